@@ -1,0 +1,106 @@
+// Strict zod schemas for providers.json, rotations.json and aisbf.json: a typo is an error naming file and field.
+import { z } from "zod";
+
+/** Ids become URL path segments and the "<provider>/<model>" prefix, so no slashes or dots-only names. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const id = z
+  .string()
+  .regex(ID_PATTERN, "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+
+const modelName = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((name) => !/[\s\u0000-\u001f]/.test(name), "must not contain spaces or control characters");
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((value) => /^https?:\/\//.test(value), "must be an http:// or https:// URL");
+
+export const modelSchema = z.strictObject({
+  name: modelName,
+  context_window: z.number().int().positive().optional(),
+  /** Default output budget when a request gives none (Anthropic requires one). */
+  max_tokens: z.number().int().positive().optional(),
+});
+
+/** Watchdogs, in milliseconds; defaults in routing/timeouts.ts. */
+export const timeoutsSchema = z.strictObject({
+  headers_ms: z.number().int().positive().optional(),
+  first_content_ms: z.number().int().positive().optional(),
+  idle_ms: z.number().int().positive().optional(),
+  total_ms: z.number().int().positive().optional(),
+});
+
+const providerBase = {
+  id,
+  name: z.string().min(1),
+  endpoint: httpUrl,
+  api_key_required: z.boolean(),
+  /** A literal key or "${ENV_VAR}" filled from the environment at load time. */
+  api_key: z.string().optional(),
+  models: z.array(modelSchema).optional(),
+  /** Total time for a non-streaming request; kept from the seed, same as timeouts.total_ms. */
+  timeout_ms: z.number().int().positive().optional(),
+  timeouts: timeoutsSchema.optional(),
+  /** Extra headers sent upstream (OpenRouter's HTTP-Referer, a proxy's tenant header...); values may use ${ENV}. */
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, "must be a header name"), z.string()).optional(),
+  /** Consecutive failed requests that take a target out, and for how long. */
+  failure_threshold: z.number().int().positive().optional(),
+  cooldown_seconds: z.number().positive().optional(),
+  /** Whether the upstream continues a final assistant message (used to resume cut streams). */
+  supports_prefill: z.boolean().optional(),
+};
+
+export const providerSchema = z.discriminatedUnion("type", [
+  z.strictObject({ ...providerBase, type: z.literal("openai") }),
+  z.strictObject({ ...providerBase, type: z.literal("anthropic") }),
+  z.strictObject({ ...providerBase, type: z.literal("google") }),
+  z.strictObject({ ...providerBase, type: z.literal("ollama") }),
+]);
+
+export const providersFileSchema = z.strictObject({
+  providers: z.record(id, providerSchema),
+});
+
+export const rotationMemberSchema = z.strictObject({
+  provider_id: id,
+  models: z
+    .array(z.strictObject({ name: modelName, weight: z.number().min(0).max(1_000_000).default(1) }))
+    .min(1, "a rotation member needs at least one model"),
+});
+
+export const rotationSchema = z.strictObject({
+  providers: z.array(rotationMemberSchema).min(1, "a rotation needs at least one provider"),
+  strategy: z.enum(["weighted", "priority"]).optional(),
+  max_attempts: z.number().int().min(1).max(20).optional(),
+  /** Longest Retry-After the gateway will wait on one target before moving on, in ms. */
+  max_retry_wait_ms: z.number().int().min(0).max(60_000).optional(),
+  continue_on_cut: z.boolean().optional(),
+  timeouts: timeoutsSchema.optional(),
+});
+
+export const rotationsFileSchema = z.strictObject({
+  rotations: z.record(id, rotationSchema),
+});
+
+export const serverFileSchema = z.strictObject({
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(0).max(65535).optional(),
+  /** Largest request body accepted, in bytes (default 10 MiB). */
+  max_body_bytes: z.number().int().positive().optional(),
+});
+
+export type ProviderType = z.infer<typeof providerSchema>["type"];
+export type ProviderFileEntry = z.infer<typeof providerSchema>;
+export type ModelConfig = z.infer<typeof modelSchema>;
+export type TimeoutsConfig = z.infer<typeof timeoutsSchema>;
+export type RotationConfig = z.infer<typeof rotationSchema>;
+export type ServerFile = z.infer<typeof serverFileSchema>;
+
+/** A provider after ${ENV} interpolation. */
+export type ProviderConfig = ProviderFileEntry & {
+  /** The environment variable api_key named, so errors can say what to set. */
+  api_key_env?: string;
+};

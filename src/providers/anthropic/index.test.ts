@@ -1,0 +1,368 @@
+// The adapter against a mock Anthropic upstream on 127.0.0.1 that replays the recorded bytes.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
+import { GatewayError, UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
+import type { ProviderConfig } from "../../config/schema.ts";
+import { silentLogger } from "../../log/logger.ts";
+import type { ChatAttempt, ChatResult } from "../types.ts";
+import { createAnthropicAdapter } from "./index.ts";
+import { drain, fixtureSse, fixtureText, joined } from "./testing.ts";
+
+interface Received {
+  path: string;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+const received: Received[] = [];
+
+function sse(text: string): Response {
+  return new Response(text, { headers: { "content-type": "text/event-stream" } });
+}
+
+function json(text: string, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(text, { status, headers: { "content-type": "application/json", ...headers } });
+}
+
+// Documented envelope (https://docs.anthropic.com/en/api/errors); no 429/529 bodies were recorded.
+const documentedError = (type: string, message: string) => JSON.stringify({ type: "error", error: { type, message } });
+
+const textStream = fixtureSse("messages-stream-text-httprr.sse");
+const cutStream = textStream.slice(0, textStream.indexOf("event: message_delta"));
+
+/** Upstream behaviour chosen by the requested model name. */
+const BY_MODEL: Record<string, () => Response | Promise<Response>> = {
+  text: () => json(fixtureText("messages-text.json")),
+  tools: () => json(fixtureText("messages-parallel-tool-use.json")),
+  "stream-text": () => sse(textStream),
+  "stream-thinking": () => sse(fixtureSse("messages-stream-thinking.sse")),
+  "stream-tools": () => sse(fixtureSse("messages-stream-parallel-tool-use.sse")),
+  "stream-cut": () => sse(cutStream),
+  overloaded: () => json(documentedError("overloaded_error", "Overloaded"), 529),
+  limited: () =>
+    json(documentedError("rate_limit_error", "rate limited"), 429, { "retry-after": "12", "retry-after-ms": "11500" }),
+  missing: () => json(fixtureText("error-404-not-found-model.json"), 404),
+  "too-long": () => json(documentedError("invalid_request_error", "prompt is too long: 250000 tokens > 200000 maximum"), 400),
+  slow: () => new Promise((resolve) => setTimeout(() => resolve(json(fixtureText("messages-text.json"))), 400)),
+};
+
+let server: ReturnType<typeof Bun.serve>;
+/** Answers 200 with a Content-Length it never fills, then closes: a connection lost mid-body. */
+let resetServer: { port: number; stop(closeActiveConnections?: boolean): void };
+let provider: ProviderConfig;
+
+beforeAll(() => {
+  server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(request) {
+      const url = new URL(request.url);
+      const body = request.method === "POST" ? ((await request.json()) as Record<string, unknown>) : {};
+      received.push({ path: url.pathname + url.search, headers: request.headers, body });
+      if (url.pathname === "/v1/models") {
+        if (request.headers.get("x-api-key") !== "sk-ant-test") {
+          return json(documentedError("authentication_error", "invalid x-api-key"), 401);
+        }
+        // ModelInfo list shape: https://docs.anthropic.com/en/api/models-list (no list was recorded)
+        return json(
+          JSON.stringify({
+            data: [
+              { type: "model", id: "claude-sonnet-4-5-20250929", display_name: "Claude Sonnet 4.5", created_at: "2025-09-29T00:00:00Z" },
+              { type: "model", id: "claude-haiku-4-5-20251001", display_name: "Claude Haiku 4.5", created_at: "2025-10-01T00:00:00Z" },
+            ],
+            has_more: false,
+            first_id: "claude-sonnet-4-5-20250929",
+            last_id: "claude-haiku-4-5-20251001",
+          }),
+        );
+      }
+      const respond = BY_MODEL[String(body.model)];
+      return respond ? respond() : json(fixtureText("messages-text.json"));
+    },
+  });
+  const answered = new WeakSet<object>();
+  resetServer = Bun.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      data(socket) {
+        // The request may arrive in several packets; answer once.
+        if (answered.has(socket)) return;
+        answered.add(socket);
+        const head = `HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: ${cutStream.length * 2}\r\n\r\n`;
+        socket.write(head + cutStream);
+        socket.flush();
+        setTimeout(() => socket.end(), 20);
+      },
+    },
+  });
+  provider = {
+    id: "claude",
+    name: "Claude",
+    type: "anthropic",
+    endpoint: `http://127.0.0.1:${server.port}`,
+    api_key_required: true,
+    api_key: "sk-ant-test",
+    headers: { "X-Tenant": "blue" },
+    models: [{ name: "text", max_tokens: 1234 }],
+  };
+});
+
+afterAll(() => {
+  server.stop(true);
+  resetServer.stop(true);
+});
+
+let nextId = 0;
+const adapter = createAnthropicAdapter({
+  clock: () => 1_700_000_000_000,
+  newId: (prefix) => `${prefix}${++nextId}`,
+  logger: silentLogger,
+});
+
+function attempt(model: string, fields: Record<string, unknown>, overrides: Partial<ChatAttempt> = {}): ChatAttempt {
+  const request: ChatRequest = chatRequestSchema.parse({
+    model: `claude/${model}`,
+    messages: [{ role: "user", content: "Hello" }],
+    ...fields,
+  });
+  return {
+    provider,
+    model,
+    request,
+    apiKey: "sk-ant-test",
+    signal: new AbortController().signal,
+    headersTimeoutMs: 5_000,
+    ...overrides,
+  };
+}
+
+function lastReceived(): Received {
+  const last = received.at(-1);
+  if (!last) throw new Error("the mock received nothing");
+  return last;
+}
+
+async function chatError(promise: Promise<ChatResult>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the attempt to fail");
+}
+
+async function streamOf(result: ChatResult) {
+  if (result.kind !== "stream") throw new Error("expected a stream");
+  return drain(result.chunks);
+}
+
+describe("chat, not streaming", () => {
+  test("a text answer, the configured max_tokens default, and the key sent as x-api-key", async () => {
+    const result = await adapter.chat(attempt("text", {}));
+    if (result.kind !== "completion") throw new Error("expected a completion");
+    expect(result.completion.choices[0]?.message.content).toStartWith("Hello! I'm doing well");
+    expect(result.completion.model).toBe("claude-sonnet-4-5-20250929");
+    expect(result.completion.id).toStartWith("chatcmpl-");
+    expect(result.warnings).toEqual(["max_tokens was not set; used the configured default of 1234 for text"]);
+    const { path, headers, body } = lastReceived();
+    expect(path).toBe("/v1/messages");
+    expect(headers.get("x-api-key")).toBe("sk-ant-test");
+    expect(headers.get("authorization")).toBeNull();
+    expect(headers.get("anthropic-version")).toBeTruthy();
+    expect(headers.get("x-tenant")).toBe("blue");
+    expect(headers.get("x-stainless-retry-count")).toBe("0");
+    expect(body).toEqual({
+      model: "text",
+      max_tokens: 1234,
+      messages: [{ role: "user", content: [{ type: "text", text: "Hello" }] }],
+      stream: false,
+    });
+  });
+
+  test("a multi-turn tool-calling conversation reaches the upstream translated", async () => {
+    const result = await adapter.chat(
+      attempt("tools", {
+        max_tokens: 300,
+        tools: [
+          {
+            type: "function",
+            function: { name: "retrieve_entity_info", parameters: { type: "object", properties: { name: { type: "string" } } } },
+          },
+        ],
+        tool_choice: "auto",
+        messages: [
+          { role: "system", content: "You are a family archivist." },
+          { role: "user", content: "Who is youngest, Alice or Bob?" },
+          {
+            role: "assistant",
+            content: null,
+            tool_calls: [
+              { id: "toolu_A", type: "function", function: { name: "retrieve_entity_info", arguments: '{"name":"Alice"}' } },
+              { id: "toolu_B", type: "function", function: { name: "retrieve_entity_info", arguments: '{"name":"Bob"}' } },
+            ],
+          },
+          { role: "tool", tool_call_id: "toolu_A", content: '{"age": 31}' },
+          { role: "tool", tool_call_id: "toolu_B", content: '{"age": 27}' },
+          { role: "user", content: "And Charlie and Daisy?" },
+        ],
+      }),
+    );
+    const { body } = lastReceived();
+    expect(body.system).toEqual([{ type: "text", text: "You are a family archivist." }]);
+    expect(body.tool_choice).toEqual({ type: "auto" });
+    expect(body.tools).toEqual([
+      { name: "retrieve_entity_info", input_schema: { type: "object", properties: { name: { type: "string" } } } },
+    ]);
+    expect(body.messages).toEqual([
+      { role: "user", content: [{ type: "text", text: "Who is youngest, Alice or Bob?" }] },
+      {
+        role: "assistant",
+        content: [
+          { type: "tool_use", id: "toolu_A", name: "retrieve_entity_info", input: { name: "Alice" } },
+          { type: "tool_use", id: "toolu_B", name: "retrieve_entity_info", input: { name: "Bob" } },
+        ],
+      },
+      {
+        role: "user",
+        content: [
+          { type: "tool_result", tool_use_id: "toolu_A", content: '{"age": 31}' },
+          { type: "tool_result", tool_use_id: "toolu_B", content: '{"age": 27}' },
+          { type: "text", text: "And Charlie and Daisy?" },
+        ],
+      },
+    ]);
+    if (result.kind !== "completion") throw new Error("expected a completion");
+    expect(result.completion.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(result.completion.choices[0]?.message.tool_calls?.map((call) => call.function.arguments)).toEqual([
+      '{"name":"Alice"}',
+      '{"name":"Bob"}',
+      '{"name":"Charlie"}',
+      '{"name":"Daisy"}',
+    ]);
+    expect(result.warnings).toEqual([]);
+  });
+
+  test("without a key nothing is sent as a key", async () => {
+    await adapter.chat(attempt("text", { max_tokens: 5 }, { apiKey: undefined }));
+    const { headers } = lastReceived();
+    expect(headers.get("x-api-key")).toBeNull();
+    expect(headers.get("authorization")).toBeNull();
+  });
+});
+
+describe("chat, streaming", () => {
+  test("recorded text stream with usage", async () => {
+    const result = await adapter.chat(
+      attempt("stream-text", { stream: true, stream_options: { include_usage: true }, max_tokens: 50 }),
+    );
+    expect(lastReceived().body.stream).toBe(true);
+    const { chunks, error } = await streamOf(result);
+    expect(error).toBeUndefined();
+    expect(joined(chunks, "content")).toBe("1\n2\n3\n4\n5");
+    expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe("stop");
+    expect(chunks.at(-1)?.usage).toMatchObject({ prompt_tokens: 15, completion_tokens: 13 });
+    expect(new Set(chunks.map((chunk) => chunk.id)).size).toBe(1);
+  });
+
+  test("recorded thinking stream keeps reasoning and its signature", async () => {
+    const { chunks } = await streamOf(await adapter.chat(attempt("stream-thinking", { stream: true, max_tokens: 2000 })));
+    expect(joined(chunks, "reasoning_content")).toStartWith("This is a straightforward question");
+    const details = chunks.flatMap((chunk) => (chunk.choices[0]?.delta.reasoning_details as unknown[]) ?? []);
+    expect(details).toHaveLength(1);
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
+  });
+
+  test("recorded parallel tool-call stream", async () => {
+    const { chunks } = await streamOf(await adapter.chat(attempt("stream-tools", { stream: true, max_tokens: 100 })));
+    const starts = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []).filter((call) => call.id);
+    expect(starts.map((call) => [call.index, call.id])).toEqual([
+      [0, "toolu_01LtHJmixrs9NcWQkK8hu8hj"],
+      [1, "toolu_01N8a4jWyf116qKTMqKKmjyt"],
+    ]);
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("tool_calls");
+  });
+
+  test("a body that ends before message_stop errors the stream as a transient cut", async () => {
+    const { chunks, error } = await streamOf(await adapter.chat(attempt("stream-cut", { stream: true, max_tokens: 9 })));
+    expect(joined(chunks, "content")).toBe("1\n2\n3\n4\n5");
+    expect(chunks.some((chunk) => chunk.choices[0]?.finish_reason != null)).toBe(false);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect(error).toMatchObject({ status: 502, kind: "transient" });
+  });
+
+  test("a connection lost mid-body is a transient cut too", async () => {
+    const endpoint = `http://127.0.0.1:${resetServer.port}`;
+    const reset = attempt("text", { stream: true, max_tokens: 9 }, { provider: { ...provider, endpoint } });
+    const { chunks, error } = await streamOf(await adapter.chat(reset));
+    expect(joined(chunks, "content")).toBe("1\n2\n3\n4\n5");
+    expect(error).toBeInstanceOf(GatewayError);
+    expect(error).toMatchObject({ status: 502, kind: "transient" });
+  });
+
+  test("a prefill is sent as the final assistant turn", async () => {
+    await streamOf(await adapter.chat(attempt("stream-text", { stream: true, max_tokens: 9 }, { prefill: "1\n2 " })));
+    const messages = lastReceived().body.messages as unknown[];
+    expect(messages.at(-1)).toEqual({ role: "assistant", content: [{ type: "text", text: "1\n2" }] });
+  });
+});
+
+describe("chat failures", () => {
+  test("529 overloaded -> 503 transient", async () => {
+    const error = await chatError(adapter.chat(attempt("overloaded", { max_tokens: 9 })));
+    expect(error).toMatchObject({ status: 503, kind: "transient", code: "overloaded_error" });
+  });
+
+  test("429 -> rate_limited with the retry headers", async () => {
+    const error = await chatError(adapter.chat(attempt("limited", { max_tokens: 9, stream: true })));
+    expect(error).toMatchObject({ status: 429, kind: "rate_limited", retryHints: { retryAfter: "12", retryAfterMs: "11500" } });
+  });
+
+  test("recorded 404 model not found -> misconfigured", async () => {
+    const error = await chatError(adapter.chat(attempt("missing", { max_tokens: 9 })));
+    expect(error).toMatchObject({ status: 404, kind: "misconfigured", type: "not_found_error" });
+    expect(String((error as Error).message)).not.toContain("sk-ant-test");
+  });
+
+  test("prompt is too long -> context_length", async () => {
+    const error = await chatError(adapter.chat(attempt("too-long", { max_tokens: 9 })));
+    expect(error).toMatchObject({ status: 400, kind: "context_length" });
+  });
+
+  test("slow headers -> UpstreamTimeoutError; abort -> rethrown as is", async () => {
+    const timedOut = await chatError(adapter.chat(attempt("slow", { max_tokens: 9 }, { headersTimeoutMs: 50 })));
+    expect(timedOut).toBeInstanceOf(UpstreamTimeoutError);
+    const controller = new AbortController();
+    const pending = chatError(adapter.chat(attempt("slow", { max_tokens: 9 }, { signal: controller.signal })));
+    setTimeout(() => controller.abort(), 20);
+    const aborted = await pending;
+    expect(aborted).not.toBeInstanceOf(GatewayError);
+    expect(controller.signal.aborted).toBe(true);
+  });
+
+  test("nothing listening -> UpstreamConnectionError", async () => {
+    const closed = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
+    const endpoint = `http://127.0.0.1:${closed.port}`;
+    closed.stop(true);
+    const error = await chatError(adapter.chat(attempt("text", { max_tokens: 9 }, { provider: { ...provider, endpoint } })));
+    expect(error).toBeInstanceOf(UpstreamConnectionError);
+  });
+});
+
+describe("listModels", () => {
+  test("the model list through the SDK", async () => {
+    const models = await adapter.listModels({ provider, apiKey: "sk-ant-test", signal: new AbortController().signal });
+    expect(models).toEqual([
+      { id: "claude-sonnet-4-5-20250929", owned_by: "anthropic", created: 1759104000 },
+      { id: "claude-haiku-4-5-20251001", owned_by: "anthropic", created: 1759276800 },
+    ]);
+    expect(lastReceived().path).toStartWith("/v1/models");
+  });
+
+  test("a rejected key -> 401 error", async () => {
+    const error = await chatError(
+      adapter.listModels({ provider, apiKey: "wrong", signal: new AbortController().signal }) as unknown as Promise<ChatResult>,
+    );
+    expect(error).toMatchObject({ status: 401, kind: "misconfigured" });
+  });
+});

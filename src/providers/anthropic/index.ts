@@ -1,0 +1,150 @@
+// The Anthropic adapter: the Messages API through the official SDK, retries off, the key sent as x-api-key.
+import Anthropic from "@anthropic-ai/sdk";
+import { GatewayError } from "../../api/errors.ts";
+import type { ProviderConfig } from "../../config/schema.ts";
+import type { Logger } from "../../log/logger.ts";
+import { sseEvents } from "../sse.ts";
+import type { AdapterDeps, AdapterFactory, ChatAttempt, ChatResult, ModelEntry, ModelsRequest, StreamChunk } from "../types.ts";
+import { badResponseError, mapAnthropicError, streamCutError } from "./errors.ts";
+import { toModelEntries } from "./models.ts";
+import { prefillTrailingWhitespace, toAnthropicRequest } from "./request.ts";
+import { anthropicMessageSchema, toChatCompletion } from "./response.ts";
+import { createAnthropicStreamTranslator } from "./stream.ts";
+
+const MODELS_TIMEOUT_MS = 10_000;
+
+/** The SDK client, kept to the key the gateway hands it. */
+class GatewayAnthropic extends Anthropic {
+  // Otherwise the SDK looks for credentials in ANTHROPIC_* variables and profile files on this machine.
+  protected override _shouldResolveDefaultCredentials(): boolean {
+    return false;
+  }
+  // Otherwise the SDK refuses to send without a key; a provider without one (a local proxy) gets none.
+  protected override validateHeaders(): void {}
+}
+
+/**
+ * The documented auth header is x-api-key (https://docs.anthropic.com/en/api/overview#authentication); this SDK
+ * version would send the key as a Bearer token, so the key goes per request and the SDK's own auth stays unset.
+ */
+function authHeaders(apiKey: string | undefined): Record<string, string | null> {
+  return { "x-api-key": apiKey ?? null, authorization: null };
+}
+
+function sdkLogger(logger: Logger) {
+  return {
+    error: (message: string) => logger.error(message),
+    warn: (message: string) => logger.warn(message),
+    info: (message: string) => logger.debug(message),
+    debug: (message: string) => logger.debug(message),
+  };
+}
+
+/** Maps a read error in the middle of the body to a cut (retryable); an abort keeps its own error. */
+function guardStream(chunks: ReadableStream<StreamChunk>, providerId: string, signal: AbortSignal) {
+  const reader = chunks.getReader();
+  return new ReadableStream<StreamChunk>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        controller.error(error instanceof GatewayError || signal.aborted ? error : streamCutError(providerId, error));
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
+
+function parseCompletion(providerId: string, text: string, deps: AdapterDeps) {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw badResponseError(providerId, "the body is not JSON");
+  }
+  const parsed = anthropicMessageSchema.safeParse(json);
+  if (!parsed.success) throw badResponseError(providerId, "the body is not a Messages API message");
+  return toChatCompletion(parsed.data, deps);
+}
+
+export const createAnthropicAdapter: AdapterFactory = (deps) => {
+  // One SDK client per provider config object: config reloads get fresh clients, requests share one.
+  const clients = new WeakMap<ProviderConfig, Anthropic>();
+
+  function clientFor(provider: ProviderConfig): Anthropic {
+    let client = clients.get(provider);
+    if (!client) {
+      client = new GatewayAnthropic({
+        apiKey: null,
+        authToken: null,
+        baseURL: provider.endpoint,
+        maxRetries: 0,
+        defaultHeaders: provider.headers,
+        logger: sdkLogger(deps.logger),
+        logLevel: "warn",
+      });
+      clients.set(provider, client);
+    }
+    return client;
+  }
+
+  async function chat(attempt: ChatAttempt): Promise<ChatResult> {
+    const { provider } = attempt;
+    const keyConfigured = Boolean(provider.api_key);
+    const configuredMaxTokens = provider.models?.find((model) => model.name === attempt.model)?.max_tokens;
+    const { native, warnings } = toAnthropicRequest({
+      request: attempt.request,
+      model: attempt.model,
+      configuredMaxTokens,
+      prefill: attempt.prefill,
+    });
+    const streaming = attempt.request.stream === true;
+    try {
+      const response = await clientFor(provider)
+        .messages.create(
+          { ...native, stream: streaming },
+          { signal: attempt.signal, timeout: attempt.headersTimeoutMs, headers: authHeaders(attempt.apiKey) },
+        )
+        .asResponse();
+      if (!streaming) {
+        const completion = parseCompletion(provider.id, await response.text(), deps);
+        return { kind: "completion", completion, warnings };
+      }
+      if (!response.body) throw badResponseError(provider.id, "the stream has no body");
+      const translator = createAnthropicStreamTranslator({
+        providerId: provider.id,
+        id: deps.newId("chatcmpl-"),
+        created: Math.floor(deps.clock() / 1000),
+        includeUsage: attempt.request.stream_options?.include_usage === true,
+        keyConfigured,
+        logger: deps.logger,
+        skipLeading: prefillTrailingWhitespace(attempt.prefill),
+      });
+      const chunks = guardStream(sseEvents(response.body).pipeThrough(translator), provider.id, attempt.signal);
+      return { kind: "stream", chunks, warnings };
+    } catch (thrown) {
+      throw mapAnthropicError(provider.id, thrown, keyConfigured, attempt.headersTimeoutMs);
+    }
+  }
+
+  async function listModels(request: ModelsRequest): Promise<ModelEntry[]> {
+    const { provider } = request;
+    try {
+      const items: unknown[] = [];
+      const pages = clientFor(provider).models.list(
+        { limit: 1000 },
+        { signal: request.signal, timeout: MODELS_TIMEOUT_MS, headers: authHeaders(request.apiKey) },
+      );
+      for await (const model of pages) items.push(model);
+      return toModelEntries(items);
+    } catch (thrown) {
+      throw mapAnthropicError(provider.id, thrown, Boolean(provider.api_key), MODELS_TIMEOUT_MS);
+    }
+  }
+
+  return { chat, listModels };
+};

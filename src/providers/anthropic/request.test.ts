@@ -1,0 +1,321 @@
+// Our ChatRequest -> Anthropic Messages request: roles, merging, images, tools, thinking round trip, warnings.
+import { describe, expect, test } from "bun:test";
+import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
+import { prefillTrailingWhitespace, toAnthropicRequest } from "./request.ts";
+import { anthropicMessageSchema, toChatCompletion } from "./response.ts";
+import { fixtureJson } from "./testing.ts";
+
+function request(fields: Record<string, unknown>): ChatRequest {
+  return chatRequestSchema.parse({ model: "claude/sonnet", max_tokens: 100, ...fields });
+}
+
+function translate(fields: Record<string, unknown>, extra: { configuredMaxTokens?: number; prefill?: string } = {}) {
+  return toAnthropicRequest({ request: request(fields), model: "claude-sonnet-4-5", ...extra });
+}
+
+const WEATHER_TOOL = {
+  type: "function",
+  function: {
+    name: "get_weather",
+    description: "Weather for a city",
+    parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+  },
+};
+
+describe("messages", () => {
+  test("system and developer messages go to system; user and assistant alternate", () => {
+    const { native, warnings } = translate({
+      messages: [
+        { role: "system", content: "Be brief." },
+        { role: "developer", content: [{ type: "text", text: "Answer in English." }] },
+        { role: "user", content: "Hi" },
+        { role: "assistant", content: "Hello!" },
+        { role: "user", content: "How are you?" },
+      ],
+    });
+    expect(native.model).toBe("claude-sonnet-4-5");
+    expect(native.system).toEqual([
+      { type: "text", text: "Be brief." },
+      { type: "text", text: "Answer in English." },
+    ]);
+    expect(native.messages).toEqual([
+      { role: "user", content: [{ type: "text", text: "Hi" }] },
+      { role: "assistant", content: [{ type: "text", text: "Hello!" }] },
+      { role: "user", content: [{ type: "text", text: "How are you?" }] },
+    ]);
+    expect(warnings).toEqual([]);
+  });
+
+  test("consecutive same-role messages are merged; a late system message is hoisted with a warning", () => {
+    const { native, warnings } = translate({
+      messages: [
+        { role: "user", content: "one" },
+        { role: "user", content: "two" },
+        { role: "system", content: "late" },
+        { role: "user", content: "three" },
+      ],
+    });
+    expect(native.system).toEqual([{ type: "text", text: "late" }]);
+    expect(native.messages).toEqual([
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "one" },
+          { type: "text", text: "two" },
+          { type: "text", text: "three" },
+        ],
+      },
+    ]);
+    expect(warnings).toEqual(["a system message inside the conversation was moved to Anthropic's system prompt"]);
+  });
+
+  test("images: data: URLs become base64 sources, http URLs url sources, others are dropped", () => {
+    const { native, warnings } = translate({
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is this?" },
+            { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+            { type: "image_url", image_url: { url: "https://example.com/cat.jpg", detail: "high" } },
+            { type: "image_url", image_url: { url: "data:image/bmp;base64,Qk0=" } },
+            { type: "input_audio", input_audio: { data: "", format: "wav" } },
+          ],
+        },
+      ],
+    });
+    expect(native.messages[0]?.content).toEqual([
+      { type: "text", text: "What is this?" },
+      { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } },
+      { type: "image", source: { type: "url", url: "https://example.com/cat.jpg" } },
+    ]);
+    expect(warnings).toEqual([
+      "an image of type image/bmp was dropped: Anthropic takes jpeg, png, gif and webp",
+      "a content part of type input_audio is not supported by Anthropic and was dropped",
+    ]);
+  });
+});
+
+describe("tools", () => {
+  test("a multi-turn tool conversation keeps call ids paired and merges tool results into one user turn", () => {
+    const { native, warnings } = translate({
+      tools: [WEATHER_TOOL],
+      messages: [
+        { role: "user", content: "Weather in Paris and Rome?" },
+        {
+          role: "assistant",
+          content: "Let me check.",
+          tool_calls: [
+            { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+            { id: "functions.get_weather:2", type: "function", function: { name: "get_weather", arguments: "" } },
+          ],
+        },
+        { role: "tool", tool_call_id: "call_1", content: "18C" },
+        { role: "tool", tool_call_id: "functions.get_weather:2", content: [{ type: "text", text: "21C" }] },
+        { role: "user", content: "Thanks, and tomorrow?" },
+      ],
+    });
+    expect(native.messages).toEqual([
+      { role: "user", content: [{ type: "text", text: "Weather in Paris and Rome?" }] },
+      {
+        role: "assistant",
+        content: [
+          { type: "text", text: "Let me check." },
+          { type: "tool_use", id: "call_1", name: "get_weather", input: { city: "Paris" } },
+          { type: "tool_use", id: "functions_get_weather_2", name: "get_weather", input: {} },
+        ],
+      },
+      {
+        role: "user",
+        content: [
+          { type: "tool_result", tool_use_id: "call_1", content: "18C" },
+          { type: "tool_result", tool_use_id: "functions_get_weather_2", content: [{ type: "text", text: "21C" }] },
+          { type: "text", text: "Thanks, and tomorrow?" },
+        ],
+      },
+    ]);
+    expect(native.tools).toEqual([
+      {
+        name: "get_weather",
+        description: "Weather for a city",
+        input_schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+      },
+    ]);
+    expect(native.tool_choice).toBeUndefined();
+    expect(warnings).toEqual([]);
+  });
+
+  test("tool_choice auto / none / required / named, and parallel_tool_calls false", () => {
+    const choice = (tool_choice: unknown, parallel?: boolean) =>
+      translate({ messages: [{ role: "user", content: "x" }], tools: [WEATHER_TOOL], tool_choice, parallel_tool_calls: parallel })
+        .native.tool_choice;
+    expect(choice("auto")).toEqual({ type: "auto" });
+    expect(choice("none")).toEqual({ type: "none" });
+    expect(choice("required")).toEqual({ type: "any" });
+    expect(choice({ type: "function", function: { name: "get_weather" } })).toEqual({ type: "tool", name: "get_weather" });
+    expect(choice("required", false)).toEqual({ type: "any", disable_parallel_tool_use: true });
+    expect(choice(undefined, false)).toEqual({ type: "auto", disable_parallel_tool_use: true });
+  });
+
+  test("a tool without parameters gets an empty object schema; tool_choice without tools is dropped", () => {
+    const bare = translate({
+      messages: [{ role: "user", content: "x" }],
+      tools: [{ type: "function", function: { name: "ping", strict: true } }],
+    });
+    expect(bare.native.tools).toEqual([{ name: "ping", input_schema: { type: "object" }, strict: true }]);
+    const orphan = translate({ messages: [{ role: "user", content: "x" }], tool_choice: "required" });
+    expect(orphan.native.tool_choice).toBeUndefined();
+    expect(orphan.warnings).toEqual(["tool_choice was dropped: the request has no tools"]);
+  });
+
+  test("tool arguments that are not a JSON object are sent as {} with a warning", () => {
+    const { native, warnings } = translate({
+      messages: [
+        { role: "user", content: "x" },
+        { role: "assistant", tool_calls: [{ id: "c", type: "function", function: { name: "f", arguments: "{oops" } }] },
+        { role: "tool", tool_call_id: "c", content: "" },
+      ],
+    });
+    expect(native.messages[1]?.content).toEqual([{ type: "tool_use", id: "c", name: "f", input: {} }]);
+    expect(native.messages[2]?.content).toEqual([{ type: "tool_result", tool_use_id: "c" }]);
+    expect(warnings).toEqual(["the arguments of a f tool call were not a JSON object and were sent as {}"]);
+  });
+});
+
+describe("thinking round trip", () => {
+  test("a recorded thinking answer, sent back by the client, rebuilds the signed thinking block first", () => {
+    const raw = fixtureJson("messages-thinking.json") as { content: Array<Record<string, string>> };
+    const completion = toChatCompletion(anthropicMessageSchema.parse(raw), {
+      clock: () => 0,
+      newId: (prefix) => `${prefix}1`,
+    });
+    const assistant = {
+      ...completion.choices[0]?.message,
+      tool_calls: [{ id: "toolu_1", type: "function", function: { name: "lookup", arguments: "{}" } }],
+    };
+    const { native, warnings } = translate({
+      messages: [
+        { role: "user", content: "How do I cross the street?" },
+        assistant,
+        { role: "tool", tool_call_id: "toolu_1", content: "ok" },
+      ],
+    });
+    const blocks = (native.messages[1]?.content ?? []) as Array<{ type: string; [key: string]: unknown }>;
+    expect(blocks[0]).toEqual({ type: "thinking", thinking: raw.content[0]?.thinking, signature: raw.content[0]?.signature });
+    expect(blocks.map((block) => block.type)).toEqual(["thinking", "text", "tool_use"]);
+    expect(warnings).toEqual([]);
+  });
+
+  test("redacted blocks come back as redacted_thinking; foreign or missing details are reported", () => {
+    const { native, warnings } = translate({
+      messages: [
+        { role: "user", content: "x" },
+        {
+          role: "assistant",
+          content: "answer",
+          reasoning_content: "visible",
+          reasoning_details: [
+            { type: "reasoning.encrypted", data: "opaque", format: "anthropic-claude-v1", index: 1 },
+            { type: "reasoning.text", text: "t", signature: "sig", index: 0 },
+            { type: "reasoning.text", text: "gemini", signature: "s", format: "google-gemini-v1" },
+          ],
+        },
+        { role: "user", content: "y" },
+        { role: "assistant", content: "plain", reasoning_content: "no signature" },
+      ],
+    });
+    expect(native.messages[1]?.content).toEqual([
+      { type: "thinking", thinking: "t", signature: "sig" },
+      { type: "redacted_thinking", data: "opaque" },
+      { type: "text", text: "answer" },
+    ]);
+    expect(warnings).toEqual([
+      "reasoning_details entries not produced by Anthropic were dropped",
+      "reasoning_content without reasoning_details cannot be sent back to Anthropic and was dropped",
+    ]);
+  });
+
+  test("reasoning_effort asks for adaptive thinking at that effort; thinking passes through", () => {
+    const effort = translate({ messages: [{ role: "user", content: "x" }], reasoning_effort: "minimal" }).native;
+    expect(effort.thinking).toEqual({ type: "adaptive" });
+    expect(effort.output_config).toEqual({ effort: "low" });
+    const none = translate({ messages: [{ role: "user", content: "x" }], reasoning_effort: "none" }).native;
+    expect(none.thinking).toEqual({ type: "disabled" });
+    const native = translate({
+      messages: [{ role: "user", content: "x" }],
+      thinking: { type: "enabled", budget_tokens: 2048 },
+    }).native;
+    expect(native.thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
+  });
+});
+
+describe("parameters", () => {
+  test("max_completion_tokens wins over max_tokens", () => {
+    const { native, warnings } = translate({ messages: [{ role: "user", content: "x" }], max_completion_tokens: 7 });
+    expect(native.max_tokens).toBe(7);
+    expect(warnings).toEqual([]);
+  });
+
+  test("without max_tokens the configured default, else 4096, is used and said so", () => {
+    const fields = { messages: [{ role: "user", content: "x" }], max_tokens: undefined };
+    const configured = translate(fields, { configuredMaxTokens: 8192 });
+    expect(configured.native.max_tokens).toBe(8192);
+    expect(configured.warnings).toEqual(["max_tokens was not set; used the configured default of 8192 for claude-sonnet-4-5"]);
+    const fallback = translate(fields);
+    expect(fallback.native.max_tokens).toBe(4096);
+    expect(fallback.warnings).toEqual(["max_tokens was not set; used the default of 4096"]);
+  });
+
+  test("stop, user, response_format json_schema", () => {
+    const schema = { type: "object", properties: { answer: { type: "string" } }, additionalProperties: false };
+    const { native, warnings } = translate({
+      messages: [{ role: "user", content: "x" }],
+      stop: "END",
+      user: "user-123",
+      response_format: { type: "json_schema", json_schema: { name: "a", schema, strict: true } },
+      stream_options: { include_usage: true },
+    });
+    expect(native.stop_sequences).toEqual(["END"]);
+    expect(native.metadata).toEqual({ user_id: "user-123" });
+    expect(native.output_config).toEqual({ format: { type: "json_schema", schema } });
+    expect(warnings).toEqual([]);
+  });
+
+  test("fields Anthropic cannot take are dropped with a warning each", () => {
+    const { native, warnings } = translate({
+      messages: [{ role: "user", content: "x", name: "bob" }],
+      temperature: 0.2,
+      top_p: 0.9,
+      n: 2,
+      seed: 4,
+      presence_penalty: 0.5,
+      response_format: { type: "json_object" },
+    });
+    expect(Object.keys(native).sort()).toEqual(["max_tokens", "messages", "model"]);
+    expect(warnings.sort()).toEqual(
+      [
+        "message name fields are not supported by Anthropic and were dropped",
+        "n > 1 is not supported by Anthropic; one choice was returned",
+        "presence_penalty is not supported by Anthropic and was dropped",
+        "response_format json_object has no Anthropic equivalent and was not enforced",
+        "seed is not supported by Anthropic and was dropped",
+        "temperature is deprecated by Anthropic and was not sent",
+        "top_p is deprecated by Anthropic and was not sent",
+      ].sort(),
+    );
+  });
+
+  test("a prefill is appended as a trimmed final assistant turn", () => {
+    const { native } = translate({ messages: [{ role: "user", content: "Count" }] }, { prefill: "1, 2, " });
+    expect(native.messages.at(-1)).toEqual({ role: "assistant", content: [{ type: "text", text: "1, 2," }] });
+    expect(prefillTrailingWhitespace("1, 2, ")).toBe(" ");
+    const merged = translate(
+      { messages: [{ role: "user", content: "Count" }, { role: "assistant", content: "1," }] },
+      { prefill: " 2" },
+    );
+    expect(merged.native.messages.at(-1)?.content).toEqual([
+      { type: "text", text: "1," },
+      { type: "text", text: " 2" },
+    ]);
+  });
+});

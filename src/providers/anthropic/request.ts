@@ -1,0 +1,197 @@
+// Pure: our OpenAI-shaped ChatRequest -> an Anthropic Messages request, plus warnings for what could not be sent.
+// Field reference: https://docs.anthropic.com/en/api/messages
+import type Anthropic from "@anthropic-ai/sdk";
+import { z } from "zod";
+import type { ChatMessage, ChatRequest, Tool, ToolChoice } from "../../api/chat.ts";
+import { convertMessages } from "./messages.ts";
+
+/** The Messages request body without `stream`, which the adapter sets. */
+export type AnthropicRequest = Omit<Anthropic.MessageCreateParamsNonStreaming, "stream">;
+
+export interface AnthropicRequestInput {
+  request: ChatRequest;
+  /** The upstream's model name. */
+  model: string;
+  /** provider.models[].max_tokens for this model, when configured. */
+  configuredMaxTokens?: number | undefined;
+  /** Text already sent to the client from a cut stream; the model is asked to continue it. */
+  prefill?: string | undefined;
+}
+
+export interface AnthropicRequestResult {
+  native: AnthropicRequest;
+  warnings: string[];
+}
+
+/** Anthropic requires max_tokens; this is the last resort when neither the request nor the config gives one. */
+export const FALLBACK_MAX_TOKENS = 4096;
+
+/** Fields this translator reads; anything else a client sends is reported as dropped. */
+const HANDLED_FIELDS = new Set([
+  "model",
+  "messages",
+  "stream",
+  "stream_options",
+  "max_tokens",
+  "max_completion_tokens",
+  "stop",
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
+  "response_format",
+  "user",
+  "reasoning_effort",
+  "thinking",
+  "n",
+]);
+
+/** Extension fields some clients send for Anthropic (`thinking`) or for reasoning models (`reasoning_effort`). */
+const reasoningFieldsSchema = z.looseObject({
+  reasoning_effort: z.string().nullish(),
+  thinking: z
+    .union([
+      z.looseObject({ type: z.literal("enabled"), budget_tokens: z.number().int().positive() }),
+      z.looseObject({ type: z.literal("adaptive") }),
+      z.looseObject({ type: z.literal("disabled") }),
+    ])
+    .nullish(),
+});
+
+const EFFORTS: Record<string, NonNullable<Anthropic.OutputConfig["effort"]>> = {
+  minimal: "low",
+  low: "low",
+  medium: "medium",
+  high: "high",
+  xhigh: "xhigh",
+  max: "max",
+};
+
+export function toAnthropicRequest(input: AnthropicRequestInput): AnthropicRequestResult {
+  const { request } = input;
+  const warnings = new Set<string>();
+  const warn = (text: string) => warnings.add(text);
+  const { system, messages } = convertMessages(withPrefill(request.messages, input.prefill), warn);
+
+  const native: AnthropicRequest = {
+    model: input.model,
+    max_tokens: maxTokens(input, warn),
+    messages,
+  };
+  if (system.length > 0) native.system = system;
+  const stop = typeof request.stop === "string" ? [request.stop] : request.stop;
+  if (stop && stop.length > 0) native.stop_sequences = stop;
+  if (request.user) native.metadata = { user_id: request.user };
+  applyTools(native, request, warn);
+  applyResponseFormat(native, request, warn);
+  applyReasoning(native, request, warn);
+  reportDropped(request, warn);
+  return { native, warnings: [...warnings] };
+}
+
+/** Anthropic rejects a final assistant message ending in whitespace, so the prefill goes trimmed. */
+function withPrefill(messages: ChatMessage[], prefill: string | undefined): ChatMessage[] {
+  const trimmed = prefill?.trimEnd();
+  if (!trimmed) return messages;
+  return [...messages, { role: "assistant", content: trimmed }];
+}
+
+/** The whitespace cut off the end of a prefill; the model usually writes it again, and the stream drops it. */
+export function prefillTrailingWhitespace(prefill: string | undefined): string {
+  if (!prefill) return "";
+  return prefill.slice(prefill.trimEnd().length);
+}
+
+function maxTokens(input: AnthropicRequestInput, warn: (text: string) => void): number {
+  const asked = input.request.max_completion_tokens ?? input.request.max_tokens;
+  if (asked != null) return asked;
+  if (input.configuredMaxTokens != null) {
+    warn(`max_tokens was not set; used the configured default of ${input.configuredMaxTokens} for ${input.model}`);
+    return input.configuredMaxTokens;
+  }
+  warn(`max_tokens was not set; used the default of ${FALLBACK_MAX_TOKENS}`);
+  return FALLBACK_MAX_TOKENS;
+}
+
+// https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/implement-tool-use
+function toAnthropicTool(tool: Tool): Anthropic.Tool {
+  const fn = tool.function;
+  const native: Anthropic.Tool = { name: fn.name, input_schema: { ...(fn.parameters ?? {}), type: "object" } };
+  if (fn.description) native.description = fn.description;
+  if (fn.strict === true) native.strict = true;
+  return native;
+}
+
+function toAnthropicToolChoice(choice: ToolChoice | null | undefined, parallel: boolean | null | undefined) {
+  const disableParallel = parallel === false ? { disable_parallel_tool_use: true } : {};
+  if (choice === "none") return { type: "none" } satisfies Anthropic.ToolChoice;
+  if (choice === "required") return { type: "any", ...disableParallel } satisfies Anthropic.ToolChoice;
+  if (choice != null && typeof choice === "object") {
+    return { type: "tool", name: choice.function.name, ...disableParallel } satisfies Anthropic.ToolChoice;
+  }
+  if (choice === "auto" || parallel === false) return { type: "auto", ...disableParallel } satisfies Anthropic.ToolChoice;
+  return undefined;
+}
+
+function applyTools(native: AnthropicRequest, request: ChatRequest, warn: (text: string) => void): void {
+  const tools = request.tools ?? [];
+  if (tools.length === 0) {
+    if (request.tool_choice != null && request.tool_choice !== "none") {
+      warn("tool_choice was dropped: the request has no tools");
+    }
+    return;
+  }
+  native.tools = tools.map(toAnthropicTool);
+  const choice = toAnthropicToolChoice(request.tool_choice, request.parallel_tool_calls);
+  if (choice) native.tool_choice = choice;
+}
+
+// Structured outputs: https://docs.anthropic.com/en/docs/build-with-claude/structured-outputs
+function applyResponseFormat(native: AnthropicRequest, request: ChatRequest, warn: (text: string) => void): void {
+  const format = request.response_format;
+  if (!format || format.type === "text") return;
+  if (format.type === "json_schema" && "json_schema" in format && format.json_schema.schema) {
+    native.output_config = { ...native.output_config, format: { type: "json_schema", schema: format.json_schema.schema } };
+    return;
+  }
+  if (format.type === "json_schema") {
+    warn("response_format json_schema without a schema was dropped");
+    return;
+  }
+  warn(`response_format ${format.type} has no Anthropic equivalent and was not enforced`);
+}
+
+// Thinking: https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking ; effort: output_config.effort
+function applyReasoning(native: AnthropicRequest, request: ChatRequest, warn: (text: string) => void): void {
+  const parsed = reasoningFieldsSchema.safeParse(request);
+  if (!parsed.success) {
+    warn("thinking was dropped: it is not a valid Anthropic thinking configuration");
+    return;
+  }
+  const { thinking, reasoning_effort: effort } = parsed.data;
+  if (thinking) native.thinking = thinking;
+  if (effort == null) return;
+  if (effort === "none") {
+    native.thinking ??= { type: "disabled" };
+    return;
+  }
+  const mapped = EFFORTS[effort];
+  if (!mapped) {
+    warn(`reasoning_effort ${effort} is not supported by Anthropic and was dropped`);
+    return;
+  }
+  native.thinking ??= { type: "adaptive" };
+  native.output_config = { ...native.output_config, effort: mapped };
+}
+
+function reportDropped(request: ChatRequest, warn: (text: string) => void): void {
+  if (request.n != null && request.n > 1) warn("n > 1 is not supported by Anthropic; one choice was returned");
+  for (const [field, value] of Object.entries(request)) {
+    if (HANDLED_FIELDS.has(field) || value == null) continue;
+    if (field === "temperature" || field === "top_p") {
+      // Deprecated in the Messages API and removed from the SDK; newer models answer 400 to either.
+      warn(`${field} is deprecated by Anthropic and was not sent`);
+      continue;
+    }
+    warn(`${field} is not supported by Anthropic and was dropped`);
+  }
+}

@@ -1,0 +1,167 @@
+// Gemini errors (HTTP status + google.rpc.Status body, in-stream error events, SDK failures) -> GatewayError.
+// Body shape and codes: https://ai.google.dev/gemini-api/docs/troubleshooting#error-codes ;
+// RetryInfo: https://cloud.google.com/apis/design/errors#error_details
+import { ApiError } from "@google/genai";
+import { z } from "zod";
+import {
+  type FailureKind,
+  GatewayError,
+  kindForStatus,
+  looksLikeContextLength,
+  type RetryHints,
+  typeForStatus,
+  UpstreamError,
+} from "../../api/errors.ts";
+import { redactText } from "../../log/logger.ts";
+
+const errorBodySchema = z.looseObject({
+  error: z.looseObject({
+    code: z.number().nullish(),
+    message: z.string().nullish(),
+    status: z.string().nullish(),
+    details: z
+      .array(
+        z.looseObject({
+          "@type": z.string().nullish(),
+          retryDelay: z.string().nullish(),
+          reason: z.string().nullish(),
+        }),
+      )
+      .nullish(),
+  }),
+});
+
+type GeminiErrorBody = z.infer<typeof errorBodySchema>["error"];
+
+/** The google.rpc.Status inside an error text: the SDK prefixes in-stream errors with "got status: X. ". */
+function parseErrorBody(text: string): GeminiErrorBody | undefined {
+  const start = text.indexOf("{");
+  if (start < 0) return undefined;
+  try {
+    const parsed = errorBodySchema.safeParse(JSON.parse(text.slice(start)));
+    return parsed.success ? parsed.data.error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function detail(body: GeminiErrorBody | undefined, type: string): { retryDelay?: string | null; reason?: string | null } | undefined {
+  return body?.details?.find((item) => item["@type"] === `type.googleapis.com/google.rpc.${type}`);
+}
+
+function kindFor(status: number, body: GeminiErrorBody | undefined, keyConfigured: boolean): FailureKind {
+  const googleStatus = body?.status ?? "";
+  if (googleStatus === "RESOURCE_EXHAUSTED" || status === 429) return "rate_limited";
+  if (["UNAVAILABLE", "INTERNAL", "DEADLINE_EXCEEDED"].includes(googleStatus)) return "transient";
+  if (status === 400 && looksLikeContextLength(body?.message ?? "")) return "context_length";
+  return kindForStatus(status, keyConfigured);
+}
+
+function codeFor(kind: FailureKind, status: number, googleStatus: string | null | undefined): string | null {
+  if (kind === "context_length") return "context_length_exceeded";
+  if (kind === "rate_limited") return "rate_limit_exceeded";
+  if (status === 404) return "model_not_found";
+  if (status === 401) return "invalid_api_key";
+  return googleStatus ? googleStatus.toLowerCase() : null;
+}
+
+function retryHintsFor(body: GeminiErrorBody | undefined, headers: Headers | undefined): RetryHints | undefined {
+  const hints: RetryHints = {};
+  const retryDelay = detail(body, "RetryInfo")?.retryDelay;
+  if (retryDelay) hints.retryDelay = retryDelay;
+  const retryAfter = headers?.get("retry-after");
+  if (retryAfter) hints.retryAfter = retryAfter;
+  const retryAfterMs = headers?.get("retry-after-ms");
+  if (retryAfterMs) hints.retryAfterMs = retryAfterMs;
+  return Object.keys(hints).length > 0 ? hints : undefined;
+}
+
+/** Retry-After for the client, in whole seconds, from the upstream's header or its RetryInfo delay. */
+function clientHeaders(hints: RetryHints | undefined): Record<string, string> {
+  if (hints?.retryAfter) return { "retry-after": hints.retryAfter };
+  const seconds = hints?.retryDelay ? /^(\d+(?:\.\d+)?)s$/.exec(hints.retryDelay)?.[1] : undefined;
+  return seconds === undefined ? {} : { "retry-after": String(Math.ceil(Number(seconds))) };
+}
+
+export interface ErrorSource {
+  providerId: string;
+  status: number;
+  /** The error body (or the SDK's message holding it). */
+  body: string;
+  headers?: Headers;
+  keyConfigured: boolean;
+}
+
+/** An upstream error status and body -> UpstreamError with the status, kind and retry hints routing needs. */
+export function errorFromStatus(source: ErrorSource): UpstreamError {
+  const body = parseErrorBody(source.body);
+  // Gemini answers a bad key with 400 INVALID_ARGUMENT + ErrorInfo API_KEY_INVALID; it is an auth failure.
+  const badKey = detail(body, "ErrorInfo")?.reason === "API_KEY_INVALID";
+  const upstreamStatus = badKey ? 401 : source.status;
+  const status = upstreamStatus >= 400 && upstreamStatus <= 599 ? upstreamStatus : 502;
+  const kind = kindFor(status, body, source.keyConfigured);
+  const retryHints = retryHintsFor(body, source.headers);
+  const what = body?.message ?? (source.body.trim().slice(0, 300) || "no error body");
+  const message = redactText(
+    `Provider '${source.providerId}' answered ${source.status}${body?.status ? ` ${body.status}` : ""}: ${what}`,
+  );
+  return new UpstreamError(source.providerId, message, {
+    status,
+    type: typeForStatus(status),
+    code: codeFor(kind, status, body?.status),
+    kind,
+    retryHints,
+    headers: kind === "rate_limited" || kind === "transient" ? clientHeaders(retryHints) : {},
+  });
+}
+
+/** The upstream body ended before Gemini said the answer was complete (no finishReason). */
+export function streamCutError(providerId: string, cause?: unknown): UpstreamError {
+  return new UpstreamError(providerId, `Provider '${providerId}' stream was cut before the answer was complete`, {
+    status: 502,
+    type: "api_error",
+    code: "stream_cut",
+    kind: "transient",
+    cause,
+  });
+}
+
+function badResponse(providerId: string, cause: unknown): UpstreamError {
+  return new UpstreamError(providerId, `Provider '${providerId}' sent a response that could not be read`, {
+    status: 502,
+    type: "api_error",
+    code: "bad_response",
+    kind: "bad_response",
+    cause,
+  });
+}
+
+export interface ThrownContext {
+  providerId: string;
+  keyConfigured: boolean;
+  signal: AbortSignal;
+  /** Headers of the upstream's last response, for Retry-After (the SDK's ApiError has none). */
+  headers?: Headers;
+  /** True once the stream has started: a non-HTTP failure then means the body was cut. */
+  midStream?: boolean;
+}
+
+/**
+ * Anything the SDK threw -> what the adapter rejects with. GatewayErrors (made by our fetch wrapper) pass
+ * through; a caller abort is rethrown unchanged.
+ */
+export function mapThrown(thrown: unknown, context: ThrownContext): unknown {
+  if (thrown instanceof GatewayError) return thrown;
+  if (context.signal.aborted) return thrown;
+  if (thrown instanceof ApiError) {
+    const message = thrown.message;
+    return errorFromStatus({
+      providerId: context.providerId,
+      status: thrown.status,
+      body: message,
+      headers: context.headers,
+      keyConfigured: context.keyConfigured,
+    });
+  }
+  return context.midStream ? streamCutError(context.providerId, thrown) : badResponse(context.providerId, thrown);
+}

@@ -1,0 +1,210 @@
+// Pure: our OpenAI messages -> Gemini `contents` and `systemInstruction` parts.
+// Content/Part shapes: https://ai.google.dev/api/caching#Content ; function calling turns:
+// https://ai.google.dev/gemini-api/docs/function-calling ; signatures: https://ai.google.dev/gemini-api/docs/thought-signatures
+import type { Content, Part } from "@google/genai";
+import { z } from "zod";
+import type { ChatMessage, ContentPart, ToolCall } from "../../api/chat.ts";
+import { SKIP_SIGNATURE, signatureFromToolCallId } from "./tool-ids.ts";
+
+type MessageContent = ChatMessage["content"];
+/** What the previous content came from: consecutive messages of the same kind are merged into one turn. */
+type TurnKind = "user" | "model" | "tool";
+
+export interface TranslatedMessages {
+  contents: Content[];
+  systemParts: Part[];
+}
+
+const EXTENSION_MIME: Record<string, string> = {
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  webp: "image/webp",
+  gif: "image/gif",
+  heic: "image/heic",
+  heif: "image/heif",
+  pdf: "application/pdf",
+};
+
+function bytesToBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** An image URL as Gemini takes it: data: URLs inline, http(s) URLs by reference (fileData.fileUri). */
+function urlPart(url: string, warnings: string[]): Part | undefined {
+  const data = /^data:([^;,]*)((?:;[^;,]*)*?)(;base64)?,(.*)$/s.exec(url);
+  if (data) {
+    const mimeType = data[1] || "application/octet-stream";
+    const payload = data[4] ?? "";
+    const base64 = data[3] ? payload : bytesToBase64(new TextEncoder().encode(decodeURIComponent(payload)));
+    return { inlineData: { mimeType, data: base64 } };
+  }
+  if (/^https?:\/\//i.test(url)) {
+    const extension = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase();
+    const mimeType = extension === undefined ? undefined : EXTENSION_MIME[extension];
+    return { fileData: mimeType ? { fileUri: url, mimeType } : { fileUri: url } };
+  }
+  warnings.push("An image URL that is neither data: nor http(s) was dropped (Gemini cannot fetch it).");
+  return undefined;
+}
+
+const inputAudioSchema = z.object({ input_audio: z.object({ data: z.string(), format: z.string() }) });
+const filePartSchema = z.object({ file: z.object({ file_data: z.string().startsWith("data:") }) });
+const imagePartSchema = z.object({ image_url: z.object({ url: z.string() }) });
+const extraContentSchema = z.object({
+  extra_content: z.object({ google: z.object({ thought_signature: z.string().min(1) }) }),
+});
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function otherPart(part: ContentPart, warnings: string[]): Part | undefined {
+  const audio = part.type === "input_audio" ? inputAudioSchema.safeParse(part) : undefined;
+  if (audio?.success) {
+    const { data, format } = audio.data.input_audio;
+    return { inlineData: { mimeType: `audio/${format}`, data } };
+  }
+  const file = part.type === "file" ? filePartSchema.safeParse(part) : undefined;
+  if (file?.success) return urlPart(file.data.file.file_data, warnings);
+  warnings.push(`A '${part.type}' content part was dropped (not supported by the Gemini translation).`);
+  return undefined;
+}
+
+function contentParts(content: MessageContent, warnings: string[]): Part[] {
+  if (content === null || content === undefined) return [];
+  // Gemini rejects empty text parts, so they are left out.
+  if (typeof content === "string") return content === "" ? [] : [{ text: content }];
+  const parts: Part[] = [];
+  for (const part of content) {
+    let translated: Part | undefined;
+    if (part.type === "text" && typeof part.text === "string") translated = part.text === "" ? undefined : { text: part.text };
+    else if (part.type === "image_url") {
+      const image = imagePartSchema.safeParse(part);
+      translated = image.success ? urlPart(image.data.image_url.url, warnings) : undefined;
+    } else translated = otherPart(part, warnings);
+    if (translated) parts.push(translated);
+  }
+  return parts;
+}
+
+function contentText(content: MessageContent): string {
+  if (content === null || content === undefined) return "";
+  if (typeof content === "string") return content;
+  return content.map((part) => (part.type === "text" && typeof part.text === "string" ? part.text : "")).join("");
+}
+
+function parseArguments(call: ToolCall, warnings: string[]): Record<string, unknown> {
+  const text = call.function.arguments.trim();
+  if (text === "") return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (isRecord(parsed)) return parsed;
+  } catch {
+    // falls through to the warning
+  }
+  warnings.push(`Tool call '${call.function.name}' had arguments that are not a JSON object; sent as {}.`);
+  return {};
+}
+
+/** The signature from our id encoding, or from Google's own OpenAI-layer field if the client kept that. */
+function signatureOf(call: ToolCall): string | undefined {
+  const fromId = signatureFromToolCallId(call.id);
+  if (fromId) return fromId;
+  const extra = extraContentSchema.safeParse(call);
+  return extra.success ? extra.data.extra_content.google.thought_signature : undefined;
+}
+
+function functionCallParts(calls: ToolCall[], warnings: string[]): Part[] {
+  const parts = calls.map((call): Part => {
+    const part: Part = { functionCall: { name: call.function.name, args: parseArguments(call, warnings) } };
+    const signature = signatureOf(call);
+    if (signature) part.thoughtSignature = signature;
+    return part;
+  });
+  // Only the first call of a parallel set carries a signature; Gemini 3 rejects the turn if it has none.
+  const first = parts[0];
+  if (first && !parts.some((part) => part.thoughtSignature)) first.thoughtSignature = SKIP_SIGNATURE;
+  return parts;
+}
+
+/** A tool result as functionResponse.response, which must be a JSON object. */
+function toolResponse(content: MessageContent): Record<string, unknown> {
+  const text = contentText(content);
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return isRecord(parsed) ? parsed : { result: parsed };
+  } catch {
+    return { result: text };
+  }
+}
+
+class ContentBuilder {
+  readonly contents: Content[] = [];
+  private lastKind: TurnKind | undefined;
+
+  push(kind: TurnKind, parts: Part[]): void {
+    if (parts.length === 0) return;
+    const last = this.contents[this.contents.length - 1];
+    if (last && this.lastKind === kind) {
+      last.parts = [...(last.parts ?? []), ...parts];
+      return;
+    }
+    this.contents.push({ role: kind === "model" ? "model" : "user", parts });
+    this.lastKind = kind;
+  }
+}
+
+/**
+ * Messages -> contents. Tool results are paired with their call by tool_call_id (our ids are unique),
+ * falling back to the order of the calls in the preceding assistant message.
+ */
+export function toGeminiContents(messages: ChatMessage[], prefill: string | undefined, warnings: string[]): TranslatedMessages {
+  const builder = new ContentBuilder();
+  const systemParts: Part[] = [];
+  const namesById = new Map<string, string>();
+  let pendingCalls: ToolCall[] = [];
+  let resultIndex = 0;
+  let movedSystem = false;
+  for (const message of messages) {
+    switch (message.role) {
+      case "system":
+      case "developer":
+        if (builder.contents.length > 0 && !movedSystem) {
+          movedSystem = true;
+          warnings.push("A system message after the conversation start was moved into Gemini's systemInstruction.");
+        }
+        systemParts.push(...contentParts(message.content, warnings).filter((part) => part.text !== undefined));
+        break;
+      case "user":
+        builder.push("user", contentParts(message.content, warnings));
+        break;
+      case "assistant": {
+        const calls = message.tool_calls ?? [];
+        for (const call of calls) namesById.set(call.id, call.function.name);
+        pendingCalls = calls;
+        resultIndex = 0;
+        builder.push("model", [...contentParts(message.content, warnings), ...functionCallParts(calls, warnings)]);
+        break;
+      }
+      case "tool": {
+        const name = namesById.get(message.tool_call_id) ?? pendingCalls[resultIndex]?.function.name;
+        resultIndex += 1;
+        if (!name) {
+          warnings.push(`A tool result (tool_call_id '${message.tool_call_id}') matched no earlier tool call and was dropped.`);
+          break;
+        }
+        builder.push("tool", [{ functionResponse: { name, response: toolResponse(message.content) } }]);
+        break;
+      }
+      case "function":
+        builder.push("tool", [{ functionResponse: { name: message.name, response: toolResponse(message.content) } }]);
+        break;
+    }
+  }
+  // The model continues a final model turn (used to resume a cut stream).
+  if (prefill) builder.push("model", [{ text: prefill }]);
+  return { contents: builder.contents, systemParts };
+}

@@ -1,0 +1,137 @@
+// Ollama error statuses and bodies (the recorded 400 and the documented shapes) -> GatewayError.
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { UpstreamConnectionError } from "../../api/errors.ts";
+import {
+  errorFromStatus,
+  inStreamError,
+  mapFetchError,
+  ollamaErrorMessage,
+  streamCutError,
+} from "./errors.ts";
+
+/** Splits an httprr raw response into status, headers and body. */
+function parseHttp(name: string): { status: number; headers: Headers; body: string } {
+  const raw = readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), "utf8");
+  const split = raw.indexOf("\r\n\r\n");
+  const [statusLine = "", ...headerLines] = raw.slice(0, split).split("\r\n");
+  const headers = new Headers();
+  for (const line of headerLines) {
+    const colon = line.indexOf(":");
+    headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+  }
+  return { status: Number(statusLine.split(" ")[1]), headers, body: raw.slice(split + 4) };
+}
+
+describe("errorFromStatus", () => {
+  test("error-400-model-does-not-support-tools-httprr.http -> client error, not retried elsewhere as is", () => {
+    const { status, headers, body } = parseHttp("error-400-model-does-not-support-tools-httprr.http");
+    expect(status).toBe(400);
+    const error = errorFromStatus("ollama", status, body, headers, false);
+    expect(error.status).toBe(400);
+    expect(error.kind).toBe("client");
+    expect(error.type).toBe("invalid_request_error");
+    expect(error.code).toBe("tools_not_supported");
+    expect(error.message).toBe("registry.ollama.ai/library/gemma3:1b does not support tools");
+    expect(error.providerId).toBe("ollama");
+    expect(error.toBody()).toEqual({
+      error: {
+        message: "registry.ollama.ai/library/gemma3:1b does not support tools",
+        type: "invalid_request_error",
+        code: "tools_not_supported",
+        param: null,
+      },
+    });
+  });
+
+  test("404 model not found -> misconfigured", () => {
+    const error = errorFromStatus("ollama", 404, '{"error":"model \'llama9\' not found"}', undefined, false);
+    expect(error.status).toBe(404);
+    expect(error.kind).toBe("misconfigured");
+    expect(error.type).toBe("not_found_error");
+    expect(error.code).toBe("model_not_found");
+    expect(error.message).toBe("model 'llama9' not found");
+  });
+
+  test("429 keeps the retry hints", () => {
+    const headers = new Headers({ "retry-after": "7" });
+    const error = errorFromStatus("ollama", 429, '{"error":"too many requests"}', headers, true);
+    expect(error.kind).toBe("rate_limited");
+    expect(error.type).toBe("rate_limit_error");
+    expect(error.retryHints).toEqual({ retryAfter: "7", retryAfterMs: null });
+  });
+
+  test.each([
+    [500, "transient"],
+    [502, "transient"],
+    [503, "transient"],
+  ] as const)("%p -> %p", (status, kind) => {
+    const error = errorFromStatus(
+      "ollama",
+      status,
+      '{"error":"the model failed to generate a response"}',
+      undefined,
+      false,
+    );
+    expect(error.kind).toBe(kind);
+    expect(error.status).toBe(status);
+    expect(error.type).toBe("api_error");
+  });
+
+  test("401 is misconfigured only when a key is configured", () => {
+    expect(errorFromStatus("ollama", 401, '{"error":"unauthorized"}', undefined, true).kind).toBe(
+      "misconfigured",
+    );
+    expect(errorFromStatus("ollama", 401, '{"error":"unauthorized"}', undefined, false).kind).toBe("client");
+  });
+
+  test("a context-length message -> context_length", () => {
+    const error = errorFromStatus(
+      "ollama",
+      400,
+      '{"error":"prompt is too long for the context window"}',
+      undefined,
+      false,
+    );
+    expect(error.kind).toBe("context_length");
+  });
+
+  test("a non-JSON body is used as the message, an empty one gets a generic message", () => {
+    expect(errorFromStatus("ollama", 502, "Bad Gateway", undefined, false).message).toBe("Bad Gateway");
+    expect(errorFromStatus("ollama", 502, "", undefined, false).message).toBe("upstream answered HTTP 502");
+  });
+});
+
+describe("other errors", () => {
+  test("ollamaErrorMessage reads string and nested error bodies only", () => {
+    expect(ollamaErrorMessage({ error: "boom" })).toBe("boom");
+    expect(ollamaErrorMessage({ error: { message: "nested" } })).toBe("nested");
+    expect(ollamaErrorMessage({ model: "x", done: false })).toBeUndefined();
+    expect(ollamaErrorMessage("text")).toBeUndefined();
+  });
+
+  test("in-stream errors are transient 502 unless the context is too long", () => {
+    expect(inStreamError("ollama", "an error was encountered while running the model").kind).toBe(
+      "transient",
+    );
+    expect(inStreamError("ollama", "input exceeds the maximum context length").kind).toBe("context_length");
+  });
+
+  test("a cut stream is a transient 502", () => {
+    const error = streamCutError("ollama");
+    expect([error.status, error.kind, error.code]).toEqual([502, "transient", "stream_cut"]);
+  });
+
+  test("fetch failures are connection errors; a caller abort is rethrown as it is", () => {
+    const refused = Object.assign(new Error("Unable to connect"), { code: "ConnectionRefused" });
+    const mapped = mapFetchError("ollama", refused, new AbortController().signal);
+    expect(mapped).toBeInstanceOf(UpstreamConnectionError);
+    expect((mapped as UpstreamConnectionError).message).toBe(
+      "Could not reach provider 'ollama': ConnectionRefused",
+    );
+    const controller = new AbortController();
+    controller.abort();
+    const abort = new DOMException("aborted", "AbortError");
+    expect(mapFetchError("ollama", abort, controller.signal)).toBe(abort);
+  });
+});

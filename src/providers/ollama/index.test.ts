@@ -1,0 +1,426 @@
+// The Ollama adapter against a mock Ollama on 127.0.0.1 that replays the recorded bytes.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { type ChatCompletionChunk, type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
+import { GatewayError, UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
+import type { ProviderConfig } from "../../config/schema.ts";
+import { silentLogger } from "../../log/logger.ts";
+import type { ChatAttempt, ChatResult, ProviderAdapter, StreamChunk } from "../types.ts";
+import { apiUrl, createOllamaAdapter } from "./index.ts";
+
+const fixture = (name: string): Uint8Array<ArrayBuffer> =>
+  new Uint8Array(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url)));
+const STREAM = fixture("chat-stream-httprr.ndjson");
+const CLOUD_TOOL_CALL = fixture("chat-tool-call-cloud-httprr.json");
+const TAGS = fixture("tags-docs-example.json");
+const STREAM_HEAD = new TextDecoder().decode(STREAM).split("\n").slice(0, 2).join("\n");
+const STREAM_ERROR = '{"error":"an error was encountered while running the model"}';
+const ERROR_400 = new TextDecoder().decode(fixture("error-400-model-does-not-support-tools-httprr.http"));
+
+interface Received {
+  path: string;
+  body: unknown;
+  authorization: string | null;
+  custom: string | null;
+}
+
+/** Sends bytes in several pieces, so lines arrive split across network reads. */
+function piecewise(bytes: Uint8Array, size = 211): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      for (let at = 0; at < bytes.length; at += size) controller.enqueue(bytes.slice(at, at + size));
+      controller.close();
+    },
+  });
+}
+
+function ndjson(body: ReadableStream<Uint8Array>): Response {
+  return new Response(body, { headers: { "content-type": "application/x-ndjson" } });
+}
+
+/** The recorded 400 response, status, headers and body as they were on the wire. */
+function recorded400(): Response {
+  const split = ERROR_400.indexOf("\r\n\r\n");
+  const [statusLine = "", ...headerLines] = ERROR_400.slice(0, split).split("\r\n");
+  const headers = new Headers();
+  for (const line of headerLines) {
+    const [name = "", ...value] = line.split(":");
+    if (name.toLowerCase() !== "content-length") headers.append(name, value.join(":").trim());
+  }
+  return new Response(ERROR_400.slice(split + 4), { status: Number(statusLine.split(" ")[1]), headers });
+}
+
+const scenarios: Record<string, () => Response | Promise<Response>> = {
+  "stream-ok": () => ndjson(piecewise(STREAM)),
+  "stream-cut": () => ndjson(piecewise(STREAM.slice(0, STREAM.indexOf(10, 1200) + 1))),
+  // Two recorded lines, then the mid-stream error shape from docs/api/errors.mdx.
+  "stream-error": () => ndjson(piecewise(new TextEncoder().encode(`${STREAM_HEAD}\n${STREAM_ERROR}\n`))),
+  "stream-reset": () =>
+    ndjson(
+      new ReadableStream({
+        // Headers and the first lines go out, then the connection dies.
+        start(controller) {
+          controller.enqueue(STREAM.slice(0, 600));
+        },
+        async pull(controller) {
+          await Bun.sleep(20);
+          controller.error(new Error("connection reset"));
+        },
+      }),
+    ),
+  "tool-call": () =>
+    new Response(CLOUD_TOOL_CALL, { headers: { "content-type": "application/json; charset=utf-8" } }),
+  "no-tools": recorded400,
+  "not-found": () => Response.json({ error: "model 'not-found' not found" }, { status: 404 }),
+  "rate-limited": () =>
+    Response.json({ error: "too many requests" }, { status: 429, headers: { "retry-after": "7" } }),
+  overloaded: () => Response.json({ error: "server busy, please try again" }, { status: 503 }),
+  slow: async () => {
+    await Bun.sleep(400);
+    return Response.json({});
+  },
+};
+
+let server: ReturnType<typeof Bun.serve>;
+let closedPort = 0;
+const received: Received[] = [];
+
+beforeAll(() => {
+  server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(request) {
+      const url = new URL(request.url);
+      const body: unknown = request.method === "POST" ? await request.json() : undefined;
+      received.push({
+        path: url.pathname,
+        body,
+        authorization: request.headers.get("authorization"),
+        custom: request.headers.get("x-tenant"),
+      });
+      if (url.pathname === "/api/tags")
+        return new Response(TAGS, { headers: { "content-type": "application/json" } });
+      const model = (body as { model?: string }).model ?? "";
+      const scenario = scenarios[model];
+      return scenario ? scenario() : Response.json({ error: `model '${model}' not found` }, { status: 404 });
+    },
+  });
+  // A port that was just free: nothing listens there, so connecting is refused.
+  const probe = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
+  closedPort = probe.port ?? 0;
+  probe.stop(true);
+});
+
+afterAll(() => {
+  server.stop(true);
+});
+
+function provider(endpoint = `http://127.0.0.1:${server.port}/`): ProviderConfig {
+  return {
+    id: "ollama-test",
+    name: "Ollama (mock)",
+    type: "ollama",
+    endpoint,
+    api_key_required: false,
+    headers: { "x-tenant": "t-1" },
+    models: [{ name: "llama3.2", context_window: 131072 }],
+  };
+}
+
+function adapter(): ProviderAdapter {
+  let n = 0;
+  return createOllamaAdapter({
+    clock: () => 1_755_000_000_123,
+    newId: (prefix) => `${prefix}${++n}`,
+    logger: silentLogger,
+  });
+}
+
+function attempt(
+  model: string,
+  body: Record<string, unknown>,
+  overrides: Partial<ChatAttempt> = {},
+): ChatAttempt {
+  const request: ChatRequest = chatRequestSchema.parse({
+    model: `ollama-test/${model}`,
+    messages: [{ role: "user", content: "count to five" }],
+    ...body,
+  });
+  return {
+    provider: provider(),
+    model,
+    request,
+    apiKey: undefined,
+    signal: new AbortController().signal,
+    headersTimeoutMs: 5_000,
+    ...overrides,
+  };
+}
+
+async function collect(result: ChatResult): Promise<ChatCompletionChunk[]> {
+  if (result.kind !== "stream") throw new Error("expected a stream");
+  const out: ChatCompletionChunk[] = [];
+  for await (const item of result.chunks as unknown as AsyncIterable<StreamChunk>) out.push(item.chunk);
+  return out;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection");
+}
+
+const lastReceived = (): Received => {
+  const last = received.at(-1);
+  if (!last) throw new Error("the mock received nothing");
+  return last;
+};
+
+describe("chat, streaming", () => {
+  test("replays the recorded stream as OpenAI chunks with usage last", async () => {
+    const chunks = await collect(
+      await adapter().chat(attempt("stream-ok", { stream: true, stream_options: { include_usage: true } })),
+    );
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("")).toBe(
+      "Okay, here we go!\n\n1, 2, 3, 4, 5\n",
+    );
+    expect(chunks[0]?.choices[0]?.delta.role).toBe("assistant");
+    expect(new Set(chunks.map((chunk) => chunk.id))).toEqual(new Set(["chatcmpl-1"]));
+    expect(new Set(chunks.map((chunk) => chunk.created))).toEqual(new Set([1_755_000_000]));
+    expect(new Set(chunks.map((chunk) => chunk.model))).toEqual(new Set(["gemma3:1b"]));
+    expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe("stop");
+    expect(chunks.at(-1)?.choices).toEqual([]);
+    expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 16, completion_tokens: 22, total_tokens: 38 });
+
+    const sent = lastReceived();
+    expect(sent.path).toBe("/api/chat");
+    expect(sent.body).toEqual({
+      model: "stream-ok",
+      stream: true,
+      messages: [{ role: "user", content: "count to five" }],
+    });
+    expect(sent.authorization).toBeNull();
+    expect(sent.custom).toBe("t-1");
+  });
+
+  test("a body that ends before done:true errors the stream with a transient 502", async () => {
+    const result = await adapter().chat(attempt("stream-cut", { stream: true }));
+    const error = await rejection(collect(result));
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).status).toBe(502);
+    expect((error as GatewayError).kind).toBe("transient");
+    expect((error as GatewayError).code).toBe("stream_cut");
+  });
+
+  test("a connection that breaks mid-body errors the stream as cut, not as a raw fetch error", async () => {
+    const error = await rejection(collect(await adapter().chat(attempt("stream-reset", { stream: true }))));
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).code).toBe("stream_cut");
+    expect((error as GatewayError).kind).toBe("transient");
+  });
+
+  test("an in-stream error line errors the stream as transient", async () => {
+    const error = await rejection(collect(await adapter().chat(attempt("stream-error", { stream: true }))));
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).kind).toBe("transient");
+    expect((error as GatewayError).message).toBe("an error was encountered while running the model");
+  });
+});
+
+describe("chat, not streaming", () => {
+  test("a multi-turn tool conversation goes out translated and the recorded tool call comes back", async () => {
+    const result = await adapter().chat(
+      attempt(
+        "tool-call",
+        {
+          messages: [
+            { role: "system", content: "You are a weather bot." },
+            { role: "user", content: "Weather in SF?" },
+            {
+              role: "assistant",
+              content: null,
+              tool_calls: [
+                {
+                  id: "call_1",
+                  type: "function",
+                  function: { name: "getWeather", arguments: '{"location":"SF"}' },
+                },
+              ],
+            },
+            { role: "tool", tool_call_id: "call_1", content: '{"temp_f":61}' },
+            { role: "user", content: "And in San Francisco, CA?" },
+          ],
+          tools: [
+            {
+              type: "function",
+              function: {
+                name: "getWeather",
+                parameters: { type: "object", properties: { location: { type: "string" } } },
+              },
+            },
+          ],
+          temperature: 0,
+          max_tokens: 100,
+        },
+        { apiKey: "cloud-key-123" },
+      ),
+    );
+    expect(result.kind).toBe("completion");
+    if (result.kind !== "completion") return;
+    expect(result.warnings).toEqual([]);
+    expect(result.completion).toEqual({
+      id: "chatcmpl-1",
+      object: "chat.completion",
+      created: 1_755_000_000,
+      model: "gpt-oss:120b",
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: "assistant",
+            content: null,
+            reasoning_content: "User asks about weather in San Francisco. Use function getWeather.",
+            tool_calls: [
+              {
+                id: "call_mo1wm122",
+                type: "function",
+                function: { name: "getWeather", arguments: '{"location":"San Francisco, CA"}' },
+              },
+            ],
+          },
+          finish_reason: "tool_calls",
+          logprobs: null,
+        },
+      ],
+      usage: { prompt_tokens: 145, completion_tokens: 44, total_tokens: 189 },
+    });
+
+    const sent = lastReceived();
+    expect(sent.authorization).toBe("Bearer cloud-key-123");
+    expect(sent.body).toEqual({
+      model: "tool-call",
+      stream: false,
+      messages: [
+        { role: "system", content: "You are a weather bot." },
+        { role: "user", content: "Weather in SF?" },
+        {
+          role: "assistant",
+          content: "",
+          tool_calls: [{ id: "call_1", function: { name: "getWeather", arguments: { location: "SF" } } }],
+        },
+        { role: "tool", content: '{"temp_f":61}', tool_name: "getWeather", tool_call_id: "call_1" },
+        { role: "user", content: "And in San Francisco, CA?" },
+      ],
+      tools: [
+        {
+          type: "function",
+          function: {
+            name: "getWeather",
+            parameters: { type: "object", properties: { location: { type: "string" } } },
+          },
+        },
+      ],
+      options: { temperature: 0, num_predict: 100 },
+    });
+  });
+
+  test("warnings for dropped fields come back with the result", async () => {
+    const result = await adapter().chat(
+      attempt("tool-call", {
+        messages: [
+          { role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.png" } }] },
+        ],
+      }),
+    );
+    expect(result.warnings).toEqual([
+      "image URLs other than base64 data: URLs were dropped (Ollama only accepts inline images)",
+    ]);
+  });
+});
+
+describe("chat, errors", () => {
+  test("the recorded 400 'does not support tools' -> client error with status 400", async () => {
+    const error = await rejection(
+      adapter().chat(attempt("no-tools", { tools: [{ type: "function", function: { name: "f" } }] })),
+    );
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).status).toBe(400);
+    expect((error as GatewayError).kind).toBe("client");
+    expect((error as GatewayError).message).toBe(
+      "registry.ollama.ai/library/gemma3:1b does not support tools",
+    );
+  });
+
+  test("404 model not found -> misconfigured", async () => {
+    const error = await rejection(adapter().chat(attempt("not-found", {})));
+    expect((error as GatewayError).status).toBe(404);
+    expect((error as GatewayError).kind).toBe("misconfigured");
+  });
+
+  test("429 -> rate_limited with its Retry-After; 503 -> transient", async () => {
+    const limited = (await rejection(adapter().chat(attempt("rate-limited", {})))) as GatewayError;
+    expect([limited.status, limited.kind, limited.retryHints?.retryAfter]).toEqual([
+      429,
+      "rate_limited",
+      "7",
+    ]);
+    const busy = (await rejection(adapter().chat(attempt("overloaded", { stream: true })))) as GatewayError;
+    expect([busy.status, busy.kind]).toEqual([503, "transient"]);
+  });
+
+  test("nothing listening -> UpstreamConnectionError", async () => {
+    const error = await rejection(
+      adapter().chat(attempt("stream-ok", {}, { provider: provider(`http://127.0.0.1:${closedPort}`) })),
+    );
+    expect(error).toBeInstanceOf(UpstreamConnectionError);
+    expect((error as GatewayError).kind).toBe("transient");
+  });
+
+  test("headers later than headersTimeoutMs -> UpstreamTimeoutError", async () => {
+    const error = await rejection(adapter().chat(attempt("slow", {}, { headersTimeoutMs: 50 })));
+    expect(error).toBeInstanceOf(UpstreamTimeoutError);
+    expect((error as GatewayError).kind).toBe("silent");
+  });
+
+  test("an abort by the caller is rethrown as it is, not turned into a gateway error", async () => {
+    const controller = new AbortController();
+    const pending = adapter().chat(attempt("slow", {}, { signal: controller.signal }));
+    controller.abort();
+    const error = await rejection(pending);
+    expect(error).not.toBeInstanceOf(GatewayError);
+    expect((error as Error).name).toBe("AbortError");
+  });
+});
+
+describe("listModels", () => {
+  test("GET /api/tags -> entries", async () => {
+    const models = await adapter().listModels({
+      provider: provider(),
+      apiKey: undefined,
+      signal: new AbortController().signal,
+    });
+    expect(models.map((model) => model.id)).toEqual(["deepseek-r1:latest", "llama3.2:latest"]);
+    expect(models[1]).toMatchObject({ owned_by: "ollama-test", context_window: 131072 });
+    expect(lastReceived().path).toBe("/api/tags");
+  });
+
+  test("an unreachable server rejects so the caller can fall back to the configured list", async () => {
+    const error = await rejection(
+      adapter().listModels({
+        provider: provider(`http://127.0.0.1:${closedPort}`),
+        apiKey: undefined,
+        signal: new AbortController().signal,
+      }),
+    );
+    expect(error).toBeInstanceOf(UpstreamConnectionError);
+  });
+});
+
+test("apiUrl accepts the endpoint with or without a trailing slash or /api", () => {
+  for (const endpoint of ["http://h:11434", "http://h:11434/", "http://h:11434/api", "http://h:11434/api/"]) {
+    expect(apiUrl(endpoint, "/api/chat")).toBe("http://h:11434/api/chat");
+  }
+});

@@ -1,0 +1,79 @@
+// OpenAI SDK errors -> GatewayError. Error shape: https://platform.openai.com/docs/guides/error-codes
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import {
+  type FailureKind,
+  GatewayError,
+  kindForStatus,
+  looksLikeContextLength,
+  typeForStatus,
+  UpstreamConnectionError,
+  UpstreamError,
+  UpstreamTimeoutError,
+} from "../../api/errors.ts";
+
+const CONTENT_POLICY_CODES = new Set(["content_filter", "content_policy_violation"]);
+
+interface OpenAIErrorBody {
+  message?: unknown;
+  type?: unknown;
+  code?: unknown;
+  param?: unknown;
+}
+
+function readErrorBody(value: unknown): OpenAIErrorBody {
+  return value !== null && typeof value === "object" ? (value as OpenAIErrorBody) : {};
+}
+
+/** Builds the GatewayError for an upstream error status and its OpenAI-shaped error object. */
+export function errorFromStatus(
+  providerId: string,
+  status: number,
+  body: unknown,
+  headers: Headers | undefined,
+  keyConfigured: boolean,
+): UpstreamError {
+  const error = readErrorBody(body);
+  const message =
+    typeof error.message === "string" && error.message !== ""
+      ? error.message
+      : `upstream answered HTTP ${status}`;
+  const code =
+    typeof error.code === "string" ? error.code : typeof error.code === "number" ? String(error.code) : null;
+  let kind: FailureKind = kindForStatus(status, keyConfigured);
+  if (status === 400 || status === 413 || status === 422) {
+    if (looksLikeContextLength(message, code)) kind = "context_length";
+  }
+  if (code !== null && CONTENT_POLICY_CODES.has(code)) kind = "client";
+  return new UpstreamError(providerId, message, {
+    status,
+    type: typeof error.type === "string" ? error.type : typeForStatus(status),
+    code,
+    param: typeof error.param === "string" ? error.param : null,
+    kind,
+    retryHints: headers
+      ? { retryAfterMs: headers.get("retry-after-ms"), retryAfter: headers.get("retry-after") }
+      : undefined,
+  });
+}
+
+/** Maps whatever the SDK threw; an abort is rethrown as it is so the caller sees its own reason. */
+export function mapOpenAIError(
+  providerId: string,
+  thrown: unknown,
+  keyConfigured: boolean,
+  headersTimeoutMs: number,
+): unknown {
+  if (thrown instanceof GatewayError) return thrown;
+  if (thrown instanceof APIUserAbortError) return thrown;
+  if (thrown instanceof APIConnectionTimeoutError) {
+    return new UpstreamTimeoutError(providerId, "response headers", headersTimeoutMs);
+  }
+  if (thrown instanceof APIConnectionError) {
+    const cause = thrown.cause instanceof Error ? thrown.cause.message : thrown.message;
+    return new UpstreamConnectionError(providerId, cause, thrown);
+  }
+  if (thrown instanceof APIError && typeof thrown.status === "number") {
+    return errorFromStatus(providerId, thrown.status, thrown.error, thrown.headers, keyConfigured);
+  }
+  return thrown;
+}

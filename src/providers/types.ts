@@ -1,0 +1,81 @@
+// The ProviderAdapter interface: what every provider folder implements, and what routing calls.
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from "../api/chat.ts";
+import type { ProviderConfig } from "../config/schema.ts";
+import type { Logger } from "../log/logger.ts";
+
+/** Milliseconds since the epoch; injected so tests control time. */
+export type Clock = () => number;
+/** Makes a unique id with the given prefix ("chatcmpl-", "call_"); injected so tests get stable ids. */
+export type IdSource = (prefix: string) => string;
+
+export interface ChatAttempt {
+  provider: ProviderConfig;
+  /** The upstream's own model name (no "<provider>/" prefix). */
+  model: string;
+  /** The client's request as validated; its `model` field is the gateway-facing name, use `model` above. */
+  request: ChatRequest;
+  /** The key to send upstream, if any (configured, or the caller's own bearer). */
+  apiKey: string | undefined;
+  /** Aborted when the client goes away or a watchdog fires. */
+  signal: AbortSignal;
+  /** How long to wait for the upstream's response headers. */
+  headersTimeoutMs: number;
+  /**
+   * Assistant text already delivered to the client from a stream that was cut; the upstream is asked to
+   * continue it (sent as a final assistant message) and only the continuation is streamed back.
+   */
+  prefill?: string;
+}
+
+/** One chunk of a stream. `raw` is the upstream's own JSON text when it can be forwarded byte for byte. */
+export interface StreamChunk {
+  chunk: ChatCompletionChunk;
+  raw?: string;
+}
+
+export type ChatResult =
+  | {
+      kind: "completion";
+      completion: ChatCompletion;
+      /** The upstream's body, when it is already exactly the answer (OpenAI pass-through). */
+      body?: string;
+      warnings: string[];
+    }
+  | {
+      kind: "stream";
+      /**
+       * Chunks as they arrive. The stream closes normally only when the upstream ended it; a cut, an
+       * in-stream error event or a bad status errors it with a GatewayError. A translator emits a
+       * finish_reason only when the upstream said the answer is complete, never to paper over a cut.
+       */
+      chunks: ReadableStream<StreamChunk>;
+      warnings: string[];
+    };
+
+export interface ModelEntry {
+  id: string;
+  owned_by: string;
+  created?: number;
+  context_window?: number;
+}
+
+export interface ModelsRequest {
+  provider: ProviderConfig;
+  apiKey: string | undefined;
+  signal: AbortSignal;
+}
+
+export interface ProviderAdapter {
+  /** Sends one attempt upstream. Rejects with a GatewayError (status, kind, retry hints) on failure. */
+  chat(attempt: ChatAttempt): Promise<ChatResult>;
+  /** The upstream's model list; the caller falls back to the config's list when this rejects. */
+  listModels(request: ModelsRequest): Promise<ModelEntry[]>;
+}
+
+export interface AdapterDeps {
+  clock: Clock;
+  newId: IdSource;
+  logger: Logger;
+}
+
+export type AdapterFactory = (deps: AdapterDeps) => ProviderAdapter;

@@ -1,0 +1,44 @@
+// Small timing helpers for attempts: a race against a deadline, and a sleep that an abort ends early.
+
+/** Thrown inside routing when a watchdog fires; turned into an UpstreamTimeoutError by the caller. */
+export class DeadlineExceeded extends Error {
+  constructor(readonly what: string) {
+    super(`${what} deadline exceeded`);
+    this.name = "DeadlineExceeded";
+  }
+}
+
+/** Resolves with `work`, or rejects with DeadlineExceeded after `ms` (calling onTimeout first). */
+export function withDeadline<T>(
+  work: Promise<T>,
+  ms: number,
+  what: string,
+  onTimeout: () => void,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new DeadlineExceeded(what));
+    }, ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    function onAbort() {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,156 @@
+// Provider health: consecutive failures, cooldowns, half-open trials, disabled targets. Clock injected.
+// Kept behind HealthStore so several instances can later share it (Redis); in memory by default.
+import type { FailureKind } from "../api/errors.ts";
+
+export interface Target {
+  providerId: string;
+  model: string;
+}
+
+export interface HealthPolicy {
+  failureThreshold: number;
+  cooldownMs: number;
+}
+
+export const DEFAULT_HEALTH_POLICY: HealthPolicy = { failureThreshold: 3, cooldownMs: 5 * 60 * 1000 };
+/** How long a 429 without any hint keeps a target out. */
+export const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 60_000;
+
+export interface FailureReport {
+  kind: FailureKind;
+  status: number;
+  message: string;
+  /** For rate limits: how long the upstream asked us to wait. */
+  retryAfterMs?: number;
+  /** Counts on the whole provider (connection refused, bad key), not only this model. */
+  providerWide?: boolean;
+}
+
+export type HealthState = "healthy" | "cooling_down" | "half_open" | "disabled";
+
+export interface EntryStatus {
+  state: HealthState;
+  consecutive_failures: number;
+  cooldown_until?: string;
+  disabled_reason?: string;
+  last_error?: { status: number; message: string; at: string };
+}
+
+export interface HealthStore {
+  /** Whether the target may be tried now; when not, `until` is when it comes back (ms), if ever. */
+  availability(target: Target, policy: HealthPolicy): { available: boolean; until?: number };
+  recordSuccess(target: Target): void;
+  recordFailure(target: Target, failure: FailureReport, policy: HealthPolicy): void;
+  /** Snapshot for GET / and /health: per provider and per "provider/model". */
+  snapshot(): { providers: Record<string, EntryStatus>; targets: Record<string, EntryStatus> };
+}
+
+interface Entry {
+  failures: number;
+  cooldownUntil: number;
+  /** Set once a cooldown has run out: the next request is a trial, one failure starts a new cooldown. */
+  trial: boolean;
+  disabledReason?: string;
+  lastError?: { status: number; message: string; at: number };
+}
+
+function newEntry(): Entry {
+  return { failures: 0, cooldownUntil: 0, trial: false };
+}
+
+export function createMemoryHealthStore(clock: () => number): HealthStore {
+  const providers = new Map<string, Entry>();
+  const targets = new Map<string, Entry>();
+  const targetKey = (target: Target) => `${target.providerId}/${target.model}`;
+
+  function get(map: Map<string, Entry>, key: string): Entry {
+    let entry = map.get(key);
+    if (!entry) {
+      entry = newEntry();
+      map.set(key, entry);
+    }
+    return entry;
+  }
+
+  function entryAvailability(entry: Entry | undefined, now: number): { available: boolean; until?: number } {
+    if (!entry) return { available: true };
+    if (entry.disabledReason !== undefined) return { available: false };
+    if (entry.cooldownUntil > now) return { available: false, until: entry.cooldownUntil };
+    if (entry.cooldownUntil > 0) {
+      entry.cooldownUntil = 0;
+      entry.trial = true;
+    }
+    return { available: true };
+  }
+
+  function fail(entry: Entry, failure: FailureReport, policy: HealthPolicy, now: number): void {
+    entry.lastError = { status: failure.status, message: failure.message, at: now };
+    if (failure.kind === "misconfigured") {
+      entry.disabledReason = `HTTP ${failure.status}: ${failure.message}`;
+      return;
+    }
+    if (failure.kind === "rate_limited") {
+      entry.cooldownUntil = now + (failure.retryAfterMs ?? DEFAULT_RATE_LIMIT_COOLDOWN_MS);
+      entry.trial = false;
+      return;
+    }
+    entry.failures += 1;
+    if (entry.trial || entry.failures >= policy.failureThreshold) {
+      entry.cooldownUntil = now + policy.cooldownMs;
+      entry.trial = false;
+    }
+  }
+
+  function status(entry: Entry, now: number): EntryStatus {
+    const out: EntryStatus = { state: "healthy", consecutive_failures: entry.failures };
+    if (entry.disabledReason !== undefined) {
+      out.state = "disabled";
+      out.disabled_reason = entry.disabledReason;
+    } else if (entry.cooldownUntil > now) {
+      out.state = "cooling_down";
+      out.cooldown_until = new Date(entry.cooldownUntil).toISOString();
+    } else if (entry.trial || entry.cooldownUntil > 0) {
+      out.state = "half_open";
+    }
+    if (entry.lastError) {
+      out.last_error = {
+        status: entry.lastError.status,
+        message: entry.lastError.message,
+        at: new Date(entry.lastError.at).toISOString(),
+      };
+    }
+    return out;
+  }
+
+  return {
+    availability(target) {
+      const now = clock();
+      const provider = entryAvailability(providers.get(target.providerId), now);
+      if (!provider.available) return provider;
+      return entryAvailability(targets.get(targetKey(target)), now);
+    },
+    recordSuccess(target) {
+      for (const entry of [providers.get(target.providerId), targets.get(targetKey(target))]) {
+        if (!entry) continue;
+        entry.failures = 0;
+        entry.trial = false;
+        entry.cooldownUntil = 0;
+      }
+    },
+    recordFailure(target, failure, policy) {
+      const now = clock();
+      const key = failure.providerWide ? target.providerId : targetKey(target);
+      fail(get(failure.providerWide ? providers : targets, key), failure, policy, now);
+    },
+    snapshot() {
+      const now = clock();
+      const out = {
+        providers: {} as Record<string, EntryStatus>,
+        targets: {} as Record<string, EntryStatus>,
+      };
+      for (const [key, entry] of providers) out.providers[key] = status(entry, now);
+      for (const [key, entry] of targets) out.targets[key] = status(entry, now);
+      return out;
+    },
+  };
+}

@@ -1,0 +1,40 @@
+// Retry hints -> milliseconds to wait: retry-after-ms, then Retry-After (seconds or HTTP-date), then Gemini RetryInfo.
+import type { RetryHints } from "../api/errors.ts";
+
+const MAX_HINT_MS = 24 * 60 * 60 * 1000;
+
+function clamp(ms: number): number | undefined {
+  if (!Number.isFinite(ms) || ms < 0) return undefined;
+  return Math.min(Math.ceil(ms), MAX_HINT_MS);
+}
+
+/** Parses "1.5", "120" (seconds) or an HTTP-date ("Wed, 21 Oct 2015 07:28:00 GMT"). */
+export function parseRetryAfterHeader(value: string, now: number): number | undefined {
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return clamp(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return clamp(Math.max(0, date - now));
+}
+
+/** google.protobuf.Duration JSON form: "23s", "1.5s", "0.250s". */
+export function parseDuration(value: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)s$/.exec(value.trim());
+  return match?.[1] === undefined ? undefined : clamp(Number(match[1]) * 1000);
+}
+
+/** The wait an upstream asked for, in ms, or undefined when it gave no usable hint. */
+export function retryDelayMs(hints: RetryHints | undefined, now: number): number | undefined {
+  if (!hints) return undefined;
+  if (hints.retryAfterMs) {
+    const ms = Number(hints.retryAfterMs.trim());
+    const value = Number.isNaN(ms) ? undefined : clamp(ms);
+    if (value !== undefined) return value;
+  }
+  if (hints.retryAfter) {
+    const value = parseRetryAfterHeader(hints.retryAfter, now);
+    if (value !== undefined) return value;
+  }
+  if (hints.retryDelay) return parseDuration(hints.retryDelay);
+  return undefined;
+}

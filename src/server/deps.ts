@@ -1,0 +1,29 @@
+// What createApp needs, handed in from the top so tests can build as many apps as they like.
+import type { LoadedConfig } from "../config/load.ts";
+import type { ProviderType } from "../config/schema.ts";
+import type { Logger } from "../log/logger.ts";
+import type { Clock, ProviderAdapter } from "../providers/types.ts";
+import type { HealthStore } from "../routing/health.ts";
+
+export interface AppDeps {
+  config: LoadedConfig;
+  adapters: Record<ProviderType, ProviderAdapter>;
+  health: HealthStore;
+  logger: Logger;
+  clock: Clock;
+  random: () => number;
+  version: string;
+  /** When the server started (ms since the epoch), for uptime. */
+  startedAt: number;
+  /** Largest request body in bytes; default 10 MiB. */
+  maxBodyBytes?: number;
+  /** Client API keys are checked; the caller's bearer is then never forwarded upstream. */
+  clientAuth?: boolean;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** Every secret the gateway holds, for redaction of logs and error bodies. */
+export function configuredSecrets(config: LoadedConfig): string[] {
+  return Object.values(config.providers).flatMap((provider) => (provider.api_key ? [provider.api_key] : []));
+}

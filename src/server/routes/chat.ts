@@ -1,0 +1,81 @@
+// POST /api/{id}/chat/completions and /v1/chat/completions: validate, route, answer as JSON or SSE.
+import type { Context } from "hono";
+import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
+import { InvalidRequestError } from "../../api/errors.ts";
+import { formatIssuePath } from "../../config/load.ts";
+import { dispatch, type Route } from "../../routing/dispatch.ts";
+import type { AppDeps } from "../deps.ts";
+import { configuredSecrets } from "../deps.ts";
+import { errorBody, toGatewayError } from "../errors.ts";
+import { bearerToken, upstreamKey } from "../keys.ts";
+import { toSSE } from "../sse.ts";
+
+export async function readChatRequest(c: Context): Promise<ChatRequest> {
+  const text = await c.req.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new InvalidRequestError("The request body is not valid JSON", { code: "invalid_json" });
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+    throw new InvalidRequestError("The request body must be a JSON object", { code: "invalid_json" });
+  }
+  const parsed = chatRequestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue ? formatIssuePath(issue.path) : "(body)";
+    throw new InvalidRequestError(`Invalid request: ${path}: ${issue?.message ?? "invalid value"}`, {
+      param: path,
+      code: "invalid_value",
+    });
+  }
+  return parsed.data;
+}
+
+/** Header values must be printable ASCII; warnings may quote model output or names. */
+function headerSafe(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 4000);
+}
+
+export async function serveChat(
+  deps: AppDeps,
+  c: Context,
+  request: ChatRequest,
+  route: Route,
+): Promise<Response> {
+  const callerToken = bearerToken(c.req.header("authorization"));
+  const clientAuth = deps.clientAuth ?? false;
+  const served = await dispatch(
+    {
+      adapters: deps.adapters,
+      providers: deps.config.providers,
+      health: deps.health,
+      clock: deps.clock,
+      random: deps.random,
+      logger: deps.logger,
+      keyFor: (provider) => upstreamKey(provider, callerToken, clientAuth),
+    },
+    route,
+    request,
+    c.req.raw.signal,
+  );
+  const headers = new Headers({
+    "x-aisbf-provider": served.target.providerId,
+    "x-aisbf-model": served.target.model,
+    "x-aisbf-attempts": String(served.attempts),
+  });
+  if (served.warnings.length > 0) headers.set("x-aisbf-warnings", headerSafe(served.warnings.join("; ")));
+  if (served.kind === "completion") {
+    headers.set("content-type", "application/json");
+    return new Response(served.body ?? JSON.stringify(served.completion), { status: 200, headers });
+  }
+  headers.set("content-type", "text/event-stream; charset=utf-8");
+  headers.set("cache-control", "no-cache");
+  headers.set("x-accel-buffering", "no");
+  const secrets = [...configuredSecrets(deps.config), ...(callerToken ? [callerToken] : [])];
+  const body = toSSE(served.chunks, (thrown) =>
+    JSON.stringify(errorBody(toGatewayError(thrown, deps.logger), secrets)),
+  );
+  return new Response(body, { status: 200, headers });
+}

@@ -1,0 +1,98 @@
+// GET /api/{id}/models and /v1/models in OpenAI's list shape; upstream discovery cached briefly, config as fallback.
+import type { ProviderConfig } from "../../config/schema.ts";
+import type { ModelEntry } from "../../providers/types.ts";
+import type { AppDeps } from "../deps.ts";
+import { upstreamKey } from "../keys.ts";
+
+export interface ModelObject {
+  id: string;
+  object: "model";
+  created: number;
+  owned_by: string;
+  context_window?: number;
+}
+
+const CACHE_MS = 60_000;
+const DISCOVERY_TIMEOUT_MS = 10_000;
+
+function toObject(entry: ModelEntry, created: number): ModelObject {
+  return {
+    id: entry.id,
+    object: "model",
+    created: entry.created ?? created,
+    owned_by: entry.owned_by,
+    ...(entry.context_window !== undefined ? { context_window: entry.context_window } : {}),
+  };
+}
+
+export function configModels(provider: ProviderConfig): ModelEntry[] {
+  return (provider.models ?? []).map((model) => ({
+    id: model.name,
+    owned_by: provider.id,
+    ...(model.context_window !== undefined ? { context_window: model.context_window } : {}),
+  }));
+}
+
+export function createModelLister(deps: AppDeps) {
+  const cache = new Map<string, { at: number; models: ModelEntry[] }>();
+
+  /** Upstream's list when it answers, else the configured one (a provider that is down still lists its models). */
+  async function providerModels(
+    provider: ProviderConfig,
+    callerToken: string | undefined,
+  ): Promise<ModelEntry[]> {
+    let apiKey: string | undefined;
+    try {
+      apiKey = upstreamKey(provider, callerToken, deps.clientAuth ?? false);
+    } catch {
+      return configModels(provider);
+    }
+    const cacheKey = `${provider.id}\u0000${apiKey ?? ""}`;
+    const hit = cache.get(cacheKey);
+    if (hit && deps.clock() - hit.at < CACHE_MS) return hit.models;
+    try {
+      const models = await deps.adapters[provider.type].listModels({
+        provider,
+        apiKey,
+        signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS),
+      });
+      cache.set(cacheKey, { at: deps.clock(), models });
+      return models;
+    } catch (thrown) {
+      deps.logger.warn("model discovery failed; serving the configured list", {
+        provider: provider.id,
+        reason: thrown instanceof Error ? thrown.message : String(thrown),
+      });
+      return configModels(provider);
+    }
+  }
+
+  function list(entries: ModelEntry[]): { object: "list"; data: ModelObject[] } {
+    const created = Math.floor(deps.startedAt / 1000);
+    return { object: "list", data: entries.map((entry) => toObject(entry, created)) };
+  }
+
+  return { providerModels, list };
+}
+
+/** Every configured provider/model and every rotation, without calling any upstream. */
+export function gatewayModels(deps: AppDeps): ModelEntry[] {
+  const entries: ModelEntry[] = [];
+  for (const provider of Object.values(deps.config.providers)) {
+    for (const model of configModels(provider)) entries.push({ ...model, id: `${provider.id}/${model.id}` });
+  }
+  for (const name of Object.keys(deps.config.rotations))
+    entries.push({ id: name, owned_by: "aisbf-rotation" });
+  return entries;
+}
+
+export function rotationModels(deps: AppDeps, name: string): ModelEntry[] {
+  const rotation = deps.config.rotations[name];
+  if (!rotation) return [];
+  return rotation.providers.flatMap((member) =>
+    member.models.map((model) => ({
+      id: `${member.provider_id}/${model.name}`,
+      owned_by: member.provider_id,
+    })),
+  );
+}

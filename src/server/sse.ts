@@ -1,0 +1,35 @@
+// Our stream chunks -> SSE bytes for the client: `data: {...}` events, `data: [DONE]` only on a whole answer.
+import type { StreamChunk } from "../providers/types.ts";
+
+const encoder = new TextEncoder();
+const DONE = encoder.encode("data: [DONE]\n\n");
+
+/**
+ * `errorEvent` renders a failure after commit as a final `data: {"error": ...}` event; no [DONE] follows it,
+ * so a client never takes half an answer for a whole one.
+ */
+export function toSSE(
+  chunks: ReadableStream<StreamChunk>,
+  errorEvent: (thrown: unknown) => string,
+): ReadableStream<Uint8Array> {
+  const reader = chunks.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done } = await reader.read();
+        if (done) {
+          controller.enqueue(DONE);
+          controller.close();
+          return;
+        }
+        controller.enqueue(encoder.encode(`data: ${value.raw ?? JSON.stringify(value.chunk)}\n\n`));
+      } catch (thrown) {
+        controller.enqueue(encoder.encode(`data: ${errorEvent(thrown)}\n\n`));
+        controller.close();
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}

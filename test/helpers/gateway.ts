@@ -1,0 +1,92 @@
+// Starts a real AISBF server on 127.0.0.1 for end-to-end tests, with a config built in the test.
+import type { LoadedConfig } from "../../src/config/load.ts";
+import type { ProviderConfig, RotationConfig } from "../../src/config/schema.ts";
+import { createLogger, type Logger } from "../../src/log/logger.ts";
+import { createAdapters } from "../../src/providers/registry.ts";
+import { createMemoryHealthStore, type HealthStore } from "../../src/routing/health.ts";
+import { createApp } from "../../src/server/app.ts";
+import { configuredSecrets } from "../../src/server/deps.ts";
+
+let counter = 0;
+export function testId(prefix: string): string {
+  counter += 1;
+  return `${prefix}test${counter}`;
+}
+
+export interface TestGateway {
+  url: string;
+  health: HealthStore;
+  logs: string[];
+  /** Moves the injected clock forward (health cooldowns). */
+  advance(ms: number): void;
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  providers: Record<string, ProviderConfig>;
+  rotations?: Record<string, RotationConfig>;
+  maxBodyBytes?: number;
+  /** Deterministic random source for rotation order. */
+  random?: () => number;
+  logger?: Logger;
+}
+
+export function startGateway(options: GatewayOptions): TestGateway {
+  let offset = 0;
+  const clock = () => Date.now() + offset;
+  const logs: string[] = [];
+  const config: LoadedConfig = {
+    dir: "/nonexistent-test-config",
+    providers: options.providers,
+    rotations: options.rotations ?? {},
+    server: {},
+    warnings: [],
+  };
+  const logger =
+    options.logger ??
+    createLogger({
+      level: "debug",
+      write: (line) => logs.push(line),
+      secrets: () => configuredSecrets(config),
+    });
+  const health = createMemoryHealthStore(clock);
+  const app = createApp({
+    config,
+    adapters: createAdapters({ clock, newId: testId, logger }),
+    health,
+    logger,
+    clock,
+    random: options.random ?? Math.random,
+    version: "0.0.0-test",
+    startedAt: clock(),
+    maxBodyBytes: options.maxBodyBytes,
+  });
+  const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: app.fetch, idleTimeout: 0 });
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    health,
+    logs,
+    advance(ms) {
+      offset += ms;
+    },
+    async stop() {
+      await server.stop(true);
+    },
+  };
+}
+
+export function openaiProvider(
+  id: string,
+  endpoint: string,
+  extra: Partial<ProviderConfig> = {},
+): ProviderConfig {
+  return {
+    id,
+    name: id,
+    type: "openai",
+    endpoint,
+    api_key_required: true,
+    api_key: "sk-test-canary-key-0001",
+    ...extra,
+  } as ProviderConfig;
+}
