@@ -2,13 +2,14 @@
 import { parseArgs } from "node:util";
 import { ensureConfigDir, loadConfig } from "../config/load.ts";
 import { resolveConfigDir } from "../config/paths.ts";
-import { createLogger, type LogLevel } from "../log/logger.ts";
+import { createLogger, type Logger, type LogLevel } from "../log/logger.ts";
 import { createAdapters } from "../providers/registry.ts";
 import { createMemoryHealthStore } from "../routing/health.ts";
-import { currentRuntime } from "../runtime/index.ts";
+import { currentRuntime, type RunningServer, type Runtime } from "../runtime/index.ts";
 import { createApp } from "../server/app.ts";
 import { configuredSecrets, DEFAULT_MAX_BODY_BYTES } from "../server/deps.ts";
 import { VERSION } from "../version.ts";
+import { claimPidFile, localUrl, removeDaemonFiles, stateFileFor } from "./daemon-files.ts";
 import { newId } from "./ids.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -26,10 +27,35 @@ Options:
   --config-dir DIR     config directory (default: env AISBF_CONFIG_DIR, else ~/.aisbf)
   --log-level LEVEL    debug | info | warn | error (default info)
   --log-format FORMAT  text | json (default text)
+  --pid-file FILE      write this process's PID there once listening, remove it on exit
+                       (aisbf daemon passes it; also marks the process as that daemon's server)
   -h, --help           this help
 `;
 
-function parsePort(value: string): number {
+/** The options serve takes; the daemon takes the same and hands them on. */
+export const SERVER_OPTIONS = {
+  host: { type: "string" },
+  port: { type: "string" },
+  "config-dir": { type: "string" },
+  "log-level": { type: "string" },
+  "log-format": { type: "string" },
+} as const;
+
+export interface ServerSettings {
+  level: LogLevel;
+  format: "text" | "json";
+}
+
+/** Checks --log-level and --log-format (flag, then environment, then default). */
+export function logSettings(
+  values: { "log-level"?: string; "log-format"?: string },
+  env: Record<string, string | undefined>,
+): ServerSettings {
+  const { level, format } = logSettings(values, env);
+  return { level, format };
+}
+
+export function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port: not a port number: ${value}`);
@@ -39,25 +65,14 @@ function parsePort(value: string): number {
 export async function serveCommand(argv: string[], env: Record<string, string | undefined>): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      host: { type: "string" },
-      port: { type: "string" },
-      "config-dir": { type: "string" },
-      "log-level": { type: "string" },
-      "log-format": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
+    options: { ...SERVER_OPTIONS, "pid-file": { type: "string" }, help: { type: "boolean", short: "h" } },
     strict: true,
   });
   if (values.help) {
     process.stdout.write(SERVE_HELP);
     return 0;
   }
-  const level = (values["log-level"] ?? env.AISBF_LOG_LEVEL ?? "info") as LogLevel;
-  if (!["debug", "info", "warn", "error"].includes(level))
-    throw new UsageError(`--log-level: unknown level ${level}`);
-  const format = values["log-format"] ?? env.AISBF_LOG_FORMAT ?? "text";
-  if (format !== "text" && format !== "json") throw new UsageError(`--log-format: must be text or json`);
+  const { level, format } = logSettings(values, env);
 
   const { dir } = resolveConfigDir(values["config-dir"], env);
   const created = ensureConfigDir(dir);
@@ -91,6 +106,32 @@ export async function serveCommand(argv: string[], env: Record<string, string | 
   });
   printSummary(server.hostname, server.port, dir, config, runtime.name);
 
+  const pidFile = values["pid-file"];
+  const daemonFiles = pidFile ? { pidFile, stateFile: stateFileFor(pidFile) } : undefined;
+  if (daemonFiles) {
+    const holder = claimPidFile(daemonFiles, {
+      pid: process.pid,
+      url: localUrl(server.hostname, server.port),
+      config_dir: dir,
+      started_at: new Date().toISOString(),
+    });
+    if (holder !== undefined) {
+      logger.error("another aisbf is already running for this config dir", {
+        pid: holder,
+        pid_file: pidFile,
+      });
+      await server.stop(false);
+      return 1;
+    }
+  }
+
+  const stopped = await waitForShutdown(runtime, server, logger);
+  if (daemonFiles) removeDaemonFiles(daemonFiles, process.pid);
+  return stopped;
+}
+
+/** Resolves 0 once a signal has stopped the server and in-flight requests and streams have finished. */
+function waitForShutdown(runtime: Runtime, server: RunningServer, logger: Logger): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
     runtime.onShutdownSignal((signal) => {

@@ -8,7 +8,7 @@ export class DeadlineExceeded extends Error {
   }
 }
 
-/** Resolves with `work`, or rejects with DeadlineExceeded after `ms` (calling onTimeout first). */
+/** Resolves with `work`, or rejects with DeadlineExceeded after `ms` (then calls onTimeout). */
 export function withDeadline<T>(
   work: Promise<T>,
   ms: number,
@@ -18,8 +18,9 @@ export function withDeadline<T>(
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
-      onTimeout();
+      // Reject first: onTimeout aborts the work, whose own rejection must not win the race.
       reject(new DeadlineExceeded(what));
+      onTimeout();
     }, ms);
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));

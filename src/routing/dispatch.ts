@@ -39,8 +39,11 @@ export interface DispatchDeps {
 export interface AttemptRecord {
   provider: string;
   model: string;
+  /** The upstream's status; 0 for a target skipped without a request. */
   status: number;
   reason: string;
+  /** Not asked: it was cooling down, rate limited or disabled. */
+  skipped?: boolean;
 }
 
 export type ServedBody =
@@ -87,11 +90,14 @@ export async function dispatch(
     const availability = deps.health.availability(target, policy);
     if (!availability.available) {
       if (availability.until !== undefined) comebackTimes.push(availability.until);
+      const until =
+        availability.until === undefined ? "" : ` until ${new Date(availability.until).toISOString()}`;
       records.push({
         provider: target.providerId,
         model: target.model,
-        status: 0,
-        reason: "skipped: not healthy",
+        status: availability.rateLimited ? 429 : 0,
+        reason: `skipped: ${availability.until === undefined ? "disabled" : availability.rateLimited ? "rate limited" : "cooling down"}${until}`,
+        skipped: true,
       });
       continue;
     }
@@ -252,7 +258,7 @@ function exhausted(
   const headers: Record<string, string> = {};
   if (retryAt !== undefined) headers["retry-after"] = String(Math.max(1, Math.ceil((retryAt - now) / 1000)));
   // A single provider that answered keeps its own status and reason (a 404 model, a 401 key...).
-  const skipped = records.some((record) => record.status === 0);
+  const skipped = records.some((record) => record.skipped);
   if (!route.isRotation && lastError && tried <= 1 && !skipped) {
     return new GatewayError(lastError.message, {
       status: lastError.status,
@@ -263,14 +269,12 @@ function exhausted(
       headers: { ...lastError.headers, ...headers },
     });
   }
-  const failed = records.filter((record) => record.status !== 0);
-  const allRateLimited =
-    records.length > 0 &&
-    records.every((record) => record.status === 429 || (record.status === 0 && retryAt !== undefined));
+  const failed = records.filter((record) => !record.skipped);
+  const allRateLimited = records.length > 0 && records.every((record) => record.status === 429);
   const list = records
     .map(
       (record) =>
-        `${record.provider}/${record.model}: ${record.status === 0 ? "" : `${record.status} `}${record.reason}`,
+        `${record.provider}/${record.model}: ${record.skipped ? "" : `${record.status} `}${record.reason}`,
     )
     .join("; ");
   const message =

@@ -36,9 +36,17 @@ export interface EntryStatus {
   last_error?: { status: number; message: string; at: string };
 }
 
+export interface Availability {
+  available: boolean;
+  /** When an unavailable target comes back (ms since the epoch); absent when disabled. */
+  until?: number;
+  /** The target is out because an upstream rate limit asked for it. */
+  rateLimited?: boolean;
+}
+
 export interface HealthStore {
   /** Whether the target may be tried now; when not, `until` is when it comes back (ms), if ever. */
-  availability(target: Target, policy: HealthPolicy): { available: boolean; until?: number };
+  availability(target: Target, policy: HealthPolicy): Availability;
   recordSuccess(target: Target): void;
   recordFailure(target: Target, failure: FailureReport, policy: HealthPolicy): void;
   /** Snapshot for GET / and /health: per provider and per "provider/model". */
@@ -48,6 +56,7 @@ export interface HealthStore {
 interface Entry {
   failures: number;
   cooldownUntil: number;
+  rateLimited: boolean;
   /** Set once a cooldown has run out: the next request is a trial, one failure starts a new cooldown. */
   trial: boolean;
   disabledReason?: string;
@@ -55,7 +64,7 @@ interface Entry {
 }
 
 function newEntry(): Entry {
-  return { failures: 0, cooldownUntil: 0, trial: false };
+  return { failures: 0, cooldownUntil: 0, rateLimited: false, trial: false };
 }
 
 export function createMemoryHealthStore(clock: () => number): HealthStore {
@@ -72,10 +81,14 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
     return entry;
   }
 
-  function entryAvailability(entry: Entry | undefined, now: number): { available: boolean; until?: number } {
+  function entryAvailability(entry: Entry | undefined, now: number): Availability {
     if (!entry) return { available: true };
     if (entry.disabledReason !== undefined) return { available: false };
-    if (entry.cooldownUntil > now) return { available: false, until: entry.cooldownUntil };
+    if (entry.cooldownUntil > now) {
+      return entry.rateLimited
+        ? { available: false, until: entry.cooldownUntil, rateLimited: true }
+        : { available: false, until: entry.cooldownUntil };
+    }
     if (entry.cooldownUntil > 0) {
       entry.cooldownUntil = 0;
       entry.trial = true;
@@ -91,12 +104,14 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
     }
     if (failure.kind === "rate_limited") {
       entry.cooldownUntil = now + (failure.retryAfterMs ?? DEFAULT_RATE_LIMIT_COOLDOWN_MS);
+      entry.rateLimited = true;
       entry.trial = false;
       return;
     }
     entry.failures += 1;
     if (entry.trial || entry.failures >= policy.failureThreshold) {
       entry.cooldownUntil = now + policy.cooldownMs;
+      entry.rateLimited = false;
       entry.trial = false;
     }
   }

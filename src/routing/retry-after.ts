@@ -12,6 +12,8 @@ function clamp(ms: number): number | undefined {
 export function parseRetryAfterHeader(value: string, now: number): number | undefined {
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return clamp(Number(trimmed) * 1000);
+  // An HTTP-date names its month; anything else (e.g. "-5") is not a hint, however Date.parse reads it.
+  if (!/[A-Za-z]{3}/.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return clamp(Math.max(0, date - now));

@@ -1,5 +1,11 @@
-// Bun's serve and signals.
+// Bun's serve, signals and how to run this program again.
+import { spawnDetachedWithNode } from "./spawn-detached.ts";
 import type { Runtime } from "./types.ts";
+
+/** Inside a `bun build --compile` binary the entry lives in Bun's embedded file system. */
+function isCompiled(): boolean {
+  return Bun.main.startsWith("/$bunfs/") || Bun.main.includes("~BUN");
+}
 
 export const bunRuntime: Runtime = {
   name: "bun",
@@ -25,4 +31,8 @@ export const bunRuntime: Runtime = {
     process.on("SIGINT", () => handler("SIGINT"));
     process.on("SIGTERM", () => handler("SIGTERM"));
   },
+  selfCommand() {
+    return isCompiled() ? [process.execPath] : [process.execPath, Bun.main];
+  },
+  spawnDetached: spawnDetachedWithNode,
 };

@@ -1,5 +1,17 @@
-// Deno's serve and signals. Deno's globals are declared here, the one file that touches them.
+// Deno's serve, signals and how to run this program again. Deno's globals are declared here, the one file that touches them.
+import { fileURLToPath } from "node:url";
+import { spawnDetachedWithNode } from "./spawn-detached.ts";
 import type { Runtime } from "./types.ts";
+
+/** What the server needs; the same as `deno task start` (deno.json). */
+const SERVER_PERMISSIONS = [
+  "--allow-net",
+  "--allow-env",
+  "--allow-read",
+  "--allow-write",
+  "--allow-sys",
+  "--unstable-no-legacy-abort",
+];
 
 interface DenoHttpServer {
   finished: Promise<void>;
@@ -18,6 +30,8 @@ interface DenoNamespace {
     handler: (request: Request) => Response | Promise<Response>,
   ): DenoHttpServer;
   addSignalListener(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
+  execPath(): string;
+  mainModule: string;
 }
 
 function deno(): DenoNamespace {
@@ -45,4 +59,11 @@ export const denoRuntime: Runtime = {
     deno().addSignalListener("SIGINT", () => handler("SIGINT"));
     deno().addSignalListener("SIGTERM", () => handler("SIGTERM"));
   },
+  selfCommand() {
+    const main = deno().mainModule;
+    // A `deno compile` binary carries its entry inside; run from source, the entry is a file URL.
+    if (!main.startsWith("file:")) return [deno().execPath()];
+    return [deno().execPath(), "run", ...SERVER_PERMISSIONS, fileURLToPath(main)];
+  },
+  spawnDetached: spawnDetachedWithNode,
 };

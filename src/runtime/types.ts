@@ -16,10 +16,32 @@ export interface RunningServer {
   stop(graceful: boolean): Promise<void>;
 }
 
+export interface DetachedOptions {
+  /** Program and arguments; the program is an absolute path. */
+  command: string[];
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** stdout and stderr are appended to this file (created 0600). */
+  logPath: string;
+}
+
+export interface DetachedChild {
+  pid: number;
+  /** Resolves with the exit code (or the signal's name) if the child ends while we are still running. */
+  exited: Promise<number | string>;
+}
+
 export interface Runtime {
   name: "bun" | "deno";
   version: string;
   serve(options: ServeOptions): Promise<RunningServer>;
   /** Calls `handler` on SIGINT and SIGTERM. */
   onShutdownSignal(handler: (signal: string) => void): void;
+  /**
+   * The command line that runs this program again: the compiled binary itself, or the runtime with the
+   * entry file when run from source. The daemon and the service units start the server with it.
+   */
+  selfCommand(): string[];
+  /** Starts a program in its own session, stdin closed, output to a log file; it outlives this process. */
+  spawnDetached(options: DetachedOptions): DetachedChild;
 }

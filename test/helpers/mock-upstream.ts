@@ -95,10 +95,19 @@ export function sseEventsOf(text: string): string[] {
 export function sseResponse(events: string[], options: SSEOptions = {}): Response {
   const encoder = new TextEncoder();
   let index = 0;
+  let headersSent = false;
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
+      if (index === 0 && options.firstDelayMs && !headersSent) {
+        // An SSE comment gets the headers out at once; then the first event is late, as with a thinking model.
+        headersSent = true;
+        controller.enqueue(encoder.encode(": waiting\n\n"));
+        return;
+      }
       if (index === 0 && options.firstDelayMs) await Bun.sleep(options.firstDelayMs);
       if (options.cutAfter !== undefined && index >= options.cutAfter) {
+        // Let what was sent reach the wire first, so the cut falls after content, as in real life.
+        await Bun.sleep(100);
         controller.error(new Error("cut"));
         return;
       }

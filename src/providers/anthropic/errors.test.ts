@@ -1,6 +1,11 @@
 // Recorded Anthropic error bodies (and the statuses the docs give) -> GatewayError status, kind, code and hints.
 import { describe, expect, test } from "bun:test";
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "@anthropic-ai/sdk";
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from "@anthropic-ai/sdk";
 import { UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
 import { errorFromAnthropic, mapAnthropicError } from "./errors.ts";
 import { fixtureJson } from "./testing.ts";
@@ -26,8 +31,16 @@ describe("recorded error bodies", () => {
   });
 
   test("400 invalid_request_error -> client", () => {
-    for (const name of ["error-400-invalid-request-effort.json", "error-400-invalid-request-tool-result.json"]) {
-      const error = errorFromAnthropic({ providerId: "claude", status: 400, body: fixtureJson(name), keyConfigured: true });
+    for (const name of [
+      "error-400-invalid-request-effort.json",
+      "error-400-invalid-request-tool-result.json",
+    ]) {
+      const error = errorFromAnthropic({
+        providerId: "claude",
+        status: 400,
+        body: fixtureJson(name),
+        keyConfigured: true,
+      });
       expect(error.status).toBe(400);
       expect(error.kind).toBe("client");
       expect(error.type).toBe("invalid_request_error");
@@ -61,7 +74,10 @@ describe("documented error types", () => {
     const error = errorFromAnthropic({
       providerId: "claude",
       status: 429,
-      body: documented("rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit"),
+      body: documented(
+        "rate_limit_error",
+        "Number of request tokens has exceeded your per-minute rate limit",
+      ),
       headers,
       keyConfigured: true,
     });
@@ -85,8 +101,12 @@ describe("documented error types", () => {
 
   test("401/403 depend on whether the key is configured", () => {
     const body = documented("authentication_error", "invalid x-api-key");
-    expect(errorFromAnthropic({ providerId: "c", status: 401, body, keyConfigured: true }).kind).toBe("misconfigured");
-    expect(errorFromAnthropic({ providerId: "c", status: 401, body, keyConfigured: false }).kind).toBe("client");
+    expect(errorFromAnthropic({ providerId: "c", status: 401, body, keyConfigured: true }).kind).toBe(
+      "misconfigured",
+    );
+    expect(errorFromAnthropic({ providerId: "c", status: 401, body, keyConfigured: false }).kind).toBe(
+      "client",
+    );
     const forbidden = errorFromAnthropic({ providerId: "c", status: 403, body, keyConfigured: true });
     expect(forbidden.type).toBe("permission_error");
   });
@@ -100,12 +120,24 @@ describe("documented error types", () => {
 
 describe("SDK exceptions", () => {
   test("connection, timeout, abort and status errors", () => {
-    expect(mapAnthropicError("c", new APIConnectionTimeoutError(), true, 1234)).toBeInstanceOf(UpstreamTimeoutError);
-    const refused = mapAnthropicError("c", new APIConnectionError({ cause: new Error("ECONNREFUSED") }), true, 1);
+    expect(mapAnthropicError("c", new APIConnectionTimeoutError(), true, 1234)).toBeInstanceOf(
+      UpstreamTimeoutError,
+    );
+    const refused = mapAnthropicError(
+      "c",
+      new APIConnectionError({ cause: new Error("ECONNREFUSED") }),
+      true,
+      1,
+    );
     expect(refused).toBeInstanceOf(UpstreamConnectionError);
     const abort = new APIUserAbortError();
     expect(mapAnthropicError("c", abort, true, 1)).toBe(abort);
-    const status = APIError.generate(529, documented("overloaded_error", "Overloaded"), undefined, new Headers());
+    const status = APIError.generate(
+      529,
+      documented("overloaded_error", "Overloaded"),
+      undefined,
+      new Headers(),
+    );
     expect(mapAnthropicError("c", status, true, 1)).toMatchObject({ status: 503, kind: "transient" });
   });
 });

@@ -1,6 +1,11 @@
 // Anthropic error bodies, statuses and SDK exceptions -> GatewayError with the right status, kind and retry hints.
 // Error types and statuses: https://docs.anthropic.com/en/api/errors
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "@anthropic-ai/sdk";
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from "@anthropic-ai/sdk";
 import { z } from "zod";
 import {
   type FailureKind,
@@ -43,7 +48,12 @@ export interface AnthropicErrorInput {
   keyConfigured: boolean;
 }
 
-function kindFor(status: number, errorType: string | null, message: string, keyConfigured: boolean): FailureKind {
+function kindFor(
+  status: number,
+  errorType: string | null,
+  message: string,
+  keyConfigured: boolean,
+): FailureKind {
   if (errorType === "overloaded_error" || status === 529) return "transient";
   if (errorType === "rate_limit_error") return "rate_limited";
   if ((status === 400 || status === 413) && looksLikeContextLength(message)) return "context_length";
@@ -73,7 +83,11 @@ export function errorFromAnthropic(input: AnthropicErrorInput): UpstreamError {
 }
 
 /** An `event: error` inside a 200 stream: its status is implied by the error type. */
-export function errorFromStreamEvent(providerId: string, payload: unknown, keyConfigured: boolean): UpstreamError {
+export function errorFromStreamEvent(
+  providerId: string,
+  payload: unknown,
+  keyConfigured: boolean,
+): UpstreamError {
   const parsed = anthropicErrorBodySchema.safeParse(payload);
   const errorType = parsed.success ? (parsed.data.error?.type ?? "") : "";
   const status = STATUS_FOR_TYPE[errorType] ?? 500;

@@ -6,101 +6,19 @@ import type { ProviderConfig } from "../../config/schema.ts";
 import { silentLogger } from "../../log/logger.ts";
 import type { ChatAttempt, ChatResult } from "../types.ts";
 import { createAnthropicAdapter } from "./index.ts";
-import { drain, fixtureSse, fixtureText, joined } from "./testing.ts";
+import { type MockUpstream, type Received, startMockUpstream } from "./mock-upstream.ts";
+import { drain, joined } from "./testing.ts";
 
-interface Received {
-  path: string;
-  headers: Headers;
-  body: Record<string, unknown>;
-}
-
-const received: Received[] = [];
-
-function sse(text: string): Response {
-  return new Response(text, { headers: { "content-type": "text/event-stream" } });
-}
-
-function json(text: string, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(text, { status, headers: { "content-type": "application/json", ...headers } });
-}
-
-// Documented envelope (https://docs.anthropic.com/en/api/errors); no 429/529 bodies were recorded.
-const documentedError = (type: string, message: string) => JSON.stringify({ type: "error", error: { type, message } });
-
-const textStream = fixtureSse("messages-stream-text-httprr.sse");
-const cutStream = textStream.slice(0, textStream.indexOf("event: message_delta"));
-
-/** Upstream behaviour chosen by the requested model name. */
-const BY_MODEL: Record<string, () => Response | Promise<Response>> = {
-  text: () => json(fixtureText("messages-text.json")),
-  tools: () => json(fixtureText("messages-parallel-tool-use.json")),
-  "stream-text": () => sse(textStream),
-  "stream-thinking": () => sse(fixtureSse("messages-stream-thinking.sse")),
-  "stream-tools": () => sse(fixtureSse("messages-stream-parallel-tool-use.sse")),
-  "stream-cut": () => sse(cutStream),
-  overloaded: () => json(documentedError("overloaded_error", "Overloaded"), 529),
-  limited: () =>
-    json(documentedError("rate_limit_error", "rate limited"), 429, { "retry-after": "12", "retry-after-ms": "11500" }),
-  missing: () => json(fixtureText("error-404-not-found-model.json"), 404),
-  "too-long": () => json(documentedError("invalid_request_error", "prompt is too long: 250000 tokens > 200000 maximum"), 400),
-  slow: () => new Promise((resolve) => setTimeout(() => resolve(json(fixtureText("messages-text.json"))), 400)),
-};
-
-let server: ReturnType<typeof Bun.serve>;
-/** Answers 200 with a Content-Length it never fills, then closes: a connection lost mid-body. */
-let resetServer: { port: number; stop(closeActiveConnections?: boolean): void };
+let upstream: MockUpstream;
 let provider: ProviderConfig;
 
 beforeAll(() => {
-  server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    async fetch(request) {
-      const url = new URL(request.url);
-      const body = request.method === "POST" ? ((await request.json()) as Record<string, unknown>) : {};
-      received.push({ path: url.pathname + url.search, headers: request.headers, body });
-      if (url.pathname === "/v1/models") {
-        if (request.headers.get("x-api-key") !== "sk-ant-test") {
-          return json(documentedError("authentication_error", "invalid x-api-key"), 401);
-        }
-        // ModelInfo list shape: https://docs.anthropic.com/en/api/models-list (no list was recorded)
-        return json(
-          JSON.stringify({
-            data: [
-              { type: "model", id: "claude-sonnet-4-5-20250929", display_name: "Claude Sonnet 4.5", created_at: "2025-09-29T00:00:00Z" },
-              { type: "model", id: "claude-haiku-4-5-20251001", display_name: "Claude Haiku 4.5", created_at: "2025-10-01T00:00:00Z" },
-            ],
-            has_more: false,
-            first_id: "claude-sonnet-4-5-20250929",
-            last_id: "claude-haiku-4-5-20251001",
-          }),
-        );
-      }
-      const respond = BY_MODEL[String(body.model)];
-      return respond ? respond() : json(fixtureText("messages-text.json"));
-    },
-  });
-  const answered = new WeakSet<object>();
-  resetServer = Bun.listen({
-    hostname: "127.0.0.1",
-    port: 0,
-    socket: {
-      data(socket) {
-        // The request may arrive in several packets; answer once.
-        if (answered.has(socket)) return;
-        answered.add(socket);
-        const head = `HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: ${cutStream.length * 2}\r\n\r\n`;
-        socket.write(head + cutStream);
-        socket.flush();
-        setTimeout(() => socket.end(), 20);
-      },
-    },
-  });
+  upstream = startMockUpstream("sk-ant-test");
   provider = {
     id: "claude",
     name: "Claude",
     type: "anthropic",
-    endpoint: `http://127.0.0.1:${server.port}`,
+    endpoint: upstream.endpoint,
     api_key_required: true,
     api_key: "sk-ant-test",
     headers: { "X-Tenant": "blue" },
@@ -109,8 +27,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  server.stop(true);
-  resetServer.stop(true);
+  upstream.stop();
 });
 
 let nextId = 0;
@@ -120,7 +37,11 @@ const adapter = createAnthropicAdapter({
   logger: silentLogger,
 });
 
-function attempt(model: string, fields: Record<string, unknown>, overrides: Partial<ChatAttempt> = {}): ChatAttempt {
+function attempt(
+  model: string,
+  fields: Record<string, unknown>,
+  overrides: Partial<ChatAttempt> = {},
+): ChatAttempt {
   const request: ChatRequest = chatRequestSchema.parse({
     model: `claude/${model}`,
     messages: [{ role: "user", content: "Hello" }],
@@ -138,7 +59,7 @@ function attempt(model: string, fields: Record<string, unknown>, overrides: Part
 }
 
 function lastReceived(): Received {
-  const last = received.at(-1);
+  const last = upstream.received.at(-1);
   if (!last) throw new Error("the mock received nothing");
   return last;
 }
@@ -187,7 +108,10 @@ describe("chat, not streaming", () => {
         tools: [
           {
             type: "function",
-            function: { name: "retrieve_entity_info", parameters: { type: "object", properties: { name: { type: "string" } } } },
+            function: {
+              name: "retrieve_entity_info",
+              parameters: { type: "object", properties: { name: { type: "string" } } },
+            },
           },
         ],
         tool_choice: "auto",
@@ -198,8 +122,16 @@ describe("chat, not streaming", () => {
             role: "assistant",
             content: null,
             tool_calls: [
-              { id: "toolu_A", type: "function", function: { name: "retrieve_entity_info", arguments: '{"name":"Alice"}' } },
-              { id: "toolu_B", type: "function", function: { name: "retrieve_entity_info", arguments: '{"name":"Bob"}' } },
+              {
+                id: "toolu_A",
+                type: "function",
+                function: { name: "retrieve_entity_info", arguments: '{"name":"Alice"}' },
+              },
+              {
+                id: "toolu_B",
+                type: "function",
+                function: { name: "retrieve_entity_info", arguments: '{"name":"Bob"}' },
+              },
             ],
           },
           { role: "tool", tool_call_id: "toolu_A", content: '{"age": 31}' },
@@ -212,7 +144,10 @@ describe("chat, not streaming", () => {
     expect(body.system).toEqual([{ type: "text", text: "You are a family archivist." }]);
     expect(body.tool_choice).toEqual({ type: "auto" });
     expect(body.tools).toEqual([
-      { name: "retrieve_entity_info", input_schema: { type: "object", properties: { name: { type: "string" } } } },
+      {
+        name: "retrieve_entity_info",
+        input_schema: { type: "object", properties: { name: { type: "string" } } },
+      },
     ]);
     expect(body.messages).toEqual([
       { role: "user", content: [{ type: "text", text: "Who is youngest, Alice or Bob?" }] },
@@ -266,7 +201,9 @@ describe("chat, streaming", () => {
   });
 
   test("recorded thinking stream keeps reasoning and its signature", async () => {
-    const { chunks } = await streamOf(await adapter.chat(attempt("stream-thinking", { stream: true, max_tokens: 2000 })));
+    const { chunks } = await streamOf(
+      await adapter.chat(attempt("stream-thinking", { stream: true, max_tokens: 2000 })),
+    );
     expect(joined(chunks, "reasoning_content")).toStartWith("This is a straightforward question");
     const details = chunks.flatMap((chunk) => (chunk.choices[0]?.delta.reasoning_details as unknown[]) ?? []);
     expect(details).toHaveLength(1);
@@ -274,8 +211,12 @@ describe("chat, streaming", () => {
   });
 
   test("recorded parallel tool-call stream", async () => {
-    const { chunks } = await streamOf(await adapter.chat(attempt("stream-tools", { stream: true, max_tokens: 100 })));
-    const starts = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []).filter((call) => call.id);
+    const { chunks } = await streamOf(
+      await adapter.chat(attempt("stream-tools", { stream: true, max_tokens: 100 })),
+    );
+    const starts = chunks
+      .flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? [])
+      .filter((call) => call.id);
     expect(starts.map((call) => [call.index, call.id])).toEqual([
       [0, "toolu_01LtHJmixrs9NcWQkK8hu8hj"],
       [1, "toolu_01N8a4jWyf116qKTMqKKmjyt"],
@@ -284,7 +225,9 @@ describe("chat, streaming", () => {
   });
 
   test("a body that ends before message_stop errors the stream as a transient cut", async () => {
-    const { chunks, error } = await streamOf(await adapter.chat(attempt("stream-cut", { stream: true, max_tokens: 9 })));
+    const { chunks, error } = await streamOf(
+      await adapter.chat(attempt("stream-cut", { stream: true, max_tokens: 9 })),
+    );
     expect(joined(chunks, "content")).toBe("1\n2\n3\n4\n5");
     expect(chunks.some((chunk) => chunk.choices[0]?.finish_reason != null)).toBe(false);
     expect(error).toBeInstanceOf(GatewayError);
@@ -292,7 +235,7 @@ describe("chat, streaming", () => {
   });
 
   test("a connection lost mid-body is a transient cut too", async () => {
-    const endpoint = `http://127.0.0.1:${resetServer.port}`;
+    const endpoint = upstream.resetEndpoint;
     const reset = attempt("text", { stream: true, max_tokens: 9 }, { provider: { ...provider, endpoint } });
     const { chunks, error } = await streamOf(await adapter.chat(reset));
     expect(joined(chunks, "content")).toBe("1\n2\n3\n4\n5");
@@ -301,7 +244,9 @@ describe("chat, streaming", () => {
   });
 
   test("a prefill is sent as the final assistant turn", async () => {
-    await streamOf(await adapter.chat(attempt("stream-text", { stream: true, max_tokens: 9 }, { prefill: "1\n2 " })));
+    await streamOf(
+      await adapter.chat(attempt("stream-text", { stream: true, max_tokens: 9 }, { prefill: "1\n2 " })),
+    );
     const messages = lastReceived().body.messages as unknown[];
     expect(messages.at(-1)).toEqual({ role: "assistant", content: [{ type: "text", text: "1\n2" }] });
   });
@@ -315,7 +260,11 @@ describe("chat failures", () => {
 
   test("429 -> rate_limited with the retry headers", async () => {
     const error = await chatError(adapter.chat(attempt("limited", { max_tokens: 9, stream: true })));
-    expect(error).toMatchObject({ status: 429, kind: "rate_limited", retryHints: { retryAfter: "12", retryAfterMs: "11500" } });
+    expect(error).toMatchObject({
+      status: 429,
+      kind: "rate_limited",
+      retryHints: { retryAfter: "12", retryAfterMs: "11500" },
+    });
   });
 
   test("recorded 404 model not found -> misconfigured", async () => {
@@ -330,28 +279,48 @@ describe("chat failures", () => {
   });
 
   test("slow headers -> UpstreamTimeoutError; abort -> rethrown as is", async () => {
-    const timedOut = await chatError(adapter.chat(attempt("slow", { max_tokens: 9 }, { headersTimeoutMs: 50 })));
+    const timedOut = await chatError(
+      adapter.chat(attempt("slow", { max_tokens: 9 }, { headersTimeoutMs: 50 })),
+    );
     expect(timedOut).toBeInstanceOf(UpstreamTimeoutError);
     const controller = new AbortController();
-    const pending = chatError(adapter.chat(attempt("slow", { max_tokens: 9 }, { signal: controller.signal })));
+    const pending = chatError(
+      adapter.chat(attempt("slow", { max_tokens: 9 }, { signal: controller.signal })),
+    );
     setTimeout(() => controller.abort(), 20);
     const aborted = await pending;
     expect(aborted).not.toBeInstanceOf(GatewayError);
     expect(controller.signal.aborted).toBe(true);
   });
 
+  test("a non-streaming body cut off, or not a message, fails retryably", async () => {
+    const endpoint = upstream.resetEndpoint;
+    const cut = await chatError(
+      adapter.chat(attempt("text", { max_tokens: 9 }, { provider: { ...provider, endpoint } })),
+    );
+    expect(cut).toBeInstanceOf(UpstreamConnectionError);
+    const garbage = await chatError(adapter.chat(attempt("garbage", { max_tokens: 9 })));
+    expect(garbage).toMatchObject({ status: 502, kind: "bad_response" });
+  });
+
   test("nothing listening -> UpstreamConnectionError", async () => {
     const closed = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
     const endpoint = `http://127.0.0.1:${closed.port}`;
     closed.stop(true);
-    const error = await chatError(adapter.chat(attempt("text", { max_tokens: 9 }, { provider: { ...provider, endpoint } })));
+    const error = await chatError(
+      adapter.chat(attempt("text", { max_tokens: 9 }, { provider: { ...provider, endpoint } })),
+    );
     expect(error).toBeInstanceOf(UpstreamConnectionError);
   });
 });
 
 describe("listModels", () => {
   test("the model list through the SDK", async () => {
-    const models = await adapter.listModels({ provider, apiKey: "sk-ant-test", signal: new AbortController().signal });
+    const models = await adapter.listModels({
+      provider,
+      apiKey: "sk-ant-test",
+      signal: new AbortController().signal,
+    });
     expect(models).toEqual([
       { id: "claude-sonnet-4-5-20250929", owned_by: "anthropic", created: 1759104000 },
       { id: "claude-haiku-4-5-20251001", owned_by: "anthropic", created: 1759276800 },
@@ -361,7 +330,11 @@ describe("listModels", () => {
 
   test("a rejected key -> 401 error", async () => {
     const error = await chatError(
-      adapter.listModels({ provider, apiKey: "wrong", signal: new AbortController().signal }) as unknown as Promise<ChatResult>,
+      adapter.listModels({
+        provider,
+        apiKey: "wrong",
+        signal: new AbortController().signal,
+      }) as unknown as Promise<ChatResult>,
     );
     expect(error).toMatchObject({ status: 401, kind: "misconfigured" });
   });

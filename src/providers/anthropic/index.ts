@@ -1,10 +1,18 @@
 // The Anthropic adapter: the Messages API through the official SDK, retries off, the key sent as x-api-key.
 import Anthropic from "@anthropic-ai/sdk";
-import { GatewayError } from "../../api/errors.ts";
+import { GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import type { Logger } from "../../log/logger.ts";
 import { sseEvents } from "../sse.ts";
-import type { AdapterDeps, AdapterFactory, ChatAttempt, ChatResult, ModelEntry, ModelsRequest, StreamChunk } from "../types.ts";
+import type {
+  AdapterDeps,
+  AdapterFactory,
+  ChatAttempt,
+  ChatResult,
+  ModelEntry,
+  ModelsRequest,
+  StreamChunk,
+} from "../types.ts";
 import { badResponseError, mapAnthropicError, streamCutError } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
 import { prefillTrailingWhitespace, toAnthropicRequest } from "./request.ts";
@@ -50,13 +58,25 @@ function guardStream(chunks: ReadableStream<StreamChunk>, providerId: string, si
         if (done) controller.close();
         else controller.enqueue(value);
       } catch (error) {
-        controller.error(error instanceof GatewayError || signal.aborted ? error : streamCutError(providerId, error));
+        controller.error(
+          error instanceof GatewayError || signal.aborted ? error : streamCutError(providerId, error),
+        );
       }
     },
     cancel(reason) {
       return reader.cancel(reason);
     },
   });
+}
+
+/** A body cut after the headers is a connection failure (retryable); an abort keeps its own error. */
+async function readBody(response: Response, providerId: string, signal: AbortSignal): Promise<string> {
+  try {
+    return await response.text();
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw new UpstreamConnectionError(providerId, "the answer was cut off before it was complete", error);
+  }
 }
 
 function parseCompletion(providerId: string, text: string, deps: AdapterDeps) {
@@ -111,7 +131,11 @@ export const createAnthropicAdapter: AdapterFactory = (deps) => {
         )
         .asResponse();
       if (!streaming) {
-        const completion = parseCompletion(provider.id, await response.text(), deps);
+        const completion = parseCompletion(
+          provider.id,
+          await readBody(response, provider.id, attempt.signal),
+          deps,
+        );
         return { kind: "completion", completion, warnings };
       }
       if (!response.body) throw badResponseError(provider.id, "the stream has no body");
@@ -124,7 +148,11 @@ export const createAnthropicAdapter: AdapterFactory = (deps) => {
         logger: deps.logger,
         skipLeading: prefillTrailingWhitespace(attempt.prefill),
       });
-      const chunks = guardStream(sseEvents(response.body).pipeThrough(translator), provider.id, attempt.signal);
+      const chunks = guardStream(
+        sseEvents(response.body).pipeThrough(translator),
+        provider.id,
+        attempt.signal,
+      );
       return { kind: "stream", chunks, warnings };
     } catch (thrown) {
       throw mapAnthropicError(provider.id, thrown, keyConfigured, attempt.headersTimeoutMs);

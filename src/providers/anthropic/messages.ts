@@ -48,10 +48,20 @@ function partBlock(part: ContentPart, allowImages: boolean, warn: Warn): TextOrI
   if (part.type === "text" && "text" in part && typeof part.text === "string") {
     return part.text === "" ? null : { type: "text", text: part.text };
   }
-  if (part.type === "refusal" && "refusal" in part && typeof part.refusal === "string" && part.refusal !== "") {
+  if (
+    part.type === "refusal" &&
+    "refusal" in part &&
+    typeof part.refusal === "string" &&
+    part.refusal !== ""
+  ) {
     return { type: "text", text: part.refusal };
   }
-  if (part.type === "image_url" && "image_url" in part && typeof part.image_url === "object" && part.image_url) {
+  if (
+    part.type === "image_url" &&
+    "image_url" in part &&
+    typeof part.image_url === "object" &&
+    part.image_url
+  ) {
     if (allowImages) return imageBlock(String((part.image_url as { url: unknown }).url), warn);
     warn("an image in a system or assistant message was dropped");
     return null;
@@ -76,7 +86,8 @@ function toolInput(argumentsText: string, name: string, warn: Warn): Record<stri
   if (argumentsText.trim() === "") return {};
   try {
     const parsed: unknown = JSON.parse(argumentsText);
-    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
   } catch {
     // reported below
   }
@@ -101,8 +112,14 @@ function assistantBlocks(message: Extract<ChatMessage, { role: "assistant" }>, w
   return blocks;
 }
 
-function toolResultBlock(message: Extract<ChatMessage, { role: "tool" }>, warn: Warn): Anthropic.ToolResultBlockParam {
-  const block: Anthropic.ToolResultBlockParam = { type: "tool_result", tool_use_id: anthropicToolId(message.tool_call_id) };
+function toolResultBlock(
+  message: Extract<ChatMessage, { role: "tool" }>,
+  warn: Warn,
+): Anthropic.ToolResultBlockParam {
+  const block: Anthropic.ToolResultBlockParam = {
+    type: "tool_result",
+    tool_use_id: anthropicToolId(message.tool_call_id),
+  };
   if (typeof message.content === "string") {
     if (message.content !== "") block.content = message.content;
   } else {
@@ -154,7 +171,8 @@ export function convertMessages(
   const turns: Turn[] = [];
   for (const message of messages) {
     if (message.role === "system" || message.role === "developer") {
-      if (turns.length > 0) warn("a system message inside the conversation was moved to Anthropic's system prompt");
+      if (turns.length > 0)
+        warn("a system message inside the conversation was moved to Anthropic's system prompt");
       system.push(...systemBlocks(message, warn));
       continue;
     }

@@ -59,7 +59,10 @@ export function thinkingBlocksFrom(details: unknown): { blocks: ThinkingBlockPar
     const detail = parsed.data;
     const order = detail.index ?? position;
     if (detail.type === "reasoning.text") {
-      usable.push({ order, block: { type: "thinking", thinking: detail.text ?? "", signature: detail.signature } });
+      usable.push({
+        order,
+        block: { type: "thinking", thinking: detail.text ?? "", signature: detail.signature },
+      });
     } else {
       usable.push({ order, block: { type: "redacted_thinking", data: detail.data } });
     }

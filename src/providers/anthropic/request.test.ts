@@ -9,7 +9,10 @@ function request(fields: Record<string, unknown>): ChatRequest {
   return chatRequestSchema.parse({ model: "claude/sonnet", max_tokens: 100, ...fields });
 }
 
-function translate(fields: Record<string, unknown>, extra: { configuredMaxTokens?: number; prefill?: string } = {}) {
+function translate(
+  fields: Record<string, unknown>,
+  extra: { configuredMaxTokens?: number; prefill?: string } = {},
+) {
   return toAnthropicRequest({ request: request(fields), model: "claude-sonnet-4-5", ...extra });
 }
 
@@ -66,7 +69,9 @@ describe("messages", () => {
         ],
       },
     ]);
-    expect(warnings).toEqual(["a system message inside the conversation was moved to Anthropic's system prompt"]);
+    expect(warnings).toEqual([
+      "a system message inside the conversation was moved to Anthropic's system prompt",
+    ]);
   });
 
   test("images: data: URLs become base64 sources, http URLs url sources, others are dropped", () => {
@@ -106,8 +111,16 @@ describe("tools", () => {
           role: "assistant",
           content: "Let me check.",
           tool_calls: [
-            { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
-            { id: "functions.get_weather:2", type: "function", function: { name: "get_weather", arguments: "" } },
+            {
+              id: "call_1",
+              type: "function",
+              function: { name: "get_weather", arguments: '{"city":"Paris"}' },
+            },
+            {
+              id: "functions.get_weather:2",
+              type: "function",
+              function: { name: "get_weather", arguments: "" },
+            },
           ],
         },
         { role: "tool", tool_call_id: "call_1", content: "18C" },
@@ -129,7 +142,11 @@ describe("tools", () => {
         role: "user",
         content: [
           { type: "tool_result", tool_use_id: "call_1", content: "18C" },
-          { type: "tool_result", tool_use_id: "functions_get_weather_2", content: [{ type: "text", text: "21C" }] },
+          {
+            type: "tool_result",
+            tool_use_id: "functions_get_weather_2",
+            content: [{ type: "text", text: "21C" }],
+          },
           { type: "text", text: "Thanks, and tomorrow?" },
         ],
       },
@@ -147,12 +164,19 @@ describe("tools", () => {
 
   test("tool_choice auto / none / required / named, and parallel_tool_calls false", () => {
     const choice = (tool_choice: unknown, parallel?: boolean) =>
-      translate({ messages: [{ role: "user", content: "x" }], tools: [WEATHER_TOOL], tool_choice, parallel_tool_calls: parallel })
-        .native.tool_choice;
+      translate({
+        messages: [{ role: "user", content: "x" }],
+        tools: [WEATHER_TOOL],
+        tool_choice,
+        parallel_tool_calls: parallel,
+      }).native.tool_choice;
     expect(choice("auto")).toEqual({ type: "auto" });
     expect(choice("none")).toEqual({ type: "none" });
     expect(choice("required")).toEqual({ type: "any" });
-    expect(choice({ type: "function", function: { name: "get_weather" } })).toEqual({ type: "tool", name: "get_weather" });
+    expect(choice({ type: "function", function: { name: "get_weather" } })).toEqual({
+      type: "tool",
+      name: "get_weather",
+    });
     expect(choice("required", false)).toEqual({ type: "any", disable_parallel_tool_use: true });
     expect(choice(undefined, false)).toEqual({ type: "auto", disable_parallel_tool_use: true });
   });
@@ -172,7 +196,10 @@ describe("tools", () => {
     const { native, warnings } = translate({
       messages: [
         { role: "user", content: "x" },
-        { role: "assistant", tool_calls: [{ id: "c", type: "function", function: { name: "f", arguments: "{oops" } }] },
+        {
+          role: "assistant",
+          tool_calls: [{ id: "c", type: "function", function: { name: "f", arguments: "{oops" } }],
+        },
         { role: "tool", tool_call_id: "c", content: "" },
       ],
     });
@@ -184,7 +211,9 @@ describe("tools", () => {
 
 describe("thinking round trip", () => {
   test("a recorded thinking answer, sent back by the client, rebuilds the signed thinking block first", () => {
-    const raw = fixtureJson("messages-thinking.json") as { content: Array<Record<string, string>> };
+    const raw = fixtureJson("messages-thinking.json") as {
+      content: Array<{ thinking: string; signature: string }>;
+    };
     const completion = toChatCompletion(anthropicMessageSchema.parse(raw), {
       clock: () => 0,
       newId: (prefix) => `${prefix}1`,
@@ -200,8 +229,13 @@ describe("thinking round trip", () => {
         { role: "tool", tool_call_id: "toolu_1", content: "ok" },
       ],
     });
-    const blocks = (native.messages[1]?.content ?? []) as Array<{ type: string; [key: string]: unknown }>;
-    expect(blocks[0]).toEqual({ type: "thinking", thinking: raw.content[0]?.thinking, signature: raw.content[0]?.signature });
+    const blocks = native.messages[1]?.content ?? [];
+    if (typeof blocks === "string") throw new Error("expected content blocks");
+    expect(blocks[0]).toEqual({
+      type: "thinking",
+      thinking: raw.content[0]?.thinking ?? "",
+      signature: raw.content[0]?.signature ?? "",
+    });
     expect(blocks.map((block) => block.type)).toEqual(["thinking", "text", "tool_use"]);
     expect(warnings).toEqual([]);
   });
@@ -236,7 +270,10 @@ describe("thinking round trip", () => {
   });
 
   test("reasoning_effort asks for adaptive thinking at that effort; thinking passes through", () => {
-    const effort = translate({ messages: [{ role: "user", content: "x" }], reasoning_effort: "minimal" }).native;
+    const effort = translate({
+      messages: [{ role: "user", content: "x" }],
+      reasoning_effort: "minimal",
+    }).native;
     expect(effort.thinking).toEqual({ type: "adaptive" });
     expect(effort.output_config).toEqual({ effort: "low" });
     const none = translate({ messages: [{ role: "user", content: "x" }], reasoning_effort: "none" }).native;
@@ -251,7 +288,10 @@ describe("thinking round trip", () => {
 
 describe("parameters", () => {
   test("max_completion_tokens wins over max_tokens", () => {
-    const { native, warnings } = translate({ messages: [{ role: "user", content: "x" }], max_completion_tokens: 7 });
+    const { native, warnings } = translate({
+      messages: [{ role: "user", content: "x" }],
+      max_completion_tokens: 7,
+    });
     expect(native.max_tokens).toBe(7);
     expect(warnings).toEqual([]);
   });
@@ -260,14 +300,20 @@ describe("parameters", () => {
     const fields = { messages: [{ role: "user", content: "x" }], max_tokens: undefined };
     const configured = translate(fields, { configuredMaxTokens: 8192 });
     expect(configured.native.max_tokens).toBe(8192);
-    expect(configured.warnings).toEqual(["max_tokens was not set; used the configured default of 8192 for claude-sonnet-4-5"]);
+    expect(configured.warnings).toEqual([
+      "max_tokens was not set; used the configured default of 8192 for claude-sonnet-4-5",
+    ]);
     const fallback = translate(fields);
     expect(fallback.native.max_tokens).toBe(4096);
     expect(fallback.warnings).toEqual(["max_tokens was not set; used the default of 4096"]);
   });
 
   test("stop, user, response_format json_schema", () => {
-    const schema = { type: "object", properties: { answer: { type: "string" } }, additionalProperties: false };
+    const schema = {
+      type: "object",
+      properties: { answer: { type: "string" } },
+      additionalProperties: false,
+    };
     const { native, warnings } = translate({
       messages: [{ role: "user", content: "x" }],
       stop: "END",
@@ -289,6 +335,7 @@ describe("parameters", () => {
       n: 2,
       seed: 4,
       presence_penalty: 0.5,
+      logprobs: false,
       response_format: { type: "json_object" },
     });
     expect(Object.keys(native).sort()).toEqual(["max_tokens", "messages", "model"]);
@@ -310,7 +357,12 @@ describe("parameters", () => {
     expect(native.messages.at(-1)).toEqual({ role: "assistant", content: [{ type: "text", text: "1, 2," }] });
     expect(prefillTrailingWhitespace("1, 2, ")).toBe(" ");
     const merged = translate(
-      { messages: [{ role: "user", content: "Count" }, { role: "assistant", content: "1," }] },
+      {
+        messages: [
+          { role: "user", content: "Count" },
+          { role: "assistant", content: "1," },
+        ],
+      },
       { prefill: " 2" },
     );
     expect(merged.native.messages.at(-1)?.content).toEqual([

@@ -105,7 +105,9 @@ function maxTokens(input: AnthropicRequestInput, warn: (text: string) => void): 
   const asked = input.request.max_completion_tokens ?? input.request.max_tokens;
   if (asked != null) return asked;
   if (input.configuredMaxTokens != null) {
-    warn(`max_tokens was not set; used the configured default of ${input.configuredMaxTokens} for ${input.model}`);
+    warn(
+      `max_tokens was not set; used the configured default of ${input.configuredMaxTokens} for ${input.model}`,
+    );
     return input.configuredMaxTokens;
   }
   warn(`max_tokens was not set; used the default of ${FALLBACK_MAX_TOKENS}`);
@@ -115,7 +117,10 @@ function maxTokens(input: AnthropicRequestInput, warn: (text: string) => void): 
 // https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/implement-tool-use
 function toAnthropicTool(tool: Tool): Anthropic.Tool {
   const fn = tool.function;
-  const native: Anthropic.Tool = { name: fn.name, input_schema: { ...(fn.parameters ?? {}), type: "object" } };
+  const native: Anthropic.Tool = {
+    name: fn.name,
+    input_schema: { ...(fn.parameters ?? {}), type: "object" },
+  };
   if (fn.description) native.description = fn.description;
   if (fn.strict === true) native.strict = true;
   return native;
@@ -128,7 +133,8 @@ function toAnthropicToolChoice(choice: ToolChoice | null | undefined, parallel: 
   if (choice != null && typeof choice === "object") {
     return { type: "tool", name: choice.function.name, ...disableParallel } satisfies Anthropic.ToolChoice;
   }
-  if (choice === "auto" || parallel === false) return { type: "auto", ...disableParallel } satisfies Anthropic.ToolChoice;
+  if (choice === "auto" || parallel === false)
+    return { type: "auto", ...disableParallel } satisfies Anthropic.ToolChoice;
   return undefined;
 }
 
@@ -146,11 +152,18 @@ function applyTools(native: AnthropicRequest, request: ChatRequest, warn: (text:
 }
 
 // Structured outputs: https://docs.anthropic.com/en/docs/build-with-claude/structured-outputs
-function applyResponseFormat(native: AnthropicRequest, request: ChatRequest, warn: (text: string) => void): void {
+function applyResponseFormat(
+  native: AnthropicRequest,
+  request: ChatRequest,
+  warn: (text: string) => void,
+): void {
   const format = request.response_format;
   if (!format || format.type === "text") return;
   if (format.type === "json_schema" && "json_schema" in format && format.json_schema.schema) {
-    native.output_config = { ...native.output_config, format: { type: "json_schema", schema: format.json_schema.schema } };
+    native.output_config = {
+      ...native.output_config,
+      format: { type: "json_schema", schema: format.json_schema.schema },
+    };
     return;
   }
   if (format.type === "json_schema") {
@@ -184,9 +197,11 @@ function applyReasoning(native: AnthropicRequest, request: ChatRequest, warn: (t
 }
 
 function reportDropped(request: ChatRequest, warn: (text: string) => void): void {
-  if (request.n != null && request.n > 1) warn("n > 1 is not supported by Anthropic; one choice was returned");
+  if (request.n != null && request.n > 1)
+    warn("n > 1 is not supported by Anthropic; one choice was returned");
   for (const [field, value] of Object.entries(request)) {
-    if (HANDLED_FIELDS.has(field) || value == null) continue;
+    // A false flag (logprobs: false, store: false) asks for nothing Anthropic would have to do.
+    if (HANDLED_FIELDS.has(field) || value == null || value === false) continue;
     if (field === "temperature" || field === "top_p") {
       // Deprecated in the Messages API and removed from the SDK; newer models answer 400 to either.
       warn(`${field} is deprecated by Anthropic and was not sent`);

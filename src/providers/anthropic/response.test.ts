@@ -33,7 +33,8 @@ describe("every recorded response", () => {
       expect(completion.usage).toEqual({
         prompt_tokens: (usage.input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0),
         completion_tokens: usage.output_tokens ?? 0,
-        total_tokens: (usage.input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + (usage.output_tokens ?? 0),
+        total_tokens:
+          (usage.input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + (usage.output_tokens ?? 0),
         prompt_tokens_details: { cached_tokens: 0 },
       });
     });
@@ -95,11 +96,15 @@ describe("response details", () => {
   test("a tool without arguments gets '{}'", () => {
     const { completion } = translate("messages-tool-use-no-args.json");
     expect(completion.choices[0]?.message.tool_calls).toEqual([
-      { id: "toolu_01LRmxn9vGM1d2DZSDBowdZ1", type: "function", function: { name: "updateIssueList", arguments: "{}" } },
+      {
+        id: "toolu_01LRmxn9vGM1d2DZSDBowdZ1",
+        type: "function",
+        function: { name: "updateIssueList", arguments: "{}" },
+      },
     ]);
-    expect(String(completion.choices[0]?.message.content).endsWith("Okay, I will update the current issue list:")).toBe(
-      true,
-    );
+    expect(
+      String(completion.choices[0]?.message.content).endsWith("Okay, I will update the current issue list:"),
+    ).toBe(true);
   });
 
   test("stop reasons", () => {

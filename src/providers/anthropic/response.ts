@@ -57,7 +57,11 @@ export function toUsage(usage: AnthropicUsage): Usage {
   const cacheRead = usage.cache_read_input_tokens ?? 0;
   const prompt = (usage.input_tokens ?? 0) + cacheRead + (usage.cache_creation_input_tokens ?? 0);
   const completion = usage.output_tokens ?? 0;
-  const result: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  const result: Usage = {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+  };
   if (usage.cache_read_input_tokens != null) result.prompt_tokens_details = { cached_tokens: cacheRead };
   const thinking = usage.output_tokens_details?.thinking_tokens;
   if (thinking != null) result.completion_tokens_details = { reasoning_tokens: thinking };
@@ -116,7 +120,9 @@ export function toChatCompletion(message: AnthropicMessage, context: ResponseCon
     object: "chat.completion",
     created: Math.floor(context.clock() / 1000),
     model: message.model,
-    choices: [{ index: 0, message: assistant, finish_reason: finishReasonFor(message.stop_reason), logprobs: null }],
+    choices: [
+      { index: 0, message: assistant, finish_reason: finishReasonFor(message.stop_reason), logprobs: null },
+    ],
   };
   if (message.usage) completion.usage = toUsage(message.usage);
   return completion;

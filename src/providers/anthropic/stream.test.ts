@@ -87,7 +87,11 @@ describe("stream details", () => {
       "\n4\n5",
     ]);
     expect(chunks[0]?.model).toBe("claude-3-opus-20240229");
-    expect(chunks.at(-1)?.usage).toMatchObject({ prompt_tokens: 15, completion_tokens: 13, total_tokens: 28 });
+    expect(chunks.at(-1)?.usage).toMatchObject({
+      prompt_tokens: 15,
+      completion_tokens: 13,
+      total_tokens: 28,
+    });
     expect(finishChunks(chunks)[0]?.choices[0]?.finish_reason).toBe("stop");
   });
 
@@ -172,13 +176,17 @@ describe("stream details", () => {
   });
 
   test("without include_usage there is no usage chunk", async () => {
-    const { chunks } = await replaySse(fixtureSse("messages-text-stream.chunks.jsonl"), { includeUsage: false });
+    const { chunks } = await replaySse(fixtureSse("messages-text-stream.chunks.jsonl"), {
+      includeUsage: false,
+    });
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
     expect(chunks.some((chunk) => chunk.usage != null)).toBe(false);
   });
 
   test("a prefill's trimmed whitespace is not sent twice", async () => {
-    const { chunks } = await replaySse(fixtureSse("messages-stream-stop-sequence.sse"), { skipLeading: "\n" });
+    const { chunks } = await replaySse(fixtureSse("messages-stream-stop-sequence.sse"), {
+      skipLeading: "\n",
+    });
     expect(joined(chunks, "content").startsWith("def pelican():")).toBe(true);
   });
 });
@@ -212,7 +220,8 @@ describe("failures", () => {
   });
 
   test("an in-stream rate_limit_error is rate_limited", async () => {
-    const limited = 'event: error\ndata: {"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}\n\n';
+    const limited =
+      'event: error\ndata: {"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}\n\n';
     const { error } = await replaySse(`${events[0]}\n\n${limited}`);
     expect((error as GatewayError).status).toBe(429);
     expect((error as GatewayError).kind).toBe("rate_limited");
@@ -221,7 +230,12 @@ describe("failures", () => {
   test("an event that cannot be parsed is skipped with a warning", async () => {
     const warnings: string[] = [];
     const logger: Logger = { ...STREAM_DEFAULTS.logger, warn: (message) => warnings.push(message) };
-    const broken = [events[0], "event: content_block_delta\ndata: {not json", 'data: {"type":"content_block_start"}', ...events.slice(1)];
+    const broken = [
+      events[0],
+      "event: content_block_delta\ndata: {not json",
+      'data: {"type":"content_block_start"}',
+      ...events.slice(1),
+    ];
     const { chunks, error } = await replaySse(`${broken.join("\n\n")}\n\n`, { logger });
     expect(error).toBeUndefined();
     expect(joined(chunks, "content")).toBe("1\n2\n3\n4\n5");

@@ -7,7 +7,13 @@ import type { EventSourceMessage } from "../sse.ts";
 import type { StreamChunk } from "../types.ts";
 import { errorFromStreamEvent, streamCutError } from "./errors.ts";
 import { redactedDetail, thinkingDetail } from "./reasoning.ts";
-import { type AnthropicUsage, anthropicUsageSchema, argumentsText, finishReasonFor, toUsage } from "./response.ts";
+import {
+  type AnthropicUsage,
+  anthropicUsageSchema,
+  argumentsText,
+  finishReasonFor,
+  toUsage,
+} from "./response.ts";
 
 export interface AnthropicStreamOptions {
   providerId: string;
@@ -117,14 +123,23 @@ export function createAnthropicStreamTranslator(
       const text = skipRepeatedWhitespace(block.text ?? "");
       if (text) emit({ content: text });
     } else if (block.type === "thinking") {
-      blocks.set(event.index, { kind: "thinking", text: block.thinking ?? "", signature: block.signature ?? "" });
+      blocks.set(event.index, {
+        kind: "thinking",
+        text: block.thinking ?? "",
+        signature: block.signature ?? "",
+      });
       if (block.thinking) emit({ reasoning_content: block.thinking });
     } else if (block.type === "redacted_thinking") {
       blocks.set(event.index, { kind: "redacted", data: block.data ?? "" });
     } else if (block.type === "tool_use" && block.id && block.name) {
       const toolIndex = toolCount++;
       blocks.set(event.index, { kind: "tool", toolIndex, sentArguments: false, startInput: block.input });
-      const call = { index: toolIndex, id: block.id, type: "function" as const, function: { name: block.name, arguments: "" } };
+      const call = {
+        index: toolIndex,
+        id: block.id,
+        type: "function" as const,
+        function: { name: block.name, arguments: "" },
+      };
       emit({ tool_calls: [call] });
     } else {
       // Server tool blocks and the like: nothing an OpenAI client can use.
@@ -160,7 +175,9 @@ export function createAnthropicStreamTranslator(
       emit({ reasoning_details: [redactedDetail(block.data, reasoningCount++)] });
     } else if (block?.kind === "tool" && !block.sentArguments) {
       // No input_json_delta with content: the input is whole at block start ({} for a tool without arguments).
-      emit({ tool_calls: [{ index: block.toolIndex, function: { arguments: argumentsText(block.startInput) } }] });
+      emit({
+        tool_calls: [{ index: block.toolIndex, function: { arguments: argumentsText(block.startInput) } }],
+      });
     }
   }
 
@@ -205,7 +222,9 @@ export function createAnthropicStreamTranslator(
       try {
         payload = JSON.parse(message.data);
       } catch {
-        options.logger.warn("skipped an Anthropic stream event that is not JSON", { provider: options.providerId });
+        options.logger.warn("skipped an Anthropic stream event that is not JSON", {
+          provider: options.providerId,
+        });
         return;
       }
       const type = z.looseObject({ type: z.string() }).safeParse(payload);
@@ -224,7 +243,14 @@ export function createAnthropicStreamTranslator(
       if (!finished) throw streamCutError(options.providerId);
       if (!options.includeUsage) return;
       controller.enqueue({
-        chunk: { id: options.id, object: "chat.completion.chunk", created: options.created, model, choices: [], usage: toUsage(usage) },
+        chunk: {
+          id: options.id,
+          object: "chat.completion.chunk",
+          created: options.created,
+          model,
+          choices: [],
+          usage: toUsage(usage),
+        },
       });
     },
   });

@@ -97,11 +97,20 @@ describe("statuses without recordings", () => {
       body: body(400, "INVALID_ARGUMENT", "Invalid JSON payload received."),
       keyConfigured: true,
     });
-    expect(plain).toMatchObject({ status: 400, kind: "client", type: "invalid_request_error", code: "invalid_argument" });
+    expect(plain).toMatchObject({
+      status: 400,
+      kind: "client",
+      type: "invalid_request_error",
+      code: "invalid_argument",
+    });
     const tooLong = errorFromStatus({
       providerId: "google",
       status: 400,
-      body: body(400, "INVALID_ARGUMENT", "The input token count (1200000) exceeds the maximum number of tokens allowed (1048576)."),
+      body: body(
+        400,
+        "INVALID_ARGUMENT",
+        "The input token count (1200000) exceeds the maximum number of tokens allowed (1048576).",
+      ),
       keyConfigured: true,
     });
     expect(tooLong).toMatchObject({ status: 400, kind: "context_length", code: "context_length_exceeded" });
@@ -119,17 +128,26 @@ describe("statuses without recordings", () => {
     expect(error).toMatchObject({ status: 401, kind: "misconfigured", type: "authentication_error" });
   });
 
-  test("an SDK in-stream error (\"got status: ...\" prefix) is parsed", () => {
+  test('an SDK in-stream error ("got status: ..." prefix) is parsed', () => {
     const thrown = new ApiError({
       message: `got status: UNAVAILABLE. ${body(503, "UNAVAILABLE", "overloaded")}`,
       status: 503,
     });
-    const error = mapThrown(thrown, { providerId: "google", keyConfigured: true, signal: new AbortController().signal });
+    const error = mapThrown(thrown, {
+      providerId: "google",
+      keyConfigured: true,
+      signal: new AbortController().signal,
+    });
     expect(error).toMatchObject({ status: 503, kind: "transient" });
   });
 
   test("a non-JSON error body still maps by status", () => {
-    const error = errorFromStatus({ providerId: "google", status: 502, body: "<html>Bad Gateway</html>", keyConfigured: true });
+    const error = errorFromStatus({
+      providerId: "google",
+      status: 502,
+      body: "<html>Bad Gateway</html>",
+      keyConfigured: true,
+    });
     expect(error).toMatchObject({ status: 502, kind: "transient" });
     expect(error.message).toContain("Bad Gateway");
   });
@@ -144,7 +162,9 @@ describe("mapThrown", () => {
     const controller = new AbortController();
     controller.abort();
     const abort = new DOMException("aborted", "AbortError");
-    expect(mapThrown(abort, { providerId: "google", keyConfigured: true, signal: controller.signal })).toBe(abort);
+    expect(mapThrown(abort, { providerId: "google", keyConfigured: true, signal: controller.signal })).toBe(
+      abort,
+    );
   });
 
   test("other failures: mid-stream -> cut (transient), otherwise bad_response", () => {
@@ -156,7 +176,11 @@ describe("mapThrown", () => {
     });
     expect(cut).toBeInstanceOf(GatewayError);
     expect(cut).toMatchObject({ status: 502, kind: "transient", code: "stream_cut" });
-    const bad = mapThrown(new SyntaxError("Unexpected token"), { providerId: "google", keyConfigured: true, signal });
+    const bad = mapThrown(new SyntaxError("Unexpected token"), {
+      providerId: "google",
+      keyConfigured: true,
+      signal,
+    });
     expect(bad).toMatchObject({ status: 502, kind: "bad_response" });
   });
 });

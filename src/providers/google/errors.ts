@@ -45,7 +45,10 @@ function parseErrorBody(text: string): GeminiErrorBody | undefined {
   }
 }
 
-function detail(body: GeminiErrorBody | undefined, type: string): { retryDelay?: string | null; reason?: string | null } | undefined {
+function detail(
+  body: GeminiErrorBody | undefined,
+  type: string,
+): { retryDelay?: string | null; reason?: string | null } | undefined {
   return body?.details?.find((item) => item["@type"] === `type.googleapis.com/google.rpc.${type}`);
 }
 
@@ -65,7 +68,10 @@ function codeFor(kind: FailureKind, status: number, googleStatus: string | null 
   return googleStatus ? googleStatus.toLowerCase() : null;
 }
 
-function retryHintsFor(body: GeminiErrorBody | undefined, headers: Headers | undefined): RetryHints | undefined {
+function retryHintsFor(
+  body: GeminiErrorBody | undefined,
+  headers: Headers | undefined,
+): RetryHints | undefined {
   const hints: RetryHints = {};
   const retryDelay = detail(body, "RetryInfo")?.retryDelay;
   if (retryDelay) hints.retryDelay = retryDelay;
@@ -117,13 +123,17 @@ export function errorFromStatus(source: ErrorSource): UpstreamError {
 
 /** The upstream body ended before Gemini said the answer was complete (no finishReason). */
 export function streamCutError(providerId: string, cause?: unknown): UpstreamError {
-  return new UpstreamError(providerId, `Provider '${providerId}' stream was cut before the answer was complete`, {
-    status: 502,
-    type: "api_error",
-    code: "stream_cut",
-    kind: "transient",
-    cause,
-  });
+  return new UpstreamError(
+    providerId,
+    `Provider '${providerId}' stream was cut before the answer was complete`,
+    {
+      status: 502,
+      type: "api_error",
+      code: "stream_cut",
+      kind: "transient",
+      cause,
+    },
+  );
 }
 
 function badResponse(providerId: string, cause: unknown): UpstreamError {
@@ -163,5 +173,7 @@ export function mapThrown(thrown: unknown, context: ThrownContext): unknown {
       keyConfigured: context.keyConfigured,
     });
   }
-  return context.midStream ? streamCutError(context.providerId, thrown) : badResponse(context.providerId, thrown);
+  return context.midStream
+    ? streamCutError(context.providerId, thrown)
+    : badResponse(context.providerId, thrown);
 }

@@ -24,7 +24,11 @@ function splitEndpoint(endpoint: string): { baseUrl: string; apiVersion?: string
   return match?.[1] && match[2] ? { baseUrl: match[1], apiVersion: match[2] } : { baseUrl: trimmed };
 }
 
-function createClient(provider: ProviderConfig, apiKey: string | undefined, transport: Transport): GoogleGenAI {
+function createClient(
+  provider: ProviderConfig,
+  apiKey: string | undefined,
+  transport: Transport,
+): GoogleGenAI {
   const { baseUrl, apiVersion } = splitEndpoint(provider.endpoint);
   return new GoogleGenAI({
     vertexai: false,
@@ -36,7 +40,10 @@ function createClient(provider: ProviderConfig, apiKey: string | undefined, tran
 }
 
 /** The SDK's async generator as a stream, errors mapped as they surface. */
-function eventStream(events: AsyncGenerator<unknown>, onError: (thrown: unknown) => unknown): ReadableStream<unknown> {
+function eventStream(
+  events: AsyncGenerator<unknown>,
+  onError: (thrown: unknown) => unknown,
+): ReadableStream<unknown> {
   return new ReadableStream<unknown>({
     async pull(controller) {
       try {
@@ -56,7 +63,10 @@ function eventStream(events: AsyncGenerator<unknown>, onError: (thrown: unknown)
 export const createGoogleAdapter: AdapterFactory = (deps) => {
   async function chat(attempt: ChatAttempt): Promise<ChatResult> {
     const { provider } = attempt;
-    const { native, warnings } = toGeminiRequest(attempt.request, { model: attempt.model, prefill: attempt.prefill });
+    const { native, warnings } = toGeminiRequest(attempt.request, {
+      model: attempt.model,
+      prefill: attempt.prefill,
+    });
     const transport = createTransport(provider.id, attempt.apiKey, attempt.headersTimeoutMs);
     const client = createClient(provider, attempt.apiKey, transport);
     const params = {
@@ -86,7 +96,9 @@ export const createGoogleAdapter: AdapterFactory = (deps) => {
           newId: deps.newId,
           logger: deps.logger,
         });
-        const chunks = eventStream(events, (thrown) => mapThrown(thrown, context(true))).pipeThrough(translator);
+        const chunks = eventStream(events, (thrown) => mapThrown(thrown, context(true))).pipeThrough(
+          translator,
+        );
         return { kind: "stream", chunks, warnings };
       }
       const response = await client.models.generateContent(params);
@@ -108,7 +120,9 @@ export const createGoogleAdapter: AdapterFactory = (deps) => {
     const client = createClient(provider, request.apiKey, transport);
     try {
       const models: unknown[] = [];
-      const pager = await client.models.list({ config: { pageSize: MODELS_PAGE_SIZE, abortSignal: request.signal } });
+      const pager = await client.models.list({
+        config: { pageSize: MODELS_PAGE_SIZE, abortSignal: request.signal },
+      });
       for await (const model of pager) models.push(model);
       return toModelEntries(models);
     } catch (thrown) {

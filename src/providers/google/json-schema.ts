@@ -89,13 +89,18 @@ function applyEnum(node: Record<string, unknown>, out: Schema, context: Context)
     if (!out.type) out.type = Type.STRING;
   } else {
     context.removed.add(node.enum !== undefined ? "enum (non-string values)" : "const (non-string value)");
+    // Keep at least the values' type, so the parameter is not left untyped.
+    if (!out.type && present.every((value) => typeof value === "number")) {
+      out.type = present.every((value) => Number.isInteger(value)) ? Type.INTEGER : Type.NUMBER;
+    } else if (!out.type && present.every((value) => typeof value === "boolean")) out.type = Type.BOOLEAN;
   }
 }
 
 function applyChildren(node: Record<string, unknown>, out: Schema, context: Context, depth: number): void {
   if (isRecord(node.properties)) {
     const properties: Record<string, Schema> = {};
-    for (const [name, child] of Object.entries(node.properties)) properties[name] = convert(child, context, depth + 1);
+    for (const [name, child] of Object.entries(node.properties))
+      properties[name] = convert(child, context, depth + 1);
     out.properties = properties;
   }
   if (Array.isArray(node.required)) {
@@ -106,9 +111,29 @@ function applyChildren(node: Record<string, unknown>, out: Schema, context: Cont
   }
   if (isRecord(node.items)) out.items = convert(node.items, context, depth + 1);
   else if (Array.isArray(node.items)) context.removed.add("items (tuple form)");
-  const alternatives = Array.isArray(node.anyOf) ? node.anyOf : Array.isArray(node.oneOf) ? node.oneOf : undefined;
+  const alternatives = Array.isArray(node.anyOf)
+    ? node.anyOf
+    : Array.isArray(node.oneOf)
+      ? node.oneOf
+      : undefined;
   if (Array.isArray(node.oneOf)) context.removed.add("oneOf (sent as anyOf)");
-  if (alternatives) out.anyOf = alternatives.map((child) => convert(child, context, depth + 1));
+  if (alternatives) applyAlternatives(alternatives, out, context, depth);
+}
+
+/**
+ * anyOf/oneOf. A `{type: "null"}` branch (how Pydantic and zod spell Optional) becomes `nullable`, and a
+ * single remaining branch is inlined, since Gemini cannot read a branch that has no type.
+ */
+function applyAlternatives(alternatives: unknown[], out: Schema, context: Context, depth: number): void {
+  const isNull = (child: unknown) =>
+    isRecord(child) && child.type === "null" && Object.keys(child).length === 1;
+  const rest = alternatives.filter((child) => !isNull(child));
+  if (rest.length < alternatives.length) out.nullable = true;
+  const converted = rest.map((child) => convert(child, context, depth + 1));
+  const only = converted[0];
+  if (converted.length === 1 && only)
+    Object.assign(out, { ...only, ...out, nullable: out.nullable ?? only.nullable });
+  else if (converted.length > 1) out.anyOf = converted;
 }
 
 function applyScalars(node: Record<string, unknown>, out: Schema, context: Context): void {
@@ -160,8 +185,14 @@ function convert(value: unknown, context: Context, depth: number): Schema {
  * The Gemini form of one tool's `parameters`, and the keywords that had to go. An object schema with no
  * properties becomes undefined: Gemini rejects an OBJECT parameter schema with empty `properties`.
  */
-export function toGeminiSchema(parameters: Record<string, unknown>): { schema: Schema | undefined; removed: string[] } {
-  const defs = { ...(isRecord(parameters.definitions) ? parameters.definitions : {}), ...(isRecord(parameters.$defs) ? parameters.$defs : {}) };
+export function toGeminiSchema(parameters: Record<string, unknown>): {
+  schema: Schema | undefined;
+  removed: string[];
+} {
+  const defs = {
+    ...(isRecord(parameters.definitions) ? parameters.definitions : {}),
+    ...(isRecord(parameters.$defs) ? parameters.$defs : {}),
+  };
   const context: Context = { defs, removed: new Set() };
   const schema = convert(parameters, context, 0);
   const empty = schema.type === Type.OBJECT && Object.keys(schema.properties ?? {}).length === 0;

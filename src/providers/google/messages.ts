@@ -80,7 +80,8 @@ function contentParts(content: MessageContent, warnings: string[]): Part[] {
   const parts: Part[] = [];
   for (const part of content) {
     let translated: Part | undefined;
-    if (part.type === "text" && typeof part.text === "string") translated = part.text === "" ? undefined : { text: part.text };
+    if (part.type === "text" && typeof part.text === "string")
+      translated = part.text === "" ? undefined : { text: part.text };
     else if (part.type === "image_url") {
       const image = imagePartSchema.safeParse(part);
       translated = image.success ? urlPart(image.data.image_url.url, warnings) : undefined;
@@ -93,7 +94,9 @@ function contentParts(content: MessageContent, warnings: string[]): Part[] {
 function contentText(content: MessageContent): string {
   if (content === null || content === undefined) return "";
   if (typeof content === "string") return content;
-  return content.map((part) => (part.type === "text" && typeof part.text === "string" ? part.text : "")).join("");
+  return content
+    .map((part) => (part.type === "text" && typeof part.text === "string" ? part.text : ""))
+    .join("");
 }
 
 function parseArguments(call: ToolCall, warnings: string[]): Record<string, unknown> {
@@ -161,7 +164,11 @@ class ContentBuilder {
  * Messages -> contents. Tool results are paired with their call by tool_call_id (our ids are unique),
  * falling back to the order of the calls in the preceding assistant message.
  */
-export function toGeminiContents(messages: ChatMessage[], prefill: string | undefined, warnings: string[]): TranslatedMessages {
+export function toGeminiContents(
+  messages: ChatMessage[],
+  prefill: string | undefined,
+  warnings: string[],
+): TranslatedMessages {
   const builder = new ContentBuilder();
   const systemParts: Part[] = [];
   const namesById = new Map<string, string>();
@@ -174,9 +181,13 @@ export function toGeminiContents(messages: ChatMessage[], prefill: string | unde
       case "developer":
         if (builder.contents.length > 0 && !movedSystem) {
           movedSystem = true;
-          warnings.push("A system message after the conversation start was moved into Gemini's systemInstruction.");
+          warnings.push(
+            "A system message after the conversation start was moved into Gemini's systemInstruction.",
+          );
         }
-        systemParts.push(...contentParts(message.content, warnings).filter((part) => part.text !== undefined));
+        systemParts.push(
+          ...contentParts(message.content, warnings).filter((part) => part.text !== undefined),
+        );
         break;
       case "user":
         builder.push("user", contentParts(message.content, warnings));
@@ -186,21 +197,28 @@ export function toGeminiContents(messages: ChatMessage[], prefill: string | unde
         for (const call of calls) namesById.set(call.id, call.function.name);
         pendingCalls = calls;
         resultIndex = 0;
-        builder.push("model", [...contentParts(message.content, warnings), ...functionCallParts(calls, warnings)]);
+        builder.push("model", [
+          ...contentParts(message.content, warnings),
+          ...functionCallParts(calls, warnings),
+        ]);
         break;
       }
       case "tool": {
         const name = namesById.get(message.tool_call_id) ?? pendingCalls[resultIndex]?.function.name;
         resultIndex += 1;
         if (!name) {
-          warnings.push(`A tool result (tool_call_id '${message.tool_call_id}') matched no earlier tool call and was dropped.`);
+          warnings.push(
+            `A tool result (tool_call_id '${message.tool_call_id}') matched no earlier tool call and was dropped.`,
+          );
           break;
         }
         builder.push("tool", [{ functionResponse: { name, response: toolResponse(message.content) } }]);
         break;
       }
       case "function":
-        builder.push("tool", [{ functionResponse: { name: message.name, response: toolResponse(message.content) } }]);
+        builder.push("tool", [
+          { functionResponse: { name: message.name, response: toolResponse(message.content) } },
+        ]);
         break;
     }
   }

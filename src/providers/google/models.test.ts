@@ -3,11 +3,15 @@ import { expect, test } from "bun:test";
 import { toModelEntries } from "./models.ts";
 import { fixtureJson } from "./test-fixtures.ts";
 
-const page = fixtureJson("models-list.json") as { models: Array<{ name: string; supportedGenerationMethods?: string[] }> };
+const page = fixtureJson("models-list.json") as {
+  models: Array<{ name: string; supportedGenerationMethods?: string[] }>;
+};
 
 test("models-list.json: chat models with ids and context windows", () => {
   const entries = toModelEntries(page.models);
-  const chatModels = page.models.filter((model) => model.supportedGenerationMethods?.includes("generateContent"));
+  const chatModels = page.models.filter((model) =>
+    model.supportedGenerationMethods?.includes("generateContent"),
+  );
   expect(entries).toHaveLength(chatModels.length);
   expect(entries.length).toBeLessThan(page.models.length);
   expect(entries[0]).toEqual({ id: "gemini-2.5-flash", owned_by: "google", context_window: 1_048_576 });

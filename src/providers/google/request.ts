@@ -71,7 +71,9 @@ function toolDeclarations(tools: Tool[], warnings: string[]): GeminiTool[] {
       const { schema, removed } = toGeminiSchema(tool.function.parameters);
       if (schema) declaration.parameters = schema;
       if (removed.length > 0) {
-        warnings.push(`Tool '${tool.function.name}': JSON Schema keywords Gemini rejects were removed: ${removed.join(", ")}.`);
+        warnings.push(
+          `Tool '${tool.function.name}': JSON Schema keywords Gemini rejects were removed: ${removed.join(", ")}.`,
+        );
       }
     }
     return declaration;
@@ -127,7 +129,8 @@ function applySampling(request: ChatRequest, config: GenerateContentConfig, warn
     }
     if (stops.length > 0) config.stopSequences = stops.slice(0, MAX_STOP_SEQUENCES);
   }
-  if (request.n != null && request.n > 1) warnings.push("n > 1 is not supported by the Gemini translation; one choice is returned.");
+  if (request.n != null && request.n > 1)
+    warnings.push("n > 1 is not supported by the Gemini translation; one choice is returned.");
   if (request.user != null) warnings.push("'user' has no Gemini equivalent and was dropped.");
 }
 
@@ -135,9 +138,12 @@ function applyTools(request: ChatRequest, config: GenerateContentConfig, warning
   const tools = request.tools ?? [];
   if (tools.length === 0) return;
   config.tools = toolDeclarations(tools, warnings);
-  if (request.tool_choice != null) config.toolConfig = { functionCallingConfig: functionCallingConfig(request.tool_choice) };
+  if (request.tool_choice != null)
+    config.toolConfig = { functionCallingConfig: functionCallingConfig(request.tool_choice) };
   if (request.parallel_tool_calls === false) {
-    warnings.push("parallel_tool_calls=false has no Gemini equivalent; the model may still call several tools.");
+    warnings.push(
+      "parallel_tool_calls=false has no Gemini equivalent; the model may still call several tools.",
+    );
   }
 }
 

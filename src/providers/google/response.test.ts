@@ -8,7 +8,12 @@ import { signatureFromToolCallId } from "./tool-ids.ts";
 const NOW = 1_754_000_000_999;
 
 function translate(name: string) {
-  return toChatCompletion(fixtureJson(name), { providerId: "google", model: "asked", clock: () => NOW, newId: counterIds() });
+  return toChatCompletion(fixtureJson(name), {
+    providerId: "google",
+    model: "asked",
+    clock: () => NOW,
+    newId: counterIds(),
+  });
 }
 
 describe("recorded responses", () => {
@@ -98,13 +103,22 @@ describe("other shapes", () => {
             finishReason: "STOP",
           },
         ],
-        usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 2, cachedContentTokenCount: 64, thoughtsTokenCount: 3 },
+        usageMetadata: {
+          promptTokenCount: 100,
+          candidatesTokenCount: 2,
+          cachedContentTokenCount: 64,
+          thoughtsTokenCount: 3,
+        },
       },
       { providerId: "google", model: "asked", clock: () => NOW, newId: counterIds() },
     );
     expect(completion.id).toBe("chatcmpl-1");
     expect(completion.model).toBe("asked");
-    expect(completion.choices[0]?.message).toEqual({ role: "assistant", content: "Answer", reasoning_content: "Thinking..." });
+    expect(completion.choices[0]?.message).toEqual({
+      role: "assistant",
+      content: "Answer",
+      reasoning_content: "Thinking...",
+    });
     expect(completion.usage).toEqual({
       prompt_tokens: 100,
       completion_tokens: 5,
@@ -125,7 +139,12 @@ describe("other shapes", () => {
 
   test("a body that is not a response is a bad_response error", () => {
     expect(() =>
-      toChatCompletion([1, 2], { providerId: "google", model: "asked", clock: () => NOW, newId: counterIds() }),
+      toChatCompletion([1, 2], {
+        providerId: "google",
+        model: "asked",
+        clock: () => NOW,
+        newId: counterIds(),
+      }),
     ).toThrow(GatewayError);
   });
 });

@@ -46,12 +46,16 @@ function collectParts(parts: GeminiPart[], newId: IdSource): Message {
 export function toChatCompletion(raw: unknown, context: ResponseContext): ChatCompletion {
   const parsed = geminiResponseSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new UpstreamError(context.providerId, `Provider '${context.providerId}' sent a response that is not a Gemini answer`, {
-      status: 502,
-      type: "api_error",
-      code: "bad_response",
-      kind: "bad_response",
-    });
+    throw new UpstreamError(
+      context.providerId,
+      `Provider '${context.providerId}' sent a response that is not a Gemini answer`,
+      {
+        status: 502,
+        type: "api_error",
+        code: "bad_response",
+        kind: "bad_response",
+      },
+    );
   }
   const response = parsed.data;
   const candidate = response.candidates?.[0];
@@ -60,7 +64,10 @@ export function toChatCompletion(raw: unknown, context: ResponseContext): ChatCo
   // no candidates, only promptFeedback.blockReason.
   let finish: FinishReason = toFinishReason(candidate?.finishReason ?? "STOP", message.toolCalls.length > 0);
   if (!candidate && response.promptFeedback?.blockReason) finish = "content_filter";
-  const completionMessage: ChatCompletion["choices"][number]["message"] = { role: "assistant", content: message.content };
+  const completionMessage: ChatCompletion["choices"][number]["message"] = {
+    role: "assistant",
+    content: message.content,
+  };
   if (message.reasoning !== null) completionMessage.reasoning_content = message.reasoning;
   if (message.toolCalls.length > 0) completionMessage.tool_calls = message.toolCalls;
   return {

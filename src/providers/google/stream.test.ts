@@ -48,7 +48,9 @@ function expectEnvelope(chunks: ChatCompletionChunk[], id: string, model: string
 
 describe("recorded streams", () => {
   test("stream-text-sse.sse: text deltas, then stop, then usage", async () => {
-    const { chunks, error } = await translate(await fixtureEvents("stream-text-sse.sse"), { includeUsage: true });
+    const { chunks, error } = await translate(await fixtureEvents("stream-text-sse.sse"), {
+      includeUsage: true,
+    });
     expect(error).toBeUndefined();
     expect(chunks).toHaveLength(5);
     expectEnvelope(chunks, "chatcmpl-w1peaMz6INOvnvgPgYfPiQY", "gemini-2.0-flash-exp");
@@ -137,10 +139,21 @@ describe("recorded streams", () => {
     expectEnvelope(chunks, "chatcmpl-dqHOab6xGLzWodAPkPuViA4", "gemini-3.1-pro-preview");
     const calls = deltas(chunks).flatMap((delta) => delta.tool_calls ?? []);
     expect(calls).toHaveLength(4);
-    expect(calls[0]).toMatchObject({ index: 0, type: "function", function: { name: "getWeather", arguments: "" } });
-    expect(signatureFromToolCallId(calls[0]?.id ?? "")).toStartWith("CiMBjz1rX25KieIB4d4AwFn8/WbsHTRNHBXso88P");
+    expect(calls[0]).toMatchObject({
+      index: 0,
+      type: "function",
+      function: { name: "getWeather", arguments: "" },
+    });
+    expect(signatureFromToolCallId(calls[0]?.id ?? "")).toStartWith(
+      "CiMBjz1rX25KieIB4d4AwFn8/WbsHTRNHBXso88P",
+    );
     expect(calls[1]).toEqual({ index: 0, function: { arguments: '{"location":"Boston"}' } });
-    expect(calls[2]).toEqual({ index: 1, id: "call_2", type: "function", function: { name: "getWeather", arguments: "" } });
+    expect(calls[2]).toEqual({
+      index: 1,
+      id: "call_2",
+      type: "function",
+      function: { name: "getWeather", arguments: "" },
+    });
     expect(calls[3]).toEqual({ index: 1, function: { arguments: '{"location":"San Francisco"}' } });
     expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe("tool_calls");
     expect(chunks.at(-1)?.usage).toEqual({
@@ -167,9 +180,12 @@ describe("stream contract", () => {
     const warnings: string[] = [];
     const logger: Logger = { ...silentLogger, warn: (message) => warnings.push(message) };
     const events = await fixtureEvents("stream-text-sse.sse");
-    const { chunks, error } = await translate([events[0], "not json", { candidates: "nope" }, ...events.slice(1)], {
-      logger,
-    });
+    const { chunks, error } = await translate(
+      [events[0], "not json", { candidates: "nope" }, ...events.slice(1)],
+      {
+        logger,
+      },
+    );
     expect(error).toBeUndefined();
     expect(text(chunks, "content")).toBe("The capital of France is Paris.\n");
     expect(warnings).toHaveLength(2);
@@ -177,11 +193,18 @@ describe("stream contract", () => {
 
   test("a blocked prompt (promptFeedback, no candidates) finishes with content_filter", async () => {
     const { chunks, error } = await translate([
-      { promptFeedback: { blockReason: "SAFETY" }, usageMetadata: { promptTokenCount: 7, totalTokenCount: 7 } },
+      {
+        promptFeedback: { blockReason: "SAFETY" },
+        usageMetadata: { promptTokenCount: 7, totalTokenCount: 7 },
+      },
     ]);
     expect(error).toBeUndefined();
     expect(chunks).toHaveLength(1);
-    expect(chunks[0]?.choices[0]).toEqual({ index: 0, delta: { role: "assistant" }, finish_reason: "content_filter" });
+    expect(chunks[0]?.choices[0]).toEqual({
+      index: 0,
+      delta: { role: "assistant" },
+      finish_reason: "content_filter",
+    });
     expect(chunks[0]?.model).toBe("asked-model");
   });
 
@@ -190,7 +213,11 @@ describe("stream contract", () => {
       candidates: [{ content: { role: "model", parts: [{ text: "x" }] }, finishReason: reason }],
     });
     expect((await translate([event("MAX_TOKENS")])).chunks.at(-1)?.choices[0]?.finish_reason).toBe("length");
-    expect((await translate([event("SAFETY")])).chunks.at(-1)?.choices[0]?.finish_reason).toBe("content_filter");
-    expect((await translate([event("RECITATION")])).chunks.at(-1)?.choices[0]?.finish_reason).toBe("content_filter");
+    expect((await translate([event("SAFETY")])).chunks.at(-1)?.choices[0]?.finish_reason).toBe(
+      "content_filter",
+    );
+    expect((await translate([event("RECITATION")])).chunks.at(-1)?.choices[0]?.finish_reason).toBe(
+      "content_filter",
+    );
   });
 });

@@ -59,12 +59,21 @@ function applyPartialArg(args: Record<string, unknown>, arg: PartialArg): void {
   let node: object = args;
   for (const [position, key] of keys.slice(0, -1).entries()) {
     const current: unknown = Reflect.get(node, key);
-    const next: object = typeof current === "object" && current !== null ? current : typeof keys[position + 1] === "number" ? [] : {};
+    const next: object =
+      typeof current === "object" && current !== null
+        ? current
+        : typeof keys[position + 1] === "number"
+          ? []
+          : {};
     if (next !== current) Reflect.set(node, key, next);
     node = next;
   }
   const existing: unknown = Reflect.get(node, last);
-  Reflect.set(node, last, typeof existing === "string" && typeof found.value === "string" ? existing + found.value : found.value);
+  Reflect.set(
+    node,
+    last,
+    typeof existing === "string" && typeof found.value === "string" ? existing + found.value : found.value,
+  );
 }
 
 export function createGeminiStreamTranslator(context: StreamContext): TransformStream<unknown, StreamChunk> {
@@ -92,7 +101,12 @@ export function createGeminiStreamTranslator(context: StreamContext): TransformS
 
   function closePartial(emit: (item: StreamChunk) => void): void {
     if (!partial) return;
-    emit(chunk({ tool_calls: [{ index: partial.index, function: { arguments: JSON.stringify(partial.args) } }] }, null));
+    emit(
+      chunk(
+        { tool_calls: [{ index: partial.index, function: { arguments: JSON.stringify(partial.args) } }] },
+        null,
+      ),
+    );
     partial = undefined;
   }
 
@@ -104,12 +118,25 @@ export function createGeminiStreamTranslator(context: StreamContext): TransformS
       const index = nextToolIndex++;
       const toolId = encodeToolCallId(context.newId("call_"), part.thoughtSignature);
       // OpenAI's own pattern: id and name first with empty arguments, then the arguments.
-      emit(chunk({ tool_calls: [{ index, id: toolId, type: "function", function: { name: call.name, arguments: "" } }] }, null));
+      emit(
+        chunk(
+          {
+            tool_calls: [
+              { index, id: toolId, type: "function", function: { name: call.name, arguments: "" } },
+            ],
+          },
+          null,
+        ),
+      );
       if (call.willContinue) partial = { index, args: {} };
-      else emit(chunk({ tool_calls: [{ index, function: { arguments: JSON.stringify(call.args ?? {}) } }] }, null));
+      else
+        emit(
+          chunk({ tool_calls: [{ index, function: { arguments: JSON.stringify(call.args ?? {}) } }] }, null),
+        );
     }
     if (call.partialArgs && call.partialArgs.length > 0) {
-      if (!partial) context.logger.warn("gemini stream: argument piece without an open function call, skipped");
+      if (!partial)
+        context.logger.warn("gemini stream: argument piece without an open function call, skipped");
       else for (const arg of call.partialArgs) applyPartialArg(partial.args, arg);
     } else if (!call.name) {
       // An empty functionCall {} ends the call whose arguments were streamed.

@@ -20,7 +20,11 @@ function describe(error: unknown): string {
  * One transport per request. `headersTimeoutMs` bounds the wait for response headers only (0: none); the
  * body then streams for as long as the caller's signal allows.
  */
-export function createTransport(providerId: string, apiKey: string | undefined, headersTimeoutMs: number): Transport {
+export function createTransport(
+  providerId: string,
+  apiKey: string | undefined,
+  headersTimeoutMs: number,
+): Transport {
   let lastHeaders: Headers | undefined;
 
   const wrapped: Fetch = async (input, init) => {

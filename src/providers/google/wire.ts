@@ -83,7 +83,11 @@ export function toUsage(usage: GeminiUsage | null | undefined): Usage {
   const prompt = (usage?.promptTokenCount ?? 0) + (usage?.toolUsePromptTokenCount ?? 0);
   const thoughts = usage?.thoughtsTokenCount;
   const completion = (usage?.candidatesTokenCount ?? 0) + (thoughts ?? 0);
-  const result: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  const result: Usage = {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+  };
   if (usage?.cachedContentTokenCount != null) {
     result.prompt_tokens_details = { cached_tokens: usage.cachedContentTokenCount };
   }

@@ -1,0 +1,69 @@
+// `aisbf status`: is the daemon running, where, for how long, and how each provider is doing (from /health).
+import { parseArgs } from "node:util";
+import { resolveConfigDir } from "../config/paths.ts";
+import { daemonFiles, findDaemon } from "./daemon-files.ts";
+import { describeHealth, fetchHealth, formatUptime } from "./health-client.ts";
+
+export const STATUS_HELP = `Usage: aisbf status [options]
+
+Says whether the daemon for a config dir is running: PID, address, uptime and each provider's health.
+A stale PID file (the process is gone, or its PID now belongs to another program) is reported and removed.
+Exit status (LSB): 0 running, 3 not running, 4 running but /health does not answer.
+
+Options:
+  --config-dir DIR     the daemon's config directory (default: env AISBF_CONFIG_DIR, else ~/.aisbf)
+  -h, --help           this help
+`;
+
+/** The LSB init-script convention for `status`. */
+export const EXIT_RUNNING = 0;
+export const EXIT_NOT_RUNNING = 3;
+export const EXIT_UNKNOWN = 4;
+
+export async function statusCommand(
+  argv: string[],
+  env: Record<string, string | undefined>,
+): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { "config-dir": { type: "string" }, help: { type: "boolean", short: "h" } },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(STATUS_HELP);
+    return 0;
+  }
+  const { dir } = resolveConfigDir(values["config-dir"], env);
+  const files = daemonFiles(dir, env);
+  const found = findDaemon(files);
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  if (found.kind === "none") {
+    out(`aisbf is not running (config dir ${dir})`);
+    return EXIT_NOT_RUNNING;
+  }
+  if (found.kind === "stale") {
+    out(`aisbf is not running: removed a stale PID file ${files.pidFile} (${found.reason})`);
+    return EXIT_NOT_RUNNING;
+  }
+  if (!found.state) {
+    out(`aisbf is running (PID ${found.pid}) but its state file ${files.stateFile} is missing`);
+    return EXIT_UNKNOWN;
+  }
+  const health = await fetchHealth(found.state.url);
+  if (!health.ok || health.report.pid !== found.pid) {
+    const reason = health.ok ? `another process (PID ${health.report.pid}) answers there` : health.reason;
+    out(`aisbf is running (PID ${found.pid}) but ${found.state.url}/health does not answer: ${reason}`);
+    return EXIT_UNKNOWN;
+  }
+  const report = health.report;
+  out(`aisbf ${report.version} is running (PID ${found.pid}) on ${found.state.url}`);
+  out(`  up ${formatUptime(report.uptime_s)} (since ${report.started_at})`);
+  out(`  config: ${report.config_dir}`);
+  out(`  log: ${files.logFile}`);
+  const ids = Object.keys(report.providers);
+  out(ids.length > 0 ? "  providers:" : "  providers: none");
+  const width = Math.max(0, ...ids.map((id) => id.length));
+  for (const [id, entry] of Object.entries(report.providers))
+    out(`    ${id.padEnd(width)}  ${describeHealth(entry)}`);
+  return EXIT_RUNNING;
+}

@@ -1,0 +1,409 @@
+// The Gemini adapter against a mock upstream on 127.0.0.1 replaying recorded bytes, through the real SDK.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
+import { GatewayError, UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
+import type { ProviderConfig } from "../../config/schema.ts";
+import { silentLogger } from "../../log/logger.ts";
+import type { ChatAttempt, ChatResult, StreamChunk } from "../types.ts";
+import { createGoogleAdapter } from "./index.ts";
+import { counterIds, drain, fixtureAsSse, fixtureJson, fixtureText } from "./test-fixtures.ts";
+
+interface Received {
+  method: string;
+  url: URL;
+  headers: Headers;
+  body: unknown;
+}
+
+const received: Received[] = [];
+const encoder = new TextEncoder();
+const KEY = "AIzaTEST-not-a-real-key-0123456789";
+
+/** Sends `parts` one by one as the body, then ends it (or errors it, to reset the connection). */
+function bodyOf(parts: string[]): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    async pull(controller) {
+      const next = parts.shift();
+      if (next === undefined) controller.close();
+      else controller.enqueue(encoder.encode(next));
+      await Bun.sleep(1);
+    },
+  });
+}
+
+function json(body: string, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(body, {
+    status,
+    headers: { "content-type": "application/json; charset=UTF-8", ...headers },
+  });
+}
+
+function sse(parts: string[]): Response {
+  return new Response(bodyOf(parts), { headers: { "content-type": "text/event-stream" } });
+}
+
+/** The first `count` events of a recorded SSE body (CRLF CRLF separated, as Google sends them). */
+function firstEvents(raw: string, count: number): string {
+  return raw
+    .split("\r\n\r\n")
+    .slice(0, count)
+    .map((event) => `${event}\r\n\r\n`)
+    .join("");
+}
+
+async function route(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const body = request.method === "POST" ? await request.json() : undefined;
+  received.push({ method: request.method, url, headers: request.headers, body });
+  if (url.pathname === "/v1beta/models") {
+    if (url.searchParams.get("pageToken")) {
+      const first = fixtureJson("models-list.json") as { models: unknown[] };
+      return json(JSON.stringify({ models: first.models.slice(0, 1) }));
+    }
+    return json(fixtureText("models-list.json"));
+  }
+  const model = /^\/v1beta\/models\/([^:]+):/.exec(url.pathname)?.[1];
+  const textSse = fixtureText("stream-text-sse.sse");
+  switch (model) {
+    case "text":
+      return json(fixtureText("generate-content-text.json"));
+    case "tool":
+      return json(fixtureText("generate-content-function-call.json"));
+    case "stream-text":
+      return sse(textSse.split(/(?<=\r\n\r\n)/));
+    case "stream-tool":
+      return sse([await fixtureAsSse("stream-jsonarray-thought-and-function-call.json")]);
+    case "stream-cut":
+      return sse([firstEvents(textSse, 2)]);
+    case "stream-cut-mid-event":
+      return sse([firstEvents(textSse, 1), textSse.split("\r\n\r\n")[1]?.slice(0, 40) ?? ""]);
+    case "stream-error-event":
+      return sse([
+        firstEvents(textSse, 1),
+        `data: ${fixtureText("error-429-resource-exhausted-retryinfo.json").replace(/\s+/g, " ")}\r\n\r\n`,
+      ]);
+    case "rate":
+      return json(fixtureText("error-429-resource-exhausted-retryinfo.json"), 429, { "retry-after": "7" });
+    case "missing":
+      return json(fixtureText("error-404-model-not-found.json"), 404);
+    case "forbidden": {
+      const raw = fixtureText("error-403-permission-denied-httprr.http");
+      return json(raw.slice(raw.indexOf("\r\n\r\n") + 4), 403);
+    }
+    case "unavailable":
+      return json(
+        JSON.stringify({ error: { code: 503, message: "The model is overloaded.", status: "UNAVAILABLE" } }),
+        503,
+      );
+    case "slow":
+      await Bun.sleep(300);
+      return json(fixtureText("generate-content-text.json"));
+    default:
+      return json("{}", 500);
+  }
+}
+
+let server: ReturnType<typeof Bun.serve>;
+let provider: ProviderConfig;
+const adapter = createGoogleAdapter({
+  clock: () => 1_754_000_000_000,
+  newId: counterIds(),
+  logger: silentLogger,
+});
+
+beforeAll(() => {
+  server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: route });
+  provider = {
+    id: "google",
+    name: "Google Gemini",
+    type: "google",
+    endpoint: `http://127.0.0.1:${server.port}`,
+    api_key_required: true,
+    api_key: KEY,
+    headers: { "X-Tenant": "t1" },
+  };
+});
+
+afterAll(() => {
+  server.stop(true);
+});
+
+function chatRequest(body: Record<string, unknown>): ChatRequest {
+  return chatRequestSchema.parse({ model: "google/x", messages: [{ role: "user", content: "Hi" }], ...body });
+}
+
+function attempt(
+  model: string,
+  body: Record<string, unknown> = {},
+  overrides: Partial<ChatAttempt> = {},
+): ChatAttempt {
+  return {
+    provider,
+    model,
+    request: chatRequest(body),
+    apiKey: KEY,
+    signal: new AbortController().signal,
+    headersTimeoutMs: 2_000,
+    ...overrides,
+  };
+}
+
+function lastReceived(): Received {
+  const last = received.at(-1);
+  if (!last) throw new Error("the mock received nothing");
+  return last;
+}
+
+async function streamOf(result: ChatResult): Promise<{ items: StreamChunk[]; error?: unknown }> {
+  if (result.kind !== "stream") throw new Error("expected a stream");
+  return drain(result.chunks);
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection");
+}
+
+describe("chat, not streamed", () => {
+  test("text answer; key only in the x-goog-api-key header; provider headers sent", async () => {
+    const result = await adapter.chat(attempt("text", { temperature: 0.3 }));
+    expect(result.kind).toBe("completion");
+    if (result.kind !== "completion") return;
+    expect(result.completion.choices[0]?.message.content).toBe("Hello! How can I help you today?");
+    expect(result.completion.model).toBe("gemini-2.5-flash");
+    expect(result.completion.usage?.total_tokens).toBe(52);
+    const sent = lastReceived();
+    expect(sent.method).toBe("POST");
+    expect(sent.url.pathname).toBe("/v1beta/models/text:generateContent");
+    expect(sent.url.search).toBe("");
+    expect(sent.url.toString()).not.toContain(KEY);
+    expect(sent.headers.get("x-goog-api-key")).toBe(KEY);
+    expect(sent.headers.get("x-tenant")).toBe("t1");
+    expect(sent.body).toEqual({
+      contents: [{ role: "user", parts: [{ text: "Hi" }] }],
+      generationConfig: { temperature: 0.3 },
+    });
+  });
+
+  test("no key: no key header at all (and none read from the environment)", async () => {
+    const saved = process.env.GEMINI_API_KEY;
+    process.env.GEMINI_API_KEY = "AIzaFROM-THE-ENVIRONMENT-0123456789";
+    try {
+      await adapter.chat(attempt("text", {}, { apiKey: undefined }));
+    } finally {
+      if (saved === undefined) delete process.env.GEMINI_API_KEY;
+      else process.env.GEMINI_API_KEY = saved;
+    }
+    expect(lastReceived().headers.has("x-goog-api-key")).toBe(false);
+    expect(lastReceived().url.search).toBe("");
+  });
+
+  test("a multi-turn tool conversation: call -> result -> call, body checked on the wire", async () => {
+    const tools = [
+      {
+        type: "function",
+        function: {
+          name: "weather",
+          parameters: {
+            type: "object",
+            additionalProperties: false,
+            properties: { location: { type: "string" } },
+          },
+        },
+      },
+    ];
+    const first = await adapter.chat(attempt("tool", { tools, tool_choice: "required" }));
+    if (first.kind !== "completion") throw new Error("expected a completion");
+    expect(first.completion.choices[0]?.finish_reason).toBe("tool_calls");
+    const calls = first.completion.choices[0]?.message.tool_calls ?? [];
+    expect(calls[0]?.function).toEqual({ name: "weather", arguments: '{"location":"San Francisco"}' });
+    expect(first.warnings).toEqual([
+      "Tool 'weather': JSON Schema keywords Gemini rejects were removed: additionalProperties.",
+    ]);
+    expect(lastReceived().body).toMatchObject({
+      tools: [
+        {
+          functionDeclarations: [
+            { name: "weather", parameters: { type: "OBJECT", properties: { location: { type: "STRING" } } } },
+          ],
+        },
+      ],
+      toolConfig: { functionCallingConfig: { mode: "ANY" } },
+    });
+
+    const messages = [
+      { role: "system", content: "You are a weather bot." },
+      { role: "user", content: "Weather in SF?" },
+      { role: "assistant", content: null, tool_calls: calls },
+      { role: "tool", tool_call_id: calls[0]?.id, content: '{"temp_c":18}' },
+    ];
+    const second = await adapter.chat(attempt("text", { tools, messages }));
+    expect(second.kind).toBe("completion");
+    expect(lastReceived().body).toEqual({
+      contents: [
+        { role: "user", parts: [{ text: "Weather in SF?" }] },
+        {
+          role: "model",
+          parts: [
+            {
+              functionCall: { name: "weather", args: { location: "San Francisco" } },
+              thoughtSignature:
+                "EskgCsYgAb4+9vtF7/499YQS2bjZs3xcQI+iAl+ILn29nK1j0Kg6su7QsUUUk3nrAAfnS2w5WiVvlcCqu9fAebJ2cvfaEyBahEt5",
+            },
+          ],
+        },
+        { role: "user", parts: [{ functionResponse: { name: "weather", response: { temp_c: 18 } } }] },
+      ],
+      systemInstruction: { parts: [{ text: "You are a weather bot." }] },
+      generationConfig: {},
+      tools: [
+        {
+          functionDeclarations: [
+            { name: "weather", parameters: { type: "OBJECT", properties: { location: { type: "STRING" } } } },
+          ],
+        },
+      ],
+    });
+  });
+});
+
+describe("chat, streamed", () => {
+  test("text stream replayed byte for byte, with usage when asked", async () => {
+    const result = await adapter.chat(
+      attempt("stream-text", { stream: true, stream_options: { include_usage: true } }),
+    );
+    const { items, error } = await streamOf(result);
+    expect(error).toBeUndefined();
+    const sent = lastReceived();
+    expect(sent.url.pathname).toBe("/v1beta/models/stream-text:streamGenerateContent");
+    expect(sent.url.searchParams.get("alt")).toBe("sse");
+    expect(sent.url.searchParams.has("key")).toBe(false);
+    const chunks = items.map((item) => item.chunk);
+    expect(chunks[0]?.choices[0]?.delta).toEqual({ role: "assistant", content: "The" });
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("")).toBe(
+      "The capital of France is Paris.\n",
+    );
+    expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe("stop");
+    expect(chunks.at(-1)).toMatchObject({
+      choices: [],
+      usage: { prompt_tokens: 13, completion_tokens: 8, total_tokens: 21 },
+    });
+  });
+
+  test("a streamed tool call after a thought", async () => {
+    const { items, error } = await streamOf(await adapter.chat(attempt("stream-tool", { stream: true })));
+    expect(error).toBeUndefined();
+    const deltas = items.map((item) => item.chunk.choices[0]?.delta);
+    expect(deltas[0]?.reasoning_content).toStartWith("**Generating Pelican Names**");
+    expect(deltas[1]?.tool_calls?.[0]).toMatchObject({
+      index: 0,
+      type: "function",
+      function: { name: "pelican_name_generator" },
+    });
+    expect(deltas[2]?.tool_calls?.[0]?.function?.arguments).toBe("{}");
+    expect(items.at(-1)?.chunk.choices[0]?.finish_reason).toBe("tool_calls");
+  });
+
+  test("a cut stream (body ends between events) errors: 502 transient, no finish_reason", async () => {
+    const { items, error } = await streamOf(await adapter.chat(attempt("stream-cut", { stream: true })));
+    expect(items.map((item) => item.chunk.choices[0]?.delta.content)).toEqual(["The", " capital of France"]);
+    expect(items.some((item) => item.chunk.choices[0]?.finish_reason)).toBe(false);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect(error).toMatchObject({ status: 502, kind: "transient", code: "stream_cut" });
+  });
+
+  test("a stream cut inside an event errors the same way", async () => {
+    const { items, error } = await streamOf(
+      await adapter.chat(attempt("stream-cut-mid-event", { stream: true })),
+    );
+    expect(items.map((item) => item.chunk.choices[0]?.delta.content)).toEqual(["The"]);
+    expect(error).toMatchObject({ status: 502, kind: "transient", code: "stream_cut" });
+  });
+
+  test("an in-stream error event errors the stream with its kind (RESOURCE_EXHAUSTED -> rate_limited)", async () => {
+    const { items, error } = await streamOf(
+      await adapter.chat(attempt("stream-error-event", { stream: true })),
+    );
+    expect(items).toHaveLength(1);
+    expect(error).toMatchObject({ status: 429, kind: "rate_limited", retryHints: { retryDelay: "34.4s" } });
+  });
+});
+
+describe("errors", () => {
+  test("429 RESOURCE_EXHAUSTED -> rate_limited with RetryInfo and Retry-After; no SDK retry", async () => {
+    const before = received.length;
+    const error = await rejection(adapter.chat(attempt("rate")));
+    expect(received.length - before).toBe(1);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect(error).toMatchObject({
+      status: 429,
+      kind: "rate_limited",
+      retryHints: { retryDelay: "34.4s", retryAfter: "7" },
+    });
+    expect(String((error as Error).message)).not.toContain(KEY);
+  });
+
+  test("503 UNAVAILABLE (streamed request) -> transient, one attempt only", async () => {
+    const before = received.length;
+    const error = await rejection(adapter.chat(attempt("unavailable", { stream: true })));
+    expect(received.length - before).toBe(1);
+    expect(error).toMatchObject({ status: 503, kind: "transient" });
+  });
+
+  test("404 model -> misconfigured; 403 -> kindForStatus with a configured key", async () => {
+    expect(await rejection(adapter.chat(attempt("missing")))).toMatchObject({
+      status: 404,
+      kind: "misconfigured",
+      code: "model_not_found",
+    });
+    expect(await rejection(adapter.chat(attempt("forbidden")))).toMatchObject({
+      status: 403,
+      kind: "misconfigured",
+    });
+  });
+
+  test("headers later than headersTimeoutMs -> UpstreamTimeoutError", async () => {
+    const error = await rejection(adapter.chat(attempt("slow", {}, { headersTimeoutMs: 50 })));
+    expect(error).toBeInstanceOf(UpstreamTimeoutError);
+  });
+
+  test("a caller abort is rethrown as is, not turned into a gateway error", async () => {
+    const controller = new AbortController();
+    const pending = adapter.chat(attempt("slow", {}, { signal: controller.signal }));
+    setTimeout(() => controller.abort(), 20);
+    const error = await rejection(pending);
+    expect(error).not.toBeInstanceOf(GatewayError);
+    expect((error as Error).name).toBe("AbortError");
+  });
+
+  test("connection refused -> UpstreamConnectionError", async () => {
+    const closed = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
+    const endpoint = `http://127.0.0.1:${closed.port}`;
+    closed.stop(true);
+    const error = await rejection(adapter.chat(attempt("text", {}, { provider: { ...provider, endpoint } })));
+    expect(error).toBeInstanceOf(UpstreamConnectionError);
+    expect(error).toMatchObject({ status: 502, kind: "transient" });
+  });
+});
+
+describe("listModels", () => {
+  test("pages through models.list; ids without the models/ prefix; key in the header", async () => {
+    const models = await adapter.listModels({ provider, apiKey: KEY, signal: new AbortController().signal });
+    const listCalls = received.filter((entry) => entry.url.pathname === "/v1beta/models");
+    expect(listCalls.at(-2)?.url.searchParams.get("pageSize")).toBe("1000");
+    expect(listCalls.at(-1)?.url.searchParams.get("pageToken")).toBe(
+      "Ch9tb2RlbHMvdmVvLTMuMS1nZW5lcmF0ZS1wcmV2aWV3",
+    );
+    for (const call of listCalls) {
+      expect(call.url.searchParams.has("key")).toBe(false);
+      expect(call.headers.get("x-goog-api-key")).toBe(KEY);
+    }
+    expect(models[0]).toEqual({ id: "gemini-2.5-flash", owned_by: "google", context_window: 1_048_576 });
+    expect(models.at(-1)?.id).toBe("gemini-2.5-flash");
+    expect(models.every((model) => !model.id.startsWith("models/"))).toBe(true);
+  });
+});

@@ -1,0 +1,376 @@
+// Our ChatRequest -> Gemini generateContent parameters: roles, parts, tools and signatures, config, warnings.
+import { describe, expect, test } from "bun:test";
+import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
+import { toGeminiRequest } from "./request.ts";
+import { toChatCompletion } from "./response.ts";
+import { counterIds, fixtureJson } from "./test-fixtures.ts";
+import { encodeToolCallId, SKIP_SIGNATURE } from "./tool-ids.ts";
+
+/** Widens SDK enum-typed values so they compare with plain JSON literals. */
+function plain(value: unknown): unknown {
+  return value;
+}
+
+function request(body: Record<string, unknown>): ChatRequest {
+  return chatRequestSchema.parse({ model: "google/gemini-2.5-flash", ...body });
+}
+
+function translate(body: Record<string, unknown>, prefill?: string) {
+  return toGeminiRequest(request(body), { model: "gemini-2.5-flash", prefill });
+}
+
+const weatherTool = {
+  type: "function",
+  function: {
+    name: "weather",
+    description: "Weather for a city",
+    parameters: { type: "object", properties: { location: { type: "string" } }, required: ["location"] },
+  },
+};
+
+describe("messages", () => {
+  test("system/developer -> systemInstruction; roles mapped; consecutive users merged; images", () => {
+    const { native, warnings } = translate({
+      messages: [
+        { role: "system", content: "Be brief." },
+        { role: "developer", content: [{ type: "text", text: "Answer in French." }] },
+        { role: "user", content: "Hello" },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is this?" },
+            { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+            { type: "image_url", image_url: { url: "https://example.com/cat.jpg?size=2" } },
+          ],
+        },
+        { role: "assistant", content: "Un chat." },
+        { role: "user", content: "Merci" },
+      ],
+    });
+    expect(warnings).toEqual([]);
+    expect(native.model).toBe("gemini-2.5-flash");
+    expect(native.config.systemInstruction).toEqual({
+      parts: [{ text: "Be brief." }, { text: "Answer in French." }],
+    });
+    expect(native.contents).toEqual([
+      {
+        role: "user",
+        parts: [
+          { text: "Hello" },
+          { text: "What is this?" },
+          { inlineData: { mimeType: "image/png", data: "iVBORw0KGgo=" } },
+          { fileData: { fileUri: "https://example.com/cat.jpg?size=2", mimeType: "image/jpeg" } },
+        ],
+      },
+      { role: "model", parts: [{ text: "Un chat." }] },
+      { role: "user", parts: [{ text: "Merci" }] },
+    ]);
+  });
+
+  test("a late system message is moved, with a warning; unsupported parts are dropped with a warning", () => {
+    const { native, warnings } = translate({
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "Hi" },
+            { type: "refusal", refusal: "no" },
+          ],
+        },
+        { role: "system", content: "Now be formal." },
+      ],
+    });
+    expect(native.config.systemInstruction).toEqual({ parts: [{ text: "Now be formal." }] });
+    expect(native.contents).toEqual([{ role: "user", parts: [{ text: "Hi" }] }]);
+    expect(warnings).toHaveLength(2);
+    expect(warnings.join(" ")).toContain("systemInstruction");
+    expect(warnings.join(" ")).toContain("'refusal'");
+  });
+
+  test("prefill is sent as a final model turn", () => {
+    const { native } = translate({ messages: [{ role: "user", content: "Count to 5" }] }, "1, 2,");
+    expect(native.contents.at(-1)).toEqual({ role: "model", parts: [{ text: "1, 2," }] });
+  });
+});
+
+describe("tool conversations", () => {
+  test("a multi-turn tool conversation keeps the thought signature through the client", () => {
+    // Turn 1: the recorded answer with a signed functionCall, as the client receives it.
+    const completion = toChatCompletion(fixtureJson("generate-content-function-call.json"), {
+      providerId: "google",
+      model: "gemini-3-pro-preview",
+      clock: () => 0,
+      newId: counterIds(),
+    });
+    const toolCalls = completion.choices[0]?.message.tool_calls ?? [];
+    // Turn 2: the client sends the call back (only id, name, arguments) with its result.
+    const { native, warnings } = translate({
+      tools: [weatherTool],
+      tool_choice: "auto",
+      messages: [
+        { role: "user", content: "Weather in SF?" },
+        { role: "assistant", content: null, tool_calls: toolCalls },
+        { role: "tool", tool_call_id: toolCalls[0]?.id, content: '{"temperature":18,"unit":"C"}' },
+        { role: "assistant", content: "It is 18°C." },
+        { role: "user", content: "And tomorrow?" },
+      ],
+    });
+    expect(warnings).toEqual([]);
+    expect(native.contents).toEqual([
+      { role: "user", parts: [{ text: "Weather in SF?" }] },
+      {
+        role: "model",
+        parts: [
+          {
+            functionCall: { name: "weather", args: { location: "San Francisco" } },
+            thoughtSignature:
+              "EskgCsYgAb4+9vtF7/499YQS2bjZs3xcQI+iAl+ILn29nK1j0Kg6su7QsUUUk3nrAAfnS2w5WiVvlcCqu9fAebJ2cvfaEyBahEt5",
+          },
+        ],
+      },
+      {
+        role: "user",
+        parts: [{ functionResponse: { name: "weather", response: { temperature: 18, unit: "C" } } }],
+      },
+      { role: "model", parts: [{ text: "It is 18°C." }] },
+      { role: "user", parts: [{ text: "And tomorrow?" }] },
+    ]);
+    expect(plain(native.config.tools)).toEqual([
+      {
+        functionDeclarations: [
+          {
+            name: "weather",
+            description: "Weather for a city",
+            parameters: {
+              type: "OBJECT",
+              properties: { location: { type: "STRING" } },
+              required: ["location"],
+            },
+          },
+        ],
+      },
+    ]);
+    expect(plain(native.config.toolConfig)).toEqual({ functionCallingConfig: { mode: "AUTO" } });
+  });
+
+  test("parallel calls: results merged into one turn, paired by id, then by order; missing signature -> skip sentinel", () => {
+    const { native, warnings } = translate({
+      tools: [weatherTool],
+      messages: [
+        { role: "user", content: "Paris and Rome?" },
+        {
+          role: "assistant",
+          content: "Checking.",
+          tool_calls: [
+            {
+              id: "call_a",
+              type: "function",
+              function: { name: "weather", arguments: '{"location":"Paris"}' },
+            },
+            { id: "call_b", type: "function", function: { name: "time", arguments: "" } },
+          ],
+        },
+        { role: "tool", tool_call_id: "call_b", content: "12:00" },
+        { role: "tool", tool_call_id: "unknown-id", content: "[1,2]" },
+      ],
+    });
+    expect(warnings).toEqual([]);
+    expect(native.contents[1]).toEqual({
+      role: "model",
+      parts: [
+        { text: "Checking." },
+        { functionCall: { name: "weather", args: { location: "Paris" } }, thoughtSignature: SKIP_SIGNATURE },
+        { functionCall: { name: "time", args: {} } },
+      ],
+    });
+    expect(native.contents[2]).toEqual({
+      role: "user",
+      parts: [
+        { functionResponse: { name: "time", response: { result: "12:00" } } },
+        // Unknown id: the second result pairs with the second call.
+        { functionResponse: { name: "time", response: { result: [1, 2] } } },
+      ],
+    });
+  });
+
+  test("a signature from Google's extra_content field is restored too; bad arguments warn", () => {
+    const { native, warnings } = translate({
+      messages: [
+        { role: "user", content: "Go" },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [
+            {
+              id: "c1",
+              type: "function",
+              function: { name: "weather", arguments: "{not json" },
+              extra_content: { google: { thought_signature: "c2lnbmF0dXJl" } },
+            },
+          ],
+        },
+        { role: "tool", tool_call_id: "c1", content: "ok" },
+      ],
+    });
+    expect(native.contents[1]?.parts).toEqual([
+      { functionCall: { name: "weather", args: {} }, thoughtSignature: "c2lnbmF0dXJl" },
+    ]);
+    expect(warnings).toEqual(["Tool call 'weather' had arguments that are not a JSON object; sent as {}."]);
+  });
+
+  test("signature encoding round-trips base64 that needs padding", () => {
+    const signature = "ab+/cd==";
+    const id = encodeToolCallId("call_9", signature);
+    expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
+    const { native } = translate({
+      messages: [
+        { role: "user", content: "x" },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id, type: "function", function: { name: "f", arguments: "{}" } }],
+        },
+      ],
+    });
+    expect(native.contents[1]?.parts?.[0]?.thoughtSignature).toBe(signature);
+  });
+
+  test("tool_choice none / required / named", () => {
+    const config = (choice: unknown) =>
+      translate({ tools: [weatherTool], tool_choice: choice, messages: [{ role: "user", content: "x" }] })
+        .native.config.toolConfig;
+    expect(plain(config("none"))).toEqual({ functionCallingConfig: { mode: "NONE" } });
+    expect(plain(config("required"))).toEqual({ functionCallingConfig: { mode: "ANY" } });
+    expect(plain(config({ type: "function", function: { name: "weather" } }))).toEqual({
+      functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["weather"] },
+    });
+  });
+
+  test("tool schemas are cleaned of keywords Gemini rejects, with one warning per tool", () => {
+    const { native, warnings } = translate({
+      messages: [{ role: "user", content: "x" }],
+      parallel_tool_calls: false,
+      tools: [
+        {
+          type: "function",
+          function: {
+            name: "search",
+            strict: true,
+            parameters: {
+              $schema: "http://json-schema.org/draft-07/schema#",
+              type: "object",
+              additionalProperties: false,
+              $defs: { Filter: { type: "object", properties: { tag: { type: "string", format: "uri" } } } },
+              properties: {
+                query: { type: ["string", "null"], minLength: 1, description: "text" },
+                mode: { const: "fast" },
+                level: { enum: [1, 2] },
+                filter: { $ref: "#/$defs/Filter" },
+                tags: { type: "array", items: { type: "string" }, maxItems: 5 },
+                when: { type: "string", format: "date-time" },
+                limit: {
+                  anyOf: [{ type: "integer", minimum: 1 }, { type: "null" }],
+                  description: "max hits",
+                },
+                either: { anyOf: [{ type: "string" }, { type: "number" }] },
+              },
+              required: ["query"],
+            },
+          },
+        },
+        { type: "function", function: { name: "ping", parameters: { type: "object", properties: {} } } },
+      ],
+    });
+    expect(plain(native.config.tools)).toEqual([
+      {
+        functionDeclarations: [
+          {
+            name: "search",
+            parameters: {
+              type: "OBJECT",
+              properties: {
+                query: { type: "STRING", nullable: true, minLength: "1", description: "text" },
+                mode: { type: "STRING", enum: ["fast"] },
+                level: { type: "INTEGER" },
+                filter: { type: "OBJECT", properties: { tag: { type: "STRING" } } },
+                tags: { type: "ARRAY", items: { type: "STRING" }, maxItems: "5" },
+                when: { type: "STRING", format: "date-time" },
+                limit: { type: "INTEGER", minimum: 1, nullable: true, description: "max hits" },
+                either: { anyOf: [{ type: "STRING" }, { type: "NUMBER" }] },
+              },
+              required: ["query"],
+            },
+          },
+          { name: "ping" },
+        ],
+      },
+    ]);
+    expect(warnings).toEqual([
+      "Tool 'search': JSON Schema keywords Gemini rejects were removed: $schema, additionalProperties, enum (non-string values), format \"uri\".",
+      "Strict function schemas are not enforced by Gemini; 'strict' was ignored.",
+      "parallel_tool_calls=false has no Gemini equivalent; the model may still call several tools.",
+    ]);
+  });
+});
+
+describe("generation config", () => {
+  test("sampling fields, stop, max tokens, JSON schema output", () => {
+    const { native, warnings } = translate({
+      messages: [{ role: "user", content: "x" }],
+      max_tokens: 50,
+      max_completion_tokens: 100,
+      temperature: 0.2,
+      top_p: 0.9,
+      seed: 7,
+      presence_penalty: 0.5,
+      frequency_penalty: 0.25,
+      stop: ["a", "b", "c", "d", "e", "f"],
+      response_format: {
+        type: "json_schema",
+        json_schema: { name: "answer", schema: { type: "object", properties: { n: { type: "integer" } } } },
+      },
+    });
+    expect(native.config).toEqual({
+      maxOutputTokens: 100,
+      temperature: 0.2,
+      topP: 0.9,
+      seed: 7,
+      presencePenalty: 0.5,
+      frequencyPenalty: 0.25,
+      stopSequences: ["a", "b", "c", "d", "e"],
+      responseMimeType: "application/json",
+      responseJsonSchema: { type: "object", properties: { n: { type: "integer" } } },
+    });
+    expect(warnings).toEqual(["Gemini takes at most 5 stop sequences; the rest were dropped."]);
+  });
+
+  test("json_object, reasoning_effort, and dropped fields are named in warnings", () => {
+    const { native, warnings } = translate({
+      messages: [{ role: "user", content: "x" }],
+      stop: "END",
+      response_format: { type: "json_object" },
+      reasoning_effort: "medium",
+      n: 2,
+      user: "u-1",
+      logprobs: true,
+      metadata: { a: "b" },
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    expect(native.config).toEqual({
+      stopSequences: ["END"],
+      responseMimeType: "application/json",
+      thinkingConfig: { includeThoughts: true, thinkingBudget: 8192 },
+    });
+    expect(warnings).toEqual([
+      "n > 1 is not supported by the Gemini translation; one choice is returned.",
+      "'user' has no Gemini equivalent and was dropped.",
+      "Not supported by Gemini and dropped: logprobs, metadata.",
+    ]);
+    expect(
+      translate({ messages: [{ role: "user", content: "x" }], reasoning_effort: "none" }).native.config,
+    ).toEqual({
+      thinkingConfig: { thinkingBudget: 0 },
+    });
+  });
+});
