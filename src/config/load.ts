@@ -1,7 +1,8 @@
 // Reads and validates the config directory: first-run copy of the defaults, strict parsing, ${ENV} filling.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
+import { type ClientKey, resolveClientKeys } from "./client-keys.ts";
 import { DEFAULT_FILES } from "./defaults.ts";
 import { interpolateEnv } from "./interpolate.ts";
 import {
@@ -18,6 +19,8 @@ export interface LoadedConfig {
   providers: Record<string, ProviderConfig>;
   rotations: Record<string, RotationConfig>;
   server: ServerFile;
+  /** Client API keys; empty means client authentication is off. */
+  clientKeys: ClientKey[];
   /** Things worth saying at start-up that do not stop it (a key variable that is not set...). */
   warnings: string[];
 }
@@ -158,5 +161,32 @@ export function loadConfig(dir: string, env: Record<string, string | undefined>)
   checkRotations(rotations, providers, rotationsPath);
   const serverRaw = readJson(serverPath, false);
   const server = serverRaw === undefined ? {} : parseWith(serverFileSchema, serverRaw, serverPath);
-  return { dir, providers, rotations, server, warnings };
+  const { keys: clientKeys, problems } = resolveClientKeys(server.auth?.keys ?? [], env);
+  if (problems.length > 0)
+    throw new ConfigError(`${serverPath}: invalid config:\n  ${problems.join("\n  ")}`);
+  warnIfExposed(
+    providersPath,
+    Object.values(providersFile.providers).some((p) => hasLiteralKey(p.api_key)),
+    warnings,
+  );
+  return { dir, providers, rotations, server, clientKeys, warnings };
+}
+
+function hasLiteralKey(value: string | undefined): boolean {
+  return value !== undefined && value !== "" && !/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(value);
+}
+
+/** A key written into a file others can read is a key others have: say so at start-up. */
+function warnIfExposed(path: string, holdsKey: boolean, warnings: string[]): void {
+  if (!holdsKey) return;
+  try {
+    const mode = statSync(path).mode;
+    if ((mode & 0o077) !== 0) {
+      warnings.push(
+        `${path} holds an API key and is readable by other users (mode ${(mode & 0o777).toString(8)}): chmod 600 it, or use "\${ENV_VAR}" references`,
+      );
+    }
+  } catch {
+    // Already read above; a stat failure here changes nothing.
+  }
 }

@@ -85,11 +85,44 @@ export const rotationsFileSchema = z.strictObject({
   rotations: z.record(id, rotationSchema),
 });
 
+/** A client key: "${ENV_VAR}" (the key itself lives in the environment) or "sha256:<64 hex>" (only its hash is stored). */
+const clientKeyValue = z
+  .string()
+  .regex(
+    /^(\$\{[A-Za-z_][A-Za-z0-9_]*\}|sha256:[0-9a-f]{64})$/,
+    'must be "${ENV_VAR}" or "sha256:<64 lowercase hex digits>" (aisbf keys add NAME writes one); plaintext keys are not accepted',
+  );
+
+export const clientKeySchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "must be 1-64 letters, digits, '.', '_' or '-'"),
+  key: clientKeyValue,
+  /** Providers and rotations this key may use (by id); absent means all. */
+  allow: z.array(z.string().min(1)).optional(),
+  /** Models this key may use, as "<provider>/<model>" or a rotation name; absent means all. */
+  models: z.array(z.string().min(1)).optional(),
+  requests_per_minute: z.number().int().positive().optional(),
+  max_concurrent: z.number().int().positive().optional(),
+});
+
 export const serverFileSchema = z.strictObject({
   host: z.string().min(1).optional(),
   port: z.number().int().min(0).max(65535).optional(),
   /** Largest request body accepted, in bytes (default 10 MiB). */
   max_body_bytes: z.number().int().positive().optional(),
+  /** Largest total size of request headers, in bytes (default 32 KiB). */
+  max_header_bytes: z.number().int().positive().optional(),
+  /** Concurrent requests per client key (or per anonymous caller when auth is off); default 64. */
+  max_concurrent_per_key: z.number().int().positive().optional(),
+  auth: z.strictObject({ keys: z.array(clientKeySchema) }).optional(),
+  cors: z.strictObject({ origins: z.array(z.string().url().or(z.literal("*"))) }).optional(),
+  logging: z
+    .strictObject({
+      level: z.enum(["debug", "info", "warn", "error"]).optional(),
+      format: z.enum(["text", "json"]).optional(),
+    })
+    .optional(),
 });
 
 export type ProviderType = z.infer<typeof providerSchema>["type"];
@@ -98,6 +131,7 @@ export type ModelConfig = z.infer<typeof modelSchema>;
 export type TimeoutsConfig = z.infer<typeof timeoutsSchema>;
 export type RotationConfig = z.infer<typeof rotationSchema>;
 export type ServerFile = z.infer<typeof serverFileSchema>;
+export type ClientKeyConfig = z.infer<typeof clientKeySchema>;
 
 /** A provider after ${ENV} interpolation. */
 export type ProviderConfig = ProviderFileEntry & {

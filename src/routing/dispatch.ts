@@ -32,6 +32,8 @@ export interface DispatchDeps {
   clock: Clock;
   random: () => number;
   logger: Logger;
+  /** Scrubs secrets (configured keys, the caller's own token) out of upstream error text. */
+  redact?: (text: string) => string;
   /** Key to send to a provider; throws a GatewayError (401 naming the env var) when there is none to send. */
   keyFor: (provider: ProviderConfig) => string | undefined;
 }
@@ -105,7 +107,7 @@ export async function dispatch(
     try {
       apiKey = deps.keyFor(provider);
     } catch (thrown) {
-      lastError = asGatewayError(thrown, provider.id);
+      lastError = asGatewayError(thrown, provider.id, deps.redact);
       records.push({
         provider: provider.id,
         model: target.model,
@@ -134,7 +136,7 @@ export async function dispatch(
         return { ...served, attempts };
       } catch (thrown) {
         if (thrown instanceof ClientGone || clientSignal.aborted) throw thrown;
-        const error = asGatewayError(thrown, provider.id);
+        const error = asGatewayError(thrown, provider.id, deps.redact);
         lastError = error;
         records.push({
           provider: provider.id,

@@ -13,10 +13,20 @@ export function healthPolicyFor(provider: ProviderConfig): HealthPolicy {
   };
 }
 
-/** Anything an adapter threw, as a GatewayError (an unexpected throw is a transient 502). */
-export function asGatewayError(thrown: unknown, providerId: string): GatewayError {
-  if (thrown instanceof GatewayError) return thrown;
-  const detail = thrown instanceof Error ? thrown.message : String(thrown);
+/**
+ * Anything an adapter threw, as a GatewayError (an unexpected throw is a transient 502). `redact` scrubs secrets
+ * from the message before it reaches health state, logs or the client: upstreams echo keys back in errors.
+ */
+export function asGatewayError(
+  thrown: unknown,
+  providerId: string,
+  redact: (text: string) => string = (text) => text,
+): GatewayError {
+  if (thrown instanceof GatewayError) {
+    thrown.message = redact(thrown.message);
+    return thrown;
+  }
+  const detail = redact(thrown instanceof Error ? thrown.message : String(thrown));
   return new UpstreamError(providerId, `Provider '${providerId}' failed: ${detail}`, {
     status: 502,
     type: "api_error",

@@ -160,7 +160,7 @@ function committedStream(input: CommitInput, initial: Source): ReadableStream<St
         const error =
           thrown instanceof DeadlineExceeded
             ? new UpstreamTimeoutError(current.target.providerId, "the next chunk", current.deadlines.idleMs)
-            : asGatewayError(thrown, current.target.providerId);
+            : asGatewayError(thrown, current.target.providerId, deps.redact);
         recordCut(deps, current.target, error);
         const next = continuable ? await continueElsewhere(input, textSoFar) : undefined;
         if (!next) {
@@ -242,7 +242,7 @@ async function continueElsewhere(input: CommitInput, prefill: string): Promise<S
       deps.logger.warn("continuation attempt failed", {
         provider: provider.id,
         model: candidate.model,
-        reason: asGatewayError(thrown, provider.id).message,
+        reason: asGatewayError(thrown, provider.id, deps.redact).message,
       });
     }
   }

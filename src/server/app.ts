@@ -1,10 +1,22 @@
-// createApp(deps) -> the Hono app: routes, body limit, and the one error mapping.
+// createApp(deps) -> the Hono app: limits, auth, CORS, routes, and the one error mapping.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { GatewayError, InvalidRequestError } from "../api/errors.ts";
-import { bearerToken } from "./keys.ts";
-import { type AppDeps, configuredSecrets, DEFAULT_MAX_BODY_BYTES } from "./deps.ts";
+import type { ClientKey } from "../config/client-keys.ts";
+import type { Route } from "../routing/dispatch.ts";
+import { authorizeRoute, checkAllowed } from "./access.ts";
+import { type AppDeps, clientAuthOn, configuredSecrets, DEFAULT_MAX_BODY_BYTES } from "./deps.ts";
 import { errorResponse } from "./errors.ts";
+import { bearerToken } from "./keys.ts";
+import { clientAuth, presentedKey } from "./middleware/auth.ts";
+import {
+  concurrencyLimit,
+  DEFAULT_MAX_CONCURRENT_PER_KEY,
+  DEFAULT_MAX_HEADER_BYTES,
+  headerLimit,
+} from "./middleware/limits.ts";
+import { createMemoryRateLimiter } from "./rate-limit.ts";
 import { resolveModelRoute, resolvePathRoute, rotationRoute } from "./resolve.ts";
 import { readChatRequest, serveChat } from "./routes/chat.ts";
 import { createModelLister, gatewayModels, rotationModels } from "./routes/models.ts";
@@ -12,10 +24,15 @@ import { healthBody, statusBody } from "./routes/status.ts";
 
 const ID_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
-  const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+type AppEnv = { Variables: { clientKey: ClientKey | undefined } };
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { config } = deps;
+  const maxBody = deps.maxBodyBytes ?? config.server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES;
   const models = createModelLister(deps);
+  const limiter = deps.rateLimiter ?? createMemoryRateLimiter(deps.clock);
+  const authOn = clientAuthOn(config);
 
   const limitBody = bodyLimit({
     maxSize: maxBody,
@@ -37,36 +54,75 @@ export function createApp(deps: AppDeps): Hono {
     return id;
   }
 
-  app.get("/", (c) => c.json(statusBody(deps)));
+  app.use(headerLimit(config.server.max_header_bytes ?? DEFAULT_MAX_HEADER_BYTES));
+  // No CORS unless origins are listed: a web page must not spend the gateway's keys from a visitor's browser.
+  const origins = config.server.cors?.origins;
+  if (origins && origins.length > 0) {
+    app.use(
+      cors({
+        origin: origins.includes("*") ? "*" : origins,
+        allowHeaders: ["authorization", "x-api-key", "content-type"],
+        exposeHeaders: [
+          "x-aisbf-provider",
+          "x-aisbf-model",
+          "x-aisbf-attempts",
+          "x-aisbf-warnings",
+          "retry-after",
+        ],
+      }),
+    );
+  }
+
+  // Liveness for scripts and `aisbf status`; it shows health states and never a key.
   app.get("/health", (c) => c.json(healthBody(deps)));
+
+  if (authOn) app.use(clientAuth(config.clientKeys));
+  const configuredCap = config.server.max_concurrent_per_key;
+  app.use(
+    concurrencyLimit(
+      (key) => configuredCap ?? (key ? (key.maxConcurrent ?? DEFAULT_MAX_CONCURRENT_PER_KEY) : undefined),
+    ),
+  );
+
+  app.get("/", (c) => c.json(statusBody(deps)));
+
+  const serve = async (
+    c: Parameters<typeof serveChat>[1],
+    route: Route,
+    request: Awaited<ReturnType<typeof readChatRequest>>,
+  ) => {
+    authorizeRoute(c.get("clientKey"), route, limiter);
+    return serveChat(deps, c, request, route);
+  };
 
   app.post("/api/:id/chat/completions", limitBody, async (c) => {
     const id = checkId(c.req.param("id"));
+    checkAllowed(c.get("clientKey"), id);
     const request = await readChatRequest(c);
-    return serveChat(deps, c, request, resolvePathRoute(deps.config, id, request.model));
+    return serve(c, resolvePathRoute(config, id, request.model), request);
   });
 
   app.post("/v1/chat/completions", limitBody, async (c) => {
     const request = await readChatRequest(c);
-    return serveChat(deps, c, request, resolveModelRoute(deps.config, request.model));
+    return serve(c, resolveModelRoute(config, request.model), request);
   });
 
   app.get("/api/:id/models", async (c) => {
     const id = checkId(c.req.param("id"));
-    const provider = deps.config.providers[id];
+    checkAllowed(c.get("clientKey"), id);
+    const provider = config.providers[id];
     if (provider) {
-      return c.json(
-        models.list(await models.providerModels(provider, bearerToken(c.req.header("authorization")))),
-      );
+      const callerToken = authOn ? undefined : bearerToken(c.req.header("authorization"));
+      return c.json(models.list(await models.providerModels(provider, callerToken)));
     }
-    if (rotationRoute(deps.config, id)) return c.json(models.list(rotationModels(deps, id)));
+    if (rotationRoute(config, id)) return c.json(models.list(rotationModels(deps, id)));
     throw new InvalidRequestError(`Unknown provider or rotation '${id}'`, {
       status: 404,
       code: "model_not_found",
     });
   });
 
-  app.get("/v1/models", (c) => c.json(models.list(gatewayModels(deps))));
+  app.get("/v1/models", (c) => c.json(models.list(gatewayModels(deps, c.get("clientKey")))));
 
   app.notFound((c) => {
     const error = new GatewayError(`No route for ${c.req.method} ${new URL(c.req.url).pathname}`, {
@@ -78,8 +134,8 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   app.onError((thrown, c) => {
-    const callerToken = bearerToken(c.req.header("authorization"));
-    const secrets = [...configuredSecrets(deps.config), ...(callerToken ? [callerToken] : [])];
+    const presented = presentedKey(c);
+    const secrets = [...configuredSecrets(config), ...(presented ? [presented] : [])];
     return errorResponse(thrown, deps.logger, secrets);
   });
 

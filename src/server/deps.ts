@@ -4,6 +4,7 @@ import type { ProviderType } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Clock, ProviderAdapter } from "../providers/types.ts";
 import type { HealthStore } from "../routing/health.ts";
+import type { RateLimiter } from "./rate-limit.ts";
 
 export interface AppDeps {
   config: LoadedConfig;
@@ -17,13 +18,21 @@ export interface AppDeps {
   startedAt: number;
   /** Largest request body in bytes; default 10 MiB. */
   maxBodyBytes?: number;
-  /** Client API keys are checked; the caller's bearer is then never forwarded upstream. */
-  clientAuth?: boolean;
+  /** Requests-per-minute budgets of client keys; in memory unless given. */
+  rateLimiter?: RateLimiter;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /** Every secret the gateway holds, for redaction of logs and error bodies. */
 export function configuredSecrets(config: LoadedConfig): string[] {
-  return Object.values(config.providers).flatMap((provider) => (provider.api_key ? [provider.api_key] : []));
+  return [
+    ...Object.values(config.providers).flatMap((provider) => (provider.api_key ? [provider.api_key] : [])),
+    ...config.clientKeys.flatMap((key) => (key.plaintext ? [key.plaintext] : [])),
+  ];
+}
+
+/** With client keys configured, callers authenticate and their bearer is never forwarded upstream. */
+export function clientAuthOn(config: LoadedConfig): boolean {
+  return config.clientKeys.length > 0;
 }

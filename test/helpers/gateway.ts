@@ -1,6 +1,7 @@
 // Starts a real AISBF server on 127.0.0.1 for end-to-end tests, with a config built in the test.
 import type { LoadedConfig } from "../../src/config/load.ts";
-import type { ProviderConfig, RotationConfig } from "../../src/config/schema.ts";
+import type { ClientKey } from "../../src/config/client-keys.ts";
+import type { ProviderConfig, RotationConfig, ServerFile } from "../../src/config/schema.ts";
 import { createLogger, type Logger } from "../../src/log/logger.ts";
 import { createAdapters } from "../../src/providers/registry.ts";
 import { createMemoryHealthStore, type HealthStore } from "../../src/routing/health.ts";
@@ -29,6 +30,8 @@ export interface GatewayOptions {
   /** Deterministic random source for rotation order. */
   random?: () => number;
   logger?: Logger;
+  server?: ServerFile;
+  clientKeys?: ClientKey[];
 }
 
 export function startGateway(options: GatewayOptions): TestGateway {
@@ -39,7 +42,8 @@ export function startGateway(options: GatewayOptions): TestGateway {
     dir: "/nonexistent-test-config",
     providers: options.providers,
     rotations: options.rotations ?? {},
-    server: {},
+    server: options.server ?? {},
+    clientKeys: options.clientKeys ?? [],
     warnings: [],
   };
   const logger =

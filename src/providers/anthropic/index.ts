@@ -18,6 +18,7 @@ import { toModelEntries } from "./models.ts";
 import { prefillTrailingWhitespace, toAnthropicRequest } from "./request.ts";
 import { anthropicMessageSchema, toChatCompletion } from "./response.ts";
 import { createAnthropicStreamTranslator } from "./stream.ts";
+import { upstreamFetch } from "../http.ts";
 
 const MODELS_TIMEOUT_MS = 10_000;
 
@@ -104,6 +105,7 @@ export const createAnthropicAdapter: AdapterFactory = (deps) => {
         baseURL: provider.endpoint,
         maxRetries: 0,
         defaultHeaders: provider.headers,
+        fetch: upstreamFetch,
         logger: sdkLogger(deps.logger),
         logLevel: "warn",
       });

@@ -2,6 +2,7 @@
 import type { Fetch } from "@google/genai";
 import { UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
 import { redactText } from "../../log/logger.ts";
+import { upstreamFetch } from "../http.ts";
 
 export interface Transport {
   fetch: Fetch;
@@ -44,7 +45,7 @@ export function createTransport(
         : undefined;
     const signal = init?.signal ? AbortSignal.any([init.signal, deadline.signal]) : deadline.signal;
     try {
-      const response = await fetch(url, { ...init, headers, signal });
+      const response = await upstreamFetch(url, { ...init, headers, signal });
       lastHeaders = response.headers;
       return response;
     } catch (error) {

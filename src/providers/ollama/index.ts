@@ -14,6 +14,7 @@ import { ollamaTagsSchema, toModelEntries } from "./models.ts";
 import { toOllamaRequest } from "./request.ts";
 import { ollamaChatResponseSchema, toChatCompletion } from "./response.ts";
 import { createOllamaStreamTranslator, cutOnBodyError, ndjsonLines } from "./stream.ts";
+import { upstreamFetch } from "../http.ts";
 
 /** /api/tags has no headers-timeout setting of its own; the caller's signal bounds the rest. */
 const MODELS_HEADERS_TIMEOUT_MS = 10_000;
@@ -47,7 +48,10 @@ async function send(url: string, options: SendOptions): Promise<Response> {
   const timer = new AbortController();
   const handle = setTimeout(() => timer.abort(), options.headersTimeoutMs);
   try {
-    return await fetch(url, { ...options.init, signal: AbortSignal.any([options.signal, timer.signal]) });
+    return await upstreamFetch(url, {
+      ...options.init,
+      signal: AbortSignal.any([options.signal, timer.signal]),
+    });
   } catch (thrown) {
     if (timer.signal.aborted && !options.signal.aborted) {
       throw new UpstreamTimeoutError(options.providerId, "response headers", options.headersTimeoutMs);

@@ -8,6 +8,7 @@ import { toModelEntries } from "./models.ts";
 import { toOpenAIRequest } from "./request.ts";
 import { parseOpenAIResponse } from "./response.ts";
 import { createOpenAIStreamTranslator } from "./stream.ts";
+import { upstreamFetch } from "../http.ts";
 
 /** Per-request auth header; null removes the SDK's own so a keyless local server gets none. */
 function authHeader(apiKey: string | undefined): Record<string, string | null> {
@@ -29,6 +30,7 @@ export const createOpenAIAdapter: AdapterFactory = (deps) => {
         baseURL: provider.endpoint,
         maxRetries: 0,
         defaultHeaders: provider.headers,
+        fetch: upstreamFetch,
       });
       clients.set(provider, client);
     }

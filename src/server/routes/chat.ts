@@ -5,9 +5,10 @@ import { InvalidRequestError } from "../../api/errors.ts";
 import { formatIssuePath } from "../../config/load.ts";
 import { dispatch, type Route } from "../../routing/dispatch.ts";
 import type { AppDeps } from "../deps.ts";
-import { configuredSecrets } from "../deps.ts";
+import { clientAuthOn, configuredSecrets } from "../deps.ts";
 import { errorBody, toGatewayError } from "../errors.ts";
 import { bearerToken, upstreamKey } from "../keys.ts";
+import { redactText } from "../../log/logger.ts";
 import { toSSE } from "../sse.ts";
 
 export async function readChatRequest(c: Context): Promise<ChatRequest> {
@@ -45,7 +46,8 @@ export async function serveChat(
   route: Route,
 ): Promise<Response> {
   const callerToken = bearerToken(c.req.header("authorization"));
-  const clientAuth = deps.clientAuth ?? false;
+  const clientAuth = clientAuthOn(deps.config);
+  const secrets = [...configuredSecrets(deps.config), ...(callerToken ? [callerToken] : [])];
   const served = await dispatch(
     {
       adapters: deps.adapters,
@@ -55,6 +57,7 @@ export async function serveChat(
       random: deps.random,
       logger: deps.logger,
       keyFor: (provider) => upstreamKey(provider, callerToken, clientAuth),
+      redact: (text) => redactText(text, secrets),
     },
     route,
     request,
@@ -73,7 +76,6 @@ export async function serveChat(
   headers.set("content-type", "text/event-stream; charset=utf-8");
   headers.set("cache-control", "no-cache");
   headers.set("x-accel-buffering", "no");
-  const secrets = [...configuredSecrets(deps.config), ...(callerToken ? [callerToken] : [])];
   const body = toSSE(served.chunks, (thrown) =>
     JSON.stringify(errorBody(toGatewayError(thrown, deps.logger), secrets)),
   );

@@ -1,7 +1,8 @@
 // GET /api/{id}/models and /v1/models in OpenAI's list shape; upstream discovery cached briefly, config as fallback.
+import type { ClientKey } from "../../config/client-keys.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import type { ModelEntry } from "../../providers/types.ts";
-import type { AppDeps } from "../deps.ts";
+import { type AppDeps, clientAuthOn } from "../deps.ts";
 import { upstreamKey } from "../keys.ts";
 
 export interface ModelObject {
@@ -43,7 +44,7 @@ export function createModelLister(deps: AppDeps) {
   ): Promise<ModelEntry[]> {
     let apiKey: string | undefined;
     try {
-      apiKey = upstreamKey(provider, callerToken, deps.clientAuth ?? false);
+      apiKey = upstreamKey(provider, callerToken, clientAuthOn(deps.config));
     } catch {
       return configModels(provider);
     }
@@ -76,14 +77,17 @@ export function createModelLister(deps: AppDeps) {
 }
 
 /** Every configured provider/model and every rotation, without calling any upstream. */
-export function gatewayModels(deps: AppDeps): ModelEntry[] {
+export function gatewayModels(deps: AppDeps, key?: ClientKey): ModelEntry[] {
+  const allowed = (id: string) => !key?.allow || key.allow.includes(id);
   const entries: ModelEntry[] = [];
   for (const provider of Object.values(deps.config.providers)) {
+    if (!allowed(provider.id)) continue;
     for (const model of configModels(provider)) entries.push({ ...model, id: `${provider.id}/${model.id}` });
   }
-  for (const name of Object.keys(deps.config.rotations))
-    entries.push({ id: name, owned_by: "aisbf-rotation" });
-  return entries;
+  for (const name of Object.keys(deps.config.rotations)) {
+    if (allowed(name)) entries.push({ id: name, owned_by: "aisbf-rotation" });
+  }
+  return key?.models ? entries.filter((entry) => key.models?.includes(entry.id)) : entries;
 }
 
 export function rotationModels(deps: AppDeps, name: string): ModelEntry[] {

@@ -1,8 +1,30 @@
 // GET / and GET /health: what the gateway serves and how each provider is doing. Never a key.
-import type { AppDeps } from "../deps.ts";
+import { redactText } from "../../log/logger.ts";
+import type { EntryStatus } from "../../routing/health.ts";
+import { type AppDeps, configuredSecrets } from "../deps.ts";
+
+/** Health as stored, with secrets scrubbed once more: upstream error text may echo a key. */
+function safeSnapshot(deps: AppDeps) {
+  const secrets = configuredSecrets(deps.config);
+  const clean = (entries: Record<string, EntryStatus>) =>
+    Object.fromEntries(
+      Object.entries(entries).map(([id, entry]) => [
+        id,
+        {
+          ...entry,
+          ...(entry.disabled_reason ? { disabled_reason: redactText(entry.disabled_reason, secrets) } : {}),
+          ...(entry.last_error
+            ? { last_error: { ...entry.last_error, message: redactText(entry.last_error.message, secrets) } }
+            : {}),
+        },
+      ]),
+    );
+  const snapshot = deps.health.snapshot();
+  return { providers: clean(snapshot.providers), targets: clean(snapshot.targets) };
+}
 
 export function statusBody(deps: AppDeps) {
-  const health = deps.health.snapshot();
+  const health = safeSnapshot(deps);
   return {
     name: "aisbf",
     status: "ok",
@@ -35,7 +57,7 @@ export function statusBody(deps: AppDeps) {
 }
 
 export function healthBody(deps: AppDeps) {
-  const health = deps.health.snapshot();
+  const health = safeSnapshot(deps);
   return {
     status: "ok",
     version: deps.version,

@@ -1,0 +1,37 @@
+// The fetch every adapter uses upstream: redirects are followed only within the configured host.
+// A provider endpoint that redirects elsewhere could hand our key or the client's prompt to a host nobody configured.
+
+const MAX_REDIRECTS = 3;
+
+/** A redirect to another origin; adapters map it like a connection failure (the upstream did not answer usefully). */
+export class CrossOriginRedirectError extends Error {
+  override name = "CrossOriginRedirectError";
+}
+
+function urlOf(input: RequestInfo | URL): URL {
+  if (input instanceof URL) return input;
+  if (typeof input === "string") return new URL(input);
+  return new URL(input.url);
+}
+
+export async function upstreamFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  let url = urlOf(input);
+  const origin = url.origin;
+  let request: RequestInfo | URL = input;
+  for (let hop = 0; ; hop++) {
+    const response = await fetch(request, { ...init, redirect: "manual" });
+    if (response.status < 300 || response.status >= 400 || response.status === 304) return response;
+    const location = response.headers.get("location");
+    if (!location) return response;
+    const next = new URL(location, url);
+    await response.body?.cancel();
+    if (next.origin !== origin) {
+      throw new CrossOriginRedirectError(
+        `the upstream redirected to another host (${next.host}); not followed`,
+      );
+    }
+    if (hop >= MAX_REDIRECTS) throw new CrossOriginRedirectError("the upstream redirected too many times");
+    url = next;
+    request = next;
+  }
+}

@@ -1,0 +1,17 @@
+// Refuses to expose a gateway without client keys beyond this machine: anyone who can reach it could spend its keys.
+
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return bare === "localhost" || bare === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
+/** The refusal message, or undefined when binding is safe (loopback, client keys configured, or explicitly overridden). */
+export function bindRefusal(host: string, clientKeys: number, insecureNoAuth: boolean): string | undefined {
+  if (isLoopback(host) || clientKeys > 0 || insecureNoAuth) return undefined;
+  return [
+    `refusing to listen on ${host} with no client API keys configured.`,
+    "Anyone who can reach this address could use the provider keys this gateway holds, and spend their money.",
+    "Add client keys (aisbf keys add NAME, stored in aisbf.json under auth.keys), or listen on 127.0.0.1,",
+    "or, if a firewall or proxy already guards the port, start with --insecure-no-auth.",
+  ].join("\n");
+}
