@@ -228,6 +228,8 @@ describe("transient failures", () => {
     expect(response.status).toBe(503);
     const body = await response.json();
     expect(body.error.code).toBe("no_provider_available");
+    // Neither is cooling down yet (1 failed request of 3), so the client may retry at once.
+    expect(response.headers.get("retry-after")).toBe("1");
     expect(body.error.message).toContain("a/m1: 503 a down");
     expect(body.error.message).toContain("b/m2: 502 b down");
   });

@@ -259,6 +259,8 @@ function exhausted(
   const retryAt = comebackTimes.length > 0 ? Math.min(...comebackTimes) : undefined;
   const headers: Record<string, string> = {};
   if (retryAt !== undefined) headers["retry-after"] = String(Math.max(1, Math.ceil((retryAt - now) / 1000)));
+  // A target that failed but is not cooling down may be tried again at once; say so rather than nothing.
+  else if (records.some((record) => !record.skipped)) headers["retry-after"] = "1";
   // A single provider that answered keeps its own status and reason (a 404 model, a 401 key...).
   const skipped = records.some((record) => record.skipped);
   if (!route.isRotation && lastError && tried <= 1 && !skipped) {
