@@ -147,6 +147,8 @@ function toolResponse(content: MessageContent): Record<string, unknown> {
 class ContentBuilder {
   readonly contents: Content[] = [];
   private lastKind: TurnKind | undefined;
+  /** For the current tool turn: the position, among the model's calls, of the call each result answers. */
+  private resultPositions: number[] = [];
 
   push(kind: TurnKind, parts: Part[]): void {
     if (parts.length === 0) return;
@@ -158,11 +160,30 @@ class ContentBuilder {
     this.contents.push({ role: kind === "model" ? "model" : "user", parts });
     this.lastKind = kind;
   }
+
+  /**
+   * Adds a functionResponse in the order of the calls it answers, whatever order the client sent the results
+   * in: Gemini has no call ids, so it pairs calls of the same function with their results by position.
+   */
+  pushResult(position: number, part: Part): void {
+    const last = this.contents[this.contents.length - 1];
+    if (!last || this.lastKind !== "tool") {
+      this.push("tool", [part]);
+      this.resultPositions = [position];
+      return;
+    }
+    const later = this.resultPositions.findIndex((other) => other > position);
+    const at = later < 0 ? this.resultPositions.length : later;
+    this.resultPositions.splice(at, 0, position);
+    const parts = [...(last.parts ?? [])];
+    parts.splice(at, 0, part);
+    last.parts = parts;
+  }
 }
 
 /**
  * Messages -> contents. Tool results are paired with their call by tool_call_id (our ids are unique),
- * falling back to the order of the calls in the preceding assistant message.
+ * falling back to the order of the calls in the preceding assistant message, and sent in the calls' order.
  */
 export function toGeminiContents(
   messages: ChatMessage[],
@@ -175,6 +196,7 @@ export function toGeminiContents(
   let pendingCalls: ToolCall[] = [];
   let resultIndex = 0;
   let movedSystem = false;
+  let droppedName = false;
   for (const message of messages) {
     switch (message.role) {
       case "system":
@@ -190,6 +212,10 @@ export function toGeminiContents(
         );
         break;
       case "user":
+        if (message.name && !droppedName) {
+          droppedName = true;
+          warnings.push("Message 'name' fields have no Gemini equivalent and were dropped.");
+        }
         builder.push("user", contentParts(message.content, warnings));
         break;
       case "assistant": {
@@ -205,6 +231,8 @@ export function toGeminiContents(
       }
       case "tool": {
         const name = namesById.get(message.tool_call_id) ?? pendingCalls[resultIndex]?.function.name;
+        const called = pendingCalls.findIndex((call) => call.id === message.tool_call_id);
+        const position = called >= 0 ? called : resultIndex;
         resultIndex += 1;
         if (!name) {
           warnings.push(
@@ -212,13 +240,13 @@ export function toGeminiContents(
           );
           break;
         }
-        builder.push("tool", [{ functionResponse: { name, response: toolResponse(message.content) } }]);
+        builder.pushResult(position, { functionResponse: { name, response: toolResponse(message.content) } });
         break;
       }
       case "function":
-        builder.push("tool", [
-          { functionResponse: { name: message.name, response: toolResponse(message.content) } },
-        ]);
+        builder.pushResult(Number.MAX_SAFE_INTEGER, {
+          functionResponse: { name: message.name, response: toolResponse(message.content) },
+        });
         break;
     }
   }

@@ -193,6 +193,45 @@ describe("tool conversations", () => {
     });
   });
 
+  test("a user message name has no Gemini equivalent: dropped with one warning", () => {
+    const { native, warnings } = translate({
+      messages: [
+        { role: "user", name: "alice", content: "Hi" },
+        { role: "user", name: "bob", content: "Hello" },
+      ],
+    });
+    expect(native.contents).toEqual([{ role: "user", parts: [{ text: "Hi" }, { text: "Hello" }] }]);
+    expect(warnings).toEqual(["Message 'name' fields have no Gemini equivalent and were dropped."]);
+  });
+
+  test("results sent out of order go back in the order of the calls (Gemini pairs same names by position)", () => {
+    const call = (id: string, city: string) => ({
+      id,
+      type: "function",
+      function: { name: "weather", arguments: JSON.stringify({ location: city }) },
+    });
+    const { native } = translate({
+      tools: [weatherTool],
+      messages: [
+        { role: "user", content: "Paris, Rome and Oslo?" },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [call("call_p", "Paris"), call("call_r", "Rome"), call("call_o", "Oslo")],
+        },
+        { role: "tool", tool_call_id: "call_o", content: '{"city":"Oslo"}' },
+        { role: "tool", tool_call_id: "call_p", content: '{"city":"Paris"}' },
+        { role: "tool", tool_call_id: "call_r", content: '{"city":"Rome"}' },
+      ],
+    });
+    expect(native.contents[2]).toEqual({
+      role: "user",
+      parts: ["Paris", "Rome", "Oslo"].map((city) => ({
+        functionResponse: { name: "weather", response: { city } },
+      })),
+    });
+  });
+
   test("a signature from Google's extra_content field is restored too; bad arguments warn", () => {
     const { native, warnings } = translate({
       messages: [

@@ -261,4 +261,17 @@ describe("options, format and thinking", () => {
       "n > 1 was dropped (Ollama returns one choice)",
     ]);
   });
+
+  test("any field the translator does not read is named in a warning, never dropped silently", () => {
+    const { native, warnings } = toOllamaRequest(
+      request({ top_k: 40, prompt_cache_key: "k-1", store: false, verbosity: null }),
+      "m",
+    );
+    expect(native).not.toHaveProperty("top_k");
+    expect(native.options).toBeUndefined();
+    expect(warnings).toEqual([
+      "'prompt_cache_key' was dropped (Ollama does not support it)",
+      "'top_k' was dropped (Ollama does not support it)",
+    ]);
+  });
 });

@@ -54,20 +54,30 @@ export interface OllamaRequestResult {
   warnings: string[];
 }
 
-/** OpenAI request fields Ollama has no equivalent for; each present one becomes a warning. */
-const UNSUPPORTED_FIELDS = [
-  "logprobs",
-  "top_logprobs",
-  "logit_bias",
-  "user",
-  "service_tier",
-  "store",
-  "metadata",
-  "modalities",
-  "audio",
-  "prediction",
-  "web_search_options",
-] as const;
+/**
+ * Request fields this translator reads; any other field a client sends (logprobs, user, store, metadata, an
+ * extension it invented...) has no Ollama equivalent and becomes a warning, never a silent drop.
+ */
+const TRANSLATED_FIELDS = new Set([
+  "model",
+  "messages",
+  "stream",
+  "stream_options",
+  "max_tokens",
+  "max_completion_tokens",
+  "temperature",
+  "top_p",
+  "stop",
+  "seed",
+  "presence_penalty",
+  "frequency_penalty",
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
+  "response_format",
+  "reasoning_effort",
+  "n",
+]);
 
 const DATA_URL = /^data:([^;,]+)?(;[^,]*)?;base64,(.*)$/s;
 
@@ -258,12 +268,12 @@ function translateThink(request: ChatRequest, warnings: Set<string>): OllamaChat
 }
 
 function collectUnsupported(request: ChatRequest, warnings: Set<string>): void {
-  const fields = request as Record<string, unknown>;
-  for (const name of UNSUPPORTED_FIELDS) {
-    if (fields[name] !== undefined && fields[name] !== null && fields[name] !== false) {
-      warnings.add(`'${name}' was dropped (Ollama does not support it)`);
-    }
-  }
+  // A false flag (logprobs: false, store: false) asks for nothing Ollama would have to do.
+  const dropped = Object.entries(request)
+    .filter(([name, value]) => !TRANSLATED_FIELDS.has(name) && value != null && value !== false)
+    .map(([name]) => name)
+    .sort();
+  for (const name of dropped) warnings.add(`'${name}' was dropped (Ollama does not support it)`);
   if (request.n != null && request.n > 1) warnings.add("n > 1 was dropped (Ollama returns one choice)");
 }
 

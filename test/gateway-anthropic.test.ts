@@ -1,0 +1,834 @@
+// End to end: the official openai SDK -> AISBF -> a mock Anthropic Messages API replaying recorded real traffic.
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import OpenAI from "openai";
+import type { ProviderConfig } from "../src/config/schema.ts";
+import { startGateway, type TestGateway } from "./helpers/gateway.ts";
+import {
+  jsonResponse,
+  jsonlToSSE,
+  type MockUpstream,
+  fixture,
+  type RecordedRequest,
+  sseEventsOf,
+  sseResponse,
+  startMock,
+} from "./helpers/mock-upstream.ts";
+import {
+  apiErrorOf,
+  assistantFromCompletion,
+  assistantFromStream,
+  collectStream,
+  type ReasoningFields,
+  ssePayloads,
+} from "./helpers/openai-client.ts";
+
+const KEY = "sk-ant-test-canary-0001";
+const MODEL = "claude-haiku-4-5";
+const MAX_TOKENS = 1500;
+
+let upstream: MockUpstream;
+let gateway: TestGateway;
+/** The /v1 surface: model is "anthropic/<model>". */
+let client: OpenAI;
+/** The per-provider surface: /api/anthropic, model is the upstream's own name. */
+let direct: OpenAI;
+
+const anthropic = (name: string): string => fixture("anthropic", name);
+const json = (name: string): Response => jsonResponse(anthropic(name));
+/** A recorded .sse body replayed event by event, bytes as recorded (trailing spaces, pings and all). */
+const sse = (name: string): Response => sseResponse(sseEventsOf(anthropic(name)));
+
+/** Anthropic's documented error envelope (https://docs.anthropic.com/en/api/errors); no 429/529 was recorded. */
+const documentedError = (type: string, message: string) =>
+  JSON.stringify({ type: "error", error: { type, message }, request_id: "req_test" });
+
+// ModelInfo list shape: https://docs.anthropic.com/en/api/models-list (no list was recorded)
+const MODELS_PAGE = {
+  data: [
+    {
+      type: "model",
+      id: "claude-sonnet-4-5-20250929",
+      display_name: "Claude Sonnet 4.5",
+      created_at: "2025-09-29T00:00:00Z",
+    },
+    {
+      type: "model",
+      id: "claude-haiku-4-5-20251001",
+      display_name: "Claude Haiku 4.5",
+      created_at: "2025-10-01T00:00:00Z",
+    },
+  ],
+  has_more: false,
+  first_id: "claude-sonnet-4-5-20250929",
+  last_id: "claude-haiku-4-5-20251001",
+};
+
+type Block = Record<string, unknown>;
+interface SentMessage {
+  role: string;
+  content: Block[];
+}
+interface SentBody {
+  model: string;
+  max_tokens: number;
+  stream: boolean;
+  system?: Block[];
+  messages: SentMessage[];
+  [key: string]: unknown;
+}
+
+function sent(index: number): RecordedRequest & { body: SentBody } {
+  const request = upstream.requests[index];
+  if (!request) throw new Error(`the upstream received no request #${index}`);
+  return request as RecordedRequest & { body: SentBody };
+}
+
+const RETRIEVE_TOOL: OpenAI.ChatCompletionTool = {
+  type: "function",
+  function: {
+    name: "retrieve_entity_info",
+    description: "Facts about a family member",
+    parameters: { type: "object", properties: { name: { type: "string" } }, required: ["name"] },
+  },
+};
+
+const PELICAN_TOOL: OpenAI.ChatCompletionTool = {
+  type: "function",
+  function: { name: "pelican_name_generator", parameters: { type: "object", properties: {} } },
+};
+
+beforeAll(() => {
+  upstream = startMock(() => json("messages-text.json"));
+  const provider: ProviderConfig = {
+    id: "anthropic",
+    name: "Anthropic",
+    type: "anthropic",
+    endpoint: upstream.url,
+    api_key_required: true,
+    api_key: KEY,
+    models: [{ name: MODEL, max_tokens: MAX_TOKENS, context_window: 200000 }],
+  };
+  gateway = startGateway({ providers: { anthropic: provider } });
+  client = new OpenAI({ apiKey: "sk-client-not-forwarded", baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+  direct = new OpenAI({
+    apiKey: "sk-client-not-forwarded",
+    baseURL: `${gateway.url}/api/anthropic`,
+    maxRetries: 0,
+  });
+});
+
+afterAll(async () => {
+  await gateway.stop();
+  await upstream.stop();
+});
+
+beforeEach(() => {
+  upstream.requests.length = 0;
+  upstream.handle(() => json("messages-text.json"));
+});
+
+describe("non-streaming", () => {
+  test("a recorded text answer reaches the SDK field by field; the request is a Messages request", async () => {
+    const { data: completion, response } = await client.chat.completions
+      .create({
+        model: `anthropic/${MODEL}`,
+        messages: [
+          { role: "system", content: "Be brief." },
+          { role: "user", content: "Hello, how are you?" },
+        ],
+      })
+      .withResponse();
+    const recorded = JSON.parse(anthropic("messages-text.json"));
+    expect(completion.object).toBe("chat.completion");
+    expect(completion.id).toStartWith("chatcmpl-");
+    expect(completion.model).toBe(recorded.model);
+    expect(completion.choices).toHaveLength(1);
+    expect(completion.choices[0]?.message.role).toBe("assistant");
+    expect(completion.choices[0]?.message.content).toBe(recorded.content[0].text);
+    expect(completion.choices[0]?.message.tool_calls).toBeUndefined();
+    expect(completion.choices[0]?.finish_reason).toBe("stop");
+    expect(completion.usage).toEqual({
+      prompt_tokens: 12,
+      completion_tokens: 29,
+      total_tokens: 41,
+      prompt_tokens_details: { cached_tokens: 0 },
+    });
+    expect(response.headers.get("x-aisbf-provider")).toBe("anthropic");
+    expect(response.headers.get("x-aisbf-model")).toBe(MODEL);
+    expect(response.headers.get("x-aisbf-warnings")).toContain(
+      `max_tokens was not set; used the configured default of ${MAX_TOKENS}`,
+    );
+
+    const request = sent(0);
+    expect(upstream.requests).toHaveLength(1);
+    expect(request.method).toBe("POST");
+    expect(request.path).toBe("/v1/messages");
+    expect(request.headers.get("x-api-key")).toBe(KEY);
+    expect(request.headers.get("authorization")).toBeNull();
+    expect(request.headers.get("anthropic-version")).toBeTruthy();
+    expect(request.body).toEqual({
+      model: MODEL,
+      max_tokens: MAX_TOKENS,
+      system: [{ type: "text", text: "Be brief." }],
+      messages: [{ role: "user", content: [{ type: "text", text: "Hello, how are you?" }] }],
+      stream: false,
+    });
+  });
+
+  test("/api/anthropic takes the upstream model name; every request field is translated", async () => {
+    await direct.chat.completions.create({
+      model: MODEL,
+      max_completion_tokens: 300,
+      stop: ["\n\nHuman:", "END"],
+      user: "user-42",
+      parallel_tool_calls: false,
+      tools: [RETRIEVE_TOOL],
+      tool_choice: { type: "function", function: { name: "retrieve_entity_info" } },
+      response_format: {
+        type: "json_schema",
+        json_schema: { name: "answer", schema: { type: "object", properties: { age: { type: "number" } } } },
+      },
+      messages: [
+        { role: "system", content: "You are a family archivist." },
+        { role: "developer", content: [{ type: "text", text: "Answer in JSON." }] },
+        { role: "user", content: "Look at these two pictures." },
+        {
+          role: "user",
+          content: [
+            { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+            { type: "image_url", image_url: { url: "https://example.com/family.jpg" } },
+            { type: "text", text: "Who is youngest?" },
+          ],
+        },
+      ],
+    });
+    expect(sent(0).body).toEqual({
+      model: MODEL,
+      max_tokens: 300,
+      stream: false,
+      system: [
+        { type: "text", text: "You are a family archivist." },
+        { type: "text", text: "Answer in JSON." },
+      ],
+      // Two user messages in a row are one Anthropic user turn.
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "Look at these two pictures." },
+            { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } },
+            { type: "image", source: { type: "url", url: "https://example.com/family.jpg" } },
+            { type: "text", text: "Who is youngest?" },
+          ],
+        },
+      ],
+      stop_sequences: ["\n\nHuman:", "END"],
+      metadata: { user_id: "user-42" },
+      tools: [
+        {
+          name: "retrieve_entity_info",
+          description: "Facts about a family member",
+          input_schema: { type: "object", properties: { name: { type: "string" } }, required: ["name"] },
+        },
+      ],
+      tool_choice: { type: "tool", name: "retrieve_entity_info", disable_parallel_tool_use: true },
+      output_config: {
+        format: { type: "json_schema", schema: { type: "object", properties: { age: { type: "number" } } } },
+      },
+    });
+  });
+
+  test("recorded parallel tool calls keep their ids, names and arguments", async () => {
+    upstream.handle(() => json("messages-parallel-tool-use.json"));
+    const completion = await client.chat.completions.create({
+      model: `anthropic/${MODEL}`,
+      messages: [{ role: "user", content: "Who is the youngest?" }],
+      tools: [RETRIEVE_TOOL],
+    });
+    const recorded = JSON.parse(anthropic("messages-parallel-tool-use.json"));
+    const uses = recorded.content.filter((block: Block) => block.type === "tool_use");
+    const message = completion.choices[0]?.message;
+    expect(message?.content).toBe(recorded.content[0].text);
+    expect(completion.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(message?.tool_calls).toEqual(
+      uses.map((use: { id: string; name: string; input: unknown }) => ({
+        id: use.id,
+        type: "function",
+        function: { name: use.name, arguments: JSON.stringify(use.input) },
+      })),
+    );
+    expect(completion.usage?.prompt_tokens).toBe(423);
+    expect(completion.usage?.completion_tokens).toBe(202);
+    expect(completion.usage?.total_tokens).toBe(625);
+    expect(completion.model).toBe("claude-haiku-4-5-20251001");
+  });
+
+  test("a tool call without arguments comes back as '{}'", async () => {
+    upstream.handle(() => json("messages-tool-use-no-args.json"));
+    const completion = await client.chat.completions.create({
+      model: `anthropic/${MODEL}`,
+      messages: [{ role: "user", content: "Update the issue list" }],
+      tools: [{ type: "function", function: { name: "updateIssueList", parameters: { type: "object" } } }],
+    });
+    const call = completion.choices[0]?.message.tool_calls?.[0];
+    expect(call?.type === "function" && call.function).toEqual({ name: "updateIssueList", arguments: "{}" });
+    expect(call?.id).toBe("toolu_01LRmxn9vGM1d2DZSDBowdZ1");
+    expect(completion.choices[0]?.message.content).toContain("Okay, I will update the current issue list:");
+  });
+
+  test("recorded thinking: reasoning_content, and reasoning_details carrying the signature", async () => {
+    upstream.handle(() => json("messages-thinking.json"));
+    const completion = await client.chat.completions.create({
+      model: `anthropic/${MODEL}`,
+      max_tokens: 2000,
+      reasoning_effort: "low",
+      messages: [{ role: "user", content: "How do I cross the street?" }],
+    });
+    const recorded = JSON.parse(anthropic("messages-thinking.json"));
+    const message = completion.choices[0]?.message as OpenAI.ChatCompletionMessage & ReasoningFields;
+    expect(message.content).toBe(recorded.content[1].text);
+    expect(message.reasoning_content).toBe(recorded.content[0].thinking);
+    expect(message.reasoning_details).toEqual([
+      {
+        type: "reasoning.text",
+        text: recorded.content[0].thinking,
+        signature: recorded.content[0].signature,
+        format: "anthropic-claude-v1",
+        index: 0,
+      },
+    ]);
+    expect(sent(0).body.thinking).toEqual({ type: "adaptive" });
+    expect(sent(0).body.output_config).toEqual({ effort: "low" });
+  });
+
+  test("temperature and n=2 are dropped with a warning; top_p is not sent either", async () => {
+    const { response } = await client.chat.completions
+      .create({
+        model: `anthropic/${MODEL}`,
+        max_tokens: 100,
+        temperature: 0.2,
+        top_p: 0.9,
+        n: 2,
+        messages: [{ role: "user", content: "hi" }],
+      })
+      .withResponse();
+    const warnings = response.headers.get("x-aisbf-warnings") ?? "";
+    expect(warnings).toContain("temperature is deprecated by Anthropic and was not sent");
+    expect(warnings).toContain("top_p is deprecated by Anthropic and was not sent");
+    expect(warnings).toContain("n > 1 is not supported by Anthropic");
+    // max_tokens was given: no default, no warning about it.
+    expect(warnings).not.toContain("max_tokens");
+    const body = sent(0).body;
+    expect(body.temperature).toBeUndefined();
+    expect(body.top_p).toBeUndefined();
+    expect(body.max_tokens).toBe(100);
+  });
+});
+
+describe("streaming", () => {
+  test("a recorded text stream (pings and padded lines) reaches the SDK as OpenAI chunks", async () => {
+    upstream.handle(() => sse("messages-stream-text-httprr.sse"));
+    const { data: stream, response } = await client.chat.completions
+      .create({
+        model: `anthropic/${MODEL}`,
+        max_tokens: 50,
+        messages: [{ role: "user", content: "Count to 5" }],
+        stream: true,
+        stream_options: { include_usage: true },
+      })
+      .withResponse();
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    const collected = await collectStream(stream);
+    expect(collected.content).toBe("1\n2\n3\n4\n5");
+    expect(collected.firstRole).toBe("assistant");
+    expect(collected.finishReasons).toEqual(["stop"]);
+    expect(collected.usage).toEqual({
+      prompt_tokens: 15,
+      completion_tokens: 13,
+      total_tokens: 28,
+      prompt_tokens_details: { cached_tokens: 0 },
+    });
+    expect([...collected.ids]).toHaveLength(1);
+    expect([...collected.ids][0]).toStartWith("chatcmpl-");
+    expect([...collected.models]).toEqual(["claude-3-opus-20240229"]);
+    expect([...collected.objects]).toEqual(["chat.completion.chunk"]);
+    // ping and content_block_stop events produce nothing for the client.
+    expect(collected.emptyChunks).toBe(0);
+    // The usage chunk comes last, with no choices.
+    expect(collected.chunks.at(-1)?.choices).toEqual([]);
+    expect(sent(0).body.stream).toBe(true);
+  });
+
+  test("the raw SSE ends with [DONE]; no usage chunk unless asked for", async () => {
+    upstream.handle(() => jsonlToSSEResponse("messages-text-stream.chunks.jsonl"));
+    const response = await fetch(`${gateway.url}/api/anthropic/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: MODEL,
+        max_tokens: 50,
+        stream: true,
+        messages: [{ role: "user", content: "hi" }],
+      }),
+    });
+    const events = sseEventsOf(await response.text()).map((event) => event.trim());
+    expect(events.at(-1)).toBe("data: [DONE]");
+    const chunks = events.slice(0, -1).map((event) => JSON.parse(event.slice("data: ".length)));
+    expect(chunks.every((chunk) => chunk.choices.length === 1)).toBe(true);
+    const text = chunks.map((chunk) => chunk.choices[0].delta.content ?? "").join("");
+    expect(text).toBe(
+      "Hello! I'm doing well, thank you for asking. How are you doing today? Is there anything I can help you with?",
+    );
+    expect(chunks.at(-1).choices[0].finish_reason).toBe("stop");
+  });
+
+  test("a recorded stop-sequence stream: stop_sequences sent, finish_reason stop", async () => {
+    upstream.handle(() => sse("messages-stream-stop-sequence.sse"));
+    const stream = await client.chat.completions.create({
+      model: `anthropic/${MODEL}`,
+      max_tokens: 200,
+      stop: "```",
+      messages: [{ role: "user", content: "Write a pelican function" }],
+      stream: true,
+    });
+    const collected = await collectStream(stream);
+    expect(collected.content).toStartWith("\ndef pelican():");
+    expect(collected.finishReasons).toEqual(["stop"]);
+    expect(collected.usage).toBeUndefined();
+    expect(sent(0).body.stop_sequences).toEqual(["```"]);
+  });
+
+  test("recorded streamed parallel tool calls assemble with ids, names and '{}' arguments", async () => {
+    upstream.handle(() => sse("messages-stream-parallel-tool-use.sse"));
+    const stream = await direct.chat.completions.create({
+      model: MODEL,
+      max_tokens: 200,
+      tools: [PELICAN_TOOL],
+      tool_choice: "required",
+      messages: [{ role: "user", content: "Two names for my pelican" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const collected = await collectStream(stream);
+    expect(collected.toolCalls).toEqual([
+      {
+        index: 0,
+        id: "toolu_01LtHJmixrs9NcWQkK8hu8hj",
+        type: "function",
+        name: "pelican_name_generator",
+        arguments: "{}",
+      },
+      {
+        index: 1,
+        id: "toolu_01N8a4jWyf116qKTMqKKmjyt",
+        type: "function",
+        name: "pelican_name_generator",
+        arguments: "{}",
+      },
+    ]);
+    expect(collected.finishReasons).toEqual(["tool_calls"]);
+    expect(collected.content).toBe("");
+    expect(collected.usage?.total_tokens).toBe(542 + 62);
+    expect(sent(0).body.tool_choice).toEqual({ type: "any" });
+  });
+
+  test("a recorded thinking stream: reasoning deltas, then the signed block in reasoning_details", async () => {
+    upstream.handle(() => sse("messages-stream-thinking.sse"));
+    const stream = await client.chat.completions.create({
+      model: `anthropic/${MODEL}`,
+      max_tokens: 2000,
+      reasoning_effort: "medium",
+      messages: [{ role: "user", content: "How do I cross the street?" }],
+      stream: true,
+    });
+    const collected = await collectStream(stream);
+    const expected = recordedThinking("messages-stream-thinking.sse");
+    expect(collected.reasoning).toBe(expected.thinking);
+    expect(collected.content).toBe(expected.text);
+    expect(collected.reasoningDetails).toEqual([
+      {
+        type: "reasoning.text",
+        text: expected.thinking,
+        signature: expected.signature,
+        format: "anthropic-claude-v1",
+        index: 0,
+      },
+    ]);
+    expect(collected.finishReasons).toEqual(["stop"]);
+  });
+});
+
+describe("multi-turn conversations", () => {
+  test("tool calls and their results come back as paired tool_use / tool_result blocks", async () => {
+    upstream.handle(() => json("messages-parallel-tool-use.json"));
+    const history: OpenAI.ChatCompletionMessageParam[] = [
+      { role: "system", content: "You are a family archivist." },
+      { role: "user", content: "Who is the youngest of Alice, Bob, Charlie and Daisy?" },
+    ];
+    const first = await client.chat.completions.create({
+      model: `anthropic/${MODEL}`,
+      max_tokens: 500,
+      tools: [RETRIEVE_TOOL],
+      messages: history,
+    });
+    const calls = first.choices[0]?.message.tool_calls ?? [];
+    expect(calls).toHaveLength(4);
+
+    upstream.handle(() => json("messages-text.json"));
+    const ages: Record<string, number> = { Alice: 41, Bob: 38, Charlie: 12, Daisy: 9 };
+    // Results in the reverse order of the calls: pairing is by id, not by position.
+    const results: OpenAI.ChatCompletionToolMessageParam[] = [...calls].reverse().map((call) => {
+      const name = call.type === "function" ? JSON.parse(call.function.arguments).name : "";
+      return { role: "tool", tool_call_id: call.id, content: JSON.stringify({ name, age: ages[name] }) };
+    });
+    const second = await client.chat.completions.create({
+      model: `anthropic/${MODEL}`,
+      max_tokens: 500,
+      tools: [RETRIEVE_TOOL],
+      messages: [
+        ...history,
+        assistantFromCompletion(first),
+        ...results,
+        { role: "user", content: "Answer in one word." },
+      ],
+    });
+    expect(second.choices[0]?.message.content).toStartWith("Hello!");
+
+    const recorded = JSON.parse(anthropic("messages-parallel-tool-use.json"));
+    const body = sent(1).body;
+    expect(body.system).toEqual([{ type: "text", text: "You are a family archivist." }]);
+    expect(body.messages.map((message) => message.role)).toEqual(["user", "assistant", "user"]);
+    // The assistant turn as Anthropic produced it: its text, then each tool_use with its id, name and input.
+    expect(body.messages[1]?.content).toEqual(recorded.content);
+    // The tool results (all in one user turn, ahead of the text) name the tool_use they answer.
+    const resultTurn = body.messages[2]?.content ?? [];
+    expect(resultTurn.map((block) => block.type)).toEqual([
+      "tool_result",
+      "tool_result",
+      "tool_result",
+      "tool_result",
+      "text",
+    ]);
+    for (const use of recorded.content.filter((block: Block) => block.type === "tool_use")) {
+      const result = resultTurn.find((block) => block.tool_use_id === use.id);
+      expect(result?.content).toBe(JSON.stringify({ name: use.input.name, age: ages[use.input.name] }));
+    }
+    expect(resultTurn.at(-1)).toEqual({ type: "text", text: "Answer in one word." });
+  });
+
+  test("streamed thinking, then streamed tool calls: thinking blocks and signatures survive every turn", async () => {
+    // Turn 1: a thinking answer, streamed.
+    upstream.handle(() => sse("messages-stream-thinking.sse"));
+    const question: OpenAI.ChatCompletionMessageParam = {
+      role: "user",
+      content: "How do I cross the street?",
+    };
+    const turn1 = await collectStream(
+      await client.chat.completions.create({
+        model: `anthropic/${MODEL}`,
+        max_tokens: 2000,
+        reasoning_effort: "medium",
+        messages: [question],
+        stream: true,
+      }),
+    );
+
+    // Turn 2: the client sends the answer back as it received it; the model calls tools (streamed).
+    upstream.handle(() => sse("messages-stream-parallel-tool-use.sse"));
+    const ask: OpenAI.ChatCompletionMessageParam = { role: "user", content: "Now name my two pelicans." };
+    const history = [question, assistantFromStream(turn1), ask];
+    const turn2 = await collectStream(
+      await client.chat.completions.create({
+        model: `anthropic/${MODEL}`,
+        max_tokens: 2000,
+        reasoning_effort: "medium",
+        tools: [PELICAN_TOOL],
+        messages: history,
+        stream: true,
+      }),
+    );
+    expect(turn2.toolCalls).toHaveLength(2);
+
+    // Turn 3: the tool results.
+    upstream.handle(() => sse("messages-stream-text-httprr.sse"));
+    const turn3 = await collectStream(
+      await client.chat.completions.create({
+        model: `anthropic/${MODEL}`,
+        max_tokens: 2000,
+        reasoning_effort: "medium",
+        tools: [PELICAN_TOOL],
+        messages: [
+          ...history,
+          assistantFromStream(turn2),
+          { role: "tool", tool_call_id: turn2.toolCalls[0]?.id ?? "", content: "Percy" },
+          { role: "tool", tool_call_id: turn2.toolCalls[1]?.id ?? "", content: "Gulliver" },
+        ],
+        stream: true,
+      }),
+    );
+    expect(turn3.finishReasons).toEqual(["stop"]);
+
+    const expected = recordedThinking("messages-stream-thinking.sse");
+    const thinkingTurn = {
+      role: "assistant",
+      content: [
+        { type: "thinking", thinking: expected.thinking, signature: expected.signature },
+        { type: "text", text: expected.text },
+      ],
+    };
+    expect(sent(1).body.messages).toEqual([
+      { role: "user", content: [{ type: "text", text: "How do I cross the street?" }] },
+      thinkingTurn,
+      { role: "user", content: [{ type: "text", text: "Now name my two pelicans." }] },
+    ]);
+    expect(sent(2).body.messages.slice(0, 3)).toEqual(sent(1).body.messages);
+    expect(sent(2).body.messages.slice(3)).toEqual([
+      {
+        role: "assistant",
+        content: [
+          {
+            type: "tool_use",
+            id: "toolu_01LtHJmixrs9NcWQkK8hu8hj",
+            name: "pelican_name_generator",
+            input: {},
+          },
+          {
+            type: "tool_use",
+            id: "toolu_01N8a4jWyf116qKTMqKKmjyt",
+            name: "pelican_name_generator",
+            input: {},
+          },
+        ],
+      },
+      {
+        role: "user",
+        content: [
+          { type: "tool_result", tool_use_id: "toolu_01LtHJmixrs9NcWQkK8hu8hj", content: "Percy" },
+          { type: "tool_result", tool_use_id: "toolu_01N8a4jWyf116qKTMqKKmjyt", content: "Gulliver" },
+        ],
+      },
+    ]);
+  });
+
+  test("non-streamed thinking goes back as the same signed thinking block", async () => {
+    upstream.handle(() => json("messages-thinking.json"));
+    const question: OpenAI.ChatCompletionMessageParam = {
+      role: "user",
+      content: "How do I cross the street?",
+    };
+    const first = await client.chat.completions.create({
+      model: `anthropic/${MODEL}`,
+      max_tokens: 2000,
+      reasoning_effort: "low",
+      messages: [question],
+    });
+    upstream.handle(() => json("messages-text.json"));
+    await client.chat.completions.create({
+      model: `anthropic/${MODEL}`,
+      max_tokens: 2000,
+      reasoning_effort: "low",
+      messages: [question, assistantFromCompletion(first), { role: "user", content: "Thanks!" }],
+    });
+    const recorded = JSON.parse(anthropic("messages-thinking.json"));
+    // The recorded content blocks, byte for byte: thinking (with signature) first, then the text.
+    expect(sent(1).body.messages[1]).toEqual({
+      role: "assistant",
+      content: [
+        {
+          type: "thinking",
+          thinking: recorded.content[0].thinking,
+          signature: recorded.content[0].signature,
+        },
+        { type: "text", text: recorded.content[1].text },
+      ],
+    });
+  });
+
+  test("redacted thinking goes back as redacted_thinking blocks, in order", async () => {
+    upstream.handle(() => sse("messages-stream-redacted-thinking.sse"));
+    const question: OpenAI.ChatCompletionMessageParam = {
+      role: "user",
+      content: "ANTHROPIC_MAGIC_STRING_TRIGGER_REDACTED_THINKING",
+    };
+    const turn1 = await collectStream(
+      await client.chat.completions.create({
+        model: `anthropic/${MODEL}`,
+        max_tokens: 2000,
+        messages: [question],
+        stream: true,
+      }),
+    );
+    const redacted = ssePayloads(anthropic("messages-stream-redacted-thinking.sse"))
+      .filter((event) => event.type === "content_block_start")
+      .map((event) => event.content_block as Block)
+      .filter((block) => block.type === "redacted_thinking");
+    expect(redacted).toHaveLength(2);
+    expect(turn1.reasoning).toBe("");
+    expect(turn1.reasoningDetails).toEqual(
+      redacted.map((block, index) => ({
+        type: "reasoning.encrypted",
+        data: block.data,
+        format: "anthropic-claude-v1",
+        index,
+      })),
+    );
+
+    upstream.handle(() => json("messages-text.json"));
+    await client.chat.completions.create({
+      model: `anthropic/${MODEL}`,
+      max_tokens: 2000,
+      messages: [question, assistantFromStream(turn1), { role: "user", content: "Go on." }],
+    });
+    const assistant = sent(1).body.messages[1];
+    expect(assistant?.content.slice(0, 2)).toEqual(redacted);
+    expect(assistant?.content[2]).toEqual({ type: "text", text: turn1.content });
+  });
+});
+
+describe("upstream errors", () => {
+  test("529 overloaded reaches the client as a 503 in OpenAI's shape, after one retry", async () => {
+    upstream.handle(() => jsonResponse(documentedError("overloaded_error", "Overloaded"), 529));
+    const error = await apiErrorOf(
+      client.chat.completions.create({
+        model: "anthropic/claude-overloaded",
+        max_tokens: 10,
+        messages: [{ role: "user", content: "hi" }],
+      }),
+    );
+    expect(error.status).toBe(503);
+    expect(error.type).toBe("api_error");
+    expect(error.code).toBe("overloaded_error");
+    expect(error.message).toContain("Overloaded");
+    expect(error.message).not.toContain(KEY);
+    // Transient: retried once on the same target, then given up.
+    expect(upstream.requests).toHaveLength(2);
+  });
+
+  test("429 with retry-after reaches the client as a 429 with Retry-After", async () => {
+    upstream.handle(() =>
+      jsonResponse(
+        documentedError("rate_limit_error", "Number of request tokens has exceeded your limit"),
+        429,
+        {
+          "retry-after": "12",
+        },
+      ),
+    );
+    const response = await fetch(`${gateway.url}/api/anthropic/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "claude-rate-limited",
+        max_tokens: 10,
+        messages: [{ role: "user", content: "hi" }],
+      }),
+    });
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("12");
+    const body = await response.json();
+    expect(body).toEqual({
+      error: {
+        message: "Provider 'anthropic' answered 429: Number of request tokens has exceeded your limit",
+        type: "rate_limit_error",
+        code: "rate_limit_error",
+        param: null,
+      },
+    });
+    // 12 s is longer than the gateway waits on one target: no retry.
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  test("a recorded 404 model not found keeps its status; the SDK sees a NotFoundError", async () => {
+    upstream.handle(() => jsonResponse(anthropic("error-404-not-found-model.json"), 404));
+    const error = await apiErrorOf(
+      client.chat.completions.create({
+        model: "anthropic/claude-sonet-4-5",
+        max_tokens: 10,
+        messages: [{ role: "user", content: "hi" }],
+      }),
+    );
+    expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(error.type).toBe("not_found_error");
+    expect(error.code).toBe("not_found_error");
+    expect(error.message).toContain("model: claude-sonet-4-5");
+  });
+
+  test("a recorded 400 (orphan tool_result) is returned as a 400, not retried", async () => {
+    upstream.handle(() => jsonResponse(anthropic("error-400-invalid-request-tool-result.json"), 400));
+    const error = await apiErrorOf(
+      client.chat.completions.create({
+        model: "anthropic/claude-bad-request",
+        max_tokens: 10,
+        messages: [{ role: "user", content: "hi" }],
+      }),
+    );
+    expect(error.status).toBe(400);
+    expect(error.type).toBe("invalid_request_error");
+    expect(error.message).toContain("unexpected `tool_use_id` found in `tool_result` blocks");
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  test("an overloaded_error event before any content is a 503, not an empty answer", async () => {
+    // The recorded stream's message_start, then Anthropic's documented in-stream error event.
+    const start = sseEventsOf(anthropic("messages-stream-text-httprr.sse"))[0] ?? "";
+    const errorEvent = `event: error\ndata: ${documentedError("overloaded_error", "Overloaded")}\n\n`;
+    upstream.handle(() => sseResponse([start, errorEvent]));
+    const error = await apiErrorOf(
+      client.chat.completions.create({
+        model: "anthropic/claude-overloaded-stream",
+        max_tokens: 10,
+        messages: [{ role: "user", content: "hi" }],
+        stream: true,
+      }),
+    );
+    expect(error.status).toBe(503);
+    expect(error.code).toBe("overloaded_error");
+  });
+});
+
+describe("models", () => {
+  test("GET /api/anthropic/models lists the upstream's models in OpenAI's shape", async () => {
+    upstream.handle((request) =>
+      request.path === "/v1/models" ? jsonResponse(MODELS_PAGE) : jsonResponse("{}", 500),
+    );
+    const page = await direct.models.list();
+    expect(page.data).toEqual([
+      {
+        id: "claude-sonnet-4-5-20250929",
+        object: "model",
+        created: Date.parse("2025-09-29T00:00:00Z") / 1000,
+        owned_by: "anthropic",
+      },
+      {
+        id: "claude-haiku-4-5-20251001",
+        object: "model",
+        created: Date.parse("2025-10-01T00:00:00Z") / 1000,
+        owned_by: "anthropic",
+      },
+    ]);
+    expect(sent(0).method).toBe("GET");
+    expect(sent(0).headers.get("x-api-key")).toBe(KEY);
+  });
+
+  test("GET /v1/models lists the configured anthropic/<model>", async () => {
+    const page = await client.models.list();
+    expect(page.data.map((model) => model.id)).toContain(`anthropic/${MODEL}`);
+  });
+});
+
+function jsonlToSSEResponse(name: string): Response {
+  return sseResponse(jsonlToSSE(anthropic(name)));
+}
+
+/** The thinking text, its signature and the answer text of a recorded stream, read without the translator. */
+function recordedThinking(name: string): { thinking: string; signature: string; text: string } {
+  const out = { thinking: "", signature: "", text: "" };
+  for (const event of ssePayloads(anthropic(name))) {
+    if (event.type !== "content_block_delta") continue;
+    const delta = event.delta as Record<string, string>;
+    if (delta.type === "thinking_delta") out.thinking += delta.thinking;
+    if (delta.type === "signature_delta") out.signature += delta.signature;
+    if (delta.type === "text_delta") out.text += delta.text;
+  }
+  return out;
+}

@@ -1,0 +1,672 @@
+// End to end: the official openai SDK -> AISBF -> a mock Gemini API replaying recorded real traffic.
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import OpenAI from "openai";
+import type { ProviderConfig } from "../src/config/schema.ts";
+import { startGateway, type TestGateway } from "./helpers/gateway.ts";
+import {
+  fixture,
+  jsonResponse,
+  type MockUpstream,
+  type RecordedRequest,
+  sseEventsOf,
+  sseResponse,
+  startMock,
+} from "./helpers/mock-upstream.ts";
+import {
+  apiErrorOf,
+  assistantFromCompletion,
+  assistantFromStream,
+  collectStream,
+  type ReasoningFields,
+  ssePayloads,
+} from "./helpers/openai-client.ts";
+
+const KEY = "AIzaSy-test-canary-0001";
+const MODEL = "gemini-2.5-flash";
+
+let upstream: MockUpstream;
+let gateway: TestGateway;
+/** The /v1 surface: model is "google/<model>". */
+let client: OpenAI;
+/** The per-provider surface: /api/google, model is the upstream's own name. */
+let direct: OpenAI;
+
+const google = (name: string): string => fixture("google", name);
+const json = (name: string): Response => jsonResponse(google(name));
+/** A recorded .sse body (CRLF CRLF separated, as Google sends it) replayed event by event, bytes as recorded. */
+const sse = (name: string): Response => sseResponse(sseEventsOf(google(name)));
+/**
+ * Recordings of other stream forms (a .chunks.jsonl, or the JSON-array form Gemini sends without alt=sse) as
+ * the SSE events the SDK asks for: each recorded event's JSON text becomes one `data:` line.
+ */
+function eventsAsSse(name: string): Response {
+  const text = google(name);
+  const payloads: string[] = name.endsWith(".chunks.jsonl")
+    ? text.split("\n").filter((line) => line.trim() !== "")
+    : (JSON.parse(text) as unknown[]).map((event) => JSON.stringify(event));
+  return sseResponse(payloads.map((payload) => `data: ${payload}\r\n\r\n`));
+}
+
+interface Part {
+  text?: string;
+  thought?: boolean;
+  thoughtSignature?: string;
+  functionCall?: { name: string; args?: Record<string, unknown> };
+  functionResponse?: { name: string; response: Record<string, unknown> };
+  [key: string]: unknown;
+}
+interface SentContent {
+  role: string;
+  parts: Part[];
+}
+interface SentBody {
+  contents: SentContent[];
+  systemInstruction?: { parts: Part[] };
+  generationConfig?: Record<string, unknown>;
+  tools?: unknown[];
+  toolConfig?: unknown;
+  [key: string]: unknown;
+}
+
+function sent(index: number): RecordedRequest & { body: SentBody } {
+  const request = upstream.requests[index];
+  if (!request) throw new Error(`the upstream received no request #${index}`);
+  return request as RecordedRequest & { body: SentBody };
+}
+
+const WEATHER_TOOL: OpenAI.ChatCompletionTool = {
+  type: "function",
+  function: {
+    name: "weather",
+    description: "Weather for a city",
+    parameters: { type: "object", properties: { location: { type: "string" } }, required: ["location"] },
+  },
+};
+
+const GET_WEATHER_TOOL: OpenAI.ChatCompletionTool = {
+  type: "function",
+  function: {
+    name: "getWeather",
+    parameters: { type: "object", properties: { location: { type: "string" } } },
+  },
+};
+
+const PELICAN_TOOL: OpenAI.ChatCompletionTool = {
+  type: "function",
+  function: { name: "pelican_name_generator", parameters: { type: "object", properties: {} } },
+};
+
+beforeAll(() => {
+  upstream = startMock(() => json("generate-content-text.json"));
+  const provider: ProviderConfig = {
+    id: "google",
+    name: "Google Gemini",
+    type: "google",
+    endpoint: upstream.url,
+    api_key_required: true,
+    api_key: KEY,
+    models: [{ name: MODEL, context_window: 1048576 }],
+  };
+  gateway = startGateway({ providers: { google: provider } });
+  client = new OpenAI({ apiKey: "sk-client-not-forwarded", baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+  direct = new OpenAI({
+    apiKey: "sk-client-not-forwarded",
+    baseURL: `${gateway.url}/api/google`,
+    maxRetries: 0,
+  });
+});
+
+afterAll(async () => {
+  await gateway.stop();
+  await upstream.stop();
+});
+
+beforeEach(() => {
+  upstream.requests.length = 0;
+  upstream.handle(() => json("generate-content-text.json"));
+});
+
+describe("non-streaming", () => {
+  test("a recorded text answer reaches the SDK field by field; the key travels only in its header", async () => {
+    const { data: completion, response } = await client.chat.completions
+      .create({
+        model: `google/${MODEL}`,
+        messages: [
+          { role: "system", content: "Be brief." },
+          { role: "user", content: "Hello" },
+        ],
+      })
+      .withResponse();
+    expect(completion.object).toBe("chat.completion");
+    expect(completion.id).toBe("chatcmpl-bzlXaa_EE_aHqtsPi_zw8Ao");
+    expect(completion.model).toBe("gemini-2.5-flash");
+    expect(completion.choices).toHaveLength(1);
+    expect(completion.choices[0]?.message.role).toBe("assistant");
+    expect(completion.choices[0]?.message.content).toBe("Hello! How can I help you today?");
+    expect(completion.choices[0]?.message.tool_calls).toBeUndefined();
+    expect(completion.choices[0]?.finish_reason).toBe("stop");
+    // Thinking tokens are completion tokens in OpenAI's accounting, and reported as reasoning tokens.
+    expect(completion.usage).toEqual({
+      prompt_tokens: 9,
+      completion_tokens: 9 + 34,
+      total_tokens: 52,
+      completion_tokens_details: { reasoning_tokens: 34 },
+    });
+    expect(response.headers.get("x-aisbf-provider")).toBe("google");
+    expect(response.headers.get("x-aisbf-warnings")).toBeNull();
+
+    const request = sent(0);
+    expect(request.method).toBe("POST");
+    expect(request.path).toBe(`/v1beta/models/${MODEL}:generateContent`);
+    expect(request.search).toBe("");
+    expect(request.headers.get("x-goog-api-key")).toBe(KEY);
+    expect(request.headers.get("authorization")).toBeNull();
+    expect(request.body).toEqual({
+      contents: [{ role: "user", parts: [{ text: "Hello" }] }],
+      systemInstruction: { parts: [{ text: "Be brief." }] },
+      // The SDK always sends a generationConfig, empty when nothing was set.
+      generationConfig: {},
+    });
+  });
+
+  test("/api/google takes the upstream model name; every request field is translated", async () => {
+    await direct.chat.completions.create({
+      model: MODEL,
+      max_completion_tokens: 256,
+      temperature: 0.3,
+      top_p: 0.9,
+      seed: 7,
+      presence_penalty: 0.5,
+      frequency_penalty: 0.25,
+      stop: ["END"],
+      reasoning_effort: "low",
+      tools: [WEATHER_TOOL],
+      tool_choice: "required",
+      response_format: { type: "json_object" },
+      messages: [
+        { role: "developer", content: "Answer in JSON." },
+        { role: "user", content: "Look at this." },
+        {
+          role: "user",
+          content: [
+            { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+            { type: "image_url", image_url: { url: "https://example.com/cat.jpg" } },
+            { type: "text", text: "What is it?" },
+          ],
+        },
+      ],
+    });
+    expect(sent(0).body).toEqual({
+      // Consecutive user messages are one Gemini user turn.
+      contents: [
+        {
+          role: "user",
+          parts: [
+            { text: "Look at this." },
+            { inlineData: { mimeType: "image/png", data: "iVBORw0KGgo=" } },
+            { fileData: { fileUri: "https://example.com/cat.jpg", mimeType: "image/jpeg" } },
+            { text: "What is it?" },
+          ],
+        },
+      ],
+      systemInstruction: { parts: [{ text: "Answer in JSON." }] },
+      generationConfig: {
+        maxOutputTokens: 256,
+        temperature: 0.3,
+        topP: 0.9,
+        seed: 7,
+        presencePenalty: 0.5,
+        frequencyPenalty: 0.25,
+        stopSequences: ["END"],
+        responseMimeType: "application/json",
+        thinkingConfig: { includeThoughts: true, thinkingBudget: 1024 },
+      },
+      tools: [
+        {
+          functionDeclarations: [
+            {
+              name: "weather",
+              description: "Weather for a city",
+              parameters: {
+                type: "OBJECT",
+                properties: { location: { type: "STRING" } },
+                required: ["location"],
+              },
+            },
+          ],
+        },
+      ],
+      toolConfig: { functionCallingConfig: { mode: "ANY" } },
+    });
+  });
+
+  test("a recorded function call: tool_calls with a stable id, name, JSON arguments; finish tool_calls", async () => {
+    upstream.handle(() => json("generate-content-function-call.json"));
+    const completion = await client.chat.completions.create({
+      model: "google/gemini-3-pro-preview",
+      messages: [{ role: "user", content: "Weather in San Francisco?" }],
+      tools: [WEATHER_TOOL],
+    });
+    const message = completion.choices[0]?.message;
+    expect(message?.content).toBeNull();
+    expect(completion.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(message?.tool_calls).toHaveLength(1);
+    const call = message?.tool_calls?.[0];
+    expect(call?.type).toBe("function");
+    expect(call?.type === "function" && call.function).toEqual({
+      name: "weather",
+      arguments: JSON.stringify({ location: "San Francisco" }),
+    });
+    // Gemini has no call ids: the gateway makes one, in the alphabet every provider accepts.
+    expect(call?.id).toMatch(/^call_[A-Za-z0-9_-]+$/);
+    expect(completion.usage).toEqual({
+      prompt_tokens: 29,
+      completion_tokens: 15 + 893,
+      total_tokens: 937,
+      completion_tokens_details: { reasoning_tokens: 893 },
+    });
+    expect(completion.model).toBe("gemini-3-pro-preview");
+    expect(sent(0).path).toBe("/v1beta/models/gemini-3-pro-preview:generateContent");
+  });
+
+  test("recorded MAX_TOKENS -> length; SAFETY -> content_filter with no content", async () => {
+    upstream.handle(() => json("generate-content-max-tokens.json"));
+    const truncated = await client.chat.completions.create({
+      model: `google/${MODEL}`,
+      max_tokens: 5,
+      messages: [{ role: "user", content: "What is the capital of France?" }],
+    });
+    expect(truncated.choices[0]?.finish_reason).toBe("length");
+    expect(truncated.choices[0]?.message.content).toBe("The capital of France is");
+    expect(sent(0).body.generationConfig).toEqual({ maxOutputTokens: 5 });
+
+    upstream.handle(() => json("generate-content-safety-blocked.json"));
+    const blocked = await client.chat.completions.create({
+      model: "google/gemini-1.5-flash",
+      messages: [{ role: "user", content: "..." }],
+    });
+    expect(blocked.choices[0]?.finish_reason).toBe("content_filter");
+    expect(blocked.choices[0]?.message.content).toBeNull();
+    expect(blocked.usage?.prompt_tokens).toBe(14);
+  });
+
+  test("recorded thinking answer: text in content, thought tokens in usage", async () => {
+    upstream.handle(() => json("generate-content-text-thinking.json"));
+    const completion = await client.chat.completions.create({
+      model: "google/gemini-3-pro-preview",
+      reasoning_effort: "high",
+      messages: [{ role: "user", content: "How many r's in strawberry?" }],
+    });
+    expect(completion.choices[0]?.message.content).toBe(
+      "There are **3** r's in strawberry.\n\nHere is the breakdown: st**r**awbe**rr**y.",
+    );
+    expect(completion.usage?.completion_tokens_details?.reasoning_tokens).toBe(244);
+    expect(sent(0).body.generationConfig?.thinkingConfig).toEqual({
+      includeThoughts: true,
+      thinkingBudget: 24576,
+    });
+  });
+
+  test("n=2, user and logprobs are dropped with a warning in x-aisbf-warnings", async () => {
+    const { data: completion, response } = await client.chat.completions
+      .create({
+        model: `google/${MODEL}`,
+        n: 2,
+        user: "user-42",
+        logprobs: true,
+        messages: [{ role: "user", content: "Hello" }],
+      })
+      .withResponse();
+    expect(completion.choices).toHaveLength(1);
+    const warnings = response.headers.get("x-aisbf-warnings") ?? "";
+    expect(warnings).toContain("n > 1 is not supported");
+    expect(warnings).toContain("'user' has no Gemini equivalent");
+    expect(warnings).toContain("Not supported by Gemini and dropped: logprobs.");
+    expect(sent(0).body.generationConfig).toEqual({});
+  });
+
+  test("tool JSON Schema keywords Gemini rejects are removed, with a warning", async () => {
+    const { response } = await client.chat.completions
+      .create({
+        model: `google/${MODEL}`,
+        messages: [{ role: "user", content: "Fetch it" }],
+        tools: [
+          {
+            type: "function",
+            function: {
+              name: "fetch",
+              parameters: {
+                type: "object",
+                additionalProperties: false,
+                properties: { url: { type: "string", format: "uri" } },
+              },
+            },
+          },
+        ],
+      })
+      .withResponse();
+    expect(response.headers.get("x-aisbf-warnings")).toContain("Tool 'fetch': JSON Schema keywords");
+    expect(sent(0).body.tools).toEqual([
+      {
+        functionDeclarations: [
+          { name: "fetch", parameters: { type: "OBJECT", properties: { url: { type: "STRING" } } } },
+        ],
+      },
+    ]);
+  });
+});
+
+describe("streaming", () => {
+  test("a recorded SSE stream reaches the SDK as OpenAI chunks, with usage last", async () => {
+    upstream.handle(() => sse("stream-text-sse.sse"));
+    const { data: stream, response } = await client.chat.completions
+      .create({
+        model: "google/gemini-2.0-flash-exp",
+        messages: [{ role: "user", content: "What is the capital of France?" }],
+        stream: true,
+        stream_options: { include_usage: true },
+      })
+      .withResponse();
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    const collected = await collectStream(stream);
+    expect(collected.content).toBe("The capital of France is Paris.\n");
+    expect(collected.firstRole).toBe("assistant");
+    expect(collected.finishReasons).toEqual(["stop"]);
+    expect(collected.usage).toEqual({ prompt_tokens: 13, completion_tokens: 8, total_tokens: 21 });
+    expect([...collected.ids]).toEqual(["chatcmpl-w1peaMz6INOvnvgPgYfPiQY"]);
+    expect([...collected.models]).toEqual(["gemini-2.0-flash-exp"]);
+    expect([...collected.objects]).toEqual(["chat.completion.chunk"]);
+    expect(collected.emptyChunks).toBe(0);
+    expect(collected.chunks.at(-1)?.choices).toEqual([]);
+
+    expect(sent(0).path).toBe("/v1beta/models/gemini-2.0-flash-exp:streamGenerateContent");
+    expect(sent(0).search).toBe("?alt=sse");
+    expect(sent(0).headers.get("x-goog-api-key")).toBe(KEY);
+  });
+
+  test("a recorded thinking stream: thought parts as reasoning_content, the answer as content", async () => {
+    upstream.handle(() => sse("stream-thinking-thought-parts.sse"));
+    const stream = await client.chat.completions.create({
+      model: "google/gemini-2.5-pro",
+      reasoning_effort: "medium",
+      messages: [{ role: "user", content: "How do I cross the street?" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const collected = await collectStream(stream);
+    let thoughts = "";
+    let text = "";
+    for (const event of ssePayloads(google("stream-thinking-thought-parts.sse"))) {
+      const candidates = event.candidates as Array<{ content?: { parts?: Part[] } }>;
+      for (const part of candidates[0]?.content?.parts ?? []) {
+        if (part.thought) thoughts += part.text ?? "";
+        else text += part.text ?? "";
+      }
+    }
+    expect(thoughts.length).toBeGreaterThan(100);
+    expect(collected.reasoning).toBe(thoughts);
+    expect(collected.content).toBe(text);
+    expect(collected.finishReasons).toEqual(["stop"]);
+    expect(collected.usage).toEqual({
+      prompt_tokens: 34,
+      completion_tokens: 469 + 787,
+      total_tokens: 34 + 469 + 787,
+      completion_tokens_details: { reasoning_tokens: 787 },
+    });
+  });
+
+  test("a recorded streamed thought and function call: reasoning, then a whole tool call", async () => {
+    upstream.handle(() => eventsAsSse("stream-jsonarray-thought-and-function-call.json"));
+    const stream = await direct.chat.completions.create({
+      model: MODEL,
+      tools: [PELICAN_TOOL],
+      messages: [{ role: "user", content: "Name my pelican" }],
+      stream: true,
+    });
+    const collected = await collectStream(stream);
+    expect(collected.reasoning).toStartWith("**Generating Pelican Names**");
+    expect(collected.content).toBe("");
+    expect(collected.toolCalls).toHaveLength(1);
+    expect(collected.toolCalls[0]).toMatchObject({
+      index: 0,
+      type: "function",
+      name: "pelican_name_generator",
+      arguments: "{}",
+    });
+    expect(collected.toolCalls[0]?.id).toMatch(/^call_[A-Za-z0-9_-]+$/);
+    expect(collected.finishReasons).toEqual(["tool_calls"]);
+  });
+
+  test("recorded arguments streamed in pieces (partialArgs) assemble into two whole calls", async () => {
+    upstream.handle(() => eventsAsSse("stream-function-call-partial-args-vertex.chunks.jsonl"));
+    const stream = await client.chat.completions.create({
+      model: "google/gemini-3.1-pro-preview",
+      tools: [GET_WEATHER_TOOL],
+      messages: [{ role: "user", content: "Weather in Boston and San Francisco?" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const collected = await collectStream(stream);
+    expect(collected.toolCalls.map(({ index, name, arguments: args }) => ({ index, name, args }))).toEqual([
+      { index: 0, name: "getWeather", args: JSON.stringify({ location: "Boston" }) },
+      { index: 1, name: "getWeather", args: JSON.stringify({ location: "San Francisco" }) },
+    ]);
+    expect(new Set(collected.toolCalls.map((call) => call.id)).size).toBe(2);
+    expect(collected.finishReasons).toEqual(["tool_calls"]);
+    expect(collected.usage?.completion_tokens_details?.reasoning_tokens).toBe(132);
+  });
+});
+
+describe("multi-turn conversations", () => {
+  test("a function call and its result go back paired by name, with the thought signature", async () => {
+    upstream.handle(() => json("generate-content-function-call.json"));
+    const question: OpenAI.ChatCompletionMessageParam = {
+      role: "user",
+      content: "Weather in San Francisco?",
+    };
+    const first = await client.chat.completions.create({
+      model: "google/gemini-3-pro-preview",
+      tools: [WEATHER_TOOL],
+      messages: [question],
+    });
+    const call = first.choices[0]?.message.tool_calls?.[0];
+    if (!call) throw new Error("expected a tool call");
+
+    upstream.handle(() => json("generate-content-text.json"));
+    const second = await client.chat.completions.create({
+      model: "google/gemini-3-pro-preview",
+      tools: [WEATHER_TOOL],
+      messages: [
+        question,
+        assistantFromCompletion(first),
+        { role: "tool", tool_call_id: call.id, content: '{"temperature":18,"unit":"C"}' },
+      ],
+    });
+    expect(second.choices[0]?.message.content).toBe("Hello! How can I help you today?");
+
+    const recorded = JSON.parse(google("generate-content-function-call.json"));
+    const recordedPart = recorded.candidates[0].content.parts[0];
+    expect(sent(1).body.contents).toEqual([
+      { role: "user", parts: [{ text: "Weather in San Francisco?" }] },
+      // The model turn as Gemini produced it: the call and its signature, byte for byte.
+      { role: "model", parts: [recordedPart] },
+      {
+        role: "user",
+        parts: [{ functionResponse: { name: "weather", response: { temperature: 18, unit: "C" } } }],
+      },
+    ]);
+  });
+
+  test("streamed thought + function call: the signature survives the trip through the SDK", async () => {
+    upstream.handle(() => eventsAsSse("stream-jsonarray-thought-and-function-call.json"));
+    const question: OpenAI.ChatCompletionMessageParam = { role: "user", content: "Name my pelican, twice" };
+    const turn1 = await collectStream(
+      await client.chat.completions.create({
+        model: `google/${MODEL}`,
+        tools: [PELICAN_TOOL],
+        messages: [question],
+        stream: true,
+      }),
+    );
+    const assistant = assistantFromStream(turn1) as OpenAI.ChatCompletionAssistantMessageParam &
+      ReasoningFields;
+    expect(assistant.reasoning_content).toStartWith("**Generating Pelican Names**");
+
+    upstream.handle(() => sse("stream-text-sse.sse"));
+    await collectStream(
+      await client.chat.completions.create({
+        model: `google/${MODEL}`,
+        tools: [PELICAN_TOOL],
+        messages: [
+          question,
+          assistant,
+          { role: "tool", tool_call_id: turn1.toolCalls[0]?.id ?? "", content: "Percy" },
+        ],
+        stream: true,
+      }),
+    );
+    const recorded = JSON.parse(google("stream-jsonarray-thought-and-function-call.json"));
+    const recordedPart = recorded[1].candidates[0].content.parts[0];
+    expect(sent(1).path).toBe(`/v1beta/models/${MODEL}:streamGenerateContent`);
+    expect(sent(1).body.contents).toEqual([
+      { role: "user", parts: [{ text: "Name my pelican, twice" }] },
+      // Thought summaries are not sent back (Gemini does not take them); the signed call is.
+      { role: "model", parts: [recordedPart] },
+      {
+        role: "user",
+        parts: [{ functionResponse: { name: "pelican_name_generator", response: { result: "Percy" } } }],
+      },
+    ]);
+  });
+
+  test("parallel calls of one function: results go back in the order of the calls, first call signed", async () => {
+    upstream.handle(() => eventsAsSse("stream-function-call-partial-args-vertex.chunks.jsonl"));
+    const question: OpenAI.ChatCompletionMessageParam = {
+      role: "user",
+      content: "Weather in Boston and San Francisco?",
+    };
+    const turn1 = await collectStream(
+      await client.chat.completions.create({
+        model: "google/gemini-3.1-pro-preview",
+        tools: [GET_WEATHER_TOOL],
+        messages: [question],
+        stream: true,
+      }),
+    );
+    const [boston, sanFrancisco] = turn1.toolCalls;
+    if (!boston || !sanFrancisco) throw new Error("expected two tool calls");
+
+    upstream.handle(() => json("generate-content-text.json"));
+    await client.chat.completions.create({
+      model: "google/gemini-3.1-pro-preview",
+      tools: [GET_WEATHER_TOOL],
+      messages: [
+        question,
+        assistantFromStream(turn1),
+        // The client answers in its own order; Gemini pairs same-named calls by position.
+        { role: "tool", tool_call_id: sanFrancisco.id, content: '{"city":"San Francisco","temp":18}' },
+        { role: "tool", tool_call_id: boston.id, content: '{"city":"Boston","temp":4}' },
+      ],
+    });
+    const firstEvent = ssePayloads(
+      `data: ${google("stream-function-call-partial-args-vertex.chunks.jsonl").split("\n")[0]}`,
+    )[0] as { candidates: Array<{ content: { parts: Part[] } }> };
+    const signature = firstEvent.candidates[0]?.content.parts[0]?.thoughtSignature;
+    expect(signature).toBeString();
+    expect(sent(1).body.contents.slice(1)).toEqual([
+      {
+        role: "model",
+        parts: [
+          { functionCall: { name: "getWeather", args: { location: "Boston" } }, thoughtSignature: signature },
+          { functionCall: { name: "getWeather", args: { location: "San Francisco" } } },
+        ],
+      },
+      {
+        role: "user",
+        parts: [
+          { functionResponse: { name: "getWeather", response: { city: "Boston", temp: 4 } } },
+          { functionResponse: { name: "getWeather", response: { city: "San Francisco", temp: 18 } } },
+        ],
+      },
+    ]);
+  });
+});
+
+describe("upstream errors", () => {
+  test("recorded RESOURCE_EXHAUSTED reaches the client as a 429 with Retry-After from RetryInfo", async () => {
+    upstream.handle(() => jsonResponse(google("error-429-resource-exhausted-retryinfo.json"), 429));
+    const response = await fetch(`${gateway.url}/api/google/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "gemini-quota", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(response.status).toBe(429);
+    // RetryInfo says 34.4s: rounded up to whole seconds; longer than the gateway waits, so no retry.
+    expect(response.headers.get("retry-after")).toBe("35");
+    const body = await response.json();
+    expect(body.error.type).toBe("rate_limit_error");
+    expect(body.error.code).toBe("rate_limit_exceeded");
+    expect(body.error.param).toBeNull();
+    expect(body.error.message).toContain("RESOURCE_EXHAUSTED");
+    expect(body.error.message).toContain("You exceeded your current quota");
+    expect(body.error.message).not.toContain(KEY);
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  test("the same error on a stream, before any content, is a 429 too", async () => {
+    upstream.handle(() => jsonResponse(google("error-429-resource-exhausted-retryinfo.json"), 429));
+    const error = await apiErrorOf(
+      client.chat.completions.create({
+        model: "google/gemini-quota-stream",
+        messages: [{ role: "user", content: "hi" }],
+        stream: true,
+      }),
+    );
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(error.code).toBe("rate_limit_exceeded");
+  });
+
+  test("a recorded 404 model not found keeps its status", async () => {
+    upstream.handle(() => jsonResponse(google("error-404-model-not-found.json"), 404));
+    const error = await apiErrorOf(
+      client.chat.completions.create({
+        model: "google/gemini-3.6-flahs",
+        messages: [{ role: "user", content: "hi" }],
+      }),
+    );
+    expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(error.type).toBe("not_found_error");
+    expect(error.code).toBe("model_not_found");
+    expect(error.message).toContain("models/gemini-3.6-flahs is not found");
+  });
+});
+
+describe("models", () => {
+  test("GET /api/google/models lists the recorded models that can chat, without 'models/'", async () => {
+    // The recorded page names a next page; the mock ends the list there with an empty last page.
+    upstream.handle((request) => {
+      if (request.path !== "/v1beta/models") return jsonResponse("{}", 500);
+      return request.search.includes("pageToken=") ? jsonResponse({ models: [] }) : json("models-list.json");
+    });
+    const page = await direct.models.list();
+    const recorded = JSON.parse(google("models-list.json")) as {
+      models: Array<{ name: string; inputTokenLimit?: number; supportedGenerationMethods?: string[] }>;
+    };
+    const chatModels = recorded.models.filter((model) =>
+      (model.supportedGenerationMethods ?? []).includes("generateContent"),
+    );
+    expect(chatModels.length).toBeLessThan(recorded.models.length);
+    expect(page.data.map((model) => model.id)).toEqual(
+      chatModels.map((model) => model.name.replace(/^models\//, "")),
+    );
+    expect(page.data[0]).toMatchObject({
+      id: "gemini-2.5-flash",
+      object: "model",
+      owned_by: "google",
+      context_window: 1048576,
+    });
+    expect(sent(0).method).toBe("GET");
+    expect(sent(0).headers.get("x-goog-api-key")).toBe(KEY);
+    expect(sent(0).search).not.toContain(KEY);
+  });
+});
