@@ -153,3 +153,18 @@ export function looksLikeContextLength(message: string, code?: string | null): b
   if (code === "context_length_exceeded" || code === "string_above_max_length") return true;
   return CONTEXT_LENGTH_PATTERN.test(message);
 }
+
+/** The upstream's body ended before it said the answer was complete: never a whole answer, always retryable. */
+export function streamCutError(providerId: string, cause?: unknown): UpstreamError {
+  return new UpstreamError(
+    providerId,
+    `Provider '${providerId}' cut the stream before the answer was complete`,
+    {
+      status: 502,
+      type: "api_error",
+      code: "stream_cut",
+      kind: "transient",
+      cause,
+    },
+  );
+}

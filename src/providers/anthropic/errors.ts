@@ -1,5 +1,6 @@
 // Anthropic error bodies, statuses and SDK exceptions -> GatewayError with the right status, kind and retry hints.
 // Error types and statuses: https://docs.anthropic.com/en/api/errors
+import { streamCutError } from "../../api/errors.ts";
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -94,16 +95,7 @@ export function errorFromStreamEvent(
   return errorFromAnthropic({ providerId, status, body: payload, keyConfigured });
 }
 
-/** The upstream body ended before message_stop: never a made-up finish, always a retryable failure. */
-export function streamCutError(providerId: string, cause?: unknown): GatewayError {
-  return new GatewayError(`Provider '${providerId}' stream was cut before the answer was complete`, {
-    status: 502,
-    type: "api_error",
-    code: "stream_cut",
-    kind: "transient",
-    cause,
-  });
-}
+export { streamCutError };
 
 /** The upstream answered 2xx with something that is not a Messages API answer. */
 export function badResponseError(providerId: string, detail: string): GatewayError {

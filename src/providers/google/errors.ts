@@ -1,6 +1,7 @@
 // Gemini errors (HTTP status + google.rpc.Status body, in-stream error events, SDK failures) -> GatewayError.
 // Body shape and codes: https://ai.google.dev/gemini-api/docs/troubleshooting#error-codes ;
 // RetryInfo: https://cloud.google.com/apis/design/errors#error_details
+import { streamCutError } from "../../api/errors.ts";
 import { ApiError } from "@google/genai";
 import { z } from "zod";
 import {
@@ -121,20 +122,7 @@ export function errorFromStatus(source: ErrorSource): UpstreamError {
   });
 }
 
-/** The upstream body ended before Gemini said the answer was complete (no finishReason). */
-export function streamCutError(providerId: string, cause?: unknown): UpstreamError {
-  return new UpstreamError(
-    providerId,
-    `Provider '${providerId}' stream was cut before the answer was complete`,
-    {
-      status: 502,
-      type: "api_error",
-      code: "stream_cut",
-      kind: "transient",
-      cause,
-    },
-  );
-}
+export { streamCutError };
 
 function badResponse(providerId: string, cause: unknown): UpstreamError {
   return new UpstreamError(providerId, `Provider '${providerId}' sent a response that could not be read`, {

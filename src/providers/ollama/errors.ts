@@ -1,5 +1,6 @@
 // Ollama error bodies, statuses and fetch failures -> GatewayError.
 // Error shape and statuses: https://github.com/ollama/ollama/blob/main/docs/api/errors.mdx
+import { streamCutError } from "../../api/errors.ts";
 import { z } from "zod";
 import {
   type FailureKind,
@@ -91,20 +92,7 @@ export function inStreamError(providerId: string, message: string): UpstreamErro
   });
 }
 
-/** The NDJSON body ended (or broke) before a done:true line: never a complete answer. */
-export function streamCutError(providerId: string, cause?: unknown): UpstreamError {
-  return new UpstreamError(
-    providerId,
-    `Provider '${providerId}' cut the stream before the answer was complete`,
-    {
-      status: 502,
-      type: "api_error",
-      code: "stream_cut",
-      kind: "transient",
-      cause,
-    },
-  );
-}
+export { streamCutError };
 
 /** A 2xx answer that is not a valid /api/chat response. */
 export function badResponseError(providerId: string, detail: string): UpstreamError {
