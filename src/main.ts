@@ -1,8 +1,14 @@
 #!/usr/bin/env bun
 // Entry for `bun build --compile` and `deno run`: pick the command, run it, turn the outcome into an exit code.
-import { ConfigError } from "./config/load.ts";
+import { CONFIG_HELP, configCommand } from "./cli/config.ts";
+import { DAEMON_HELP, daemonCommand } from "./cli/daemon.ts";
+import { INSTALL_SERVICE_HELP, installServiceCommand } from "./cli/install-service.ts";
+import { KEYS_HELP, keysCommand } from "./cli/keys.ts";
 import { SERVE_HELP, serveCommand } from "./cli/serve.ts";
+import { STATUS_HELP, statusCommand } from "./cli/status.ts";
+import { STOP_HELP, stopCommand } from "./cli/stop.ts";
 import { UsageError } from "./cli/usage-error.ts";
+import { ConfigError } from "./config/load.ts";
 import { VERSION } from "./version.ts";
 
 const HELP = `aisbf ${VERSION}: one OpenAI-compatible endpoint for OpenAI, Anthropic, Gemini and Ollama
@@ -10,34 +16,48 @@ const HELP = `aisbf ${VERSION}: one OpenAI-compatible endpoint for OpenAI, Anthr
 Usage: aisbf [command] [options]
 
 Commands:
-  serve        run the gateway in the foreground (the default)
+  serve            run the gateway in the foreground (the default)
+  daemon           run it in the background; returns once it answers
+  status           is the daemon running, and how are its providers (exit 0 running, 3 not)
+  stop             stop the daemon, letting in-flight requests finish
+  install-service  write a systemd unit (launchd plist on macOS) to run it as a service
+  config check     validate the config and show what would be served (keys masked)
+  config path      print the config directory
+  keys             client API keys: add NAME, list, remove NAME
 
 Options:
-  --version    print the version
-  -h, --help   this help; 'aisbf <command> --help' for a command's options
+  --version        print the version
+  -h, --help       this help; 'aisbf <command> --help' for a command's options
 `;
 
 type Command = (argv: string[], env: Record<string, string | undefined>) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  serve: serveCommand,
+const COMMANDS: Record<string, { run: Command; help: string }> = {
+  serve: { run: serveCommand, help: SERVE_HELP },
+  daemon: { run: daemonCommand, help: DAEMON_HELP },
+  status: { run: statusCommand, help: STATUS_HELP },
+  stop: { run: stopCommand, help: STOP_HELP },
+  "install-service": { run: installServiceCommand, help: INSTALL_SERVICE_HELP },
+  config: { run: configCommand, help: CONFIG_HELP },
+  keys: { run: keysCommand, help: KEYS_HELP },
 };
 
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === "--version" || first === "-v") {
+  if (first === "--version" || first === "-v" || first === "version") {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
   if (first === "--help" || first === "-h" || first === "help") {
-    process.stdout.write(`${HELP}\n${SERVE_HELP}`);
+    const topic = rest[0] === undefined ? undefined : COMMANDS[rest[0]];
+    process.stdout.write(topic ? topic.help : HELP);
     return 0;
   }
-  const command = first === undefined || first.startsWith("-") ? "serve" : first;
-  const args = command === first ? rest : argv;
-  const run = COMMANDS[command];
-  if (!run) throw new UsageError(`unknown command '${command}'`);
-  return run(args, process.env);
+  const name = first === undefined || first.startsWith("-") ? "serve" : first;
+  const args = name === first ? rest : argv;
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command '${name}'`);
+  return command.run(args, process.env);
 }
 
 let code: number;

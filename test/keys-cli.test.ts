@@ -27,7 +27,9 @@ afterEach(() => {
 });
 
 test("add prints a key once and stores only its hash; the gateway accepts it", async () => {
-  expect(await keysCommand(["add", "laptop", "--config-dir", dir, "--allow", "openai", "--rpm", "30"], {})).toBe(0);
+  expect(
+    await keysCommand(["add", "laptop", "--config-dir", dir, "--allow", "openai", "--rpm", "30"], {}),
+  ).toBe(0);
   const key = out.join("").trim();
   expect(key).toMatch(/^aisbf-[A-Za-z0-9_-]{40,}$/);
   const path = join(dir, "aisbf.json");

@@ -155,10 +155,6 @@ function processCommandLine(pid: number): string | null | undefined {
   return undefined;
 }
 
-export function isAlive(pid: number): boolean {
-  return checkProcess(pid, "") !== "gone";
-}
-
 export type DaemonLookup =
   | { kind: "none" }
   | { kind: "stale"; pid: number; reason: string }

@@ -25,6 +25,7 @@ Options:
   --config-dir DIR     config directory (default: env AISBF_CONFIG_DIR, else ~/.aisbf)
   --log-level LEVEL    debug | info | warn | error (default info)
   --log-format FORMAT  text | json (default text)
+  --insecure-no-auth   listen beyond loopback with no client keys (see aisbf serve --help)
   --wait SECONDS       how long to wait for /health before giving up (default ${DEFAULT_WAIT_S})
   -h, --help           this help
 `;
@@ -48,11 +49,6 @@ export async function daemonCommand(
   const waitS = Number(values.wait ?? DEFAULT_WAIT_S);
   if (!Number.isFinite(waitS) || waitS <= 0) throw new UsageError("--wait: not a number of seconds");
   const { dir } = resolveConfigDir(values["config-dir"], env);
-  const created = ensureConfigDir(dir);
-  for (const path of created) process.stderr.write(`aisbf: wrote default config ${path}\n`);
-  const config = loadConfig(dir, env);
-  for (const warning of config.warnings) process.stderr.write(`aisbf: warning: ${warning}\n`);
-
   const files = daemonFiles(dir, env);
   const found = findDaemon(files);
   if (found.kind === "running") {
@@ -63,31 +59,50 @@ export async function daemonCommand(
     return 1;
   }
   if (found.kind === "stale") process.stderr.write(`aisbf: removed a stale PID file (${found.reason})\n`);
+  const created = ensureConfigDir(dir);
+  for (const path of created) process.stderr.write(`aisbf: wrote default config ${path}\n`);
+  const config = loadConfig(dir, env);
+  for (const warning of config.warnings) process.stderr.write(`aisbf: warning: ${warning}\n`);
 
   const passOn = (["host", "port", "log-level", "log-format"] as const).flatMap((name) => {
     const value = values[name];
     return value === undefined ? [] : [`--${name}`, value];
   });
+  if (values["insecure-no-auth"]) passOn.push("--insecure-no-auth");
+  return launch(dir, files, passOn, waitS * 1000, env);
+}
+
+/** Starts `aisbf serve` detached and waits for its /health; on failure, shows what the server said. */
+async function launch(
+  dir: string,
+  files: DaemonFiles,
+  serveArgs: string[],
+  waitMs: number,
+  env: Record<string, string | undefined>,
+): Promise<number> {
   const logStart = startLogSection(files.logFile);
   const runtime = currentRuntime();
   const child = runtime.spawnDetached({
-    command: [...runtime.selfCommand(), "serve", "--config-dir", dir, "--pid-file", files.pidFile, ...passOn],
+    command: [
+      ...runtime.selfCommand(),
+      "serve",
+      "--config-dir",
+      dir,
+      "--pid-file",
+      files.pidFile,
+      ...serveArgs,
+    ],
     env,
     cwd: dir,
     logPath: files.logFile,
   });
 
   let exited = false;
-  void child.exited.then(() => {
+  const early = child.exited.then((code) => {
     exited = true;
+    return { ready: false as const, why: `the server exited (${code}) before it was ready` };
   });
-  const outcome = await Promise.race([
-    child.exited.then((code) => ({
-      ready: false as const,
-      why: `the server exited (${code}) before it was ready`,
-    })),
-    waitForHealth(files, child.pid, waitS * 1000),
-  ]);
+  const outcome = await Promise.race([early, waitForHealth(files, child.pid, waitMs)]);
   if (!outcome.ready) {
     // Still there but not answering: it must not linger as a half-started daemon.
     if (!exited) process.kill(child.pid, "SIGKILL");
@@ -97,9 +112,13 @@ export async function daemonCommand(
     process.stderr.write(`(log: ${files.logFile})\n`);
     return 1;
   }
-  process.stdout.write(
-    `aisbf started (PID ${child.pid}) on ${outcome.url}\n  config: ${dir}\n  log: ${files.logFile}\n  pid file: ${files.pidFile}\n`,
-  );
+  const lines = [
+    `aisbf started (PID ${child.pid}) on ${outcome.url}`,
+    `  config: ${dir}`,
+    `  log: ${files.logFile}`,
+    `  pid file: ${files.pidFile}`,
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
 }
 

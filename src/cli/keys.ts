@@ -31,7 +31,9 @@ function readServerFile(path: string): ServerFile {
   const parsed = serverFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(`${path}: invalid config:\n  ${issue ? `${formatIssuePath(issue.path)}: ${issue.message}` : ""}`);
+    throw new ConfigError(
+      `${path}: invalid config:\n  ${issue ? `${formatIssuePath(issue.path)}: ${issue.message}` : ""}`,
+    );
   }
   return parsed.data;
 }
@@ -86,9 +88,11 @@ export async function keysCommand(argv: string[], env: Record<string, string | u
     return 0;
   }
   if (action !== "add") throw new UsageError(`keys: unknown action '${action}'`);
-  if (keys.some((key) => key.name === name)) throw new UsageError(`keys add: a key named '${name}' exists already`);
+  if (keys.some((key) => key.name === name))
+    throw new UsageError(`keys add: a key named '${name}' exists already`);
   const rpm = values.rpm === undefined ? undefined : Number(values.rpm);
-  if (rpm !== undefined && (!Number.isInteger(rpm) || rpm <= 0)) throw new UsageError("--rpm: a positive whole number");
+  if (rpm !== undefined && (!Number.isInteger(rpm) || rpm <= 0))
+    throw new UsageError("--rpm: a positive whole number");
   const secret = `aisbf-${randomBytes(32).toString("base64url")}`;
   const entry = {
     name,

@@ -7,6 +7,7 @@ import { createAdapters } from "../providers/registry.ts";
 import { createMemoryHealthStore } from "../routing/health.ts";
 import { currentRuntime, type RunningServer, type Runtime } from "../runtime/index.ts";
 import { createApp } from "../server/app.ts";
+import { bindRefusal } from "../server/bind-safety.ts";
 import { configuredSecrets, DEFAULT_MAX_BODY_BYTES } from "../server/deps.ts";
 import { VERSION } from "../version.ts";
 import { claimPidFile, localUrl, removeDaemonFiles, stateFileFor } from "./daemon-files.ts";
@@ -27,6 +28,8 @@ Options:
   --config-dir DIR     config directory (default: env AISBF_CONFIG_DIR, else ~/.aisbf)
   --log-level LEVEL    debug | info | warn | error (default info)
   --log-format FORMAT  text | json (default text)
+  --insecure-no-auth   listen beyond loopback with no client keys (only behind a firewall or
+                       an authenticating proxy; refused otherwise)
   --pid-file FILE      write this process's PID there once listening, remove it on exit
                        (aisbf daemon passes it; also marks the process as that daemon's server)
   -h, --help           this help
@@ -39,6 +42,7 @@ export const SERVER_OPTIONS = {
   "config-dir": { type: "string" },
   "log-level": { type: "string" },
   "log-format": { type: "string" },
+  "insecure-no-auth": { type: "boolean" },
 } as const;
 
 export interface ServerSettings {
@@ -51,7 +55,11 @@ export function logSettings(
   values: { "log-level"?: string; "log-format"?: string },
   env: Record<string, string | undefined>,
 ): ServerSettings {
-  const { level, format } = logSettings(values, env);
+  const level = (values["log-level"] ?? env.AISBF_LOG_LEVEL ?? "info") as LogLevel;
+  if (!["debug", "info", "warn", "error"].includes(level))
+    throw new UsageError(`--log-level: unknown level ${level}`);
+  const format = values["log-format"] ?? env.AISBF_LOG_FORMAT ?? "text";
+  if (format !== "text" && format !== "json") throw new UsageError(`--log-format: must be text or json`);
   return { level, format };
 }
 
@@ -82,6 +90,11 @@ export async function serveCommand(argv: string[], env: Record<string, string | 
   for (const warning of config.warnings) logger.warn(warning);
 
   const host = values.host ?? env.AISBF_HOST ?? config.server.host ?? DEFAULT_HOST;
+  const refusal = bindRefusal(host, config.clientKeys.length, values["insecure-no-auth"] ?? false);
+  if (refusal) {
+    logger.error(refusal);
+    return 78; // EX_CONFIG, as for a bad config file
+  }
   const port = parsePort(values.port ?? env.AISBF_PORT ?? String(config.server.port ?? DEFAULT_PORT));
   const maxBodyBytes = config.server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES;
   const clock = () => Date.now();
