@@ -1,5 +1,5 @@
 // `aisbf serve` (the default command): load config, start the server, stop gracefully on SIGINT/SIGTERM.
-import { parseArgs } from "node:util";
+import { inspect, parseArgs } from "node:util";
 import { ensureConfigDir, loadConfig } from "../config/load.ts";
 import { resolveConfigDir } from "../config/paths.ts";
 import { createLogger, type Logger, type LogLevel } from "../log/logger.ts";
@@ -54,11 +54,12 @@ export interface ServerSettings {
 export function logSettings(
   values: { "log-level"?: string; "log-format"?: string },
   env: Record<string, string | undefined>,
+  fromFile: { level?: LogLevel; format?: "text" | "json" } = {},
 ): ServerSettings {
-  const level = (values["log-level"] ?? env.AISBF_LOG_LEVEL ?? "info") as LogLevel;
+  const level = (values["log-level"] ?? env.AISBF_LOG_LEVEL ?? fromFile.level ?? "info") as LogLevel;
   if (!["debug", "info", "warn", "error"].includes(level))
     throw new UsageError(`--log-level: unknown level ${level}`);
-  const format = values["log-format"] ?? env.AISBF_LOG_FORMAT ?? "text";
+  const format = values["log-format"] ?? env.AISBF_LOG_FORMAT ?? fromFile.format ?? "text";
   if (format !== "text" && format !== "json") throw new UsageError(`--log-format: must be text or json`);
   return { level, format };
 }
@@ -80,12 +81,14 @@ export async function serveCommand(argv: string[], env: Record<string, string | 
     process.stdout.write(SERVE_HELP);
     return 0;
   }
-  const { level, format } = logSettings(values, env);
+  logSettings(values, env);
 
   const { dir } = resolveConfigDir(values["config-dir"], env);
   const created = ensureConfigDir(dir);
   const config = loadConfig(dir, env);
+  const { level, format } = logSettings(values, env, config.server.logging);
   const logger = createLogger({ level, format, secrets: () => configuredSecrets(config) });
+  routeConsoleTo(logger);
   for (const path of created) logger.info("wrote default config", { path });
   for (const warning of config.warnings) logger.warn(warning);
 
@@ -186,4 +189,13 @@ function printSummary(
     `rotations: ${Object.keys(config.rotations).join(", ") || "none"}`,
   ];
   process.stderr.write(`${lines.join("\n")}\n`);
+}
+
+/** SDKs write warnings straight to the console (deprecated models...); they go through our logger instead, so
+ * they are redacted and keep the chosen format. */
+function routeConsoleTo(logger: Logger): void {
+  const text = (args: unknown[]) =>
+    args.map((arg) => (typeof arg === "string" ? arg : inspect(arg))).join(" ");
+  console.warn = (...args: unknown[]) => logger.warn(text(args));
+  console.error = (...args: unknown[]) => logger.error(text(args));
 }
