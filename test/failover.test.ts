@@ -406,6 +406,27 @@ describe("client errors", () => {
     expect(small.requests).toHaveLength(1);
   });
 
+  test("a model that cannot take tools: the next candidate serves, the first stays healthy", async () => {
+    const noTools = mock(() =>
+      jsonResponse({ error: "registry.ollama.ai/library/gemma3:1b does not support tools" }, 400),
+    );
+    const capable = mock(() => completion("capable", 7));
+    const gw = gateway(
+      {
+        local: { id: "local", name: "local", type: "ollama", endpoint: noTools.url, api_key_required: false },
+        capable: openaiProvider("capable", capable.url),
+      },
+      { pool: priority(["local", "gemma3:1b"], ["capable", "c"]) },
+    );
+    const tools = [{ type: "function", function: { name: "f", parameters: { type: "object" } } }];
+    const response = await chat(gw, "pool", { tools });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-aisbf-provider")).toBe("capable");
+    expect(noTools.requests).toHaveLength(1);
+    const health = await (await fetch(`${gw.url}/health`)).json();
+    expect(health.targets["local/gemma3:1b"]).toBeUndefined();
+  });
+
   test("a content-filter rejection is returned as is: no retry, no failover", async () => {
     const filtered = mock(() =>
       jsonResponse(

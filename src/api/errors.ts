@@ -9,6 +9,8 @@
  * - silent: headers or first content did not arrive in time; fail over at once, no retry.
  * - context_length: the prompt does not fit this model; fail over, never resend to it.
  * - misconfigured: 404 model, 401/403 with a configured key; fail over and disable the target.
+ * - unsupported: this model cannot serve this request (no tool support, no thinking); fail over, no health
+ *   penalty: the target is fine for other requests.
  * - bad_response: the upstream answered 2xx with something that is not a valid answer.
  */
 export type FailureKind =
@@ -18,6 +20,7 @@ export type FailureKind =
   | "silent"
   | "context_length"
   | "misconfigured"
+  | "unsupported"
   | "bad_response";
 
 /** Raw retry hints as the upstream sent them; routing/retry-after.ts interprets them. */

@@ -8,22 +8,33 @@ export class DeadlineExceeded extends Error {
   }
 }
 
-/** Resolves with `work`, or rejects with DeadlineExceeded after `ms` (then calls onTimeout). */
+/**
+ * Resolves with `work`, or rejects with DeadlineExceeded after `ms` (then calls onTimeout). One promise and one
+ * timer, no Promise.race: this runs for every attempt and every streamed chunk.
+ */
 export function withDeadline<T>(
   work: Promise<T>,
   ms: number,
   what: string,
   onTimeout: () => void,
 ): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      // Reject first: onTimeout aborts the work, whose own rejection must not win the race.
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      // Reject first: onTimeout aborts the work, whose own rejection must not win (a settled promise ignores it).
       reject(new DeadlineExceeded(what));
       onTimeout();
     }, ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

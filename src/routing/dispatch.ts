@@ -165,7 +165,8 @@ export async function dispatch(
           continue;
         }
         // Each failed request counts once against a target, however many retries it made inside.
-        if (error.kind !== "context_length") {
+        // The request did not fit this model; the target itself is healthy.
+        if (error.kind !== "context_length" && error.kind !== "unsupported") {
           const retryAfterMs =
             error.kind === "rate_limited" ? retryDelayMs(error.retryHints, deps.clock()) : undefined;
           deps.health.recordFailure(

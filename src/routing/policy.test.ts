@@ -49,7 +49,7 @@ describe("decide", () => {
   });
 
   test("silent, context-length and misconfigured targets are never retried", () => {
-    for (const kind of ["silent", "context_length", "misconfigured"] as const) {
+    for (const kind of ["silent", "context_length", "misconfigured", "unsupported"] as const) {
       expect(decide({ ...base, error: error(kind, 504), attemptsOnTarget: 1 })).toEqual({ action: "next" });
     }
   });

@@ -43,6 +43,7 @@ export function decide({ error, attemptsOnTarget, maxRetryWaitMs, now, random }:
     case "silent":
     case "context_length":
     case "misconfigured":
+    case "unsupported":
       return { action: "next" };
   }
 }

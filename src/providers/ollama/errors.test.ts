@@ -24,12 +24,12 @@ function parseHttp(name: string): { status: number; headers: Headers; body: stri
 }
 
 describe("errorFromStatus", () => {
-  test("error-400-model-does-not-support-tools-httprr.http -> client error, not retried elsewhere as is", () => {
+  test("error-400-model-does-not-support-tools-httprr.http -> unsupported: another model may serve it", () => {
     const { status, headers, body } = parseHttp("error-400-model-does-not-support-tools-httprr.http");
     expect(status).toBe(400);
     const error = errorFromStatus("ollama", status, body, headers, false);
     expect(error.status).toBe(400);
-    expect(error.kind).toBe("client");
+    expect(error.kind).toBe("unsupported");
     expect(error.type).toBe("invalid_request_error");
     expect(error.code).toBe("tools_not_supported");
     expect(error.message).toBe("registry.ollama.ai/library/gemma3:1b does not support tools");

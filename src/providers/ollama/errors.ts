@@ -42,9 +42,13 @@ function classify(
   if (looksLikeContextLength(message)) return { kind: "context_length", code: "context_length_exceeded" };
   // 404 "model 'x' not found": the target is misconfigured (model not pulled), fail over and disable it.
   if (status === 404) return { kind: "misconfigured", code: "model_not_found" };
-  // 400 "<model> does not support tools": the request cannot be served by this model as sent.
-  if (status === 400 && /does not support tools/i.test(message))
-    return { kind: "client", code: "tools_not_supported" };
+  // 400 "<model> does not support tools|thinking": this model cannot serve the request, another may.
+  if (status === 400 && /does not support (tools|thinking)/i.test(message)) {
+    return {
+      kind: "unsupported",
+      code: /tools/i.test(message) ? "tools_not_supported" : "thinking_not_supported",
+    };
+  }
   return { kind: kindForStatus(status, keyConfigured), code: null };
 }
 

@@ -342,13 +342,13 @@ describe("chat, not streaming", () => {
 });
 
 describe("chat, errors", () => {
-  test("the recorded 400 'does not support tools' -> client error with status 400", async () => {
+  test("the recorded 400 'does not support tools' -> unsupported, status 400", async () => {
     const error = await rejection(
       adapter().chat(attempt("no-tools", { tools: [{ type: "function", function: { name: "f" } }] })),
     );
     expect(error).toBeInstanceOf(GatewayError);
     expect((error as GatewayError).status).toBe(400);
-    expect((error as GatewayError).kind).toBe("client");
+    expect((error as GatewayError).kind).toBe("unsupported");
     expect((error as GatewayError).message).toBe(
       "registry.ollama.ai/library/gemma3:1b does not support tools",
     );
