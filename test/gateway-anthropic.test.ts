@@ -297,6 +297,20 @@ describe("non-streaming", () => {
         index: 0,
       },
     ]);
+    // The recorded answer came from claude-sonnet-4-5 and MODEL is claude-haiku-4-5: models before adaptive
+    // thinking, so the effort is sent as a budget, without output_config.effort.
+    expect(sent(0).body.thinking).toEqual({ type: "enabled", budget_tokens: 1024 });
+    expect(sent(0).body.output_config).toBeUndefined();
+  });
+
+  test("reasoning_effort on a model with adaptive thinking: adaptive, at that effort", async () => {
+    upstream.handle(() => json("messages-thinking.json"));
+    await client.chat.completions.create({
+      model: "anthropic/claude-opus-4-6",
+      max_tokens: 2000,
+      reasoning_effort: "low",
+      messages: [{ role: "user", content: "How do I cross the street?" }],
+    });
     expect(sent(0).body.thinking).toEqual({ type: "adaptive" });
     expect(sent(0).body.output_config).toEqual({ effort: "low" });
   });
@@ -783,6 +797,66 @@ describe("upstream errors", () => {
     );
     expect(error.status).toBe(503);
     expect(error.code).toBe("overloaded_error");
+  });
+});
+
+describe("billing failures in a rotation", () => {
+  test("400 'credit balance is too low': no retry, the rotation moves on and disables that member", async () => {
+    const broke = startMock(() =>
+      jsonResponse(
+        documentedError(
+          "invalid_request_error",
+          "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.",
+        ),
+        400,
+      ),
+    );
+    const paid = startMock(() => json("messages-text.json"));
+    const member = (id: string, url: string): ProviderConfig => ({
+      id,
+      name: id,
+      type: "anthropic",
+      endpoint: url,
+      api_key_required: true,
+      api_key: KEY,
+      models: [{ name: MODEL, max_tokens: MAX_TOKENS }],
+    });
+    const pool = startGateway({
+      providers: { broke: member("broke", broke.url), paid: member("paid", paid.url) },
+      rotations: {
+        pool: {
+          strategy: "priority",
+          providers: [
+            { provider_id: "broke", models: [{ name: MODEL, weight: 2 }] },
+            { provider_id: "paid", models: [{ name: MODEL, weight: 1 }] },
+          ],
+        },
+      },
+      random: () => 0,
+    });
+    try {
+      const ask = () =>
+        fetch(`${pool.url}/api/pool/chat/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            model: "pool",
+            max_tokens: 10,
+            messages: [{ role: "user", content: "hi" }],
+          }),
+        });
+      const first = await ask();
+      expect(first.status).toBe(200);
+      expect(first.headers.get("x-aisbf-provider")).toBe("paid");
+      await ask();
+      expect(broke.requests).toHaveLength(1);
+      const health = await (await fetch(`${pool.url}/health`)).json();
+      expect(health.targets[`broke/${MODEL}`].state).toBe("disabled");
+    } finally {
+      await pool.stop();
+      await broke.stop();
+      await paid.stop();
+    }
   });
 });
 

@@ -194,7 +194,31 @@ export function chunkHasContent(chunk: ChatCompletionChunk): boolean {
   return false;
 }
 
-/** True when a chunk ends its choice: a stream that has seen one is complete even without [DONE]. */
+/** True when a chunk ends one of its choices. */
 export function chunkFinishes(chunk: ChatCompletionChunk): boolean {
   return chunk.choices.some((choice) => choice.finish_reason != null);
+}
+
+/**
+ * Whether a stream's answer is complete: every choice seen so far has its finish_reason (with n > 1, one
+ * finished choice is not a whole answer). A stream that is complete may end without [DONE].
+ */
+export function createFinishTracker(): { see(chunk: ChatCompletionChunk): void; readonly complete: boolean } {
+  const open = new Set<number>();
+  const done = new Set<number>();
+  return {
+    see(chunk) {
+      for (const choice of chunk.choices) {
+        if (choice.finish_reason != null) {
+          open.delete(choice.index);
+          done.add(choice.index);
+        } else if (!done.has(choice.index)) {
+          open.add(choice.index);
+        }
+      }
+    },
+    get complete() {
+      return done.size > 0 && open.size === 0;
+    },
+  };
 }

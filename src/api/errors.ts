@@ -9,6 +9,7 @@
  * - silent: headers or first content did not arrive in time; fail over at once, no retry.
  * - context_length: the prompt does not fit this model; fail over, never resend to it.
  * - misconfigured: 404 model, 401/403 with a configured key; fail over and disable the target.
+ * - internal: the gateway itself failed (a bug, a body it could not serialise); no retry, no health penalty.
  * - unsupported: this model cannot serve this request (no tool support, no thinking); fail over, no health
  *   penalty: the target is fine for other requests.
  * - bad_response: the upstream answered 2xx with something that is not a valid answer.
@@ -21,6 +22,7 @@ export type FailureKind =
   | "context_length"
   | "misconfigured"
   | "unsupported"
+  | "internal"
   | "bad_response";
 
 /** Raw retry hints as the upstream sent them; routing/retry-after.ts interprets them. */
@@ -133,6 +135,8 @@ export function kindForStatus(status: number, keyConfigured: boolean): FailureKi
   if (status === 429) return "rate_limited";
   if (status === 408 || status === 409 || status >= 500) return "transient";
   if (status === 404) return "misconfigured";
+  // Out of credits (OpenRouter, DeepSeek): this account cannot serve anything until someone pays.
+  if (status === 402) return "misconfigured";
   if (status === 401 || status === 403) return keyConfigured ? "misconfigured" : "client";
   return "client";
 }

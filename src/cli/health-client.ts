@@ -16,8 +16,9 @@ const healthSchema = z.object({
   pid: z.number(),
   started_at: z.string(),
   uptime_s: z.number(),
-  config_dir: z.string(),
-  providers: z.record(z.string(), entrySchema),
+  // Absent when the gateway has client keys and the caller sent none (AISBF_API_KEY): liveness only.
+  config_dir: z.string().nullish(),
+  providers: z.record(z.string(), entrySchema).nullish(),
 });
 export type HealthReport = z.infer<typeof healthSchema>;
 
@@ -25,9 +26,11 @@ export type HealthReport = z.infer<typeof healthSchema>;
 export async function fetchHealth(
   url: string,
   timeoutMs = 2000,
+  apiKey: string | undefined = process.env.AISBF_API_KEY,
 ): Promise<{ ok: true; report: HealthReport } | { ok: false; reason: string }> {
   try {
-    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    const headers: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
+    const response = await fetch(`${url}/health`, { headers, signal: AbortSignal.timeout(timeoutMs) });
     if (!response.ok) return { ok: false, reason: `GET /health answered ${response.status}` };
     const parsed = healthSchema.safeParse(await response.json());
     if (!parsed.success) return { ok: false, reason: "GET /health did not answer like aisbf" };

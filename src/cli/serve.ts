@@ -118,7 +118,9 @@ export async function serveCommand(argv: string[], env: Record<string, string | 
     hostname: host,
     port,
     fetch: app.fetch,
-    maxRequestBodySize: maxBodyBytes + 1024 * 1024,
+    // The app enforces the configured limit with a JSON 413 (chunked bodies too); the runtime's own cap
+    // must never answer first, with an empty body.
+    maxRequestBodySize: Math.max(maxBodyBytes * 4, 1024 * 1024 * 1024),
   });
   printSummary(server.hostname, server.port, dir, config, runtime.name);
 

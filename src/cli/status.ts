@@ -58,8 +58,12 @@ export async function statusCommand(
   const report = health.report;
   out(`aisbf ${report.version} is running (PID ${found.pid}) on ${found.state.url}`);
   out(`  up ${formatUptime(report.uptime_s)} (since ${report.started_at})`);
-  out(`  config: ${report.config_dir}`);
+  out(`  config: ${report.config_dir ?? dir}`);
   out(`  log: ${files.logFile}`);
+  if (!report.providers) {
+    out("  providers: health detail needs a client key (set AISBF_API_KEY)");
+    return EXIT_RUNNING;
+  }
   const ids = Object.keys(report.providers);
   out(ids.length > 0 ? "  providers:" : "  providers: none");
   const width = Math.max(0, ...ids.map((id) => id.length));

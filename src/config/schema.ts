@@ -111,8 +111,13 @@ export const serverFileSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).optional(),
   /** Largest request body accepted, in bytes (default 10 MiB). */
   max_body_bytes: z.number().int().positive().optional(),
-  /** Largest total size of request headers, in bytes (default 32 KiB). */
-  max_header_bytes: z.number().int().positive().optional(),
+  /** Largest total size of request headers, in bytes (default 12 KiB; Bun itself refuses more than 16 KiB). */
+  max_header_bytes: z
+    .number()
+    .int()
+    .positive()
+    .max(15 * 1024, "Bun refuses request headers over 16 KiB; use at most 15360")
+    .optional(),
   /** Concurrent requests per client key (or per anonymous caller when auth is off); default 64. */
   max_concurrent_per_key: z.number().int().positive().optional(),
   auth: z.strictObject({ keys: z.array(clientKeySchema) }).optional(),

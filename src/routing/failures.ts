@@ -1,7 +1,10 @@
-// Small shared pieces of routing: an adapter's throw as a GatewayError, a provider's health policy.
-import { GatewayError, UpstreamError } from "../api/errors.ts";
+// Small shared pieces of routing: an adapter's throw as a GatewayError, a provider's health policy, and which
+// failures count against a target's health.
+import { GatewayError } from "../api/errors.ts";
 import type { ProviderConfig } from "../config/schema.ts";
-import { DEFAULT_HEALTH_POLICY, type HealthPolicy } from "./health.ts";
+import { DEFAULT_HEALTH_POLICY, type FailureReport, type HealthPolicy } from "./health.ts";
+import { retryDelayMs } from "./retry-after.ts";
+import type { Route } from "./types.ts";
 
 export function healthPolicyFor(provider: ProviderConfig): HealthPolicy {
   return {
@@ -14,8 +17,9 @@ export function healthPolicyFor(provider: ProviderConfig): HealthPolicy {
 }
 
 /**
- * Anything an adapter threw, as a GatewayError (an unexpected throw is a transient 502). `redact` scrubs secrets
- * from the message before it reaches health state, logs or the client: upstreams echo keys back in errors.
+ * Anything an adapter threw, as a GatewayError. Adapters map every upstream failure themselves, so anything else
+ * is the gateway's own fault (a bug, a body it could not serialise): a 500 that is neither retried nor held
+ * against the target. `redact` scrubs secrets from the message: upstreams echo keys back in errors.
  */
 export function asGatewayError(
   thrown: unknown,
@@ -27,11 +31,41 @@ export function asGatewayError(
     return thrown;
   }
   const detail = redact(thrown instanceof Error ? thrown.message : String(thrown));
-  return new UpstreamError(providerId, `Provider '${providerId}' failed: ${detail}`, {
-    status: 502,
-    type: "api_error",
-    code: "upstream_error",
-    kind: "transient",
+  return new GatewayError(`The gateway failed while calling provider '${providerId}': ${detail}`, {
+    status: 500,
+    type: "server_error",
+    code: "internal_error",
+    kind: "internal",
     cause: thrown,
   });
+}
+
+/**
+ * The health report a failed request files against its target, or undefined when the failure says nothing about
+ * the target: the request did not fit it, the gateway itself failed, or the caller's own key (pass-through) was
+ * refused or rate limited. A 404 disables only a configured model, never a name a client made up.
+ */
+export function healthReport(
+  error: GatewayError,
+  provider: ProviderConfig,
+  model: string,
+  route: Route,
+  now: number,
+): FailureReport | undefined {
+  if (["client", "context_length", "unsupported", "internal"].includes(error.kind)) return undefined;
+  const ownKey = Boolean(provider.api_key);
+  if (!ownKey && (error.kind === "rate_limited" || error.kind === "misconfigured")) return undefined;
+  if (error.kind === "misconfigured" && error.status === 404) {
+    const configured = route.isRotation || (provider.models ?? []).some((entry) => entry.name === model);
+    if (!configured) return undefined;
+  }
+  return {
+    kind: error.kind,
+    status: error.status,
+    message: error.message,
+    retryAfterMs: error.kind === "rate_limited" ? retryDelayMs(error.retryHints, now) : undefined,
+    // No connection, or the provider's key refused: every model of the provider is out.
+    providerWide:
+      error.code === "upstream_unreachable" || (error.status === 401 && error.kind === "misconfigured"),
+  };
 }

@@ -5,6 +5,8 @@ import {
   type FailureReport,
   type HealthPolicy,
   type HealthStore,
+  MAX_TRACKED_TARGETS,
+  TRIAL_TIMEOUT_MS,
 } from "./health.ts";
 
 const policy: HealthPolicy = { failureThreshold: 3, cooldownMs: 300_000 };
@@ -50,6 +52,25 @@ describe("consecutive failures", () => {
     expect(health.availability(target, policy)).toEqual({ available: false, until: now + 300_000 });
   });
 
+  test("only one request is the trial; the others wait for its outcome, or for the trial timeout", () => {
+    for (let i = 0; i < 3; i++) health.recordFailure(target, transient, policy);
+    now += 300_001;
+    expect(health.availability(target, policy).available).toBe(true);
+    expect(health.availability(target, policy)).toEqual({ available: false, until: now + TRIAL_TIMEOUT_MS });
+    now += TRIAL_TIMEOUT_MS;
+    expect(health.availability(target, policy).available).toBe(true);
+    health.recordSuccess(target);
+    expect(health.availability(target, policy).available).toBe(true);
+    expect(health.availability(target, policy).available).toBe(true);
+  });
+
+  test("memory stays bounded however many model names clients invent", () => {
+    for (let i = 0; i < MAX_TRACKED_TARGETS + 500; i++) {
+      health.recordFailure({ providerId: "p", model: `made-up-${i}` }, transient, policy);
+    }
+    expect(Object.keys(health.snapshot().targets).length).toBeLessThanOrEqual(MAX_TRACKED_TARGETS);
+  });
+
   test("a successful trial restores the target fully", () => {
     for (let i = 0; i < 3; i++) health.recordFailure(target, transient, policy);
     now += 300_001;
@@ -89,7 +110,10 @@ describe("rate limits and misconfiguration", () => {
   test("a misconfigured target is disabled with its reason, whatever the time", () => {
     health.recordFailure(target, { kind: "misconfigured", status: 404, message: "no such model" }, policy);
     now += 10 * 24 * 3600 * 1000;
-    expect(health.availability(target, policy)).toEqual({ available: false });
+    expect(health.availability(target, policy)).toEqual({
+      available: false,
+      disabled: { status: 404, reason: "HTTP 404: no such model" },
+    });
     expect(health.snapshot().targets["p/m"]).toMatchObject({
       state: "disabled",
       disabled_reason: "HTTP 404: no such model",

@@ -42,6 +42,8 @@ export interface Availability {
   until?: number;
   /** The target is out because an upstream rate limit asked for it. */
   rateLimited?: boolean;
+  /** Out until the config changes (a refused key, an unknown model): the upstream's status and reason. */
+  disabled?: { status: number; reason: string };
 }
 
 export interface HealthStore {
@@ -57,14 +59,21 @@ interface Entry {
   failures: number;
   cooldownUntil: number;
   rateLimited: boolean;
-  /** Set once a cooldown has run out: the next request is a trial, one failure starts a new cooldown. */
-  trial: boolean;
-  disabledReason?: string;
+  /** A cooldown has run out: the next request is the trial; one failure starts a new cooldown. */
+  halfOpen: boolean;
+  /** When the trial request was let through; others wait for its outcome (or TRIAL_TIMEOUT_MS). */
+  trialSince?: number;
+  disabled?: { status: number; reason: string };
   lastError?: { status: number; message: string; at: number };
 }
 
+/** A trial whose outcome never came back (its client left) stops blocking others after this. */
+export const TRIAL_TIMEOUT_MS = 60_000;
+/** Targets remembered at most; client-chosen model names must not grow memory without bound. */
+export const MAX_TRACKED_TARGETS = 2_000;
+
 function newEntry(): Entry {
-  return { failures: 0, cooldownUntil: 0, rateLimited: false, trial: false };
+  return { failures: 0, cooldownUntil: 0, rateLimited: false, halfOpen: false };
 }
 
 export function createMemoryHealthStore(clock: () => number): HealthStore {
@@ -75,6 +84,15 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
   function get(map: Map<string, Entry>, key: string): Entry {
     let entry = map.get(key);
     if (!entry) {
+      if (map.size >= MAX_TRACKED_TARGETS) {
+        // Forget the oldest entry that is not out of service; Map keeps insertion order.
+        for (const [oldKey, old] of map) {
+          if (old.disabled === undefined && old.cooldownUntil === 0) {
+            map.delete(oldKey);
+            break;
+          }
+        }
+      }
       entry = newEntry();
       map.set(key, entry);
     }
@@ -83,7 +101,7 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
 
   function entryAvailability(entry: Entry | undefined, now: number): Availability {
     if (!entry) return { available: true };
-    if (entry.disabledReason !== undefined) return { available: false };
+    if (entry.disabled !== undefined) return { available: false, disabled: entry.disabled };
     if (entry.cooldownUntil > now) {
       return entry.rateLimited
         ? { available: false, until: entry.cooldownUntil, rateLimited: true }
@@ -91,40 +109,47 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
     }
     if (entry.cooldownUntil > 0) {
       entry.cooldownUntil = 0;
-      entry.trial = true;
+      entry.halfOpen = true;
+    }
+    if (entry.halfOpen) {
+      if (entry.trialSince !== undefined && now - entry.trialSince < TRIAL_TIMEOUT_MS) {
+        return { available: false, until: entry.trialSince + TRIAL_TIMEOUT_MS };
+      }
+      entry.trialSince = now;
     }
     return { available: true };
   }
 
   function fail(entry: Entry, failure: FailureReport, policy: HealthPolicy, now: number): void {
     entry.lastError = { status: failure.status, message: failure.message, at: now };
+    entry.trialSince = undefined;
     if (failure.kind === "misconfigured") {
-      entry.disabledReason = `HTTP ${failure.status}: ${failure.message}`;
+      entry.disabled = { status: failure.status, reason: `HTTP ${failure.status}: ${failure.message}` };
       return;
     }
     if (failure.kind === "rate_limited") {
       entry.cooldownUntil = now + (failure.retryAfterMs ?? DEFAULT_RATE_LIMIT_COOLDOWN_MS);
       entry.rateLimited = true;
-      entry.trial = false;
+      entry.halfOpen = false;
       return;
     }
     entry.failures += 1;
-    if (entry.trial || entry.failures >= policy.failureThreshold) {
+    if (entry.halfOpen || entry.failures >= policy.failureThreshold) {
       entry.cooldownUntil = now + policy.cooldownMs;
       entry.rateLimited = false;
-      entry.trial = false;
+      entry.halfOpen = false;
     }
   }
 
   function status(entry: Entry, now: number): EntryStatus {
     const out: EntryStatus = { state: "healthy", consecutive_failures: entry.failures };
-    if (entry.disabledReason !== undefined) {
+    if (entry.disabled !== undefined) {
       out.state = "disabled";
-      out.disabled_reason = entry.disabledReason;
+      out.disabled_reason = entry.disabled.reason;
     } else if (entry.cooldownUntil > now) {
       out.state = "cooling_down";
       out.cooldown_until = new Date(entry.cooldownUntil).toISOString();
-    } else if (entry.trial || entry.cooldownUntil > 0) {
+    } else if (entry.halfOpen || entry.cooldownUntil > 0) {
       out.state = "half_open";
     }
     if (entry.lastError) {
@@ -148,7 +173,8 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
       for (const entry of [providers.get(target.providerId), targets.get(targetKey(target))]) {
         if (!entry) continue;
         entry.failures = 0;
-        entry.trial = false;
+        entry.halfOpen = false;
+        entry.trialSince = undefined;
         entry.cooldownUntil = 0;
       }
     },

@@ -26,6 +26,7 @@ export function decide({ error, attemptsOnTarget, maxRetryWaitMs, now, random }:
   const mayRetry = attemptsOnTarget < 2;
   switch (error.kind) {
     case "client":
+    case "internal":
       return { action: "fail" };
     case "transient":
     case "bad_response":

@@ -1,17 +1,21 @@
 // The stream commit point, and what happens after it: idle watchdog, clean finish, cut handling, continuation.
-import { type ChatCompletionChunk, type ChatRequest, chunkFinishes, chunkHasContent } from "../api/chat.ts";
+import {
+  type ChatCompletionChunk,
+  type ChatRequest,
+  chunkHasContent,
+  createFinishTracker,
+} from "../api/chat.ts";
 import { GatewayError, UpstreamError, UpstreamTimeoutError } from "../api/errors.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import type { StreamChunk } from "../providers/types.ts";
 import { DeadlineExceeded, withDeadline } from "./deadline.ts";
-import type { DispatchDeps, Route } from "./dispatch.ts";
-import { asGatewayError, healthPolicyFor } from "./failures.ts";
+import { asGatewayError, healthPolicyFor, healthReport } from "./failures.ts";
 import type { Target } from "./health.ts";
 import type { Candidate } from "./select.ts";
-import type { Deadlines } from "./timeouts.ts";
-import { deadlinesFor } from "./timeouts.ts";
+import { type Deadlines, deadlinesFor } from "./timeouts.ts";
+import type { DispatchDeps, Route } from "./types.ts";
 
-/** After a finish_reason, how long to wait for a trailing usage chunk and [DONE] before ending the stream ourselves. */
+/** After the answer is complete, how long to wait for a trailing usage chunk and [DONE] before ending it ourselves. */
 export const FINISH_GRACE_MS = 2_000;
 
 export interface CommitInput {
@@ -21,6 +25,8 @@ export interface CommitInput {
   target: Target;
   chunks: ReadableStream<StreamChunk>;
   controller: AbortController;
+  /** The client's own signal: once it aborts, nothing is continued, retried or held against a target. */
+  clientSignal: AbortSignal;
   deadlines: Deadlines;
   /** Targets that may continue a cut stream, in attempt order (empty when continuation is off). */
   continuations: Candidate[];
@@ -30,13 +36,15 @@ export interface Committed {
   chunks: ReadableStream<StreamChunk>;
 }
 
+/** One upstream stream feeding the client: the first target's, or a continuation's after a cut. */
 interface Source {
   target: Target;
   reader: ReadableStreamDefaultReader<StreamChunk>;
   controller: AbortController;
   deadlines: Deadlines;
+  /** Chunks read before the commit point, not yet given to the client. */
   queue: StreamChunk[];
-  finished: boolean;
+  tracker: ReturnType<typeof createFinishTracker>;
 }
 
 const noop = () => {};
@@ -47,16 +55,17 @@ export function supportsPrefill(provider: ProviderConfig): boolean {
 }
 
 /**
- * Reads until the first content (or a finish) arrives, holding role and empty chunks back. This is the commit
- * point: until it returns, a failure is invisible to the client and the router may try another target.
+ * Reads until the first content (or a complete answer) arrives, holding role and empty chunks back. This is the
+ * commit point: until it returns, a failure is invisible to the client and the router may try another target.
  */
 async function awaitFirstContent(
   reader: ReadableStreamDefaultReader<StreamChunk>,
   controller: AbortController,
   firstContentMs: number,
   providerId: string,
-): Promise<{ queue: StreamChunk[]; finished: boolean }> {
+): Promise<{ queue: StreamChunk[]; tracker: ReturnType<typeof createFinishTracker> }> {
   const queue: StreamChunk[] = [];
+  const tracker = createFinishTracker();
   const deadline = performance.now() + firstContentMs;
   for (;;) {
     const remaining = Math.max(1, deadline - performance.now());
@@ -65,7 +74,7 @@ async function awaitFirstContent(
       reader.cancel().catch(noop);
     });
     if (done) {
-      if (queue.some((item) => chunkFinishes(item.chunk))) return { queue, finished: true };
+      if (tracker.complete) return { queue, tracker };
       throw new UpstreamError(
         providerId,
         `Provider '${providerId}' ended the stream before sending any content`,
@@ -78,8 +87,8 @@ async function awaitFirstContent(
       );
     }
     queue.push(value);
-    if (chunkFinishes(value.chunk)) return { queue, finished: true };
-    if (chunkHasContent(value.chunk)) return { queue, finished: false };
+    tracker.see(value.chunk);
+    if (tracker.complete || chunkHasContent(value.chunk)) return { queue, tracker };
   }
 }
 
@@ -101,59 +110,68 @@ export async function commitStream(input: CommitInput): Promise<Committed> {
   return { chunks: committedStream(input, source) };
 }
 
+/** Rewrites a continuation's chunks to speak as the same answer: the first answer's id, no second role. */
+function asContinuation(chunk: ChatCompletionChunk, id: string): StreamChunk {
+  return {
+    chunk: {
+      ...chunk,
+      id,
+      choices: chunk.choices.map((choice) => {
+        const { role: _role, ...delta } = choice.delta ?? {};
+        return { ...choice, delta };
+      }),
+    },
+  };
+}
+
 function committedStream(input: CommitInput, initial: Source): ReadableStream<StreamChunk> {
-  const { deps } = input;
+  const { deps, clientSignal } = input;
   let source = initial;
-  let firstChunk: ChatCompletionChunk | undefined;
+  let firstId: string | undefined;
   let textSoFar = "";
   let continuable = (input.request.n ?? 1) === 1;
   let resumed = false;
+  let cancelled = false;
 
-  function track(item: StreamChunk): StreamChunk {
+  function deliver(item: StreamChunk): StreamChunk {
     const chunk = item.chunk;
-    if (!firstChunk) firstChunk = chunk;
-    if (chunkFinishes(chunk)) source.finished = true;
+    firstId ??= chunk.id;
     for (const choice of chunk.choices) {
       if (choice.delta?.tool_calls?.length) continuable = false;
       if (typeof choice.delta?.content === "string") textSoFar += choice.delta.content;
     }
-    if (!resumed || !firstChunk) return item;
-    // A continuation speaks as the same answer: same id, no second role.
-    const { role: _role, ...delta } = chunk.choices[0]?.delta ?? {};
-    return {
-      chunk: { ...chunk, id: firstChunk.id, choices: chunk.choices.map((choice) => ({ ...choice, delta })) },
-    };
-  }
-
-  function succeed() {
-    deps.health.recordSuccess(source.target);
+    return resumed ? asContinuation(chunk, firstId) : item;
   }
 
   async function pullOnce(controller: ReadableStreamDefaultController<StreamChunk>): Promise<void> {
     for (;;) {
       const queued = source.queue.shift();
       if (queued) {
-        controller.enqueue(track(queued));
+        controller.enqueue(deliver(queued));
         return;
       }
       const current = source;
-      const wait = current.finished ? FINISH_GRACE_MS : current.deadlines.idleMs;
+      const wait = current.tracker.complete ? FINISH_GRACE_MS : current.deadlines.idleMs;
       try {
         const { value, done } = await withDeadline(current.reader.read(), wait, "next chunk", () =>
           current.controller.abort(),
         );
+        if (cancelled) return;
         if (done) {
-          succeed();
+          deps.health.recordSuccess(current.target);
           controller.close();
           return;
         }
-        controller.enqueue(track(value));
+        current.tracker.see(value.chunk);
+        controller.enqueue(deliver(value));
         return;
       } catch (thrown) {
         current.reader.cancel().catch(noop);
-        if (current.finished) {
+        // The client left: nobody reads this answer, and the upstream is not to blame.
+        if (cancelled || clientSignal.aborted) return;
+        if (current.tracker.complete) {
           // The answer was complete; only the trailer (usage, [DONE]) was late or broken.
-          succeed();
+          deps.health.recordSuccess(current.target);
           controller.close();
           return;
         }
@@ -161,8 +179,13 @@ function committedStream(input: CommitInput, initial: Source): ReadableStream<St
           thrown instanceof DeadlineExceeded
             ? new UpstreamTimeoutError(current.target.providerId, "the next chunk", current.deadlines.idleMs)
             : asGatewayError(thrown, current.target.providerId, deps.redact);
-        recordCut(deps, current.target, error);
+        recordCut(input, current.target, error);
         const next = continuable ? await continueElsewhere(input, textSoFar) : undefined;
+        if (cancelled || clientSignal.aborted) {
+          next?.controller.abort();
+          next?.reader.cancel().catch(noop);
+          return;
+        }
         if (!next) {
           controller.error(cutError(error));
           return;
@@ -176,20 +199,19 @@ function committedStream(input: CommitInput, initial: Source): ReadableStream<St
   return new ReadableStream<StreamChunk>({
     pull: pullOnce,
     cancel(reason) {
+      cancelled = true;
       source.controller.abort();
       source.reader.cancel(reason).catch(noop);
     },
   });
 }
 
-function recordCut(deps: DispatchDeps, target: Target, error: GatewayError): void {
+function recordCut(input: CommitInput, target: Target, error: GatewayError): void {
+  const { deps } = input;
   const provider = deps.providers[target.providerId];
   if (!provider) return;
-  deps.health.recordFailure(
-    target,
-    { kind: error.kind, status: error.status, message: error.message },
-    healthPolicyFor(provider),
-  );
+  const report = healthReport(error, provider, target.model, input.route, deps.clock());
+  if (report) deps.health.recordFailure(target, report, healthPolicyFor(provider));
   deps.logger.warn("stream broke after commit", {
     provider: target.providerId,
     model: target.model,
@@ -211,11 +233,13 @@ function cutError(cause: GatewayError): GatewayError {
 async function continueElsewhere(input: CommitInput, prefill: string): Promise<Source | undefined> {
   const { deps } = input;
   for (const candidate of input.continuations) {
+    if (input.clientSignal.aborted) return undefined;
     const provider = deps.providers[candidate.providerId];
     if (!provider || !supportsPrefill(provider)) continue;
     if (!deps.health.availability(candidate, healthPolicyFor(provider)).available) continue;
     const deadlines = deadlinesFor(provider, input.route.timeouts);
     const controller = new AbortController();
+    const signal = AbortSignal.any([input.clientSignal, controller.signal]);
     try {
       const apiKey = deps.keyFor(provider);
       const result = await withDeadline(
@@ -224,7 +248,7 @@ async function continueElsewhere(input: CommitInput, prefill: string): Promise<S
           model: candidate.model,
           request: input.request,
           apiKey,
-          signal: controller.signal,
+          signal,
           headersTimeoutMs: deadlines.headersMs,
           prefill,
         }),

@@ -9,7 +9,7 @@ import { authorizeRoute, checkAllowed } from "./access.ts";
 import { type AppDeps, clientAuthOn, configuredSecrets, DEFAULT_MAX_BODY_BYTES } from "./deps.ts";
 import { errorResponse } from "./errors.ts";
 import { bearerToken } from "./keys.ts";
-import { clientAuth, presentedKey } from "./middleware/auth.ts";
+import { clientAuth, findClientKey, presentedKey } from "./middleware/auth.ts";
 import {
   concurrencyLimit,
   DEFAULT_MAX_CONCURRENT_PER_KEY,
@@ -20,7 +20,7 @@ import { createMemoryRateLimiter } from "./rate-limit.ts";
 import { resolveModelRoute, resolvePathRoute, rotationRoute } from "./resolve.ts";
 import { readChatRequest, serveChat } from "./routes/chat.ts";
 import { createModelLister, gatewayModels, rotationModels } from "./routes/models.ts";
-import { healthBody, statusBody } from "./routes/status.ts";
+import { healthBody, livenessBody, statusBody } from "./routes/status.ts";
 
 const ID_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -73,14 +73,20 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     );
   }
 
-  // Liveness for scripts and `aisbf status`; it shows health states and never a key.
-  app.get("/health", (c) => c.json(healthBody(deps)));
+  // Liveness for anyone (probes, `aisbf status`); with client keys on, the per-provider detail (error texts,
+  // config dir) only for a caller with a valid key.
+  app.get("/health", (c) => {
+    const presented = presentedKey(c);
+    const detail =
+      !authOn || (presented !== undefined && findClientKey(config.clientKeys, presented) !== undefined);
+    return c.json(detail ? healthBody(deps) : livenessBody(deps));
+  });
 
   if (authOn) app.use(clientAuth(config.clientKeys));
   const configuredCap = config.server.max_concurrent_per_key;
   app.use(
     concurrencyLimit(
-      (key) => configuredCap ?? (key ? (key.maxConcurrent ?? DEFAULT_MAX_CONCURRENT_PER_KEY) : undefined),
+      (key) => key?.maxConcurrent ?? configuredCap ?? (key ? DEFAULT_MAX_CONCURRENT_PER_KEY : undefined),
     ),
   );
 

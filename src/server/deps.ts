@@ -28,6 +28,10 @@ export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 export function configuredSecrets(config: LoadedConfig): string[] {
   return [
     ...Object.values(config.providers).flatMap((provider) => (provider.api_key ? [provider.api_key] : [])),
+    // Header values may carry credentials too (an Azure api-key, a proxy token); short ones are not secrets.
+    ...Object.values(config.providers).flatMap((provider) =>
+      Object.values(provider.headers ?? {}).filter((value) => value.length >= 12),
+    ),
     ...config.clientKeys.flatMap((key) => (key.plaintext ? [key.plaintext] : [])),
   ];
 }

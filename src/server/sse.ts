@@ -22,7 +22,10 @@ export function toSSE(
           controller.close();
           return;
         }
-        controller.enqueue(encoder.encode(`data: ${value.raw ?? JSON.stringify(value.chunk)}\n\n`));
+        // A multi-line data field reaches us joined with "\n"; forwarded as is it would break the client's framing.
+        const raw =
+          value.raw !== undefined && !/[\r\n]/.test(value.raw) ? value.raw : JSON.stringify(value.chunk);
+        controller.enqueue(encoder.encode(`data: ${raw}\n\n`));
       } catch (thrown) {
         controller.enqueue(encoder.encode(`data: ${errorEvent(thrown)}\n\n`));
         controller.close();

@@ -7,7 +7,7 @@ import {
   APIUserAbortError,
 } from "@anthropic-ai/sdk";
 import { UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
-import { errorFromAnthropic, mapAnthropicError } from "./errors.ts";
+import { errorFromAnthropic, errorFromStreamEvent, mapAnthropicError } from "./errors.ts";
 import { fixtureJson } from "./testing.ts";
 
 function statusOf(metaName: string): number {
@@ -109,6 +109,44 @@ describe("documented error types", () => {
     );
     const forbidden = errorFromAnthropic({ providerId: "c", status: 403, body, keyConfigured: true });
     expect(forbidden.type).toBe("permission_error");
+  });
+
+  test("402 billing_error and 400 'credit balance is too low' -> misconfigured with a configured key", () => {
+    const billing = errorFromAnthropic({
+      providerId: "c",
+      status: 402,
+      body: documented("billing_error", "Your account has a billing issue"),
+      keyConfigured: true,
+    });
+    expect(billing).toMatchObject({ status: 402, kind: "misconfigured", code: "billing_error" });
+    const lowCredit = errorFromAnthropic({
+      providerId: "c",
+      status: 400,
+      body: documented(
+        "invalid_request_error",
+        "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.",
+      ),
+      keyConfigured: true,
+    });
+    expect(lowCredit).toMatchObject({ status: 400, kind: "misconfigured", code: "billing_error" });
+    // The caller's own key: the caller's account, answered as is.
+    expect(
+      errorFromAnthropic({
+        providerId: "c",
+        status: 402,
+        body: documented("billing_error", "billing"),
+        keyConfigured: false,
+      }).kind,
+    ).toBe("client");
+  });
+
+  test("a billing_error event inside a stream is misconfigured too", () => {
+    const error = errorFromStreamEvent(
+      "c",
+      documented("billing_error", "Your account has a billing issue"),
+      true,
+    );
+    expect(error).toMatchObject({ status: 402, kind: "misconfigured" });
   });
 
   test("500 api_error and an unreadable body -> transient", () => {

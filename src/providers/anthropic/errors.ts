@@ -49,6 +49,16 @@ export interface AnthropicErrorInput {
   keyConfigured: boolean;
 }
 
+/** Anthropic answers an account out of credit with 400 invalid_request_error and this message, not a 402. */
+const LOW_CREDIT_PATTERN = /credit balance is too low/i;
+
+/** The account behind the key cannot pay: 402 billing_error, or the 400 "credit balance is too low". */
+function isBilling(status: number, errorType: string | null, message: string): boolean {
+  return (
+    status === 402 || errorType === "billing_error" || (status === 400 && LOW_CREDIT_PATTERN.test(message))
+  );
+}
+
 function kindFor(
   status: number,
   errorType: string | null,
@@ -56,6 +66,9 @@ function kindFor(
   keyConfigured: boolean,
 ): FailureKind {
   if (errorType === "overloaded_error" || status === 529) return "transient";
+  // Like a refused key: no retry will help, so a rotation fails over and marks the target; with the caller's
+  // own key it is the caller's account, answered as is (the same rule kindForStatus applies to 401/403).
+  if (isBilling(status, errorType, message)) return keyConfigured ? "misconfigured" : "client";
   if (errorType === "rate_limit_error") return "rate_limited";
   if ((status === 400 || status === 413) && looksLikeContextLength(message)) return "context_length";
   return kindForStatus(status, keyConfigured);
@@ -75,7 +88,12 @@ export function errorFromAnthropic(input: AnthropicErrorInput): UpstreamError {
   return new UpstreamError(input.providerId, message, {
     status,
     type: typeForStatus(status),
-    code: kind === "context_length" ? "context_length_exceeded" : errorType,
+    code:
+      kind === "context_length"
+        ? "context_length_exceeded"
+        : isBilling(input.status, errorType, upstreamMessage)
+          ? "billing_error"
+          : errorType,
     kind,
     retryHints: input.headers
       ? { retryAfterMs: input.headers.get("retry-after-ms"), retryAfter: input.headers.get("retry-after") }

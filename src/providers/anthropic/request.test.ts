@@ -1,7 +1,7 @@
 // Our ChatRequest -> Anthropic Messages request: roles, merging, images, tools, thinking round trip, warnings.
 import { describe, expect, test } from "bun:test";
 import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
-import { prefillTrailingWhitespace, toAnthropicRequest } from "./request.ts";
+import { acceptsAdaptiveThinking, prefillTrailingWhitespace, toAnthropicRequest } from "./request.ts";
 import { anthropicMessageSchema, toChatCompletion } from "./response.ts";
 import { fixtureJson } from "./testing.ts";
 
@@ -11,7 +11,7 @@ function request(fields: Record<string, unknown>): ChatRequest {
 
 function translate(
   fields: Record<string, unknown>,
-  extra: { configuredMaxTokens?: number; prefill?: string } = {},
+  extra: { configuredMaxTokens?: number; prefill?: string; model?: string } = {},
 ) {
   return toAnthropicRequest({ request: request(fields), model: "claude-sonnet-4-5", ...extra });
 }
@@ -269,20 +269,83 @@ describe("thinking round trip", () => {
     ]);
   });
 
-  test("reasoning_effort asks for adaptive thinking at that effort; thinking passes through", () => {
-    const effort = translate({
-      messages: [{ role: "user", content: "x" }],
-      reasoning_effort: "minimal",
-    }).native;
+  test("reasoning_effort on a model with adaptive thinking: adaptive at that effort; thinking passes through", () => {
+    const adaptive = { model: "claude-opus-4-6" };
+    const effort = translate(
+      { messages: [{ role: "user", content: "x" }], reasoning_effort: "minimal" },
+      adaptive,
+    ).native;
     expect(effort.thinking).toEqual({ type: "adaptive" });
     expect(effort.output_config).toEqual({ effort: "low" });
-    const none = translate({ messages: [{ role: "user", content: "x" }], reasoning_effort: "none" }).native;
+    const none = translate(
+      { messages: [{ role: "user", content: "x" }], reasoning_effort: "none" },
+      adaptive,
+    ).native;
     expect(none.thinking).toEqual({ type: "disabled" });
-    const native = translate({
-      messages: [{ role: "user", content: "x" }],
-      thinking: { type: "enabled", budget_tokens: 2048 },
-    }).native;
+    const native = translate(
+      { messages: [{ role: "user", content: "x" }], thinking: { type: "enabled", budget_tokens: 2048 } },
+      adaptive,
+    ).native;
     expect(native.thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
+  });
+
+  test("models from 4.6 on (and the SDK's list) take adaptive thinking; older ones and unknown names do not", () => {
+    for (const model of [
+      "claude-opus-4-6",
+      "claude-sonnet-4-6",
+      "claude-opus-4-7",
+      "claude-sonnet-5",
+      "claude-fable-5-2",
+      "claude-mythos-preview",
+      "anthropic.claude-opus-4-6-v1",
+    ]) {
+      expect({ model, adaptive: acceptsAdaptiveThinking(model) }).toEqual({ model, adaptive: true });
+    }
+    for (const model of [
+      "claude-sonnet-4-5",
+      "claude-haiku-4-5-20251001",
+      "claude-opus-4-1-20250805",
+      "claude-sonnet-4-20250514",
+      "claude-3-7-sonnet-20250219",
+      "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+      "my-alias",
+    ]) {
+      expect({ model, adaptive: acceptsAdaptiveThinking(model) }).toEqual({ model, adaptive: false });
+    }
+  });
+
+  test("reasoning_effort on an older model: enabled with a budget from the effort, below max_tokens", () => {
+    const messages = [{ role: "user", content: "x" }];
+    const budget = (fields: Record<string, unknown>) => translate({ messages, ...fields });
+    for (const [effort, tokens] of [
+      ["minimal", 1024],
+      ["low", 1024],
+      ["medium", 8192],
+      ["high", 24576],
+    ] as const) {
+      const { native, warnings } = budget({ reasoning_effort: effort, max_tokens: 32000 });
+      expect(native.thinking).toEqual({ type: "enabled", budget_tokens: tokens });
+      // The budget is the effort: no output_config.effort, which these models (but Opus 4.5) reject.
+      expect(native.output_config).toBeUndefined();
+      expect(warnings).toEqual([]);
+    }
+    const capped = budget({ reasoning_effort: "high", max_tokens: 2000 });
+    expect(capped.native.thinking).toEqual({ type: "enabled", budget_tokens: 1999 });
+    expect(capped.warnings).toEqual([
+      "reasoning_effort high: the thinking budget was lowered to 1999 to stay below max_tokens",
+    ]);
+    const tooSmall = budget({ reasoning_effort: "low", max_tokens: 1024 });
+    expect(tooSmall.native.thinking).toBeUndefined();
+    expect(tooSmall.warnings).toEqual([
+      "reasoning_effort low was dropped: thinking needs max_tokens above 1024 on claude-sonnet-4-5",
+    ]);
+    const explicit = budget({
+      reasoning_effort: "high",
+      max_tokens: 32000,
+      thinking: { type: "enabled", budget_tokens: 4096 },
+    });
+    expect(explicit.native.thinking).toEqual({ type: "enabled", budget_tokens: 4096 });
+    expect(explicit.warnings).toHaveLength(1);
   });
 });
 

@@ -173,6 +173,51 @@ function applyResponseFormat(
   warn(`response_format ${format.type} has no Anthropic equivalent and was not enforced`);
 }
 
+/**
+ * Models that take thinking {type:"adaptive"}. The SDK names, in internal/data/models-to-warn-with-thinking-enabled
+ * (MODELS_TO_WARN_WITH_THINKING_ENABLED, @anthropic-ai/sdk 1.14), the models on which {type:"enabled"} is
+ * deprecated in favour of adaptive: claude-opus-4-6 and claude-mythos-preview. Anthropic's adaptive thinking
+ * page (https://platform.claude.com/docs/en/build-with-claude/adaptive-thinking) lists adaptive from the 4.6
+ * generation on (Sonnet 4.6, Opus 4.6, Opus 4.7, Mythos, Fable 5), some of them adaptive-only (enabled is a
+ * 400 there), while Opus/Sonnet/Haiku 4.5 and older reject adaptive and need {type:"enabled", budget_tokens}.
+ * So: the SDK's list, plus any Claude version from 4.6 up. A name without a readable version (an alias, a
+ * proxy's own name) gets enabled + budget, which every thinking model before the adaptive-only ones accepts.
+ */
+const ADAPTIVE_MODELS = new Set(["claude-opus-4-6", "claude-mythos-preview"]);
+/** 4.6 as major * 100 + minor, so that a 4.10 would sort after 4.6. */
+const FIRST_ADAPTIVE_VERSION = 406;
+
+/**
+ * The version, as major * 100 + minor, in "claude-opus-4-6", "claude-sonnet-5", "claude-3-7-sonnet-20250219",
+ * "anthropic.claude-haiku-4-5-v1"; a trailing date ("claude-sonnet-4-20250514") is not a minor version.
+ */
+function claudeVersion(model: string): number | undefined {
+  const match = /claude-(?:[a-z]+-)?(\d{1,2})(?:-(\d{1,2}))?(?=$|[-@.:])/.exec(model);
+  if (!match?.[1]) return undefined;
+  return Number(match[1]) * 100 + Number(match[2] ?? "0");
+}
+
+export function acceptsAdaptiveThinking(model: string): boolean {
+  if ([...ADAPTIVE_MODELS].some((name) => model.includes(name))) return true;
+  const version = claudeVersion(model);
+  return version !== undefined && version >= FIRST_ADAPTIVE_VERSION;
+}
+
+/**
+ * reasoning_effort -> budget_tokens for models without adaptive thinking: low/medium/high as Google's OpenAI
+ * layer maps them (1K/8K/24K), minimal at the documented minimum of 1024, xhigh/max above high. The budget
+ * must be at least 1024 and below max_tokens (ThinkingConfigEnabled.budget_tokens), so it is capped there.
+ */
+const THINKING_BUDGETS: Record<string, number> = {
+  minimal: 1024,
+  low: 1024,
+  medium: 8192,
+  high: 24576,
+  xhigh: 32768,
+  max: 65536,
+};
+const MIN_THINKING_BUDGET = 1024;
+
 // Thinking: https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking ; effort: output_config.effort
 function applyReasoning(native: AnthropicRequest, request: ChatRequest, warn: (text: string) => void): void {
   const parsed = reasoningFieldsSchema.safeParse(request);
@@ -192,8 +237,35 @@ function applyReasoning(native: AnthropicRequest, request: ChatRequest, warn: (t
     warn(`reasoning_effort ${effort} is not supported by Anthropic and was dropped`);
     return;
   }
-  native.thinking ??= { type: "adaptive" };
-  native.output_config = { ...native.output_config, effort: mapped };
+  if (acceptsAdaptiveThinking(native.model)) {
+    native.thinking ??= { type: "adaptive" };
+    native.output_config = { ...native.output_config, effort: mapped };
+    return;
+  }
+  applyThinkingBudget(native, effort, warn);
+}
+
+/**
+ * The effort as a thinking budget. output_config.effort is not sent with it: of the models before adaptive
+ * thinking only Opus 4.5 takes it, and the budget already says how much to think.
+ */
+function applyThinkingBudget(native: AnthropicRequest, effort: string, warn: (text: string) => void): void {
+  if (native.thinking) {
+    warn(`reasoning_effort ${effort} was not applied: the request's thinking configuration was sent instead`);
+    return;
+  }
+  const wanted = THINKING_BUDGETS[effort] ?? MIN_THINKING_BUDGET;
+  const budget = Math.min(wanted, native.max_tokens - 1);
+  if (budget < MIN_THINKING_BUDGET) {
+    warn(
+      `reasoning_effort ${effort} was dropped: thinking needs max_tokens above ${MIN_THINKING_BUDGET} on ${native.model}`,
+    );
+    return;
+  }
+  if (budget < wanted) {
+    warn(`reasoning_effort ${effort}: the thinking budget was lowered to ${budget} to stay below max_tokens`);
+  }
+  native.thinking = { type: "enabled", budget_tokens: budget };
 }
 
 function reportDropped(request: ChatRequest, warn: (text: string) => void): void {

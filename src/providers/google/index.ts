@@ -102,13 +102,17 @@ export const createGoogleAdapter: AdapterFactory = (deps) => {
         return { kind: "stream", chunks, warnings };
       }
       const response = await client.models.generateContent(params);
-      const completion = toChatCompletion(response, {
+      const translated = toChatCompletion(response, {
         providerId: provider.id,
         model: attempt.model,
         clock: deps.clock,
         newId: deps.newId,
       });
-      return { kind: "completion", completion, warnings };
+      return {
+        kind: "completion",
+        completion: translated.completion,
+        warnings: [...warnings, ...translated.warnings],
+      };
     } catch (thrown) {
       throw mapThrown(thrown, context(false));
     }

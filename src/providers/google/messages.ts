@@ -1,10 +1,10 @@
 // Pure: our OpenAI messages -> Gemini `contents` and `systemInstruction` parts.
 // Content/Part shapes: https://ai.google.dev/api/caching#Content ; function calling turns:
 // https://ai.google.dev/gemini-api/docs/function-calling ; signatures: https://ai.google.dev/gemini-api/docs/thought-signatures
-import type { Content, Part } from "@google/genai";
+import type { Content, FunctionResponse, FunctionResponsePart, Part } from "@google/genai";
 import { z } from "zod";
 import type { ChatMessage, ContentPart, ToolCall } from "../../api/chat.ts";
-import { SKIP_SIGNATURE, signatureFromToolCallId } from "./tool-ids.ts";
+import { geminiIdFromToolCallId, SKIP_SIGNATURE, signatureFromToolCallId } from "./tool-ids.ts";
 
 type MessageContent = ChatMessage["content"];
 /** What the previous content came from: consecutive messages of the same kind are merged into one turn. */
@@ -91,6 +91,22 @@ function contentParts(content: MessageContent, warnings: string[]): Part[] {
   return parts;
 }
 
+/**
+ * systemInstruction is sent as text only (Vertex documents it as text-only: "only text should be used in
+ * parts", https://cloud.google.com/vertex-ai/generative-ai/docs/reference/rest/v1/projects.locations.endpoints/generateContent),
+ * so a system message's images and files are dropped, with a warning.
+ */
+function systemTextParts(content: MessageContent, warnings: string[]): Part[] {
+  const parts = contentParts(content, warnings);
+  const text = parts.filter((part) => part.text !== undefined);
+  if (text.length < parts.length) {
+    warnings.push(
+      "An image or file in a system message was dropped: Gemini's systemInstruction is sent as text only.",
+    );
+  }
+  return text;
+}
+
 function contentText(content: MessageContent): string {
   if (content === null || content === undefined) return "";
   if (typeof content === "string") return content;
@@ -123,6 +139,9 @@ function signatureOf(call: ToolCall): string | undefined {
 function functionCallParts(calls: ToolCall[], warnings: string[]): Part[] {
   const parts = calls.map((call): Part => {
     const part: Part = { functionCall: { name: call.function.name, args: parseArguments(call, warnings) } };
+    // Only an id Gemini gave is sent back as its own; ids we (or another provider) minted are not Gemini's.
+    const geminiId = geminiIdFromToolCallId(call.id);
+    if (geminiId && part.functionCall) part.functionCall.id = geminiId;
     const signature = signatureOf(call);
     if (signature) part.thoughtSignature = signature;
     return part;
@@ -133,15 +152,41 @@ function functionCallParts(calls: ToolCall[], warnings: string[]): Part[] {
   return parts;
 }
 
-/** A tool result as functionResponse.response, which must be a JSON object. */
-function toolResponse(content: MessageContent): Record<string, unknown> {
-  const text = contentText(content);
+/** A tool result's text as functionResponse.response, which must be a JSON object. */
+function toolResponse(text: string): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(text);
     return isRecord(parsed) ? parsed : { result: parsed };
   } catch {
     return { result: text };
   }
+}
+
+/**
+ * A tool result -> functionResponse: its text as `response`, its images and files as `parts` (inline bytes or
+ * a file URI; FunctionResponse.parts, https://ai.google.dev/gemini-api/docs/function-calling#multimodal).
+ */
+function functionResponse(
+  name: string,
+  content: MessageContent,
+  toolCallId: string | undefined,
+  warnings: string[],
+): FunctionResponse {
+  const text = contentText(content);
+  const media: FunctionResponsePart[] = [];
+  if (Array.isArray(content)) {
+    const nonText = content.filter((part) => part.type !== "text");
+    for (const part of contentParts(nonText, warnings)) {
+      if (part.inlineData) media.push({ inlineData: part.inlineData });
+      else if (part.fileData) media.push({ fileData: part.fileData });
+    }
+  }
+  const response: FunctionResponse = { name, response: toolResponse(text) };
+  if (media.length > 0) response.parts = media;
+  // Only an id Gemini gave is sent back as its own (see tool-ids.ts).
+  const geminiId = toolCallId === undefined ? undefined : geminiIdFromToolCallId(toolCallId);
+  if (geminiId) response.id = geminiId;
+  return response;
 }
 
 class ContentBuilder {
@@ -207,9 +252,7 @@ export function toGeminiContents(
             "A system message after the conversation start was moved into Gemini's systemInstruction.",
           );
         }
-        systemParts.push(
-          ...contentParts(message.content, warnings).filter((part) => part.text !== undefined),
-        );
+        systemParts.push(...systemTextParts(message.content, warnings));
         break;
       case "user":
         if (message.name && !droppedName) {
@@ -240,12 +283,14 @@ export function toGeminiContents(
           );
           break;
         }
-        builder.pushResult(position, { functionResponse: { name, response: toolResponse(message.content) } });
+        builder.pushResult(position, {
+          functionResponse: functionResponse(name, message.content, message.tool_call_id, warnings),
+        });
         break;
       }
       case "function":
         builder.pushResult(Number.MAX_SAFE_INTEGER, {
-          functionResponse: { name: message.name, response: toolResponse(message.content) },
+          functionResponse: functionResponse(message.name, message.content, undefined, warnings),
         });
         break;
     }

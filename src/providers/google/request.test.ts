@@ -4,7 +4,7 @@ import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
 import { toGeminiRequest } from "./request.ts";
 import { toChatCompletion } from "./response.ts";
 import { counterIds, fixtureJson } from "./test-fixtures.ts";
-import { encodeToolCallId, SKIP_SIGNATURE } from "./tool-ids.ts";
+import { encodeToolCallId, geminiIdFromToolCallId, SKIP_SIGNATURE, toolCallBaseId } from "./tool-ids.ts";
 
 /** Widens SDK enum-typed values so they compare with plain JSON literals. */
 function plain(value: unknown): unknown {
@@ -96,7 +96,7 @@ describe("messages", () => {
 describe("tool conversations", () => {
   test("a multi-turn tool conversation keeps the thought signature through the client", () => {
     // Turn 1: the recorded answer with a signed functionCall, as the client receives it.
-    const completion = toChatCompletion(fixtureJson("generate-content-function-call.json"), {
+    const { completion } = toChatCompletion(fixtureJson("generate-content-function-call.json"), {
       providerId: "google",
       model: "gemini-3-pro-preview",
       clock: () => 0,
@@ -411,5 +411,160 @@ describe("generation config", () => {
     ).toEqual({
       thinkingConfig: { thinkingBudget: 0 },
     });
+  });
+});
+
+describe("images in system messages and tool results", () => {
+  test("an image in a system message is dropped with a warning, its text kept", () => {
+    const { native, warnings } = translate({
+      messages: [
+        {
+          role: "system",
+          content: [
+            { type: "text", text: "Describe like this logo." },
+            { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+          ],
+        },
+        { role: "user", content: "Hi" },
+      ],
+    });
+    expect(native.config.systemInstruction).toEqual({ parts: [{ text: "Describe like this logo." }] });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("system message");
+  });
+
+  test("images in a tool result go as functionResponse.parts; the text stays the response", () => {
+    const { native, warnings } = translate({
+      tools: [weatherTool],
+      messages: [
+        { role: "user", content: "Show the radar" },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "call_1", type: "function", function: { name: "weather", arguments: "{}" } }],
+        },
+        {
+          role: "tool",
+          tool_call_id: "call_1",
+          content: [
+            { type: "text", text: '{"radar":"attached"}' },
+            { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+            { type: "image_url", image_url: { url: "https://example.com/radar.webp" } },
+          ],
+        },
+      ],
+    });
+    expect(warnings).toEqual([]);
+    expect(native.contents.at(-1)).toEqual({
+      role: "user",
+      parts: [
+        {
+          functionResponse: {
+            name: "weather",
+            response: { radar: "attached" },
+            parts: [
+              { inlineData: { mimeType: "image/png", data: "iVBORw0KGgo=" } },
+              { fileData: { fileUri: "https://example.com/radar.webp", mimeType: "image/webp" } },
+            ],
+          },
+        },
+      ],
+    });
+  });
+
+  test("a tool result part that cannot be sent is named in a warning, not dropped silently", () => {
+    const { native, warnings } = translate({
+      messages: [
+        { role: "user", content: "x" },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "call_1", type: "function", function: { name: "weather", arguments: "{}" } }],
+        },
+        {
+          role: "tool",
+          tool_call_id: "call_1",
+          content: [
+            { type: "text", text: "done" },
+            { type: "image_url", image_url: { url: "ftp://example.com/a.png" } },
+          ],
+        },
+      ],
+    });
+    expect(native.contents.at(-1)?.parts).toEqual([
+      { functionResponse: { name: "weather", response: { result: "done" } } },
+    ]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("image URL");
+  });
+});
+
+describe("Gemini call ids on the way back", () => {
+  test("an id Gemini gave goes back as functionCall.id and functionResponse.id; ours and others' do not", () => {
+    const fromGemini = encodeToolCallId(
+      toolCallBaseId("fc_8d1", () => "unused"),
+      "c2ln",
+    );
+    const { native, warnings } = translate({
+      tools: [weatherTool],
+      messages: [
+        { role: "user", content: "Paris, Rome and Oslo?" },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [
+            {
+              id: fromGemini,
+              type: "function",
+              function: { name: "weather", arguments: '{"location":"Paris"}' },
+            },
+            {
+              id: "call_0f3a",
+              type: "function",
+              function: { name: "weather", arguments: '{"location":"Rome"}' },
+            },
+            {
+              id: "toolu_01A",
+              type: "function",
+              function: { name: "weather", arguments: '{"location":"Oslo"}' },
+            },
+          ],
+        },
+        { role: "tool", tool_call_id: fromGemini, content: "sunny" },
+        { role: "tool", tool_call_id: "call_0f3a", content: "rain" },
+        { role: "tool", tool_call_id: "toolu_01A", content: "snow" },
+      ],
+    });
+    expect(warnings).toEqual([]);
+    expect(native.contents.slice(1)).toEqual([
+      {
+        role: "model",
+        parts: [
+          {
+            functionCall: { name: "weather", args: { location: "Paris" }, id: "fc_8d1" },
+            thoughtSignature: "c2ln",
+          },
+          { functionCall: { name: "weather", args: { location: "Rome" } } },
+          { functionCall: { name: "weather", args: { location: "Oslo" } } },
+        ],
+      },
+      {
+        role: "user",
+        parts: [
+          { functionResponse: { name: "weather", response: { result: "sunny" }, id: "fc_8d1" } },
+          { functionResponse: { name: "weather", response: { result: "rain" } } },
+          { functionResponse: { name: "weather", response: { result: "snow" } } },
+        ],
+      },
+    ]);
+  });
+
+  test("only ids with the Gemini prefix and a valid encoding decode", () => {
+    expect(geminiIdFromToolCallId(toolCallBaseId("id with spaces/ü", () => "x"))).toBe("id with spaces/ü");
+    expect(toolCallBaseId(undefined, () => "call_9")).toBe("call_9");
+    expect(geminiIdFromToolCallId("call_abc__gts_c2ln")).toBeUndefined();
+    expect(geminiIdFromToolCallId("gcall_")).toBeUndefined();
+    expect(geminiIdFromToolCallId("gcall_a")).toBeUndefined();
+    expect(geminiIdFromToolCallId("gcall_a.b")).toBeUndefined();
   });
 });

@@ -3,12 +3,12 @@ import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../../api/errors.ts";
 import { toChatCompletion } from "./response.ts";
 import { counterIds, fixtureJson } from "./test-fixtures.ts";
-import { signatureFromToolCallId } from "./tool-ids.ts";
+import { geminiIdFromToolCallId, signatureFromToolCallId } from "./tool-ids.ts";
 
 const NOW = 1_754_000_000_999;
 
-function translate(name: string) {
-  return toChatCompletion(fixtureJson(name), {
+function translateWithWarnings(raw: unknown) {
+  return toChatCompletion(raw, {
     providerId: "google",
     model: "asked",
     clock: () => NOW,
@@ -16,7 +16,16 @@ function translate(name: string) {
   });
 }
 
+function translate(name: string) {
+  return translateWithWarnings(fixtureJson(name)).completion;
+}
+
 describe("recorded responses", () => {
+  test("a complete recorded answer carries no warnings", () => {
+    expect(translateWithWarnings(fixtureJson("generate-content-text.json")).warnings).toEqual([]);
+    expect(translateWithWarnings(fixtureJson("generate-content-max-tokens.json")).warnings).toEqual([]);
+  });
+
   test("generate-content-text.json", () => {
     expect(translate("generate-content-text.json")).toEqual({
       id: "chatcmpl-bzlXaa_EE_aHqtsPi_zw8Ao",
@@ -95,7 +104,7 @@ describe("recorded responses", () => {
 
 describe("other shapes", () => {
   test("thought parts go to reasoning_content; cached tokens are reported", () => {
-    const completion = toChatCompletion(
+    const { completion } = toChatCompletion(
       {
         candidates: [
           {
@@ -129,7 +138,7 @@ describe("other shapes", () => {
   });
 
   test("a blocked prompt -> content_filter", () => {
-    const completion = toChatCompletion(
+    const { completion } = toChatCompletion(
       { promptFeedback: { blockReason: "PROHIBITED_CONTENT" } },
       { providerId: "google", model: "asked", clock: () => NOW, newId: counterIds() },
     );
@@ -146,5 +155,102 @@ describe("other shapes", () => {
         newId: counterIds(),
       }),
     ).toThrow(GatewayError);
+  });
+});
+
+/** One candidate with the given parts and finish fields. */
+function answer(parts: unknown[], finishReason: string, finishMessage?: string) {
+  return { candidates: [{ content: { role: "model", parts }, finishReason, finishMessage }] };
+}
+
+function thrownBy(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a throw");
+}
+
+describe("finish reasons", () => {
+  test("CONTINUATION is a truncation: finish_reason length, with a warning", () => {
+    const { completion, warnings } = translateWithWarnings(
+      answer([{ text: "The first half" }], "CONTINUATION"),
+    );
+    expect(completion.choices[0]?.finish_reason).toBe("length");
+    expect(completion.choices[0]?.message.content).toBe("The first half");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("CONTINUATION");
+  });
+
+  test("MALFORMED_FUNCTION_CALL with nothing usable: a retryable bad_response naming finishMessage", () => {
+    const error = thrownBy(() =>
+      translateWithWarnings(
+        answer([], "MALFORMED_FUNCTION_CALL", "Malformed function call: print(default_api.weather("),
+      ),
+    );
+    expect(error).toBeInstanceOf(GatewayError);
+    expect(error).toMatchObject({
+      status: 502,
+      type: "api_error",
+      code: "malformed_function_call",
+      kind: "bad_response",
+    });
+    expect((error as Error).message).toContain("MALFORMED_FUNCTION_CALL");
+    expect((error as Error).message).toContain("Malformed function call: print(default_api.weather(");
+  });
+
+  test("UNEXPECTED_TOOL_CALL with no content (no parts at all) -> unexpected_tool_call", () => {
+    const error = thrownBy(() =>
+      translateWithWarnings({ candidates: [{ finishReason: "UNEXPECTED_TOOL_CALL" }] }),
+    );
+    expect(error).toMatchObject({ status: 502, code: "unexpected_tool_call", kind: "bad_response" });
+  });
+
+  test("OTHER, FINISH_REASON_UNSPECIFIED, NO_IMAGE, IMAGE_OTHER with only thoughts -> no_content", () => {
+    for (const reason of ["OTHER", "FINISH_REASON_UNSPECIFIED", "NO_IMAGE", "IMAGE_OTHER"]) {
+      const error = thrownBy(() =>
+        translateWithWarnings(answer([{ text: "Let me think", thought: true }], reason)),
+      );
+      expect(error).toMatchObject({ status: 502, code: "no_content", kind: "bad_response" });
+      expect((error as Error).message).toContain(reason);
+    }
+  });
+
+  test("a failure reason after usable content keeps the content: stop (or tool_calls), with a warning", () => {
+    const text = translateWithWarnings(answer([{ text: "Partial answer" }], "OTHER", "Something went wrong"));
+    expect(text.completion.choices[0]?.finish_reason).toBe("stop");
+    expect(text.completion.choices[0]?.message.content).toBe("Partial answer");
+    expect(text.warnings).toHaveLength(1);
+    expect(text.warnings[0]).toContain("OTHER (Something went wrong)");
+
+    const call = translateWithWarnings(
+      answer([{ functionCall: { name: "weather", args: {} } }], "MALFORMED_FUNCTION_CALL"),
+    );
+    expect(call.completion.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(call.warnings[0]).toContain("MALFORMED_FUNCTION_CALL");
+  });
+});
+
+describe("Gemini call ids", () => {
+  test("functionCall.id becomes the base of the tool call id, next to the signature; without one, ours", () => {
+    const { completion } = translateWithWarnings(
+      answer(
+        [
+          {
+            functionCall: { id: "a1b2c3", name: "weather", args: { location: "Paris" } },
+            thoughtSignature: "c2ln",
+          },
+          { functionCall: { name: "weather", args: { location: "Rome" } } },
+        ],
+        "STOP",
+      ),
+    );
+    const [first, second] = completion.choices[0]?.message.tool_calls ?? [];
+    expect(first?.id).toMatch(/^gcall_[A-Za-z0-9_-]+__gts_[A-Za-z0-9_-]+$/);
+    expect(geminiIdFromToolCallId(first?.id ?? "")).toBe("a1b2c3");
+    expect(signatureFromToolCallId(first?.id ?? "")).toBe("c2ln");
+    expect(second?.id).toBe("call_1");
+    expect(geminiIdFromToolCallId(second?.id ?? "")).toBeUndefined();
   });
 });

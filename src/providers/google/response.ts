@@ -3,8 +3,8 @@
 import type { ChatCompletion, FinishReason, ResponseToolCall } from "../../api/chat.ts";
 import { UpstreamError } from "../../api/errors.ts";
 import type { Clock, IdSource } from "../types.ts";
-import { encodeToolCallId } from "./tool-ids.ts";
-import { type GeminiPart, geminiResponseSchema, toFinishReason, toUsage } from "./wire.ts";
+import { encodeToolCallId, toolCallBaseId } from "./tool-ids.ts";
+import { finishOutcome, type GeminiPart, geminiResponseSchema, toUsage } from "./wire.ts";
 
 export interface ResponseContext {
   providerId: string;
@@ -28,7 +28,10 @@ function collectParts(parts: GeminiPart[], newId: IdSource): Message {
     const call = part.functionCall;
     if (call?.name) {
       toolCalls.push({
-        id: encodeToolCallId(newId("call_"), part.thoughtSignature),
+        id: encodeToolCallId(
+          toolCallBaseId(call.id, () => newId("call_")),
+          part.thoughtSignature,
+        ),
         type: "function",
         function: { name: call.name, arguments: JSON.stringify(call.args ?? {}) },
       });
@@ -42,8 +45,17 @@ function collectParts(parts: GeminiPart[], newId: IdSource): Message {
   return { content, reasoning, toolCalls };
 }
 
-/** The SDK's parsed response (or the wire JSON) -> one chat.completion. */
-export function toChatCompletion(raw: unknown, context: ResponseContext): ChatCompletion {
+export interface TranslatedCompletion {
+  completion: ChatCompletion;
+  /** What the client should know about the answer (a truncation, a failure reason with partial content). */
+  warnings: string[];
+}
+
+/**
+ * The SDK's parsed response (or the wire JSON) -> one chat.completion. Throws a retryable bad_response
+ * UpstreamError when Gemini stopped for a failure reason without producing anything usable.
+ */
+export function toChatCompletion(raw: unknown, context: ResponseContext): TranslatedCompletion {
   const parsed = geminiResponseSchema.safeParse(raw);
   if (!parsed.success) {
     throw new UpstreamError(
@@ -60,17 +72,30 @@ export function toChatCompletion(raw: unknown, context: ResponseContext): ChatCo
   const response = parsed.data;
   const candidate = response.candidates?.[0];
   const message = collectParts(candidate?.content?.parts ?? [], context.newId);
-  // A whole (non-streamed) body is a complete answer even when it names no reason; a blocked prompt has
-  // no candidates, only promptFeedback.blockReason.
-  let finish: FinishReason = toFinishReason(candidate?.finishReason ?? "STOP", message.toolCalls.length > 0);
-  if (!candidate && response.promptFeedback?.blockReason) finish = "content_filter";
+  const warnings: string[] = [];
+  let finish: FinishReason;
+  if (!candidate && response.promptFeedback?.blockReason) {
+    // A blocked prompt has no candidates, only promptFeedback.blockReason.
+    finish = "content_filter";
+  } else {
+    // A whole (non-streamed) body is a complete answer even when it names no reason.
+    const outcome = finishOutcome(
+      context.providerId,
+      candidate?.finishReason ?? "STOP",
+      candidate?.finishMessage,
+      { calledTools: message.toolCalls.length > 0, hasText: message.content !== null },
+    );
+    if (outcome.kind === "no_answer") throw outcome.error;
+    finish = outcome.reason;
+    if (outcome.warning) warnings.push(outcome.warning);
+  }
   const completionMessage: ChatCompletion["choices"][number]["message"] = {
     role: "assistant",
     content: message.content,
   };
   if (message.reasoning !== null) completionMessage.reasoning_content = message.reasoning;
   if (message.toolCalls.length > 0) completionMessage.tool_calls = message.toolCalls;
-  return {
+  const completion: ChatCompletion = {
     id: response.responseId ? `chatcmpl-${response.responseId}` : context.newId("chatcmpl-"),
     object: "chat.completion",
     created: Math.floor(context.clock() / 1000),
@@ -78,4 +103,5 @@ export function toChatCompletion(raw: unknown, context: ResponseContext): ChatCo
     choices: [{ index: 0, message: completionMessage, finish_reason: finish }],
     usage: toUsage(response.usageMetadata),
   };
+  return { completion, warnings };
 }

@@ -6,7 +6,7 @@ import type { Logger } from "../../log/logger.ts";
 import { silentLogger } from "../../log/logger.ts";
 import { createGeminiStreamTranslator, type StreamContext } from "./stream.ts";
 import { counterIds, drain, fixtureEvents, streamOf } from "./test-fixtures.ts";
-import { signatureFromToolCallId } from "./tool-ids.ts";
+import { geminiIdFromToolCallId, signatureFromToolCallId } from "./tool-ids.ts";
 
 const NOW = 1_754_000_000_123;
 
@@ -219,5 +219,66 @@ describe("stream contract", () => {
     expect((await translate([event("RECITATION")])).chunks.at(-1)?.choices[0]?.finish_reason).toBe(
       "content_filter",
     );
+  });
+});
+
+function recordingLogger(): { logger: Logger; warnings: string[] } {
+  const warnings: string[] = [];
+  return { logger: { ...silentLogger, warn: (message) => warnings.push(message) }, warnings };
+}
+
+describe("finish reasons that are not a plain stop", () => {
+  const event = (parts: unknown[], finishReason?: string, finishMessage?: string) => ({
+    candidates: [{ content: { role: "model", parts }, finishReason, finishMessage }],
+  });
+
+  test("CONTINUATION -> length, and the truncation is logged (the headers are already sent)", async () => {
+    const { logger, warnings } = recordingLogger();
+    const { chunks, error } = await translate(
+      [event([{ text: "Half of" }]), event([{ text: " it" }], "CONTINUATION")],
+      {
+        logger,
+      },
+    );
+    expect(error).toBeUndefined();
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("length");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("CONTINUATION");
+  });
+
+  test("MALFORMED_FUNCTION_CALL after only thoughts errors the stream: bad_response, no finish chunk", async () => {
+    const { chunks, error } = await translate([
+      event([{ text: "Planning a call", thought: true }]),
+      event([], "MALFORMED_FUNCTION_CALL", "Malformed function call: weather(city="),
+    ]);
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.reasoning_content)).toEqual(["Planning a call"]);
+    expect(chunks.some((chunk) => chunk.choices[0]?.finish_reason)).toBe(false);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect(error).toMatchObject({ status: 502, code: "malformed_function_call", kind: "bad_response" });
+    expect((error as Error).message).toContain("Malformed function call: weather(city=");
+  });
+
+  test("OTHER with no content at all -> no_content error; after text -> stop with a logged warning", async () => {
+    const empty = await translate([event([], "OTHER")]);
+    expect(empty.chunks).toEqual([]);
+    expect(empty.error).toMatchObject({ status: 502, code: "no_content", kind: "bad_response" });
+
+    const { logger, warnings } = recordingLogger();
+    const partial = await translate([event([{ text: "Some answer" }], "OTHER")], { logger });
+    expect(partial.error).toBeUndefined();
+    expect(partial.chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("OTHER");
+  });
+
+  test("a Gemini functionCall.id is the base of the streamed tool call id", async () => {
+    const { chunks, error } = await translate([
+      event([{ functionCall: { id: "fc-7", name: "weather", args: { city: "Oslo" } } }], "STOP"),
+    ]);
+    expect(error).toBeUndefined();
+    const header = chunks[0]?.choices[0]?.delta.tool_calls?.[0];
+    expect(header?.id).toStartWith("gcall_");
+    expect(geminiIdFromToolCallId(header?.id ?? "")).toBe("fc-7");
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("tool_calls");
   });
 });

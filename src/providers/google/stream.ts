@@ -4,14 +4,14 @@ import type { ChatCompletionChunk, ChunkDelta, FinishReason } from "../../api/ch
 import type { Logger } from "../../log/logger.ts";
 import type { Clock, IdSource, StreamChunk } from "../types.ts";
 import { streamCutError } from "./errors.ts";
-import { encodeToolCallId } from "./tool-ids.ts";
+import { encodeToolCallId, toolCallBaseId } from "./tool-ids.ts";
 import {
+  finishOutcome,
   type GeminiPart,
   type GeminiResponse,
   type GeminiUsage,
   geminiResponseSchema,
   type PartialArg,
-  toFinishReason,
   toUsage,
 } from "./wire.ts";
 
@@ -84,6 +84,8 @@ export function createGeminiStreamTranslator(context: StreamContext): TransformS
   let nextToolIndex = 0;
   let partial: PartialCall | undefined;
   let finished = false;
+  /** Answer text was sent (thought summaries alone are not an answer). */
+  let sentText = false;
   let usage: GeminiUsage | null | undefined;
 
   function chunk(delta: ChunkDelta, finish: FinishReason | null): StreamChunk {
@@ -116,7 +118,10 @@ export function createGeminiStreamTranslator(context: StreamContext): TransformS
     if (call.name) {
       closePartial(emit);
       const index = nextToolIndex++;
-      const toolId = encodeToolCallId(context.newId("call_"), part.thoughtSignature);
+      const toolId = encodeToolCallId(
+        toolCallBaseId(call.id, () => context.newId("call_")),
+        part.thoughtSignature,
+      );
       // OpenAI's own pattern: id and name first with empty arguments, then the arguments.
       emit(
         chunk(
@@ -144,26 +149,42 @@ export function createGeminiStreamTranslator(context: StreamContext): TransformS
     }
   }
 
-  function handleEvent(event: GeminiResponse, emit: (item: StreamChunk) => void): void {
+  /** The finish for a candidate's finishReason; an Error when Gemini stopped without an answer. */
+  function finishFor(reason: string, message: string | null | undefined): FinishReason | Error {
+    const outcome = finishOutcome(context.providerId, reason, message, {
+      calledTools: nextToolIndex > 0,
+      hasText: sentText,
+    });
+    if (outcome.kind === "no_answer") return outcome.error;
+    // The response headers (and their x-aisbf-warnings) are gone by now; the log is where this can go.
+    if (outcome.warning)
+      context.logger.warn(`gemini stream: ${outcome.warning}`, { provider: context.providerId });
+    return outcome.reason;
+  }
+
+  /** Emits the event's chunks; returns an error when the event ends the stream without an answer. */
+  function handleEvent(event: GeminiResponse, emit: (item: StreamChunk) => void): Error | undefined {
     if (id === undefined) id = event.responseId ? `chatcmpl-${event.responseId}` : context.newId("chatcmpl-");
     if (event.modelVersion) model = event.modelVersion;
     if (event.usageMetadata) usage = event.usageMetadata;
-    if (finished) return;
+    if (finished) return undefined;
     const candidate = event.candidates?.[0];
     for (const part of candidate?.content?.parts ?? []) {
       if (part.functionCall) functionCallPart(part, emit);
       else if (typeof part.text === "string" && part.text !== "") {
+        if (!part.thought) sentText = true;
         emit(chunk(part.thought ? { reasoning_content: part.text } : { content: part.text }, null));
       }
     }
-    let finish: FinishReason | undefined;
-    if (candidate?.finishReason) finish = toFinishReason(candidate.finishReason, nextToolIndex > 0);
+    let finish: FinishReason | Error | undefined;
+    if (candidate?.finishReason) finish = finishFor(candidate.finishReason, candidate.finishMessage);
     else if (!candidate && event.promptFeedback?.blockReason) finish = "content_filter";
-    if (finish) {
-      closePartial(emit);
-      emit(chunk({}, finish));
-      finished = true;
-    }
+    if (finish === undefined) return undefined;
+    finished = true;
+    if (finish instanceof Error) return finish;
+    closePartial(emit);
+    emit(chunk({}, finish));
+    return undefined;
   }
 
   return new TransformStream<unknown, StreamChunk>({
@@ -175,7 +196,8 @@ export function createGeminiStreamTranslator(context: StreamContext): TransformS
         });
         return;
       }
-      handleEvent(parsed.data, (item) => controller.enqueue(item));
+      const failed = handleEvent(parsed.data, (item) => controller.enqueue(item));
+      if (failed) controller.error(failed);
     },
     flush(controller) {
       // Only a finishReason (or a blocked prompt) says the answer is complete; anything else is a cut.

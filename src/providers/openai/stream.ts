@@ -1,6 +1,6 @@
 // OpenAI SSE events -> StreamChunks, forwarding each chunk's JSON text unchanged.
 // https://platform.openai.com/docs/api-reference/chat-streaming
-import type { ChatCompletionChunk } from "../../api/chat.ts";
+import { type ChatCompletionChunk, createFinishTracker } from "../../api/chat.ts";
 import { UpstreamError } from "../../api/errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { EventSourceMessage } from "../sse.ts";
@@ -21,7 +21,7 @@ export function createOpenAIStreamTranslator(
   providerId: string,
   logger: Logger,
 ): TransformStream<EventSourceMessage, StreamChunk> {
-  let finished = false;
+  const tracker = createFinishTracker();
   let done = false;
   return new TransformStream({
     transform(event, controller) {
@@ -43,7 +43,7 @@ export function createOpenAIStreamTranslator(
         return;
       }
       if (isChunk(parsed)) {
-        if (!finished && parsed.choices.some((choice) => choice.finish_reason != null)) finished = true;
+        tracker.see(parsed);
         controller.enqueue({ chunk: parsed, raw: data });
         return;
       }
@@ -57,7 +57,7 @@ export function createOpenAIStreamTranslator(
       logger.warn("skipped an upstream stream event of unknown shape", { provider: providerId });
     },
     flush(controller) {
-      if (done || finished) return;
+      if (done || tracker.complete) return;
       controller.error(
         new UpstreamError(
           providerId,

@@ -3,7 +3,8 @@ import type { Context, Next } from "hono";
 import { GatewayError } from "../../api/errors.ts";
 import type { ClientKey } from "../../config/client-keys.ts";
 
-export const DEFAULT_MAX_HEADER_BYTES = 32 * 1024;
+/** Below Bun's own 16 KiB cap, which answers with an empty body: ours answers in OpenAI's error shape. */
+export const DEFAULT_MAX_HEADER_BYTES = 12 * 1024;
 export const DEFAULT_MAX_CONCURRENT_PER_KEY = 64;
 
 export function headerLimit(maxBytes: number) {

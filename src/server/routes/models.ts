@@ -1,5 +1,6 @@
 // GET /api/{id}/models and /v1/models in OpenAI's list shape; upstream discovery cached briefly, config as fallback.
 import type { ClientKey } from "../../config/client-keys.ts";
+import { redactText } from "../../log/logger.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import type { ModelEntry } from "../../providers/types.ts";
 import { type AppDeps, clientAuthOn } from "../deps.ts";
@@ -62,7 +63,11 @@ export function createModelLister(deps: AppDeps) {
     } catch (thrown) {
       deps.logger.warn("model discovery failed; serving the configured list", {
         provider: provider.id,
-        reason: thrown instanceof Error ? thrown.message : String(thrown),
+        // The caller's own token may come back in the upstream's error text; the logger knows only configured keys.
+        reason: redactText(
+          thrown instanceof Error ? thrown.message : String(thrown),
+          callerToken ? [callerToken] : [],
+        ),
       });
       return configModels(provider);
     }

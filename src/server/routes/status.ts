@@ -56,6 +56,17 @@ export function statusBody(deps: AppDeps) {
   };
 }
 
+/** What anyone may know: the gateway is up. */
+export function livenessBody(deps: AppDeps) {
+  return {
+    status: "ok",
+    version: deps.version,
+    pid: process.pid,
+    started_at: new Date(deps.startedAt).toISOString(),
+    uptime_s: Math.floor((deps.clock() - deps.startedAt) / 1000),
+  };
+}
+
 export function healthBody(deps: AppDeps) {
   const health = safeSnapshot(deps);
   return {

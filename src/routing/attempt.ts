@@ -1,0 +1,76 @@
+// One attempt on one target: the adapter call under its deadline, then (for a stream) the wait for the commit point.
+import type { ChatRequest } from "../api/chat.ts";
+import { UpstreamTimeoutError } from "../api/errors.ts";
+import type { ProviderConfig } from "../config/schema.ts";
+import { DeadlineExceeded, withDeadline } from "./deadline.ts";
+import type { Target } from "./health.ts";
+import type { Candidate } from "./select.ts";
+import { commitStream } from "./stream-commit.ts";
+import { deadlinesFor } from "./timeouts.ts";
+import { type AttemptServed, ClientGone, type DispatchDeps, type Route } from "./types.ts";
+
+export interface AttemptInput {
+  deps: DispatchDeps;
+  route: Route;
+  request: ChatRequest;
+  provider: ProviderConfig;
+  target: Target;
+  apiKey: string | undefined;
+  clientSignal: AbortSignal;
+  /** The candidates after this one, for continuing a stream cut after commit. */
+  rest: Candidate[];
+}
+
+export async function attemptOnce(input: AttemptInput): Promise<AttemptServed> {
+  const { deps, route, request, provider, target, clientSignal } = input;
+  const deadlines = deadlinesFor(provider, route.timeouts);
+  const controller = new AbortController();
+  const signal = AbortSignal.any([clientSignal, controller.signal]);
+  const streaming = request.stream === true;
+  const limit = streaming ? deadlines.headersMs : deadlines.totalMs;
+  const adapter = deps.adapters[provider.type];
+  try {
+    const result = await withDeadline(
+      adapter.chat({
+        provider,
+        model: target.model,
+        request,
+        apiKey: input.apiKey,
+        signal,
+        headersTimeoutMs: limit,
+      }),
+      limit,
+      streaming ? "response headers" : "the whole answer",
+      () => controller.abort(),
+    );
+    if (result.kind === "completion") {
+      return {
+        target,
+        warnings: result.warnings,
+        kind: "completion",
+        completion: result.completion,
+        body: result.body,
+      };
+    }
+    const committed = await commitStream({
+      deps,
+      route,
+      request,
+      target,
+      chunks: result.chunks,
+      controller,
+      clientSignal,
+      deadlines,
+      continuations: route.continueOnCut ? input.rest : [],
+    });
+    return { target, warnings: result.warnings, kind: "stream", chunks: committed.chunks };
+  } catch (thrown) {
+    if (clientSignal.aborted) throw new ClientGone("client went away");
+    controller.abort();
+    if (thrown instanceof DeadlineExceeded) {
+      const ms = thrown.what === "first content" ? deadlines.firstContentMs : limit;
+      throw new UpstreamTimeoutError(provider.id, thrown.what, ms);
+    }
+    throw thrown;
+  }
+}

@@ -1,0 +1,60 @@
+// The shapes routing works with: a route, its dependencies, what it serves, what it records of each attempt.
+import type { ChatCompletion } from "../api/chat.ts";
+import type { FailureKind } from "../api/errors.ts";
+import type { ProviderConfig, ProviderType, TimeoutsConfig } from "../config/schema.ts";
+import type { Logger } from "../log/logger.ts";
+import type { Clock, ProviderAdapter, StreamChunk } from "../providers/types.ts";
+import type { HealthStore, Target } from "./health.ts";
+import type { Candidate, Strategy } from "./select.ts";
+
+export interface Route {
+  /** The provider id or rotation name the client asked for. */
+  name: string;
+  isRotation: boolean;
+  candidates: Candidate[];
+  strategy: Strategy;
+  maxAttempts: number;
+  maxRetryWaitMs: number;
+  continueOnCut: boolean;
+  timeouts?: TimeoutsConfig;
+}
+
+export interface DispatchDeps {
+  adapters: Record<ProviderType, ProviderAdapter>;
+  providers: Record<string, ProviderConfig>;
+  health: HealthStore;
+  clock: Clock;
+  random: () => number;
+  logger: Logger;
+  /** Scrubs secrets (configured keys, the caller's own token) out of upstream error text. */
+  redact?: (text: string) => string;
+  /** Key to send to a provider; throws a GatewayError (401 naming the env var) when there is none to send. */
+  keyFor: (provider: ProviderConfig) => string | undefined;
+}
+
+export interface AttemptRecord {
+  provider: string;
+  model: string;
+  /** The upstream's status; for a skipped target, the status it was taken out with (0 when cooling down). */
+  status: number;
+  reason: string;
+  kind?: FailureKind;
+  /** Not asked: it was cooling down, rate limited or disabled. */
+  skipped?: boolean;
+}
+
+export type ServedBody =
+  | { kind: "completion"; completion: ChatCompletion; body?: string }
+  | { kind: "stream"; chunks: ReadableStream<StreamChunk> };
+
+export type AttemptServed = ServedBody & { target: Target; warnings: string[] };
+
+export type Served = AttemptServed & { attempts: number };
+
+/** The client disconnected; nothing is left to answer. */
+export class ClientGone extends Error {
+  override name = "ClientGone";
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 6;
+export const DEFAULT_MAX_RETRY_WAIT_MS = 5_000;
