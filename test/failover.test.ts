@@ -214,7 +214,9 @@ describe("transient failures", () => {
     const response = await chat(gw, "pool");
     expect(response.status).toBe(200);
     expect(response.headers.get("x-aisbf-provider")).toBe("fallback");
-    expect(reset.connections()).toBeGreaterThanOrEqual(1);
+    // One retry on the broken target after a short backoff, then the fallback: three attempts in all.
+    expect(reset.connections()).toBe(2);
+    expect(response.headers.get("x-aisbf-attempts")).toBe("3");
   });
 
   test("every candidate down: 503 listing each attempt, never a hang", async () => {
@@ -515,5 +517,183 @@ describe("health over time", () => {
     expect(retryAfter).toBeGreaterThan(100);
     expect(retryAfter).toBeLessThanOrEqual(120);
     expect((await response.json()).error.message).toContain("cooling down");
+  });
+});
+
+describe("streaming failover before the commit point", () => {
+  test("429 with a short Retry-After, streamed: retried on the same target, one whole stream", async () => {
+    const primary = mock((_request, count) =>
+      count === 1
+        ? jsonResponse({ error: { message: "slow down" } }, 429, { "retry-after": "1" })
+        : sseResponse(streamEvents),
+    );
+    const gw = gateway({ primary: openaiProvider("primary", primary.url) }, {});
+    const response = await chat(gw, "primary", { model: "m", stream: true });
+    expect(response.headers.get("x-aisbf-attempts")).toBe("2");
+    const payloads = await events(response);
+    expect(contentOf(payloads)).toBe(streamText);
+    expect(payloads.at(-1)).toBe("[DONE]");
+  });
+
+  test("a 500 before any content, streamed: the client sees only the retry's stream", async () => {
+    const primary = mock((_request, count) =>
+      count === 1 ? jsonResponse({ error: { message: "boom" } }, 500) : sseResponse(streamEvents),
+    );
+    const gw = gateway({ primary: openaiProvider("primary", primary.url) }, {});
+    const payloads = await events(await chat(gw, "primary", { model: "m", stream: true }));
+    expect(contentOf(payloads)).toBe(streamText);
+    expect(payloads.filter((data) => data.includes('"role":"assistant"'))).toHaveLength(1);
+  });
+
+  test("a stream cut before its first content fails over invisibly", async () => {
+    const early = mock(() => sseResponse(streamEvents, { cutAfter: 1 }));
+    const fallback = mock(() => sseResponse(streamEvents));
+    const gw = gateway(
+      { early: openaiProvider("early", early.url), fallback: openaiProvider("fallback", fallback.url) },
+      { pool: priority(["early", "e"], ["fallback", "f"]) },
+    );
+    const response = await chat(gw, "pool", { stream: true });
+    expect(response.headers.get("x-aisbf-provider")).toBe("fallback");
+    const payloads = await events(response);
+    expect(contentOf(payloads)).toBe(streamText);
+    expect(payloads.at(-1)).toBe("[DONE]");
+  });
+
+  test("connection reset before headers, streamed: the fallback's stream", async () => {
+    const reset = tcpUpstream("reset");
+    const fallback = mock(() => sseResponse(streamEvents));
+    const gw = gateway(
+      { broken: openaiProvider("broken", reset.url), fallback: openaiProvider("fallback", fallback.url) },
+      { pool: priority(["broken", "m"], ["fallback", "f"]) },
+    );
+    const response = await chat(gw, "pool", { stream: true });
+    expect(response.headers.get("x-aisbf-provider")).toBe("fallback");
+    expect(contentOf(await events(response))).toBe(streamText);
+  });
+});
+
+describe("what a failure says about a target", () => {
+  test("a client that leaves mid-stream is no cut: nothing continued, nothing held against the target", async () => {
+    const slow = mock(() => sseResponse(streamEvents, { delayMs: 150 }));
+    const resume = mock(() => sseResponse(streamEvents));
+    const gw = gateway(
+      {
+        slow: openaiProvider("slow", slow.url),
+        resume: openaiProvider("resume", resume.url, { supports_prefill: true }),
+      },
+      { pool: { ...priority(["slow", "s"], ["resume", "r"]), continue_on_cut: true } },
+    );
+    const controller = new AbortController();
+    const response = await fetch(`${gw.url}/api/pool/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "pool", messages: [{ role: "user", content: "hi" }], stream: true }),
+      signal: controller.signal,
+    });
+    const reader = response.body!.getReader();
+    await reader.read();
+    await reader.read();
+    controller.abort();
+    await Bun.sleep(600);
+    expect(resume.requests).toHaveLength(0);
+    const health = await (await fetch(`${gw.url}/health`)).json();
+    expect(health.targets["slow/s"]?.consecutive_failures ?? 0).toBe(0);
+    expect(gw.logs.some((line) => line.includes("stream broke after commit"))).toBe(false);
+  });
+
+  test("a 403 for one model does not take the provider's other models out", async () => {
+    const upstream = mock((request) =>
+      (request.body as { model: string }).model === "o1-pro"
+        ? jsonResponse({ error: { message: "no access to o1-pro", type: "invalid_request_error" } }, 403)
+        : completion("gpt-4o-mini", 5),
+    );
+    const gw = gateway({ openai: openaiProvider("openai", upstream.url) }, {});
+    expect((await chat(gw, "openai", { model: "o1-pro" })).status).toBe(403);
+    expect((await chat(gw, "openai", { model: "gpt-4o-mini" })).status).toBe(200);
+  });
+
+  test("a 404 for a model nobody configured is returned as is, without a Retry-After, and disables nothing", async () => {
+    const upstream = mock(() =>
+      jsonResponse(JSON.parse(fixture("openai", "error-404-model-not-found.json")), 404),
+    );
+    const gw = gateway({ openai: openaiProvider("openai", upstream.url) }, {});
+    const first = await chat(gw, "openai", { model: "gpt-5.2-proo" });
+    expect(first.status).toBe(404);
+    expect(first.headers.get("retry-after")).toBeNull();
+    expect(first.headers.get("x-aisbf-provider")).toBe("openai");
+    expect((await chat(gw, "openai", { model: "gpt-5.2-proo" })).status).toBe(404);
+    expect(upstream.requests).toHaveLength(2);
+  });
+
+  test("a disabled configured model answers with its own status and reason, not a generic 503", async () => {
+    const upstream = mock(() =>
+      jsonResponse(JSON.parse(fixture("openai", "error-404-model-not-found.json")), 404),
+    );
+    const gw = gateway(
+      { openai: openaiProvider("openai", upstream.url, { models: [{ name: "gpt-5.2-proo" }] }) },
+      {},
+    );
+    expect((await chat(gw, "openai", { model: "gpt-5.2-proo" })).status).toBe(404);
+    const again = await chat(gw, "openai", { model: "gpt-5.2-proo" });
+    expect(again.status).toBe(404);
+    expect((await again.json()).error.message).toContain("disabled");
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  test("a prompt too long for every candidate is a 400, not a 503 to retry", async () => {
+    const tooLong = () =>
+      jsonResponse(
+        {
+          error: {
+            message: "maximum context length exceeded",
+            code: "context_length_exceeded",
+            type: "invalid_request_error",
+          },
+        },
+        400,
+      );
+    const a = mock(tooLong);
+    const b = mock(tooLong);
+    const gw = gateway(
+      { a: openaiProvider("a", a.url), b: openaiProvider("b", b.url) },
+      { pool: priority(["a", "x"], ["b", "y"]) },
+    );
+    const response = await chat(gw, "pool");
+    expect(response.status).toBe(400);
+    expect(response.headers.get("retry-after")).toBeNull();
+    expect((await response.json()).error.code).toBe("context_length_exceeded");
+  });
+
+  test("out of credits (402) on the primary: the fallback serves", async () => {
+    const broke = mock(() => jsonResponse({ error: { message: "Insufficient credits", code: 402 } }, 402));
+    const fallback = mock(() => completion("fallback", 3));
+    const gw = gateway(
+      { broke: openaiProvider("broke", broke.url), fallback: openaiProvider("fallback", fallback.url) },
+      { pool: priority(["broke", "b"], ["fallback", "f"]) },
+    );
+    const response = await chat(gw, "pool");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-aisbf-provider")).toBe("fallback");
+  });
+
+  test("with the caller's own key, its rate limit is not held against the shared target", async () => {
+    const upstream = mock((request) =>
+      request.headers.get("authorization") === "Bearer caller-a"
+        ? jsonResponse({ error: { message: "slow down" } }, 429, { "retry-after": "60" })
+        : completion("ok", 1),
+    );
+    const gw = gateway({ shared: openaiProvider("shared", upstream.url, { api_key: undefined }) }, {});
+    const limited = await fetch(`${gw.url}/api/shared/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer caller-a" },
+      body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(limited.status).toBe(429);
+    const other = await fetch(`${gw.url}/api/shared/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer caller-b" },
+      body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(other.status).toBe(200);
   });
 });

@@ -31,6 +31,8 @@ export interface RetryHints {
   retryAfter?: string | null;
   /** Gemini google.rpc.RetryInfo retryDelay, e.g. "23s". */
   retryDelay?: string | null;
+  /** X-RateLimit-Reset as OpenRouter sends it: the epoch time (ms or s) when the limit window resets. */
+  rateLimitReset?: string | null;
 }
 
 export interface GatewayErrorOptions {

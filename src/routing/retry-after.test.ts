@@ -26,6 +26,13 @@ describe("retry hints", () => {
     expect(parseDuration("0.250s")).toBe(250);
   });
 
+  test("X-RateLimit-Reset as epoch ms or seconds, last of all", () => {
+    expect(retryDelayMs({ rateLimitReset: String(now + 42_000) }, now)).toBe(42_000);
+    expect(retryDelayMs({ rateLimitReset: String(Math.floor(now / 1000) + 9) }, now)).toBe(9000);
+    expect(retryDelayMs({ rateLimitReset: "6m0s" }, now)).toBeUndefined();
+    expect(retryDelayMs({ retryAfter: "3", rateLimitReset: String(now + 42_000) }, now)).toBe(3000);
+  });
+
   test("retry-after-ms wins over Retry-After, which wins over RetryInfo", () => {
     expect(retryDelayMs({ retryAfterMs: "120", retryAfter: "9", retryDelay: "30s" }, now)).toBe(120);
     expect(retryDelayMs({ retryAfter: "9", retryDelay: "30s" }, now)).toBe(9000);

@@ -25,6 +25,14 @@ export function parseDuration(value: string): number | undefined {
   return match?.[1] === undefined ? undefined : clamp(Number(match[1]) * 1000);
 }
 
+/** An epoch reset time in ms (13 digits) or seconds (10 digits); anything else is not a usable hint. */
+export function parseResetTime(value: string, now: number): number | undefined {
+  const trimmed = value.trim();
+  if (!/^\d{10}(\d{3})?$/.test(trimmed)) return undefined;
+  const at = trimmed.length === 13 ? Number(trimmed) : Number(trimmed) * 1000;
+  return clamp(Math.max(0, at - now));
+}
+
 /** The wait an upstream asked for, in ms, or undefined when it gave no usable hint. */
 export function retryDelayMs(hints: RetryHints | undefined, now: number): number | undefined {
   if (!hints) return undefined;
@@ -37,6 +45,10 @@ export function retryDelayMs(hints: RetryHints | undefined, now: number): number
     const value = parseRetryAfterHeader(hints.retryAfter, now);
     if (value !== undefined) return value;
   }
-  if (hints.retryDelay) return parseDuration(hints.retryDelay);
+  if (hints.retryDelay) {
+    const value = parseDuration(hints.retryDelay);
+    if (value !== undefined) return value;
+  }
+  if (hints.rateLimitReset) return parseResetTime(hints.rateLimitReset, now);
   return undefined;
 }

@@ -5,7 +5,7 @@ import {
   chunkHasContent,
   createFinishTracker,
 } from "../api/chat.ts";
-import { GatewayError, UpstreamError, UpstreamTimeoutError } from "../api/errors.ts";
+import { GatewayError, streamCutError, UpstreamError, UpstreamTimeoutError } from "../api/errors.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import type { StreamChunk } from "../providers/types.ts";
 import { DeadlineExceeded, withDeadline } from "./deadline.ts";
@@ -49,6 +49,22 @@ interface Source {
 
 const noop = () => {};
 
+/**
+ * Reads the next chunk. A read that fails with something other than a GatewayError is the socket under the
+ * stream breaking (a reset mid-body): the upstream cut the stream, a transient failure, not a gateway fault.
+ */
+async function readUpstream(
+  reader: ReadableStreamDefaultReader<StreamChunk>,
+  providerId: string,
+): Promise<Awaited<ReturnType<ReadableStreamDefaultReader<StreamChunk>["read"]>>> {
+  try {
+    return await reader.read();
+  } catch (thrown) {
+    if (thrown instanceof GatewayError || thrown instanceof DeadlineExceeded) throw thrown;
+    throw streamCutError(providerId, thrown);
+  }
+}
+
 /** Whether a provider is known to continue a final assistant message; by type unless configured. */
 export function supportsPrefill(provider: ProviderConfig): boolean {
   return provider.supports_prefill ?? (provider.type === "anthropic" || provider.type === "ollama");
@@ -69,10 +85,15 @@ async function awaitFirstContent(
   const deadline = performance.now() + firstContentMs;
   for (;;) {
     const remaining = Math.max(1, deadline - performance.now());
-    const { value, done } = await withDeadline(reader.read(), remaining, "first content", () => {
-      controller.abort();
-      reader.cancel().catch(noop);
-    });
+    const { value, done } = await withDeadline(
+      readUpstream(reader, providerId),
+      remaining,
+      "first content",
+      () => {
+        controller.abort();
+        reader.cancel().catch(noop);
+      },
+    );
     if (done) {
       if (tracker.complete) return { queue, tracker };
       throw new UpstreamError(
@@ -153,8 +174,11 @@ function committedStream(input: CommitInput, initial: Source): ReadableStream<St
       const current = source;
       const wait = current.tracker.complete ? FINISH_GRACE_MS : current.deadlines.idleMs;
       try {
-        const { value, done } = await withDeadline(current.reader.read(), wait, "next chunk", () =>
-          current.controller.abort(),
+        const { value, done } = await withDeadline(
+          readUpstream(current.reader, current.target.providerId),
+          wait,
+          "next chunk",
+          () => current.controller.abort(),
         );
         if (cancelled) return;
         if (done) {

@@ -44,6 +44,9 @@ export function errorFromStatus(
     if (looksLikeContextLength(message, code)) kind = "context_length";
   }
   if (code !== null && CONTENT_POLICY_CODES.has(code)) kind = "client";
+  // A 429 "insufficient_quota" is an empty account, not a rate: waiting does not help, another provider does.
+  if (code === "insufficient_quota" || error.type === "insufficient_quota")
+    kind = keyConfigured ? "misconfigured" : "client";
   return new UpstreamError(providerId, message, {
     status,
     type: typeof error.type === "string" ? error.type : typeForStatus(status),
@@ -51,9 +54,21 @@ export function errorFromStatus(
     param: typeof error.param === "string" ? error.param : null,
     kind,
     retryHints: headers
-      ? { retryAfterMs: headers.get("retry-after-ms"), retryAfter: headers.get("retry-after") }
+      ? {
+          retryAfterMs: headers.get("retry-after-ms"),
+          retryAfter: headers.get("retry-after"),
+          // OpenRouter and other OpenAI-compatible servers: when the window resets, as epoch time.
+          rateLimitReset: headers.get("x-ratelimit-reset"),
+        }
       : undefined,
   });
+}
+
+/** Maps what fetch threw (no connection, a refused redirect); an abort is rethrown as it is. */
+export function mapFetchError(providerId: string, thrown: unknown, callerSignal: AbortSignal): unknown {
+  if (thrown instanceof GatewayError || callerSignal.aborted) return thrown;
+  const detail = thrown instanceof Error ? thrown.message : String(thrown);
+  return new UpstreamConnectionError(providerId, detail, thrown);
 }
 
 /** Maps whatever the SDK threw; an abort is rethrown as it is so the caller sees its own reason. */

@@ -1,16 +1,24 @@
 // OpenAI SSE events -> StreamChunks, forwarding each chunk's JSON text unchanged.
 // https://platform.openai.com/docs/api-reference/chat-streaming
 import { type ChatCompletionChunk, createFinishTracker } from "../../api/chat.ts";
-import { UpstreamError } from "../../api/errors.ts";
+import { streamCutError } from "../../api/errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { EventSourceMessage } from "../sse.ts";
 import type { StreamChunk } from "../types.ts";
 import { errorFromStatus } from "./errors.ts";
 
+/** A chunk as OpenAI documents it: choices, each an object with its index (and a delta object when present). */
 function isChunk(value: unknown): value is ChatCompletionChunk {
-  return (
-    value !== null && typeof value === "object" && Array.isArray((value as { choices?: unknown }).choices)
-  );
+  if (value === null || typeof value !== "object") return false;
+  const choices = (value as { choices?: unknown }).choices;
+  if (!Array.isArray(choices)) return false;
+  for (const choice of choices) {
+    if (choice === null || typeof choice !== "object") return false;
+    const { index, delta } = choice as { index?: unknown; delta?: unknown };
+    if (typeof index !== "number") return false;
+    if (delta !== undefined && (delta === null || typeof delta !== "object")) return false;
+  }
+  return true;
 }
 
 /**
@@ -58,18 +66,7 @@ export function createOpenAIStreamTranslator(
     },
     flush(controller) {
       if (done || tracker.complete) return;
-      controller.error(
-        new UpstreamError(
-          providerId,
-          `Provider '${providerId}' cut the stream before the answer was complete`,
-          {
-            status: 502,
-            type: "api_error",
-            code: "stream_cut",
-            kind: "transient",
-          },
-        ),
-      );
+      controller.error(streamCutError(providerId));
     },
   });
 }

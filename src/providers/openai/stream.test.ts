@@ -1,0 +1,130 @@
+// The OpenAI stream translator on recorded streams: chunks forwarded unchanged, cuts and in-band errors caught.
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { GatewayError } from "../../api/errors.ts";
+import { silentLogger } from "../../log/logger.ts";
+import { sseEvents } from "../sse.ts";
+import type { StreamChunk } from "../types.ts";
+import { createOpenAIStreamTranslator } from "./stream.ts";
+
+function fixture(name: string): string {
+  return readFileSync(join(import.meta.dir, "__fixtures__", name), "utf8");
+}
+
+function bodyOf(text: string): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(text);
+  return new ReadableStream({
+    start(controller) {
+      // Odd-sized pieces: events split across reads, as on a real socket.
+      for (let i = 0; i < bytes.length; i += 37) controller.enqueue(bytes.slice(i, i + 37));
+      controller.close();
+    },
+  });
+}
+
+async function translate(text: string): Promise<{ chunks: StreamChunk[]; error?: unknown }> {
+  const reader = sseEvents(bodyOf(text))
+    .pipeThrough(createOpenAIStreamTranslator("openai", silentLogger))
+    .getReader();
+  const chunks: StreamChunk[] = [];
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return { chunks };
+      chunks.push(value);
+    }
+  } catch (error) {
+    return { chunks, error };
+  }
+}
+
+function dataPayloads(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .filter((line) => line.startsWith("data: "))
+    .map((line) => line.slice(6))
+    .filter((data) => data !== "[DONE]");
+}
+
+describe("recorded streams", () => {
+  for (const name of [
+    "chat-completions-stream-include-usage.sse",
+    "chat-completions-stream-include-usage-httprr.sse",
+    "chat-completions-stream-tool-call.sse",
+    "chat-completions-stream-after-tool-result.sse",
+  ]) {
+    test(`${name}: every chunk forwarded with its own bytes, in order, and complete`, async () => {
+      const text = fixture(name);
+      const { chunks, error } = await translate(text);
+      expect(error).toBeUndefined();
+      expect(chunks.map((chunk) => chunk.raw)).toEqual(dataPayloads(text));
+      expect(
+        chunks.some((chunk) => chunk.chunk.choices.some((choice) => choice.finish_reason !== null)),
+      ).toBe(true);
+    });
+  }
+
+  test("chunks.jsonl: text, finish_reason and the usage chunk parse as OpenAI sent them", async () => {
+    const lines = fixture("chat-completions-text-stream.chunks.jsonl").split("\n").filter(Boolean);
+    const { chunks, error } = await translate(lines.map((line) => `data: ${line}\n\n`).join(""));
+    expect(error).toBeUndefined();
+    expect(chunks).toHaveLength(lines.length);
+    const last = chunks.at(-1)?.chunk;
+    expect(last?.choices).toEqual([]);
+    expect(last?.usage?.total_tokens).toBeGreaterThan(0);
+    expect(chunks[0]?.chunk.choices[0]?.delta.role).toBe("assistant");
+  });
+});
+
+describe("broken streams", () => {
+  const events = dataPayloads(fixture("chat-completions-stream-include-usage.sse"));
+
+  test("a body that ends before any finish_reason is a cut (transient), never a complete answer", async () => {
+    const { chunks, error } = await translate(
+      events
+        .slice(0, 4)
+        .map((data) => `data: ${data}\n\n`)
+        .join(""),
+    );
+    expect(chunks).toHaveLength(4);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).kind).toBe("transient");
+    expect((error as GatewayError).code).toBe("stream_cut");
+  });
+
+  test("finish_reason without [DONE] is complete", async () => {
+    const { error } = await translate(
+      events
+        .slice(0, -1)
+        .map((data) => `data: ${data}\n\n`)
+        .join(""),
+    );
+    expect(error).toBeUndefined();
+  });
+
+  test("with n=2, one finished choice is not a whole answer", async () => {
+    const chunk = (index: number, content: string | null, finish: string | null) =>
+      `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index, delta: content === null ? {} : { content }, finish_reason: finish }] })}\n\n`;
+    const { error } = await translate(chunk(0, "a", null) + chunk(1, "b", null) + chunk(0, null, "stop"));
+    expect((error as GatewayError).code).toBe("stream_cut");
+    const whole = await translate(
+      chunk(0, "a", null) + chunk(1, "b", null) + chunk(0, null, "stop") + chunk(1, null, "stop"),
+    );
+    expect(whole.error).toBeUndefined();
+  });
+
+  test("an in-band error event (OpenRouter style) errors the stream with its status", async () => {
+    const text = `data: ${events[0]}\n\ndata: {"error":{"message":"Rate limit exceeded","code":429}}\n\n`;
+    const { error } = await translate(text);
+    expect((error as GatewayError).status).toBe(429);
+    expect((error as GatewayError).kind).toBe("rate_limited");
+  });
+
+  test("junk that is not a chunk is skipped, not fatal", async () => {
+    const text = `data: {not json\n\ndata: {"choices":[null]}\n\ndata: 42\n\n${events.map((data) => `data: ${data}\n\n`).join("")}`;
+    const { chunks, error } = await translate(text);
+    expect(error).toBeUndefined();
+    expect(chunks).toHaveLength(events.length);
+  });
+});
