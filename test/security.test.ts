@@ -16,7 +16,8 @@ import {
   startMock,
 } from "./helpers/mock-upstream.ts";
 
-const PROVIDER_CANARY = "sk-canaryPROVIDERkey0000001111";
+// Shaped like no known key format, so only the configured-secret and caller-token redaction can catch them.
+const PROVIDER_CANARY = "gsk_canaryPROVIDERkey0000001111";
 const CLIENT_CANARY = "aisbf-canaryCLIENTkey22223333";
 const HASHED_CLIENT = "aisbf-canaryHASHEDkey44445555";
 const completionText = fixture("openai", "chat-completions-text-httprr.json");
@@ -309,7 +310,7 @@ describe("canaries: no key in any response, header or log line", () => {
     const echo = startMock((request) => {
       const auth = request.headers.get("authorization") ?? "";
       if (request.path.endsWith("/models"))
-        return jsonResponse({ error: { message: `bad key ${auth}` } }, 401);
+        return jsonResponse({ error: { message: `bad key ${auth.slice(7)}` } }, 401);
       const body = request.body as { model?: string; stream?: boolean };
       if (body.model === "stream-error") {
         const errorEvent = `data: {"error":{"message":"key ${auth.slice(7)} was revoked","code":401}}\n\n`;
