@@ -1,6 +1,8 @@
-// The Anthropic adapter: the Messages API through the official SDK, retries off, the key sent as x-api-key.
+// The Anthropic adapter: the Messages API, the key sent as x-api-key, retries off (routing decides those).
+// Messages go over fetch (the hot path: the SDK's request building cost more CPU than the translation); the
+// model list through the official SDK.
 import Anthropic from "@anthropic-ai/sdk";
-import { GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
+import { GatewayError, UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import type { Logger } from "../../log/logger.ts";
 import { sseEvents } from "../sse.ts";
@@ -13,7 +15,7 @@ import type {
   ModelsRequest,
   StreamChunk,
 } from "../types.ts";
-import { badResponseError, mapAnthropicError, streamCutError } from "./errors.ts";
+import { badResponseError, errorFromAnthropic, mapAnthropicError, streamCutError } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
 import { prefillTrailingWhitespace, toAnthropicRequest } from "./request.ts";
 import { anthropicMessageSchema, toChatCompletion } from "./response.ts";
@@ -21,6 +23,19 @@ import { createAnthropicStreamTranslator } from "./stream.ts";
 import { upstreamFetch } from "../http.ts";
 
 const MODELS_TIMEOUT_MS = 10_000;
+/**
+ * The API version the translators and recorded fixtures follow: the one @anthropic-ai/sdk 1.14 sends
+ * (https://docs.anthropic.com/en/api/versioning).
+ */
+export const ANTHROPIC_VERSION = "2026-10-21";
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The SDK client, kept to the key the gateway hands it. */
 class GatewayAnthropic extends Anthropic {
@@ -125,40 +140,86 @@ export const createAnthropicAdapter: AdapterFactory = (deps) => {
       prefill: attempt.prefill,
     });
     const streaming = attempt.request.stream === true;
-    try {
-      const response = await clientFor(provider)
-        .messages.create(
-          { ...native, stream: streaming },
-          { signal: attempt.signal, timeout: attempt.headersTimeoutMs, headers: authHeaders(attempt.apiKey) },
-        )
-        .asResponse();
-      if (!streaming) {
-        const completion = parseCompletion(
-          provider.id,
-          await readBody(response, provider.id, attempt.signal),
-          deps,
-        );
-        return { kind: "completion", completion, warnings };
-      }
-      if (!response.body) throw badResponseError(provider.id, "the stream has no body");
-      const translator = createAnthropicStreamTranslator({
-        providerId: provider.id,
-        id: deps.newId("chatcmpl-"),
-        created: Math.floor(deps.clock() / 1000),
-        includeUsage: attempt.request.stream_options?.include_usage === true,
-        keyConfigured,
-        logger: deps.logger,
-        skipLeading: prefillTrailingWhitespace(attempt.prefill),
-      });
-      const chunks = guardStream(
-        sseEvents(response.body).pipeThrough(translator),
+    const response = await send(attempt, JSON.stringify({ ...native, stream: streaming }));
+    if (!streaming) {
+      const completion = parseCompletion(
         provider.id,
-        attempt.signal,
+        await readBody(response, provider.id, attempt.signal),
+        deps,
       );
-      return { kind: "stream", chunks, warnings };
-    } catch (thrown) {
-      throw mapAnthropicError(provider.id, thrown, keyConfigured, attempt.headersTimeoutMs);
+      return { kind: "completion", completion, warnings };
     }
+    if (!response.body) throw badResponseError(provider.id, "the stream has no body");
+    const translator = createAnthropicStreamTranslator({
+      providerId: provider.id,
+      id: deps.newId("chatcmpl-"),
+      created: Math.floor(deps.clock() / 1000),
+      includeUsage: attempt.request.stream_options?.include_usage === true,
+      keyConfigured,
+      logger: deps.logger,
+      skipLeading: prefillTrailingWhitespace(attempt.prefill),
+    });
+    const chunks = guardStream(sseEvents(response.body).pipeThrough(translator), provider.id, attempt.signal);
+    return { kind: "stream", chunks, warnings };
+  }
+
+  // What every Messages request to a provider shares: the URL and the headers without the key.
+  const messageTargets = new WeakMap<ProviderConfig, { url: string; headers: Record<string, string> }>();
+
+  function messageTargetFor(provider: ProviderConfig) {
+    let target = messageTargets.get(provider);
+    if (!target) {
+      target = {
+        // https://docs.anthropic.com/en/api/messages: POST {base}/v1/messages with an anthropic-version header.
+        url: `${provider.endpoint.replace(/\/+$/, "")}/v1/messages`,
+        headers: {
+          ...provider.headers,
+          "content-type": "application/json",
+          accept: "application/json",
+          "anthropic-version": ANTHROPIC_VERSION,
+        },
+      };
+      messageTargets.set(provider, target);
+    }
+    return target;
+  }
+
+  /** POSTs the body; rejects with a GatewayError for a status >= 400, no connection or no headers in time. */
+  async function send(attempt: ChatAttempt, body: string): Promise<Response> {
+    const { provider, signal } = attempt;
+    const target = messageTargetFor(provider);
+    const headers = attempt.apiKey ? { ...target.headers, "x-api-key": attempt.apiKey } : target.headers;
+    const timer = new AbortController();
+    const handle = setTimeout(() => timer.abort(), attempt.headersTimeoutMs);
+    let response: Response;
+    try {
+      response = await upstreamFetch(target.url, {
+        method: "POST",
+        headers,
+        body,
+        signal: AbortSignal.any([signal, timer.signal]),
+      });
+    } catch (thrown) {
+      if (timer.signal.aborted && !signal.aborted) {
+        throw new UpstreamTimeoutError(provider.id, "response headers", attempt.headersTimeoutMs);
+      }
+      if (thrown instanceof GatewayError || signal.aborted) throw thrown;
+      const detail = thrown instanceof Error ? thrown.message : String(thrown);
+      throw new UpstreamConnectionError(provider.id, detail, thrown);
+    } finally {
+      clearTimeout(handle);
+    }
+    if (response.status >= 400) {
+      const text = await response.text().catch(() => "");
+      throw errorFromAnthropic({
+        providerId: provider.id,
+        status: response.status,
+        body: parseJson(text),
+        headers: response.headers,
+        keyConfigured: Boolean(provider.api_key),
+      });
+    }
+    return response;
   }
 
   async function listModels(request: ModelsRequest): Promise<ModelEntry[]> {

@@ -1,9 +1,12 @@
-// The OpenAI adapter: api.openai.com and any OpenAI-compatible server, through the official SDK, retries off.
+// The OpenAI adapter: api.openai.com and any OpenAI-compatible server. Chat goes over fetch (the hot path:
+// the SDK's request building and logging cost more CPU than the rest of the gateway); the model list through
+// the official SDK. No retries: routing decides those.
 import OpenAI from "openai";
+import { UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { sseEvents } from "../sse.ts";
 import type { AdapterFactory, ChatAttempt, ChatResult, ModelEntry, ModelsRequest } from "../types.ts";
-import { mapOpenAIError } from "./errors.ts";
+import { errorFromStatus, mapFetchError, mapOpenAIError } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
 import { toOpenAIRequest } from "./request.ts";
 import { parseOpenAIResponse } from "./response.ts";
@@ -13,6 +16,15 @@ import { upstreamFetch } from "../http.ts";
 /** Per-request auth header; null removes the SDK's own so a keyless local server gets none. */
 function authHeader(apiKey: string | undefined): Record<string, string | null> {
   return { authorization: apiKey ? `Bearer ${apiKey}` : null };
+}
+
+function parseJson(text: string): { error?: unknown } | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed !== null && typeof parsed === "object" ? (parsed as { error?: unknown }) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export const createOpenAIAdapter: AdapterFactory = (deps) => {
@@ -37,34 +49,81 @@ export const createOpenAIAdapter: AdapterFactory = (deps) => {
     return client;
   }
 
+  // What every chat request to a provider shares: the URL and the headers without the key.
+  const chatTargets = new WeakMap<ProviderConfig, { url: string; headers: Record<string, string> }>();
+
+  function chatTargetFor(provider: ProviderConfig) {
+    let target = chatTargets.get(provider);
+    if (!target) {
+      target = {
+        // https://platform.openai.com/docs/api-reference/chat/create: POST {base}/chat/completions
+        url: `${provider.endpoint.replace(/\/+$/, "")}/chat/completions`,
+        headers: { ...provider.headers, "content-type": "application/json", accept: "application/json" },
+      };
+      chatTargets.set(provider, target);
+    }
+    return target;
+  }
+
+  /** POSTs the body; rejects with a GatewayError for a status >= 400, no connection or no headers in time. */
+  async function send(attempt: ChatAttempt, body: string): Promise<Response> {
+    const { provider, signal } = attempt;
+    const target = chatTargetFor(provider);
+    const headers = attempt.apiKey
+      ? { ...target.headers, authorization: `Bearer ${attempt.apiKey}` }
+      : target.headers;
+    const timer = new AbortController();
+    const handle = setTimeout(() => timer.abort(), attempt.headersTimeoutMs);
+    let response: Response;
+    try {
+      response = await upstreamFetch(target.url, {
+        method: "POST",
+        headers,
+        body,
+        signal: AbortSignal.any([signal, timer.signal]),
+      });
+    } catch (thrown) {
+      if (timer.signal.aborted && !signal.aborted) {
+        throw new UpstreamTimeoutError(provider.id, "response headers", attempt.headersTimeoutMs);
+      }
+      throw mapFetchError(provider.id, thrown, signal);
+    } finally {
+      clearTimeout(handle);
+    }
+    if (response.status >= 400) {
+      const text = await response.text().catch(() => "");
+      const error = parseJson(text)?.error;
+      throw errorFromStatus(provider.id, response.status, error, response.headers, Boolean(provider.api_key));
+    }
+    return response;
+  }
+
   async function chat(attempt: ChatAttempt): Promise<ChatResult> {
     const { provider } = attempt;
-    const body = toOpenAIRequest(attempt.request, attempt.model, attempt.prefill);
-    try {
-      const response = await clientFor(provider)
-        .chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParams, {
-          signal: attempt.signal,
-          timeout: attempt.headersTimeoutMs,
-          headers: authHeader(attempt.apiKey),
-        })
-        .asResponse();
-      if (attempt.request.stream) {
-        if (!response.body) throw new Error("the upstream sent no body");
-        const chunks = sseEvents(response.body).pipeThrough(
-          createOpenAIStreamTranslator(provider.id, deps.logger),
-        );
-        return { kind: "stream", chunks, warnings: [] };
-      }
-      const text = await response.text();
-      return {
-        kind: "completion",
-        completion: parseOpenAIResponse(provider.id, text),
-        body: text,
-        warnings: [],
-      };
-    } catch (thrown) {
-      throw mapOpenAIError(provider.id, thrown, Boolean(provider.api_key), attempt.headersTimeoutMs);
+    const response = await send(
+      attempt,
+      JSON.stringify(toOpenAIRequest(attempt.request, attempt.model, attempt.prefill)),
+    );
+    if (attempt.request.stream) {
+      if (!response.body) throw new UpstreamConnectionError(provider.id, "the upstream sent no body");
+      const chunks = sseEvents(response.body).pipeThrough(
+        createOpenAIStreamTranslator(provider.id, deps.logger),
+      );
+      return { kind: "stream", chunks, warnings: [] };
     }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (thrown) {
+      if (attempt.signal.aborted) throw thrown;
+      throw new UpstreamConnectionError(provider.id, "the answer was cut off before it was complete", thrown);
+    }
+    return {
+      kind: "completion",
+      completion: parseOpenAIResponse(provider.id, text),
+      body: text,
+      warnings: [],
+    };
   }
 
   async function listModels(request: ModelsRequest): Promise<ModelEntry[]> {

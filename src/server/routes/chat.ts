@@ -47,7 +47,12 @@ export async function serveChat(
 ): Promise<Response> {
   const callerToken = bearerToken(c.req.header("authorization"));
   const clientAuth = clientAuthOn(deps.config);
-  const secrets = [...configuredSecrets(deps.config), ...(callerToken ? [callerToken] : [])];
+  // Only an error needs the secrets to redact; a request that succeeds never builds the list.
+  let secretList: string[] | undefined;
+  const secrets = () => {
+    secretList ??= [...configuredSecrets(deps.config), ...(callerToken ? [callerToken] : [])];
+    return secretList;
+  };
   const served = await dispatch(
     {
       adapters: deps.adapters,
@@ -57,27 +62,28 @@ export async function serveChat(
       random: deps.random,
       logger: deps.logger,
       keyFor: (provider) => upstreamKey(provider, callerToken, clientAuth),
-      redact: (text) => redactText(text, secrets),
+      redact: (text) => redactText(text, secrets()),
     },
     route,
     request,
     c.req.raw.signal,
   );
-  const headers = new Headers({
+  // A plain record: the runtime builds the response's headers once instead of through a Headers object.
+  const headers: Record<string, string> = {
     "x-aisbf-provider": served.target.providerId,
     "x-aisbf-model": served.target.model,
     "x-aisbf-attempts": String(served.attempts),
-  });
-  if (served.warnings.length > 0) headers.set("x-aisbf-warnings", headerSafe(served.warnings.join("; ")));
+  };
+  if (served.warnings.length > 0) headers["x-aisbf-warnings"] = headerSafe(served.warnings.join("; "));
   if (served.kind === "completion") {
-    headers.set("content-type", "application/json");
+    headers["content-type"] = "application/json";
     return new Response(served.body ?? JSON.stringify(served.completion), { status: 200, headers });
   }
-  headers.set("content-type", "text/event-stream; charset=utf-8");
-  headers.set("cache-control", "no-cache");
-  headers.set("x-accel-buffering", "no");
+  headers["content-type"] = "text/event-stream; charset=utf-8";
+  headers["cache-control"] = "no-cache";
+  headers["x-accel-buffering"] = "no";
   const body = toSSE(served.chunks, (thrown) =>
-    JSON.stringify(errorBody(toGatewayError(thrown, deps.logger), secrets)),
+    JSON.stringify(errorBody(toGatewayError(thrown, deps.logger), secrets())),
   );
   return new Response(body, { status: 200, headers });
 }

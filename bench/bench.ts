@@ -1,0 +1,202 @@
+// `npm run bench`: the same load through direct, nginx, a bare Bun+Hono proxy, Portkey and AISBF; writes RESULTS.md.
+// Options: --only id,id (systems to run; direct and bare always run, the ratios need them), --out FILE.
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { commands, type StreamResult, streamLevelPasses, streams, type WrkResult, wrk } from "./lanes.ts";
+import { LOAD_CPU, memoryMB, startPinned, stop, stopAll, waitForOutput } from "./processes.ts";
+import { type BenchResults, renderResults, type SystemResult } from "./report.ts";
+import { type Environment, SYSTEMS } from "./systems.ts";
+
+const { values } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: { only: { type: "string" }, out: { type: "string" }, binary: { type: "string" } },
+});
+const root = join(import.meta.dir, "..");
+const THROUGHPUT_LEVELS = [16, 64, 256, 512];
+const STREAM_LEVELS = [64, 128, 256, 512, 1024, 2048];
+
+function log(message: string) {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+async function version(command: string[]): Promise<string> {
+  try {
+    const run = Bun.spawn(command, { stdout: "pipe", stderr: "pipe" });
+    const [out, err] = await Promise.all([new Response(run.stdout).text(), new Response(run.stderr).text()]);
+    await run.exited;
+    return (out || err).trim().split("\n")[0] ?? "";
+  } catch {
+    return "missing";
+  }
+}
+
+/** The compiled binary of the current source: scripts/build --host when present, else bun build --compile. */
+async function buildBinary(tmp: string): Promise<string | undefined> {
+  if (values.binary) return values.binary;
+  const outdir = join(tmp, "dist");
+  const script = join(root, "scripts", "build");
+  const command = existsSync(script)
+    ? ["bash", script, "--host", "--outdir", outdir]
+    : [
+        process.execPath,
+        "build",
+        "--compile",
+        join(root, "src", "main.ts"),
+        "--outfile",
+        join(outdir, "aisbf"),
+      ];
+  log(`building the binary: ${command.join(" ")}`);
+  const run = Bun.spawn(command, {
+    cwd: root,
+    env: { ...Bun.env, PATH: `${join(root, "node_modules", ".bin")}:${Bun.env.PATH}` },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const err = await new Response(run.stderr).text();
+  if ((await run.exited) !== 0) {
+    log(`binary build failed: ${err.slice(-1000)}`);
+    return undefined;
+  }
+  const glob = new Bun.Glob("aisbf*");
+  for (const name of glob.scanSync(outdir))
+    if (!name.endsWith(".exe") && !name.includes("SHA")) return join(outdir, name);
+  return undefined;
+}
+
+async function freePort(): Promise<number> {
+  const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
+  const port = server.port ?? 0;
+  await server.stop(true);
+  return port;
+}
+
+async function runSystem(env: Environment, system: (typeof SYSTEMS)[number]): Promise<SystemResult> {
+  const result: SystemResult = { id: system.id, label: system.label, throughput: [], streamLevels: [] };
+  const missing = system.missing(env);
+  if (missing) {
+    result.missing = missing;
+    log(`${system.id}: MISSING (${missing})`);
+    return result;
+  }
+  log(`${system.id}: starting`);
+  const running = await system.start(env, await freePort());
+  try {
+    result.startupMs = running.startupMs;
+    await Bun.sleep(500);
+    result.idleRssMB = memoryMB(running.entry.pid).rss;
+    if (system.id === "aisbf-bin" && env.aisbfBinary)
+      result.binaryMB = statSync(env.aisbfBinary).size / 2 ** 20;
+    // Warm up (JIT, connection pools), then the lanes.
+    await wrk(running, running.openai, 16, "bench-d0");
+    result.latency = await wrk(running, running.openai, 1, "bench-d0");
+    log(`${system.id}: c1 p50 ${result.latency.p50Us} µs, p99 ${result.latency.p99Us} µs`);
+    for (const concurrency of THROUGHPUT_LEVELS) {
+      const run: WrkResult = await wrk(running, running.openai, concurrency, "bench-d20");
+      result.throughput.push(run);
+      log(
+        `${system.id}: c${concurrency} ${run.rps.toFixed(0)} req/s, p99 ${(run.p99Us / 1000).toFixed(1)} ms, ` +
+          `${run.errors} errors, ${run.cpuUsPerRequest.toFixed(0)} µs CPU/req`,
+      );
+    }
+    if (running.translation) {
+      await wrk(running, running.translation, 16, "bench-d0");
+      result.translation = await wrk(running, running.translation, 64, "bench-d20");
+      log(
+        `${system.id}: translation ${result.translation.rps.toFixed(0)} req/s, ${result.translation.cpuUsPerRequest.toFixed(0)} µs CPU/req, ${result.translation.errors} errors`,
+      );
+    }
+    // Latency: 32 streams at a time, starts spread over one stream's length, three rounds.
+    result.streamLatency = await streams(env.bun, running, 32, 3, 1_300);
+    log(`${system.id}: streams ${JSON.stringify(result.streamLatency)}`);
+    for (const level of STREAM_LEVELS) {
+      const run: StreamResult = await streams(env.bun, running, level, 1);
+      const passed = streamLevelPasses(run);
+      result.streamLevels.push({ level, passed, result: run });
+      log(
+        `${system.id}: ${level} streams: ${passed ? "ok" : "FAIL"} (max chunk ${run.chunkMs.max} ms, ${run.errors} errors)`,
+      );
+      if (!passed) break;
+    }
+    result.peakRssMB = memoryMB(running.entry.pid).peak;
+    await Bun.sleep(2_000);
+    result.afterRssMB = memoryMB(running.entry.pid).rss;
+  } catch (thrown) {
+    result.failed = thrown instanceof Error ? thrown.message.slice(0, 500) : String(thrown);
+    log(`${system.id}: FAILED ${result.failed}`);
+  } finally {
+    await stop(running.entry);
+  }
+  return result;
+}
+
+async function main(): Promise<void> {
+  const tmp = mkdtempSync(join(tmpdir(), "aisbf-bench-"));
+  const cleanup = async () => {
+    await stopAll();
+    rmSync(tmp, { recursive: true, force: true });
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      cleanup().finally(() => process.exit(130));
+    });
+  }
+  try {
+    const only = values.only?.split(",");
+    const selected = SYSTEMS.filter(
+      (system) => !only || system.id === "direct" || system.id === "bare" || only.includes(system.id),
+    );
+    const portkeyEntry = join(root, "node_modules", "@portkey-ai", "gateway", "build", "start-server.js");
+    const env: Environment = {
+      tmp,
+      bun: process.execPath,
+      node: Bun.which("node") ?? undefined,
+      nginx: Bun.which("nginx") ?? (existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : undefined),
+      portkeyEntry: existsSync(portkeyEntry) ? portkeyEntry : undefined,
+      aisbfBinary: selected.some((system) => system.id === "aisbf-bin") ? await buildBinary(tmp) : undefined,
+      mockPort: 0,
+    };
+    const mock = startPinned("mock", LOAD_CPU, [
+      env.bun,
+      join(import.meta.dir, "mock-upstream.ts"),
+      "--port",
+      "0",
+    ]);
+    env.mockPort = Number((await waitForOutput(mock, /listening (\d+)/))[1]);
+    log(`mock upstream on 127.0.0.1:${env.mockPort} (cpu ${LOAD_CPU})`);
+    const started = new Date();
+    const systems: SystemResult[] = [];
+    for (const system of selected) systems.push(await runSystem(env, system));
+    await stop(mock);
+    const results: BenchResults = {
+      date: started.toISOString(),
+      durationS: (Date.now() - started.getTime()) / 1000,
+      machine: {
+        cpu: (await Bun.file("/proc/cpuinfo").text()).match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown",
+        cores: navigator.hardwareConcurrency,
+        kernel: await version(["uname", "-sr"]),
+        bun: Bun.version,
+        node: env.node ? await version([env.node, "--version"]) : "missing",
+        nginx: env.nginx ? await version([env.nginx, "-v"]) : "missing",
+        wrk: await version(["wrk", "-v"]),
+        portkey: env.portkeyEntry
+          ? (await Bun.file(join(portkeyEntry, "..", "..", "package.json")).json()).version
+          : "missing",
+      },
+      wrkSeconds: Number(Bun.env.BENCH_SECONDS ?? 5),
+      commands,
+      systems,
+    };
+    const out = values.out ?? join(import.meta.dir, "RESULTS.md");
+    await Bun.write(
+      out,
+      renderResults(results, (await Bun.file(out).exists()) ? await Bun.file(out).text() : ""),
+    );
+    log(`wrote ${out} (${results.durationS.toFixed(0)} s)`);
+  } finally {
+    await cleanup();
+  }
+}
+
+await main();

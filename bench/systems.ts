@@ -1,0 +1,290 @@
+// The systems under test: how each is started on the server core, and where the benchmark sends its load.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { SERVER_CPU, type Started, startPinned } from "./processes.ts";
+
+export interface Target {
+  /** Path on the system for an OpenAI chat completion (OpenAI upstream). */
+  chatPath: string;
+  headers: Record<string, string>;
+}
+
+export interface RunningSystem {
+  entry: Started;
+  baseUrl: string;
+  openai: Target;
+  /** OpenAI in, Anthropic out; absent for systems that cannot translate. */
+  translation?: Target;
+  /** From exec to the first answered chat completion. */
+  startupMs: number;
+}
+
+export interface Environment {
+  tmp: string;
+  bun: string;
+  node: string | undefined;
+  nginx: string | undefined;
+  portkeyEntry: string | undefined;
+  aisbfBinary: string | undefined;
+  /** The mock upstream the proxies forward to (on the load core). */
+  mockPort: number;
+}
+
+export interface System {
+  id: string;
+  label: string;
+  /** Why the system cannot run here, or undefined when it can. */
+  missing(env: Environment): string | undefined;
+  start(env: Environment, port: number): Promise<RunningSystem>;
+}
+
+export const JSON_BODY = (model: string, stream = false) =>
+  JSON.stringify({
+    model,
+    ...(stream ? { stream: true } : {}),
+    max_tokens: 256,
+    messages: [
+      { role: "system", content: "You are a helpful assistant." },
+      { role: "user", content: "Hello! How are you doing today?" },
+    ],
+  });
+
+/** Polls with a real chat completion until one answers 200; returns ms since `since`. */
+async function firstAnswer(url: string, target: Target, since: number, entry: Started): Promise<number> {
+  const body = JSON_BODY("bench-d0");
+  const deadline = since + 30_000;
+  while (performance.now() < deadline) {
+    if (entry.process.exitCode !== null) break;
+    try {
+      const response = await fetch(`${url}${target.chatPath}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...target.headers },
+        body,
+      });
+      const text = await response.text();
+      if (response.status === 200) return performance.now() - since;
+      if (response.status !== 502 && response.status !== 503) {
+        throw new Error(`HTTP ${response.status}: ${text.slice(0, 300)}`);
+      }
+    } catch (thrown) {
+      if (thrown instanceof Error && thrown.message.startsWith("HTTP")) throw thrown;
+    }
+    await Bun.sleep(2);
+  }
+  throw new Error(`no answer: ${entry.output().slice(-2000)}`);
+}
+
+async function launch(
+  name: string,
+  command: string[],
+  port: number,
+  openai: Target,
+  translation?: Target,
+  env: Record<string, string | undefined> = {},
+): Promise<RunningSystem> {
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const since = performance.now();
+  const entry = startPinned(name, SERVER_CPU, command, env);
+  const startupMs = await firstAnswer(baseUrl, openai, since, entry);
+  return { entry, baseUrl, openai, translation, startupMs };
+}
+
+const OPENAI_PATH: Target = { chatPath: "/v1/chat/completions", headers: {} };
+
+function aisbfConfig(env: Environment, name: string): string {
+  const dir = join(env.tmp, name);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const mock = `http://127.0.0.1:${env.mockPort}`;
+  writeFileSync(
+    join(dir, "providers.json"),
+    JSON.stringify({
+      providers: {
+        mock: {
+          id: "mock",
+          name: "Mock OpenAI",
+          type: "openai",
+          endpoint: `${mock}/v1`,
+          api_key_required: false,
+        },
+        "mock-anthropic": {
+          id: "mock-anthropic",
+          name: "Mock Anthropic",
+          type: "anthropic",
+          endpoint: mock,
+          api_key_required: true,
+          api_key: "bench-anthropic-key",
+        },
+      },
+    }),
+    { mode: 0o600 },
+  );
+  writeFileSync(join(dir, "rotations.json"), JSON.stringify({ rotations: {} }), { mode: 0o600 });
+  return dir;
+}
+
+const AISBF_OPENAI: Target = { chatPath: "/api/mock/chat/completions", headers: {} };
+const AISBF_TRANSLATION: Target = { chatPath: "/api/mock-anthropic/chat/completions", headers: {} };
+
+export const SYSTEMS: System[] = [
+  {
+    id: "direct",
+    label: "direct (mock)",
+    missing: () => undefined,
+    // A second mock on the server core: the floor every proxy is compared with.
+    start: (env, port) =>
+      launch(
+        "direct",
+        [env.bun, join(import.meta.dir, "mock-upstream.ts"), "--port", String(port)],
+        port,
+        OPENAI_PATH,
+      ),
+  },
+  {
+    id: "nginx",
+    label: "nginx",
+    missing: (env) => (env.nginx ? undefined : "nginx is not installed (apt-get install nginx)"),
+    start(env, port) {
+      const prefix = join(env.tmp, "nginx");
+      mkdirSync(join(prefix, "logs"), { recursive: true });
+      const conf = join(prefix, "nginx.conf");
+      writeFileSync(conf, nginxConfig(prefix, port, env.mockPort));
+      return launch(
+        "nginx",
+        [env.nginx as string, "-p", prefix, "-c", conf, "-e", join(prefix, "logs", "error.log")],
+        port,
+        OPENAI_PATH,
+      );
+    },
+  },
+  {
+    id: "bare",
+    label: "bare Bun+Hono",
+    missing: () => undefined,
+    start: (env, port) =>
+      launch(
+        "bare",
+        [
+          env.bun,
+          join(import.meta.dir, "bare-proxy.ts"),
+          "--port",
+          String(port),
+          "--upstream",
+          `http://127.0.0.1:${env.mockPort}`,
+        ],
+        port,
+        OPENAI_PATH,
+      ),
+  },
+  {
+    id: "portkey",
+    label: "Portkey",
+    missing: (env) =>
+      !env.node
+        ? "node is not installed"
+        : !env.portkeyEntry
+          ? "@portkey-ai/gateway is not installed (npm ci)"
+          : undefined,
+    start(env, port) {
+      const mock = `http://127.0.0.1:${env.mockPort}`;
+      const openai: Target = {
+        chatPath: "/v1/chat/completions",
+        headers: {
+          "x-portkey-provider": "openai",
+          "x-portkey-custom-host": `${mock}/v1`,
+          authorization: "Bearer sk-bench",
+        },
+      };
+      const translation: Target = {
+        chatPath: "/v1/chat/completions",
+        headers: {
+          "x-portkey-provider": "anthropic",
+          "x-portkey-custom-host": `${mock}/v1`,
+          authorization: "Bearer bench-anthropic-key",
+        },
+      };
+      return launch(
+        "portkey",
+        [env.node as string, env.portkeyEntry as string, `--port=${port}`, "--headless"],
+        port,
+        openai,
+        translation,
+        { NODE_ENV: "production" },
+      );
+    },
+  },
+  {
+    id: "aisbf",
+    label: "AISBF (source)",
+    missing: () => undefined,
+    start: (env, port) =>
+      launch(
+        "aisbf",
+        [
+          env.bun,
+          join(import.meta.dir, "..", "src", "main.ts"),
+          "serve",
+          "--config-dir",
+          aisbfConfig(env, "aisbf-source"),
+          "--port",
+          String(port),
+          "--log-level",
+          "warn",
+        ],
+        port,
+        AISBF_OPENAI,
+        AISBF_TRANSLATION,
+      ),
+  },
+  {
+    id: "aisbf-bin",
+    label: "AISBF (binary)",
+    missing: (env) => (env.aisbfBinary ? undefined : "no compiled binary (bun build --compile failed)"),
+    start: (env, port) =>
+      launch(
+        "aisbf-bin",
+        [
+          env.aisbfBinary as string,
+          "serve",
+          "--config-dir",
+          aisbfConfig(env, "aisbf-binary"),
+          "--port",
+          String(port),
+          "--log-level",
+          "warn",
+        ],
+        port,
+        AISBF_OPENAI,
+        AISBF_TRANSLATION,
+      ),
+  },
+];
+
+function nginxConfig(prefix: string, port: number, mockPort: number): string {
+  // proxy_buffering off: every SSE chunk is forwarded as it arrives, as a gateway must.
+  return `daemon off;
+master_process on;
+worker_processes 1;
+pid ${prefix}/nginx.pid;
+error_log ${prefix}/logs/error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path ${prefix}/client_body;
+  proxy_temp_path ${prefix}/proxy;
+  fastcgi_temp_path ${prefix}/fastcgi;
+  uwsgi_temp_path ${prefix}/uwsgi;
+  scgi_temp_path ${prefix}/scgi;
+  upstream mock { server 127.0.0.1:${mockPort}; keepalive 256; }
+  server {
+    listen 127.0.0.1:${port};
+    keepalive_requests 1000000;
+    location / {
+      proxy_pass http://mock;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
+}
+`;
+}
