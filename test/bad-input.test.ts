@@ -120,6 +120,13 @@ describe("bad input", () => {
       400,
       "model",
     ],
+    [
+      "a body nested 50,000 deep",
+      "/api/openai/chat/completions",
+      `{"model":"m","messages":[{"role":"user","content":"hi"}],"x":${"[".repeat(50_000)}${"]".repeat(50_000)}}`,
+      400,
+      "nests deeper",
+    ],
   ];
 
   for (const [name, path, body, status, fragment] of cases) {

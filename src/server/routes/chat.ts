@@ -9,10 +9,16 @@ import { clientAuthOn, configuredSecrets } from "../deps.ts";
 import { errorBody, toGatewayError } from "../errors.ts";
 import { bearerToken, upstreamKey } from "../keys.ts";
 import { redactText } from "../../log/logger.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../json-depth.ts";
 import { toSSE } from "../sse.ts";
 
 export async function readChatRequest(c: Context): Promise<ChatRequest> {
   const text = await c.req.text();
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new InvalidRequestError(`The request body nests deeper than ${MAX_JSON_DEPTH} levels`, {
+      code: "invalid_json",
+    });
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
