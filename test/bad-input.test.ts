@@ -121,9 +121,9 @@ describe("bad input", () => {
       "model",
     ],
     [
-      "a body nested 50,000 deep",
+      "a body nested 1,500 deep",
       "/api/openai/chat/completions",
-      `{"model":"m","messages":[{"role":"user","content":"hi"}],"x":${"[".repeat(50_000)}${"]".repeat(50_000)}}`,
+      `{"model":"m","messages":[{"role":"user","content":"hi"}],"x":${"[".repeat(1_500)}${"]".repeat(1_500)}}`,
       400,
       "nests deeper",
     ],
