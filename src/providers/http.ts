@@ -15,12 +15,12 @@ function urlOf(input: RequestInfo | URL): URL {
 }
 
 export async function upstreamFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  let response = await fetch(input, { ...init, redirect: "manual" });
+  // The common case is no redirect: only then is the URL parsed, to compare origins.
+  if (response.status < 300 || response.status >= 400 || response.status === 304) return response;
   let url = urlOf(input);
   const origin = url.origin;
-  let request: RequestInfo | URL = input;
   for (let hop = 0; ; hop++) {
-    const response = await fetch(request, { ...init, redirect: "manual" });
-    if (response.status < 300 || response.status >= 400 || response.status === 304) return response;
     const location = response.headers.get("location");
     if (!location) return response;
     const next = new URL(location, url);
@@ -32,6 +32,7 @@ export async function upstreamFetch(input: RequestInfo | URL, init?: RequestInit
     }
     if (hop >= MAX_REDIRECTS) throw new CrossOriginRedirectError("the upstream redirected too many times");
     url = next;
-    request = next;
+    response = await fetch(next, { ...init, redirect: "manual" });
+    if (response.status < 300 || response.status >= 400 || response.status === 304) return response;
   }
 }
