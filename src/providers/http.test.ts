@@ -5,7 +5,7 @@ import { CrossOriginRedirectError, upstreamFetch } from "./http.ts";
 const target = Bun.serve({
   hostname: "127.0.0.1",
   port: 0,
-  fetch(request) {
+  fetch(request): Response {
     const path = new URL(request.url).pathname;
     if (path === "/moved") return new Response(null, { status: 308, headers: { location: "/here" } });
     if (path === "/away") {

@@ -150,16 +150,19 @@ function committedStream(input: CommitInput, initial: Source): ReadableStream<St
   let source = initial;
   let firstId: string | undefined;
   let textSoFar = "";
-  let continuable = (input.request.n ?? 1) === 1;
+  // The text is kept only when a cut could be continued elsewhere; otherwise nothing needs it.
+  let continuable = input.continuations.length > 0 && (input.request.n ?? 1) === 1;
   let resumed = false;
   let cancelled = false;
 
   function deliver(item: StreamChunk): StreamChunk {
     const chunk = item.chunk;
     firstId ??= chunk.id;
-    for (const choice of chunk.choices) {
-      if (choice.delta?.tool_calls?.length) continuable = false;
-      if (typeof choice.delta?.content === "string") textSoFar += choice.delta.content;
+    if (continuable) {
+      for (const choice of chunk.choices) {
+        if (choice.delta?.tool_calls?.length) continuable = false;
+        if (typeof choice.delta?.content === "string") textSoFar += choice.delta.content;
+      }
     }
     return resumed ? asContinuation(chunk, firstId) : item;
   }
