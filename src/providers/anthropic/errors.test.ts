@@ -7,7 +7,8 @@ import {
   APIUserAbortError,
 } from "@anthropic-ai/sdk";
 import { UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
-import { errorFromAnthropic, errorFromStreamEvent, mapAnthropicError } from "./errors.ts";
+import { errorFromAnthropic, errorFromStreamEvent } from "./errors.ts";
+import { mapAnthropicError } from "./sdk.ts";
 import { fixtureJson } from "./testing.ts";
 
 function statusOf(metaName: string): number {

@@ -1,12 +1,6 @@
-// Anthropic error bodies, statuses and SDK exceptions -> GatewayError with the right status, kind and retry hints.
-// Error types and statuses: https://docs.anthropic.com/en/api/errors
+// Anthropic error bodies and statuses -> GatewayError with the right status, kind and retry hints (SDK
+// exceptions: sdk.ts). Error types and statuses: https://docs.anthropic.com/en/api/errors
 import { streamCutError } from "../../api/errors.ts";
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from "@anthropic-ai/sdk";
 import { z } from "zod";
 import {
   type FailureKind,
@@ -14,9 +8,7 @@ import {
   kindForStatus,
   looksLikeContextLength,
   typeForStatus,
-  UpstreamConnectionError,
   UpstreamError,
-  UpstreamTimeoutError,
 } from "../../api/errors.ts";
 
 /** `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_..."}` */
@@ -123,32 +115,4 @@ export function badResponseError(providerId: string, detail: string): GatewayErr
     code: "bad_response",
     kind: "bad_response",
   });
-}
-
-/** Maps whatever the SDK threw; an abort is rethrown as it is so the caller sees its own reason. */
-export function mapAnthropicError(
-  providerId: string,
-  thrown: unknown,
-  keyConfigured: boolean,
-  headersTimeoutMs: number,
-): unknown {
-  if (thrown instanceof GatewayError) return thrown;
-  if (thrown instanceof APIUserAbortError) return thrown;
-  if (thrown instanceof APIConnectionTimeoutError) {
-    return new UpstreamTimeoutError(providerId, "response headers", headersTimeoutMs);
-  }
-  if (thrown instanceof APIConnectionError) {
-    const detail = thrown.cause instanceof Error ? thrown.cause.message : thrown.message;
-    return new UpstreamConnectionError(providerId, detail, thrown);
-  }
-  if (thrown instanceof APIError && typeof thrown.status === "number") {
-    return errorFromAnthropic({
-      providerId,
-      status: thrown.status,
-      body: thrown.error,
-      headers: thrown.headers,
-      keyConfigured,
-    });
-  }
-  return thrown;
 }

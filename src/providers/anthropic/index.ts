@@ -1,10 +1,9 @@
 // The Anthropic adapter: the Messages API, the key sent as x-api-key, retries off (routing decides those).
 // Messages go over fetch (the hot path: the SDK's request building cost more CPU than the translation); the
-// model list through the official SDK.
-import Anthropic from "@anthropic-ai/sdk";
+// model list through the official SDK, loaded on first use.
+import type Anthropic from "@anthropic-ai/sdk";
 import { GatewayError, UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
-import type { Logger } from "../../log/logger.ts";
 import { sseEvents } from "../sse.ts";
 import type {
   AdapterDeps,
@@ -15,7 +14,7 @@ import type {
   ModelsRequest,
   StreamChunk,
 } from "../types.ts";
-import { badResponseError, errorFromAnthropic, mapAnthropicError, streamCutError } from "./errors.ts";
+import { badResponseError, errorFromAnthropic, streamCutError } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
 import { prefillTrailingWhitespace, toAnthropicRequest } from "./request.ts";
 import { anthropicMessageSchema, toChatCompletion } from "./response.ts";
@@ -37,14 +36,18 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** The SDK client, kept to the key the gateway hands it. */
-class GatewayAnthropic extends Anthropic {
-  // Otherwise the SDK looks for credentials in ANTHROPIC_* variables and profile files on this machine.
-  protected override _shouldResolveDefaultCredentials(): boolean {
-    return false;
-  }
-  // Otherwise the SDK refuses to send without a key; a provider without one (a local proxy) gets none.
-  protected override validateHeaders(): void {}
+/** The part that needs the SDK at run time (sdk.ts). */
+type AnthropicSdk = typeof import("./sdk.ts");
+
+/**
+ * Imported once per process, on the first model list: evaluated at start-up, the SDK would cost memory and
+ * start-up time that a gateway which only chats never needs.
+ */
+let sdkModule: Promise<AnthropicSdk> | undefined;
+
+function loadSdk(): Promise<AnthropicSdk> {
+  sdkModule ??= import("./sdk.ts");
+  return sdkModule;
 }
 
 /**
@@ -53,15 +56,6 @@ class GatewayAnthropic extends Anthropic {
  */
 function authHeaders(apiKey: string | undefined): Record<string, string | null> {
   return { "x-api-key": apiKey ?? null, authorization: null };
-}
-
-function sdkLogger(logger: Logger) {
-  return {
-    error: (message: string) => logger.error(message),
-    warn: (message: string) => logger.warn(message),
-    info: (message: string) => logger.debug(message),
-    debug: (message: string) => logger.debug(message),
-  };
 }
 
 /** Maps a read error in the middle of the body to a cut (retryable); an abort keeps its own error. */
@@ -111,19 +105,10 @@ export const createAnthropicAdapter: AdapterFactory = (deps) => {
   // One SDK client per provider config object: config reloads get fresh clients, requests share one.
   const clients = new WeakMap<ProviderConfig, Anthropic>();
 
-  function clientFor(provider: ProviderConfig): Anthropic {
+  function clientFor(sdk: AnthropicSdk, provider: ProviderConfig): Anthropic {
     let client = clients.get(provider);
     if (!client) {
-      client = new GatewayAnthropic({
-        apiKey: null,
-        authToken: null,
-        baseURL: provider.endpoint,
-        maxRetries: 0,
-        defaultHeaders: provider.headers,
-        fetch: upstreamFetch,
-        logger: sdkLogger(deps.logger),
-        logLevel: "warn",
-      });
+      client = sdk.createAnthropicClient(provider, deps.logger);
       clients.set(provider, client);
     }
     return client;
@@ -224,16 +209,21 @@ export const createAnthropicAdapter: AdapterFactory = (deps) => {
 
   async function listModels(request: ModelsRequest): Promise<ModelEntry[]> {
     const { provider } = request;
+    const sdk = await loadSdk();
     try {
       const items: unknown[] = [];
-      const pages = clientFor(provider).models.list(
+      const pages = clientFor(sdk, provider).models.list(
         { limit: 1000 },
         { signal: request.signal, timeout: MODELS_TIMEOUT_MS, headers: authHeaders(request.apiKey) },
       );
-      for await (const model of pages) items.push(model);
+      for await (const model of pages) {
+        items.push(model);
+        // A pager that never ends must not grow memory until the timeout.
+        if (items.length >= 5_000) break;
+      }
       return toModelEntries(items);
     } catch (thrown) {
-      throw mapAnthropicError(provider.id, thrown, Boolean(provider.api_key), MODELS_TIMEOUT_MS);
+      throw sdk.mapAnthropicError(provider.id, thrown, Boolean(provider.api_key), MODELS_TIMEOUT_MS);
     }
   }
 

@@ -2,7 +2,8 @@
 import { describe, expect, test } from "bun:test";
 import { ApiError } from "@google/genai";
 import { GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
-import { errorFromStatus, mapThrown } from "./errors.ts";
+import { errorFromStatus } from "./errors.ts";
+import { mapThrown } from "./sdk.ts";
 import { fixtureJson, fixtureText } from "./test-fixtures.ts";
 
 /** Status, headers and body of a raw recorded HTTP response (.http, httprr format). */

@@ -1,8 +1,8 @@
-// Gemini errors (HTTP status + google.rpc.Status body, in-stream error events, SDK failures) -> GatewayError.
+// Gemini errors (HTTP status + google.rpc.Status body, in-stream error events) -> GatewayError.
+// The SDK's own exceptions are mapped in sdk.ts, which is loaded only when the SDK is.
 // Body shape and codes: https://ai.google.dev/gemini-api/docs/troubleshooting#error-codes ;
 // RetryInfo: https://cloud.google.com/apis/design/errors#error_details
 import { streamCutError } from "../../api/errors.ts";
-import { ApiError } from "@google/genai";
 import { z } from "zod";
 import {
   type FailureKind,
@@ -124,7 +124,8 @@ export function errorFromStatus(source: ErrorSource): UpstreamError {
 
 export { streamCutError };
 
-function badResponse(providerId: string, cause: unknown): UpstreamError {
+/** The upstream answered with something that could not be read. */
+export function badResponse(providerId: string, cause: unknown): UpstreamError {
   return new UpstreamError(providerId, `Provider '${providerId}' sent a response that could not be read`, {
     status: 502,
     type: "api_error",
@@ -142,26 +143,4 @@ export interface ThrownContext {
   headers?: Headers;
   /** True once the stream has started: a non-HTTP failure then means the body was cut. */
   midStream?: boolean;
-}
-
-/**
- * Anything the SDK threw -> what the adapter rejects with. GatewayErrors (made by our fetch wrapper) pass
- * through; a caller abort is rethrown unchanged.
- */
-export function mapThrown(thrown: unknown, context: ThrownContext): unknown {
-  if (thrown instanceof GatewayError) return thrown;
-  if (context.signal.aborted) return thrown;
-  if (thrown instanceof ApiError) {
-    const message = thrown.message;
-    return errorFromStatus({
-      providerId: context.providerId,
-      status: thrown.status,
-      body: message,
-      headers: context.headers,
-      keyConfigured: context.keyConfigured,
-    });
-  }
-  return context.midStream
-    ? streamCutError(context.providerId, thrown)
-    : badResponse(context.providerId, thrown);
 }

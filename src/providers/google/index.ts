@@ -3,40 +3,32 @@
 // The SDK is pinned to our rules by its options and by a fetch wrapper (transport.ts): no retries (no
 // retryOptions; automatic continuation and automatic function calling off), Gemini API (never Vertex from the
 // environment), the key only in the x-goog-api-key header, a timeout on the response headers alone (the SDK's
-// own `timeout` would also bound the whole streamed body).
-import { GoogleGenAI } from "@google/genai";
-import type { ProviderConfig } from "../../config/schema.ts";
+// own `timeout` would also bound the whole streamed body). The SDK itself is loaded on first use (sdk.ts).
 import type { AdapterFactory, ChatAttempt, ChatResult, ModelEntry, ModelsRequest } from "../types.ts";
-import { mapThrown, type ThrownContext } from "./errors.ts";
+import type { ThrownContext } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
 import { toGeminiRequest } from "./request.ts";
 import { toChatCompletion } from "./response.ts";
 import { createGeminiStreamTranslator } from "./stream.ts";
-import { createTransport, type Transport } from "./transport.ts";
+import { createTransport } from "./transport.ts";
 
 /** Models listed per page; the SDK's pager fetches further pages as it is iterated. */
 const MODELS_PAGE_SIZE = 1000;
+/** A pager that never ends (an upstream repeating its page token) must not grow memory until the timeout. */
+const MAX_LISTED_MODELS = 5_000;
 
-/** "https://host/v1beta" -> base URL and API version; a bare host keeps the SDK's default version (v1beta). */
-function splitEndpoint(endpoint: string): { baseUrl: string; apiVersion?: string } {
-  const trimmed = endpoint.replace(/\/+$/, "");
-  const match = /^(.*)\/(v1(?:alpha|beta)?\d*)$/.exec(trimmed);
-  return match?.[1] && match[2] ? { baseUrl: match[1], apiVersion: match[2] } : { baseUrl: trimmed };
-}
+/** The part that needs the SDK at run time (sdk.ts). */
+type GoogleSdk = typeof import("./sdk.ts");
 
-function createClient(
-  provider: ProviderConfig,
-  apiKey: string | undefined,
-  transport: Transport,
-): GoogleGenAI {
-  const { baseUrl, apiVersion } = splitEndpoint(provider.endpoint);
-  return new GoogleGenAI({
-    vertexai: false,
-    // A placeholder stops the SDK from reading GEMINI_API_KEY / GOOGLE_API_KEY or trying Google ADC;
-    // the transport removes the header when there is no key.
-    apiKey: apiKey ?? "unused",
-    httpOptions: { baseUrl, apiVersion, headers: { ...provider.headers }, fetch: transport.fetch },
-  });
+/**
+ * Imported once per process, on the first request or model list: evaluated at start-up, the SDK would cost
+ * memory and start-up time that a gateway not using Gemini never needs.
+ */
+let sdkModule: Promise<GoogleSdk> | undefined;
+
+function loadSdk(): Promise<GoogleSdk> {
+  sdkModule ??= import("./sdk.ts");
+  return sdkModule;
 }
 
 /** The SDK's async generator as a stream, errors mapped as they surface. */
@@ -67,6 +59,7 @@ export const createGoogleAdapter: AdapterFactory = (deps) => {
       model: attempt.model,
       prefill: attempt.prefill,
     });
+    const { createClient, mapThrown } = await loadSdk();
     const transport = createTransport(provider.id, attempt.apiKey, attempt.headersTimeoutMs);
     const client = createClient(provider, attempt.apiKey, transport);
     const params = {
@@ -120,6 +113,7 @@ export const createGoogleAdapter: AdapterFactory = (deps) => {
 
   async function listModels(request: ModelsRequest): Promise<ModelEntry[]> {
     const { provider } = request;
+    const { createClient, mapThrown } = await loadSdk();
     const transport = createTransport(provider.id, request.apiKey, 0);
     const client = createClient(provider, request.apiKey, transport);
     try {
@@ -127,7 +121,10 @@ export const createGoogleAdapter: AdapterFactory = (deps) => {
       const pager = await client.models.list({
         config: { pageSize: MODELS_PAGE_SIZE, abortSignal: request.signal },
       });
-      for await (const model of pager) models.push(model);
+      for await (const model of pager) {
+        models.push(model);
+        if (models.length >= MAX_LISTED_MODELS) break;
+      }
       return toModelEntries(models);
     } catch (thrown) {
       throw mapThrown(thrown, {

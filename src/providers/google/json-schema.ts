@@ -1,21 +1,22 @@
 // Tool JSON Schemas -> Gemini's Schema (an OpenAPI 3.0 subset), removing what Gemini rejects.
 // Accepted fields: https://ai.google.dev/api/caching#Schema (mirrored by the SDK's `Schema` type).
-import { type Schema, Type } from "@google/genai";
+import type { Schema, Type } from "@google/genai";
+import { GeminiType } from "./enums.ts";
 
 const TYPES: Record<string, Type> = {
-  string: Type.STRING,
-  number: Type.NUMBER,
-  integer: Type.INTEGER,
-  boolean: Type.BOOLEAN,
-  array: Type.ARRAY,
-  object: Type.OBJECT,
+  string: GeminiType.STRING,
+  number: GeminiType.NUMBER,
+  integer: GeminiType.INTEGER,
+  boolean: GeminiType.BOOLEAN,
+  array: GeminiType.ARRAY,
+  object: GeminiType.OBJECT,
 };
 
 /** Formats Gemini accepts per type; others are removed (it rejects e.g. "uri" or "email"). */
 const FORMATS: Partial<Record<Type, string[]>> = {
-  [Type.STRING]: ["enum", "date-time"],
-  [Type.NUMBER]: ["float", "double"],
-  [Type.INTEGER]: ["int32", "int64"],
+  [GeminiType.STRING]: ["enum", "date-time"],
+  [GeminiType.NUMBER]: ["float", "double"],
+  [GeminiType.INTEGER]: ["int32", "int64"],
 };
 
 /** JSON Schema keywords we translate; anything else is removed and named in the warning. */
@@ -86,13 +87,14 @@ function applyEnum(node: Record<string, unknown>, out: Schema, context: Context)
   // Gemini's enum is string-only (with type STRING); numeric or boolean enums cannot be expressed.
   if (present.every((value): value is string => typeof value === "string")) {
     out.enum = present;
-    if (!out.type) out.type = Type.STRING;
+    if (!out.type) out.type = GeminiType.STRING;
   } else {
     context.removed.add(node.enum !== undefined ? "enum (non-string values)" : "const (non-string value)");
     // Keep at least the values' type, so the parameter is not left untyped.
     if (!out.type && present.every((value) => typeof value === "number")) {
-      out.type = present.every((value) => Number.isInteger(value)) ? Type.INTEGER : Type.NUMBER;
-    } else if (!out.type && present.every((value) => typeof value === "boolean")) out.type = Type.BOOLEAN;
+      out.type = present.every((value) => Number.isInteger(value)) ? GeminiType.INTEGER : GeminiType.NUMBER;
+    } else if (!out.type && present.every((value) => typeof value === "boolean"))
+      out.type = GeminiType.BOOLEAN;
   }
 }
 
@@ -195,6 +197,6 @@ export function toGeminiSchema(parameters: Record<string, unknown>): {
   };
   const context: Context = { defs, removed: new Set() };
   const schema = convert(parameters, context, 0);
-  const empty = schema.type === Type.OBJECT && Object.keys(schema.properties ?? {}).length === 0;
+  const empty = schema.type === GeminiType.OBJECT && Object.keys(schema.properties ?? {}).length === 0;
   return { schema: empty ? undefined : schema, removed: [...context.removed] };
 }

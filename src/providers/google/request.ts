@@ -1,16 +1,16 @@
 // Pure: our OpenAI ChatRequest -> the SDK's generateContent parameters, with a warning for each field changed or dropped.
 // Field mapping follows https://ai.google.dev/api/generate-content#generationconfig and
 // https://ai.google.dev/gemini-api/docs/function-calling#function_calling_modes
-import {
-  type FunctionCallingConfig,
-  FunctionCallingConfigMode,
-  type FunctionDeclaration,
-  type GenerateContentConfig,
-  type Content,
-  type ThinkingConfig,
-  type Tool as GeminiTool,
+import type {
+  FunctionCallingConfig,
+  FunctionDeclaration,
+  GenerateContentConfig,
+  Content,
+  ThinkingConfig,
+  Tool as GeminiTool,
 } from "@google/genai";
 import type { ChatRequest, ResponseFormat, Tool, ToolChoice } from "../../api/chat.ts";
+import { GeminiFunctionCallingMode } from "./enums.ts";
 import { toGeminiSchema } from "./json-schema.ts";
 import { toGeminiContents } from "./messages.ts";
 
@@ -83,10 +83,10 @@ function toolDeclarations(tools: Tool[], warnings: string[]): GeminiTool[] {
 }
 
 function functionCallingConfig(choice: ToolChoice): FunctionCallingConfig {
-  if (choice === "none") return { mode: FunctionCallingConfigMode.NONE };
-  if (choice === "required") return { mode: FunctionCallingConfigMode.ANY };
-  if (choice === "auto") return { mode: FunctionCallingConfigMode.AUTO };
-  return { mode: FunctionCallingConfigMode.ANY, allowedFunctionNames: [choice.function.name] };
+  if (choice === "none") return { mode: GeminiFunctionCallingMode.NONE };
+  if (choice === "required") return { mode: GeminiFunctionCallingMode.ANY };
+  if (choice === "auto") return { mode: GeminiFunctionCallingMode.AUTO };
+  return { mode: GeminiFunctionCallingMode.ANY, allowedFunctionNames: [choice.function.name] };
 }
 
 /** response_format -> JSON mode (https://ai.google.dev/gemini-api/docs/structured-output). */

@@ -1,5 +1,5 @@
-// OpenAI SDK errors -> GatewayError. Error shape: https://platform.openai.com/docs/guides/error-codes
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+// OpenAI error statuses and bodies, and fetch failures -> GatewayError; sdk.ts maps the SDK's exceptions.
+// Error shape: https://platform.openai.com/docs/guides/error-codes
 import {
   type FailureKind,
   GatewayError,
@@ -8,7 +8,6 @@ import {
   typeForStatus,
   UpstreamConnectionError,
   UpstreamError,
-  UpstreamTimeoutError,
 } from "../../api/errors.ts";
 
 const CONTENT_POLICY_CODES = new Set(["content_filter", "content_policy_violation"]);
@@ -69,26 +68,4 @@ export function mapFetchError(providerId: string, thrown: unknown, callerSignal:
   if (thrown instanceof GatewayError || callerSignal.aborted) return thrown;
   const detail = thrown instanceof Error ? thrown.message : String(thrown);
   return new UpstreamConnectionError(providerId, detail, thrown);
-}
-
-/** Maps whatever the SDK threw; an abort is rethrown as it is so the caller sees its own reason. */
-export function mapOpenAIError(
-  providerId: string,
-  thrown: unknown,
-  keyConfigured: boolean,
-  headersTimeoutMs: number,
-): unknown {
-  if (thrown instanceof GatewayError) return thrown;
-  if (thrown instanceof APIUserAbortError) return thrown;
-  if (thrown instanceof APIConnectionTimeoutError) {
-    return new UpstreamTimeoutError(providerId, "response headers", headersTimeoutMs);
-  }
-  if (thrown instanceof APIConnectionError) {
-    const cause = thrown.cause instanceof Error ? thrown.cause.message : thrown.message;
-    return new UpstreamConnectionError(providerId, cause, thrown);
-  }
-  if (thrown instanceof APIError && typeof thrown.status === "number") {
-    return errorFromStatus(providerId, thrown.status, thrown.error, thrown.headers, keyConfigured);
-  }
-  return thrown;
 }

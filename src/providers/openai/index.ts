@@ -1,12 +1,12 @@
 // The OpenAI adapter: api.openai.com and any OpenAI-compatible server. Chat goes over fetch (the hot path:
 // the SDK's request building and logging cost more CPU than the rest of the gateway); the model list through
-// the official SDK. No retries: routing decides those.
-import OpenAI from "openai";
+// the official SDK, loaded on first use. No retries: routing decides those.
+import type OpenAI from "openai";
 import { UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { sseEvents } from "../sse.ts";
 import type { AdapterFactory, ChatAttempt, ChatResult, ModelEntry, ModelsRequest } from "../types.ts";
-import { errorFromStatus, mapFetchError, mapOpenAIError } from "./errors.ts";
+import { errorFromStatus, mapFetchError } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
 import { toOpenAIRequest } from "./request.ts";
 import { parseOpenAIResponse } from "./response.ts";
@@ -27,23 +27,28 @@ function parseJson(text: string): { error?: unknown } | undefined {
   }
 }
 
+/** The part that needs the SDK at run time (sdk.ts). */
+type OpenAISdk = typeof import("./sdk.ts");
+
+/**
+ * Imported once per process, on the first model list: evaluated at start-up, the SDK would cost memory and
+ * start-up time that a gateway which only chats never needs.
+ */
+let sdkModule: Promise<OpenAISdk> | undefined;
+
+function loadSdk(): Promise<OpenAISdk> {
+  sdkModule ??= import("./sdk.ts");
+  return sdkModule;
+}
+
 export const createOpenAIAdapter: AdapterFactory = (deps) => {
   // One SDK client per provider config object: config reloads get fresh clients, requests share one.
   const clients = new WeakMap<ProviderConfig, OpenAI>();
 
-  function clientFor(provider: ProviderConfig): OpenAI {
+  function clientFor(sdk: OpenAISdk, provider: ProviderConfig): OpenAI {
     let client = clients.get(provider);
     if (!client) {
-      client = new OpenAI({
-        // The key goes per request; "unused" stops the SDK from reading OPENAI_API_KEY from the environment.
-        apiKey: "unused",
-        organization: null,
-        project: null,
-        baseURL: provider.endpoint,
-        maxRetries: 0,
-        defaultHeaders: provider.headers,
-        fetch: upstreamFetch,
-      });
+      client = sdk.createOpenAIClient(provider);
       clients.set(provider, client);
     }
     return client;
@@ -127,14 +132,15 @@ export const createOpenAIAdapter: AdapterFactory = (deps) => {
   }
 
   async function listModels(request: ModelsRequest): Promise<ModelEntry[]> {
+    const sdk = await loadSdk();
     try {
-      const page = await clientFor(request.provider).models.list({
+      const page = await clientFor(sdk, request.provider).models.list({
         signal: request.signal,
         headers: authHeader(request.apiKey),
       });
       return toModelEntries(page.data, request.provider.id);
     } catch (thrown) {
-      throw mapOpenAIError(request.provider.id, thrown, Boolean(request.provider.api_key), 10_000);
+      throw sdk.mapOpenAIError(request.provider.id, thrown, Boolean(request.provider.api_key), 10_000);
     }
   }
 
