@@ -1,5 +1,7 @@
 // `npm run bench`: the same load through direct, nginx, a bare Bun+Hono proxy, Portkey and AISBF; writes RESULTS.md.
-// Options: --only id,id (systems to run; direct and bare always run, the ratios need them), --out FILE.
+// Options: --only id,id (systems to run; direct and bare always run, the ratios need them), --out FILE,
+// --quick (only c1 latency, c64, translation and stream latency: a ~1 minute check between changes; the
+// table it writes has gaps, so give it --out elsewhere).
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,11 +13,16 @@ import { type Environment, SYSTEMS } from "./systems.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
-  options: { only: { type: "string" }, out: { type: "string" }, binary: { type: "string" } },
+  options: {
+    only: { type: "string" },
+    out: { type: "string" },
+    binary: { type: "string" },
+    quick: { type: "boolean" },
+  },
 });
 const root = join(import.meta.dir, "..");
-const THROUGHPUT_LEVELS = [16, 64, 256, 512];
-const STREAM_LEVELS = [64, 128, 256, 512, 1024, 2048];
+const THROUGHPUT_LEVELS = values.quick ? [64] : [16, 64, 256, 512];
+const STREAM_LEVELS = values.quick ? [] : [64, 128, 256, 512, 1024, 2048];
 
 function log(message: string) {
   process.stderr.write(`bench: ${message}\n`);

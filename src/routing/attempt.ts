@@ -2,6 +2,7 @@
 import type { ChatRequest } from "../api/chat.ts";
 import { UpstreamTimeoutError } from "../api/errors.ts";
 import type { ProviderConfig } from "../config/schema.ts";
+import { linkedController } from "../providers/abort.ts";
 import { DeadlineExceeded, withDeadline } from "./deadline.ts";
 import type { Target } from "./health.ts";
 import type { Candidate } from "./select.ts";
@@ -24,8 +25,8 @@ export interface AttemptInput {
 export async function attemptOnce(input: AttemptInput): Promise<AttemptServed> {
   const { deps, route, request, provider, target, clientSignal } = input;
   const deadlines = deadlinesFor(provider, route.timeouts);
-  const controller = new AbortController();
-  const signal = AbortSignal.any([clientSignal, controller.signal]);
+  const controller = linkedController(clientSignal);
+  const signal = controller.signal;
   const streaming = request.stream === true;
   const limit = streaming ? deadlines.headersMs : deadlines.totalMs;
   const adapter = deps.adapters[provider.type];

@@ -37,6 +37,60 @@ export function withDeadline<T>(
   });
 }
 
+/**
+ * One timer for a whole stream instead of one per chunk, and nothing allocated per chunk: `start` only moves the
+ * expiry, and the timer, when it fires early, re-arms for what is left. A chunk every 20 ms against a 60 s idle
+ * limit then costs no timer at all. On expiry it calls `onExpire`, which must end the pending read (cancel the
+ * reader); the reader then sees `expired`.
+ */
+export function createWatchdog(onExpire: () => void) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let firesAt = 0;
+  let expiresAt = 0;
+  let waiting = false;
+  let expired = false;
+
+  function arm(ms: number) {
+    if (timer !== undefined) clearTimeout(timer);
+    firesAt = performance.now() + ms;
+    timer = setTimeout(fire, ms);
+  }
+
+  function fire() {
+    timer = undefined;
+    if (!waiting) return; // Nothing waits: the next start arms again.
+    const left = expiresAt - performance.now();
+    if (left > 0) {
+      arm(left);
+      return;
+    }
+    waiting = false;
+    expired = true;
+    onExpire();
+  }
+
+  return {
+    /** A wait of at most `ms` begins (one at a time: a stream reads one chunk at a time). */
+    start(ms: number) {
+      expiresAt = performance.now() + ms;
+      waiting = true;
+      expired = false;
+      // A shorter limit than the armed one (the finish grace after a long idle limit) needs an earlier timer.
+      if (timer === undefined || firesAt > expiresAt) arm(ms);
+    },
+    /** The wait ended; true when it ended because the limit passed. */
+    end(): boolean {
+      waiting = false;
+      return expired;
+    },
+    stop() {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      waiting = false;
+    },
+  };
+}
+
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {

@@ -17,6 +17,8 @@ export function attemptOrder(
   strategy: Strategy,
   random: () => number,
 ): Candidate[] {
+  // A provider route has one target: every strategy gives the same order, without the per-request arrays.
+  if (candidates.length === 1) return [candidates[0] as Candidate];
   if (strategy === "priority") {
     return candidates
       .map((candidate, index) => ({ candidate, index }))

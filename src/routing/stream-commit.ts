@@ -8,7 +8,7 @@ import {
 import { GatewayError, streamCutError, UpstreamError, UpstreamTimeoutError } from "../api/errors.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import type { StreamChunk } from "../providers/types.ts";
-import { DeadlineExceeded, withDeadline } from "./deadline.ts";
+import { createWatchdog, DeadlineExceeded, withDeadline } from "./deadline.ts";
 import { asGatewayError, healthPolicyFor, healthReport } from "./failures.ts";
 import type { Target } from "./health.ts";
 import type { Candidate } from "./select.ts";
@@ -154,6 +154,11 @@ function committedStream(input: CommitInput, initial: Source): ReadableStream<St
   let continuable = input.continuations.length > 0 && (input.request.n ?? 1) === 1;
   let resumed = false;
   let cancelled = false;
+  // Ends the pending read of whichever source is current: the read then returns and sees the expiry.
+  const watchdog = createWatchdog(() => {
+    source.controller.abort();
+    source.reader.cancel().catch(noop);
+  });
 
   function deliver(item: StreamChunk): StreamChunk {
     const chunk = item.chunk;
@@ -176,15 +181,13 @@ function committedStream(input: CommitInput, initial: Source): ReadableStream<St
       }
       const current = source;
       const wait = current.tracker.complete ? FINISH_GRACE_MS : current.deadlines.idleMs;
+      watchdog.start(wait);
       try {
-        const { value, done } = await withDeadline(
-          readUpstream(current.reader, current.target.providerId),
-          wait,
-          "next chunk",
-          () => current.controller.abort(),
-        );
+        const { value, done } = await readUpstream(current.reader, current.target.providerId);
+        if (watchdog.end()) throw new DeadlineExceeded("next chunk");
         if (cancelled) return;
         if (done) {
+          watchdog.stop();
           deps.health.recordSuccess(current.target);
           controller.close();
           return;
@@ -192,7 +195,9 @@ function committedStream(input: CommitInput, initial: Source): ReadableStream<St
         current.tracker.see(value.chunk);
         controller.enqueue(deliver(value));
         return;
-      } catch (thrown) {
+      } catch (failure) {
+        const thrown = watchdog.end() ? new DeadlineExceeded("next chunk") : failure;
+        watchdog.stop();
         current.reader.cancel().catch(noop);
         // The client left: nobody reads this answer, and the upstream is not to blame.
         if (cancelled || clientSignal.aborted) return;
@@ -227,6 +232,7 @@ function committedStream(input: CommitInput, initial: Source): ReadableStream<St
     pull: pullOnce,
     cancel(reason) {
       cancelled = true;
+      watchdog.stop();
       source.controller.abort();
       source.reader.cancel(reason).catch(noop);
     },

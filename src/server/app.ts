@@ -1,6 +1,5 @@
 // createApp(deps) -> the Hono app: limits, auth, CORS, routes, and the one error mapping.
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { GatewayError, InvalidRequestError } from "../api/errors.ts";
 import type { ClientKey } from "../config/client-keys.ts";
@@ -15,6 +14,7 @@ import {
   DEFAULT_MAX_CONCURRENT_PER_KEY,
   DEFAULT_MAX_HEADER_BYTES,
   headerLimit,
+  limitBodySize,
 } from "./middleware/limits.ts";
 import { createMemoryRateLimiter } from "./rate-limit.ts";
 import { resolveModelRoute, resolvePathRoute, rotationRoute } from "./resolve.ts";
@@ -34,14 +34,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const limiter = deps.rateLimiter ?? createMemoryRateLimiter(deps.clock);
   const authOn = clientAuthOn(config);
 
-  const limitBody = bodyLimit({
-    maxSize: maxBody,
-    onError: () => {
-      throw new InvalidRequestError(`The request body is larger than the limit of ${maxBody} bytes`, {
-        status: 413,
-        code: "request_too_large",
-      });
-    },
+  const limitBody = limitBodySize(maxBody, () => {
+    throw new InvalidRequestError(`The request body is larger than the limit of ${maxBody} bytes`, {
+      status: 413,
+      code: "request_too_large",
+    });
   });
 
   function checkId(id: string): string {
@@ -84,11 +81,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   if (authOn) app.use(clientAuth(config.clientKeys));
   const configuredCap = config.server.max_concurrent_per_key;
-  app.use(
-    concurrencyLimit(
-      (key) => key?.maxConcurrent ?? configuredCap ?? (key ? DEFAULT_MAX_CONCURRENT_PER_KEY : undefined),
-    ),
-  );
+  // Without client keys and without a configured cap nothing is capped: no middleware layer for every request.
+  if (authOn || configuredCap !== undefined) {
+    app.use(
+      concurrencyLimit(
+        (key) => key?.maxConcurrent ?? configuredCap ?? (key ? DEFAULT_MAX_CONCURRENT_PER_KEY : undefined),
+      ),
+    );
+  }
 
   app.get("/", (c) => c.json(statusBody(deps)));
 

@@ -4,6 +4,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { GatewayError, UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
+import { linkedController } from "../abort.ts";
 import { sseEvents } from "../sse.ts";
 import type {
   AdapterDeps,
@@ -174,18 +175,17 @@ export const createAnthropicAdapter: AdapterFactory = (deps) => {
     const { provider, signal } = attempt;
     const target = messageTargetFor(provider);
     const headers = attempt.apiKey ? { ...target.headers, "x-api-key": attempt.apiKey } : target.headers;
-    const timer = new AbortController();
-    const handle = setTimeout(() => timer.abort(), attempt.headersTimeoutMs);
+    const timer = linkedController(signal);
+    let timedOut = false;
+    const handle = setTimeout(() => {
+      timedOut = true;
+      timer.abort();
+    }, attempt.headersTimeoutMs);
     let response: Response;
     try {
-      response = await upstreamFetch(target.url, {
-        method: "POST",
-        headers,
-        body,
-        signal: AbortSignal.any([signal, timer.signal]),
-      });
+      response = await upstreamFetch(target.url, { method: "POST", headers, body, signal: timer.signal });
     } catch (thrown) {
-      if (timer.signal.aborted && !signal.aborted) {
+      if (timedOut && !signal.aborted) {
         throw new UpstreamTimeoutError(provider.id, "response headers", attempt.headersTimeoutMs);
       }
       if (thrown instanceof GatewayError || signal.aborted) throw thrown;

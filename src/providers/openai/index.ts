@@ -4,13 +4,14 @@
 import type OpenAI from "openai";
 import { UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
-import { sseEvents } from "../sse.ts";
+import { linkedController } from "../abort.ts";
+import { sseTranslated } from "../sse.ts";
 import type { AdapterFactory, ChatAttempt, ChatResult, ModelEntry, ModelsRequest } from "../types.ts";
 import { errorFromStatus, mapFetchError } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
 import { toOpenAIRequest } from "./request.ts";
 import { parseOpenAIResponse } from "./response.ts";
-import { createOpenAIStreamTranslator } from "./stream.ts";
+import { openAIStreamTransformer } from "./stream.ts";
 import { upstreamFetch } from "../http.ts";
 
 /** Per-request auth header; null removes the SDK's own so a keyless local server gets none. */
@@ -77,18 +78,17 @@ export const createOpenAIAdapter: AdapterFactory = (deps) => {
     const headers = attempt.apiKey
       ? { ...target.headers, authorization: `Bearer ${attempt.apiKey}` }
       : target.headers;
-    const timer = new AbortController();
-    const handle = setTimeout(() => timer.abort(), attempt.headersTimeoutMs);
+    const timer = linkedController(signal);
+    let timedOut = false;
+    const handle = setTimeout(() => {
+      timedOut = true;
+      timer.abort();
+    }, attempt.headersTimeoutMs);
     let response: Response;
     try {
-      response = await upstreamFetch(target.url, {
-        method: "POST",
-        headers,
-        body,
-        signal: AbortSignal.any([signal, timer.signal]),
-      });
+      response = await upstreamFetch(target.url, { method: "POST", headers, body, signal: timer.signal });
     } catch (thrown) {
-      if (timer.signal.aborted && !signal.aborted) {
+      if (timedOut && !signal.aborted) {
         throw new UpstreamTimeoutError(provider.id, "response headers", attempt.headersTimeoutMs);
       }
       throw mapFetchError(provider.id, thrown, signal);
@@ -111,9 +111,7 @@ export const createOpenAIAdapter: AdapterFactory = (deps) => {
     );
     if (attempt.request.stream) {
       if (!response.body) throw new UpstreamConnectionError(provider.id, "the upstream sent no body");
-      const chunks = sseEvents(response.body).pipeThrough(
-        createOpenAIStreamTranslator(provider.id, deps.logger),
-      );
+      const chunks = sseTranslated(response.body, openAIStreamTransformer(provider.id, deps.logger));
       return { kind: "stream", chunks, warnings: [] };
     }
     let text: string;

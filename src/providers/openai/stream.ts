@@ -29,9 +29,17 @@ export function createOpenAIStreamTranslator(
   providerId: string,
   logger: Logger,
 ): TransformStream<EventSourceMessage, StreamChunk> {
+  return new TransformStream(openAIStreamTransformer(providerId, logger));
+}
+
+/** The translator's steps, for sseTranslated (which runs them without a TransformStream of its own). */
+export function openAIStreamTransformer(
+  providerId: string,
+  logger: Logger,
+): Transformer<EventSourceMessage, StreamChunk> {
   const tracker = createFinishTracker();
   let done = false;
-  return new TransformStream({
+  return {
     transform(event, controller) {
       if (done) return;
       const data = event.data;
@@ -68,5 +76,5 @@ export function createOpenAIStreamTranslator(
       if (done || tracker.complete) return;
       controller.error(streamCutError(providerId));
     },
-  });
+  };
 }

@@ -1,0 +1,80 @@
+// sseTranslated: one stream doing decode, SSE parse and translation, with TransformStream controller semantics.
+import { describe, expect, test } from "bun:test";
+import { sseEvents, sseTranslated } from "./sse.ts";
+
+const encoder = new TextEncoder();
+
+function body(parts: string[], onCancel?: () => void): ReadableStream<Uint8Array> {
+  let index = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const part = parts[index++];
+      if (part === undefined) controller.close();
+      else controller.enqueue(encoder.encode(part));
+    },
+    cancel: onCancel,
+  });
+}
+
+async function collect<T>(stream: ReadableStream<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of stream) out.push(item);
+  return out;
+}
+
+describe("sseTranslated", () => {
+  test("events split across reads and several in one read arrive whole and in order", async () => {
+    const events = await collect(sseEvents(body(["data: a\n", "\ndata: b\n\nda", "ta: c\n\n"])));
+    expect(events.map((event) => event.data)).toEqual(["a", "b", "c"]);
+  });
+
+  test("a multi-byte character split between reads is decoded once", async () => {
+    const bytes = encoder.encode("data: é\n\n");
+    const split = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes.slice(0, 7));
+        controller.enqueue(bytes.slice(7));
+        controller.close();
+      },
+    });
+    expect((await collect(sseEvents(split))).map((event) => event.data)).toEqual(["é"]);
+  });
+
+  test("terminate ends the output and cancels the body", async () => {
+    let cancelled = false;
+    const stream = sseTranslated<string>(
+      body(["data: a\n\ndata: stop\n\ndata: b\n\n", "data: c\n\n"], () => {
+        cancelled = true;
+      }),
+      {
+        transform(event, controller) {
+          if (event.data === "stop") controller.terminate();
+          else controller.enqueue(event.data);
+        },
+      },
+    );
+    expect(await collect(stream)).toEqual(["a"]);
+    expect(cancelled).toBe(true);
+  });
+
+  test("flush runs at the end of the body and may error the stream", async () => {
+    const stream = sseTranslated<string>(body(["data: a\n\n"]), {
+      transform(event, controller) {
+        controller.enqueue(event.data);
+      },
+      flush(controller) {
+        controller.error(new Error("cut"));
+      },
+    });
+    await expect(collect(stream)).rejects.toThrow("cut");
+  });
+
+  test("a transform that throws errors the stream", async () => {
+    const stream = sseTranslated<string>(body(["data: a\n\n"]), {
+      transform() {
+        throw new Error("bad event");
+      },
+    });
+    await expect(collect(stream)).rejects.toThrow("bad event");
+  });
+});
