@@ -1,6 +1,7 @@
 // Upstream redirects: followed within the configured host, refused to any other.
 import { afterAll, expect, test } from "bun:test";
-import { CrossOriginRedirectError, upstreamFetch } from "./http.ts";
+import { GatewayError, UpstreamConnectionError, UpstreamTimeoutError } from "../api/errors.ts";
+import { CrossOriginRedirectError, fetchWithHeadersDeadline, upstreamFetch } from "./http.ts";
 
 const target = Bun.serve({
   hostname: "127.0.0.1",
@@ -36,4 +37,67 @@ test("a redirect to another origin is refused", async () => {
 
 test("a redirect loop ends", async () => {
   await expect(upstreamFetch(`${base}/loop`)).rejects.toThrow("too many");
+});
+
+const options = (signal: AbortSignal, headersTimeoutMs = 2000) => ({
+  providerId: "p",
+  signal,
+  headersTimeoutMs,
+});
+
+test("no connection: an UpstreamConnectionError naming the provider", async () => {
+  const closed = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("x") });
+  const url = `http://127.0.0.1:${closed.port}/`;
+  await closed.stop(true);
+  const error = await fetchWithHeadersDeadline(url, {}, options(new AbortController().signal)).catch(
+    (e) => e,
+  );
+  expect(error).toBeInstanceOf(UpstreamConnectionError);
+  expect((error as GatewayError).message).toContain("Could not reach provider 'p'");
+});
+
+test("headers later than the deadline: an UpstreamTimeoutError; the body itself may take its time", async () => {
+  const slow = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(request) {
+      if (new URL(request.url).pathname === "/late") await Bun.sleep(500);
+      return new Response(
+        new ReadableStream({
+          async start(controller) {
+            // The first bytes get the headers out; the rest of the body is slow, as a long answer is.
+            controller.enqueue(new TextEncoder().encode("start "));
+            await Bun.sleep(300);
+            controller.enqueue(new TextEncoder().encode("done"));
+            controller.close();
+          },
+        }),
+      );
+    },
+  });
+  try {
+    const late = await fetchWithHeadersDeadline(
+      `http://127.0.0.1:${slow.port}/late`,
+      {},
+      options(new AbortController().signal, 150),
+    ).catch((e) => e);
+    expect(late).toBeInstanceOf(UpstreamTimeoutError);
+    const streamed = await fetchWithHeadersDeadline(
+      `http://127.0.0.1:${slow.port}/`,
+      {},
+      options(new AbortController().signal, 150),
+    );
+    expect(await streamed.text()).toBe("start done");
+  } finally {
+    await slow.stop(true);
+  }
+});
+
+test("the caller's abort is rethrown as it is, not mapped", async () => {
+  const controller = new AbortController();
+  controller.abort();
+  const error = await fetchWithHeadersDeadline(`${base}/here`, {}, options(controller.signal)).catch(
+    (e) => e,
+  );
+  expect(error).not.toBeInstanceOf(GatewayError);
 });

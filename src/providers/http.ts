@@ -1,6 +1,9 @@
 // The fetch every adapter uses upstream: redirects are followed only within the configured host.
 // A provider endpoint that redirects elsewhere could hand our key or the client's prompt to a host nobody configured.
 
+import { GatewayError, UpstreamConnectionError, UpstreamTimeoutError } from "../api/errors.ts";
+import { linkedController } from "./abort.ts";
+
 const MAX_REDIRECTS = 3;
 
 /** A redirect to another origin; adapters map it like a connection failure (the upstream did not answer usefully). */
@@ -34,5 +37,42 @@ export async function upstreamFetch(input: RequestInfo | URL, init?: RequestInit
     url = next;
     response = await fetch(next, { ...init, redirect: "manual" });
     if (response.status < 300 || response.status >= 400 || response.status === 304) return response;
+  }
+}
+
+export interface DeadlineFetchOptions {
+  providerId: string;
+  /** The attempt's signal: its abort is rethrown as it is. */
+  signal: AbortSignal;
+  headersTimeoutMs: number;
+}
+
+/**
+ * upstreamFetch with a deadline on the response headers only (the body may stream for as long as it needs):
+ * late headers are an UpstreamTimeoutError, no answer at all an UpstreamConnectionError.
+ */
+export async function fetchWithHeadersDeadline(
+  url: string,
+  init: RequestInit,
+  { providerId, signal, headersTimeoutMs }: DeadlineFetchOptions,
+): Promise<Response> {
+  const timer = linkedController(signal);
+  let timedOut = false;
+  const handle = setTimeout(() => {
+    timedOut = true;
+    timer.abort();
+  }, headersTimeoutMs);
+  try {
+    return await upstreamFetch(url, { ...init, signal: timer.signal });
+  } catch (thrown) {
+    if (timedOut && !signal.aborted)
+      throw new UpstreamTimeoutError(providerId, "response headers", headersTimeoutMs);
+    if (thrown instanceof GatewayError || signal.aborted) throw thrown;
+    const code = (thrown as { code?: unknown } | null)?.code;
+    const detail =
+      typeof code === "string" ? code : thrown instanceof Error ? thrown.message : String(thrown);
+    throw new UpstreamConnectionError(providerId, detail, thrown);
+  } finally {
+    clearTimeout(handle);
   }
 }

@@ -2,9 +2,8 @@
 // Messages go over fetch (the hot path: the SDK's request building cost more CPU than the translation); the
 // model list through the official SDK, loaded on first use.
 import type Anthropic from "@anthropic-ai/sdk";
-import { GatewayError, UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
+import { GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
-import { linkedController } from "../abort.ts";
 import { sseEvents } from "../sse.ts";
 import type {
   AdapterDeps,
@@ -20,7 +19,7 @@ import { toModelEntries } from "./models.ts";
 import { prefillTrailingWhitespace, toAnthropicRequest } from "./request.ts";
 import { anthropicMessageSchema, toChatCompletion } from "./response.ts";
 import { createAnthropicStreamTranslator } from "./stream.ts";
-import { upstreamFetch } from "../http.ts";
+import { fetchWithHeadersDeadline } from "../http.ts";
 
 const MODELS_TIMEOUT_MS = 10_000;
 /**
@@ -175,25 +174,11 @@ export const createAnthropicAdapter: AdapterFactory = (deps) => {
     const { provider, signal } = attempt;
     const target = messageTargetFor(provider);
     const headers = attempt.apiKey ? { ...target.headers, "x-api-key": attempt.apiKey } : target.headers;
-    const timer = linkedController(signal);
-    let timedOut = false;
-    const handle = setTimeout(() => {
-      timedOut = true;
-      timer.abort();
-    }, attempt.headersTimeoutMs);
-    let response: Response;
-    try {
-      response = await upstreamFetch(target.url, { method: "POST", headers, body, signal: timer.signal });
-    } catch (thrown) {
-      if (timedOut && !signal.aborted) {
-        throw new UpstreamTimeoutError(provider.id, "response headers", attempt.headersTimeoutMs);
-      }
-      if (thrown instanceof GatewayError || signal.aborted) throw thrown;
-      const detail = thrown instanceof Error ? thrown.message : String(thrown);
-      throw new UpstreamConnectionError(provider.id, detail, thrown);
-    } finally {
-      clearTimeout(handle);
-    }
+    const response = await fetchWithHeadersDeadline(
+      target.url,
+      { method: "POST", headers, body },
+      { providerId: provider.id, signal, headersTimeoutMs: attempt.headersTimeoutMs },
+    );
     if (response.status >= 400) {
       const text = await response.text().catch(() => "");
       throw errorFromAnthropic({

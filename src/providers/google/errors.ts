@@ -6,7 +6,6 @@ import { streamCutError } from "../../api/errors.ts";
 import { z } from "zod";
 import {
   type FailureKind,
-  GatewayError,
   kindForStatus,
   looksLikeContextLength,
   type RetryHints,

@@ -1,14 +1,7 @@
 // Ollama error statuses and bodies (the recorded 400 and the documented shapes) -> GatewayError.
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { UpstreamConnectionError } from "../../api/errors.ts";
-import {
-  errorFromStatus,
-  inStreamError,
-  mapFetchError,
-  ollamaErrorMessage,
-  streamCutError,
-} from "./errors.ts";
+import { errorFromStatus, inStreamError, ollamaErrorMessage, streamCutError } from "./errors.ts";
 
 /** Splits an httprr raw response into status, headers and body. */
 function parseHttp(name: string): { status: number; headers: Headers; body: string } {
@@ -120,18 +113,5 @@ describe("other errors", () => {
   test("a cut stream is a transient 502", () => {
     const error = streamCutError("ollama");
     expect([error.status, error.kind, error.code]).toEqual([502, "transient", "stream_cut"]);
-  });
-
-  test("fetch failures are connection errors; a caller abort is rethrown as it is", () => {
-    const refused = Object.assign(new Error("Unable to connect"), { code: "ConnectionRefused" });
-    const mapped = mapFetchError("ollama", refused, new AbortController().signal);
-    expect(mapped).toBeInstanceOf(UpstreamConnectionError);
-    expect((mapped as UpstreamConnectionError).message).toBe(
-      "Could not reach provider 'ollama': ConnectionRefused",
-    );
-    const controller = new AbortController();
-    controller.abort();
-    const abort = new DOMException("aborted", "AbortError");
-    expect(mapFetchError("ollama", abort, controller.signal)).toBe(abort);
   });
 });

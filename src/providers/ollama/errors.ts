@@ -1,14 +1,12 @@
-// Ollama error bodies, statuses and fetch failures -> GatewayError.
+// Ollama error bodies and statuses -> GatewayError (fetch failures: ../http.ts).
 // Error shape and statuses: https://github.com/ollama/ollama/blob/main/docs/api/errors.mdx
-import { streamCutError } from "../../api/errors.ts";
 import { z } from "zod";
 import {
   type FailureKind,
-  GatewayError,
   kindForStatus,
   looksLikeContextLength,
+  streamCutError,
   typeForStatus,
-  UpstreamConnectionError,
   UpstreamError,
 } from "../../api/errors.ts";
 
@@ -106,16 +104,4 @@ export function badResponseError(providerId: string, detail: string): UpstreamEr
     code: "bad_upstream_response",
     kind: "bad_response",
   });
-}
-
-/**
- * What fetch threw before a response arrived. An abort by the caller is rethrown unchanged; anything else
- * (refused, reset, DNS, TLS) is a connection error. Header timeouts are decided by the caller, who owns the timer.
- */
-export function mapFetchError(providerId: string, thrown: unknown, callerSignal: AbortSignal): unknown {
-  if (thrown instanceof GatewayError) return thrown;
-  if (callerSignal.aborted) return thrown;
-  const code = (thrown as { code?: unknown } | null)?.code;
-  const detail = typeof code === "string" ? code : thrown instanceof Error ? thrown.message : String(thrown);
-  return new UpstreamConnectionError(providerId, detail, thrown);
 }

@@ -1,20 +1,14 @@
 // The Ollama adapter: Ollama's native HTTP API over fetch (no SDK), /api/chat and /api/tags.
 // API: https://github.com/ollama/ollama/blob/main/docs/api.md
-import { UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
+import { UpstreamConnectionError } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import type { AdapterFactory, ChatAttempt, ChatResult, ModelEntry, ModelsRequest } from "../types.ts";
-import {
-  badResponseError,
-  errorFromStatus,
-  inStreamError,
-  mapFetchError,
-  ollamaErrorMessage,
-} from "./errors.ts";
+import { badResponseError, errorFromStatus, inStreamError, ollamaErrorMessage } from "./errors.ts";
 import { ollamaTagsSchema, toModelEntries } from "./models.ts";
 import { toOllamaRequest } from "./request.ts";
 import { ollamaChatResponseSchema, toChatCompletion } from "./response.ts";
 import { createOllamaStreamTranslator, cutOnBodyError, ndjsonLines } from "./stream.ts";
-import { upstreamFetch } from "../http.ts";
+import { fetchWithHeadersDeadline } from "../http.ts";
 
 /** /api/tags has no headers-timeout setting of its own; the caller's signal bounds the rest. */
 const MODELS_HEADERS_TIMEOUT_MS = 10_000;
@@ -45,21 +39,7 @@ interface SendOptions {
 
 /** fetch with a headers deadline: the timer is cleared once headers arrive, the caller's signal still governs the body. */
 async function send(url: string, options: SendOptions): Promise<Response> {
-  const timer = new AbortController();
-  const handle = setTimeout(() => timer.abort(), options.headersTimeoutMs);
-  try {
-    return await upstreamFetch(url, {
-      ...options.init,
-      signal: AbortSignal.any([options.signal, timer.signal]),
-    });
-  } catch (thrown) {
-    if (timer.signal.aborted && !options.signal.aborted) {
-      throw new UpstreamTimeoutError(options.providerId, "response headers", options.headersTimeoutMs);
-    }
-    throw mapFetchError(options.providerId, thrown, options.signal);
-  } finally {
-    clearTimeout(handle);
-  }
+  return fetchWithHeadersDeadline(url, options.init, options);
 }
 
 /** Reads a whole body; a failure while reading is a connection problem, unless the caller aborted. */

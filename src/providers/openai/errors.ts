@@ -1,12 +1,10 @@
-// OpenAI error statuses and bodies, and fetch failures -> GatewayError; sdk.ts maps the SDK's exceptions.
+// OpenAI error statuses and bodies -> GatewayError; sdk.ts maps the SDK's exceptions.
 // Error shape: https://platform.openai.com/docs/guides/error-codes
 import {
   type FailureKind,
-  GatewayError,
   kindForStatus,
   looksLikeContextLength,
   typeForStatus,
-  UpstreamConnectionError,
   UpstreamError,
 } from "../../api/errors.ts";
 
@@ -61,11 +59,4 @@ export function errorFromStatus(
         }
       : undefined,
   });
-}
-
-/** Maps what fetch threw (no connection, a refused redirect); an abort is rethrown as it is. */
-export function mapFetchError(providerId: string, thrown: unknown, callerSignal: AbortSignal): unknown {
-  if (thrown instanceof GatewayError || callerSignal.aborted) return thrown;
-  const detail = thrown instanceof Error ? thrown.message : String(thrown);
-  return new UpstreamConnectionError(providerId, detail, thrown);
 }

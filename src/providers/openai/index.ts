@@ -2,17 +2,16 @@
 // the SDK's request building and logging cost more CPU than the rest of the gateway); the model list through
 // the official SDK, loaded on first use. No retries: routing decides those.
 import type OpenAI from "openai";
-import { UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
+import { UpstreamConnectionError } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
-import { linkedController } from "../abort.ts";
 import { sseTranslated } from "../sse.ts";
 import type { AdapterFactory, ChatAttempt, ChatResult, ModelEntry, ModelsRequest } from "../types.ts";
-import { errorFromStatus, mapFetchError } from "./errors.ts";
+import { errorFromStatus } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
 import { toOpenAIRequest } from "./request.ts";
 import { parseOpenAIResponse } from "./response.ts";
 import { openAIStreamTransformer } from "./stream.ts";
-import { upstreamFetch } from "../http.ts";
+import { fetchWithHeadersDeadline } from "../http.ts";
 
 /** Per-request auth header; null removes the SDK's own so a keyless local server gets none. */
 function authHeader(apiKey: string | undefined): Record<string, string | null> {
@@ -78,23 +77,11 @@ export const createOpenAIAdapter: AdapterFactory = (deps) => {
     const headers = attempt.apiKey
       ? { ...target.headers, authorization: `Bearer ${attempt.apiKey}` }
       : target.headers;
-    const timer = linkedController(signal);
-    let timedOut = false;
-    const handle = setTimeout(() => {
-      timedOut = true;
-      timer.abort();
-    }, attempt.headersTimeoutMs);
-    let response: Response;
-    try {
-      response = await upstreamFetch(target.url, { method: "POST", headers, body, signal: timer.signal });
-    } catch (thrown) {
-      if (timedOut && !signal.aborted) {
-        throw new UpstreamTimeoutError(provider.id, "response headers", attempt.headersTimeoutMs);
-      }
-      throw mapFetchError(provider.id, thrown, signal);
-    } finally {
-      clearTimeout(handle);
-    }
+    const response = await fetchWithHeadersDeadline(
+      target.url,
+      { method: "POST", headers, body },
+      { providerId: provider.id, signal, headersTimeoutMs: attempt.headersTimeoutMs },
+    );
     if (response.status >= 400) {
       const text = await response.text().catch(() => "");
       const error = parseJson(text)?.error;
