@@ -159,7 +159,7 @@ const CONTEXT_LENGTH_PATTERN =
 
 /** Providers say "context too long" in their own words; this recognises the ones we know. */
 export function looksLikeContextLength(message: string, code?: string | null): boolean {
-  if (code === "context_length_exceeded" || code === "string_above_max_length") return true;
+  if (code === "context_length_exceeded") return true;
   return CONTEXT_LENGTH_PATTERN.test(message);
 }
 
