@@ -568,3 +568,11 @@ describe("Gemini call ids on the way back", () => {
     expect(geminiIdFromToolCallId("gcall_a.b")).toBeUndefined();
   });
 });
+
+test("tool_choice without tools is dropped with a warning, never silently", () => {
+  const { warnings } = translate({ messages: [{ role: "user", content: "hi" }], tool_choice: "required" });
+  expect(warnings).toContain("tool_choice was dropped: the request has no tools.");
+  expect(translate({ messages: [{ role: "user", content: "hi" }], tool_choice: "none" }).warnings).toEqual(
+    [],
+  );
+});

@@ -136,7 +136,12 @@ function applySampling(request: ChatRequest, config: GenerateContentConfig, warn
 
 function applyTools(request: ChatRequest, config: GenerateContentConfig, warnings: string[]): void {
   const tools = request.tools ?? [];
-  if (tools.length === 0) return;
+  if (tools.length === 0) {
+    if (request.tool_choice != null && request.tool_choice !== "none") {
+      warnings.push("tool_choice was dropped: the request has no tools.");
+    }
+    return;
+  }
   config.tools = toolDeclarations(tools, warnings);
   if (request.tool_choice != null)
     config.toolConfig = { functionCallingConfig: functionCallingConfig(request.tool_choice) };

@@ -275,3 +275,11 @@ describe("options, format and thinking", () => {
     ]);
   });
 });
+
+test("tool_choice without tools is dropped with a warning, never silently", () => {
+  const { warnings } = toOllamaRequest(
+    request({ messages: [{ role: "user", content: "hi" }], tool_choice: "required" }),
+    "llama3.2",
+  );
+  expect(warnings).toContain("tool_choice was dropped: the request has no tools");
+});

@@ -204,8 +204,12 @@ function translateTool(tool: Tool, warnings: Set<string>): OllamaTool {
 /** Ollama has no tool_choice: "none" sends no tools, a named function sends only that one, both with a warning. */
 function translateTools(request: ChatRequest, warnings: Set<string>): OllamaTool[] | undefined {
   const tools = request.tools ?? [];
-  if (tools.length === 0) return undefined;
   const choice = request.tool_choice;
+  if (tools.length === 0) {
+    if (choice != null && choice !== "none")
+      warnings.add("tool_choice was dropped: the request has no tools");
+    return undefined;
+  }
   if (choice === "none") return undefined;
   if (choice === "required") {
     warnings.add(
