@@ -599,6 +599,7 @@ describe("what a failure says about a target", () => {
     const health = await (await fetch(`${gw.url}/health`)).json();
     expect(health.targets["slow/s"]?.consecutive_failures ?? 0).toBe(0);
     expect(gw.logs.some((line) => line.includes("stream broke after commit"))).toBe(false);
+    expect(gw.logs.some((line) => line.includes("ERROR"))).toBe(false);
   });
 
   test("a 403 for one model does not take the provider's other models out", async () => {

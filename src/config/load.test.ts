@@ -129,6 +129,11 @@ describe("validation errors name the file, the path and the problem", () => {
     expect(loadError(root)).toContain("providers.openai.type");
   });
 
+  test("a timeout beyond what a timer can wait", () => {
+    writeConfig(root, { providers: { openai: { ...openai, timeouts: { idle_ms: 3_000_000_000 } } } });
+    expect(loadError(root)).toContain("providers.openai.timeouts.idle_ms");
+  });
+
   test("bad endpoint", () => {
     writeConfig(root, { providers: { openai: { ...openai, endpoint: "ftp://x" } } });
     expect(loadError(root)).toContain("providers.openai.endpoint");

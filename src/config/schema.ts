@@ -26,11 +26,18 @@ export const modelSchema = z.strictObject({
 });
 
 /** Watchdogs, in milliseconds; defaults in routing/timeouts.ts. */
+/** Timers cannot wait longer than 2^31-1 ms (about 24.8 days). */
+const timeoutMs = z
+  .number()
+  .int()
+  .positive()
+  .max(2_147_483_647, "must be at most 2147483647 ms (about 24.8 days)");
+
 export const timeoutsSchema = z.strictObject({
-  headers_ms: z.number().int().positive().optional(),
-  first_content_ms: z.number().int().positive().optional(),
-  idle_ms: z.number().int().positive().optional(),
-  total_ms: z.number().int().positive().optional(),
+  headers_ms: timeoutMs.optional(),
+  first_content_ms: timeoutMs.optional(),
+  idle_ms: timeoutMs.optional(),
+  total_ms: timeoutMs.optional(),
 });
 
 const providerBase = {
@@ -42,7 +49,7 @@ const providerBase = {
   api_key: z.string().optional(),
   models: z.array(modelSchema).optional(),
   /** Total time for a non-streaming request; kept from the seed, same as timeouts.total_ms. */
-  timeout_ms: z.number().int().positive().optional(),
+  timeout_ms: timeoutMs.optional(),
   timeouts: timeoutsSchema.optional(),
   /** Extra headers sent upstream (OpenRouter's HTTP-Referer, a proxy's tenant header...); values may use ${ENV}. */
   headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, "must be a header name"), z.string()).optional(),

@@ -78,3 +78,24 @@ describe("sseTranslated", () => {
     await expect(collect(stream)).rejects.toThrow("bad event");
   });
 });
+
+test("a consumer that cancels while a read is pending gets no flush after it", async () => {
+  let flushes = 0;
+  // A body that never sends anything: the read stays pending until the cancel.
+  const body = new ReadableStream<Uint8Array>({});
+  const stream = sseTranslated<string>(body, {
+    transform(event, controller) {
+      controller.enqueue(event.data);
+    },
+    flush() {
+      flushes += 1;
+    },
+  });
+  const reader = stream.getReader();
+  const pending = reader.read();
+  await Bun.sleep(10);
+  await reader.cancel("client left");
+  await pending.catch(() => undefined);
+  await Bun.sleep(10);
+  expect(flushes).toBe(0);
+});

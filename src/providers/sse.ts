@@ -18,6 +18,9 @@ export function sseEvents(body: ReadableStream<Uint8Array>): ReadableStream<Even
  * promises and read results per hop and chunk, the largest items in a profile of streamed answers. The
  * transformer is the same object a TransformStream would take, with the same controller semantics.
  */
+/** The largest single SSE event accepted from an upstream. */
+export const MAX_EVENT_BYTES = 8 * 1024 * 1024;
+
 export function sseTranslated<T>(
   body: ReadableStream<Uint8Array>,
   transformer: Transformer<EventSourceMessage, T>,
@@ -37,6 +40,8 @@ export function sseTranslated<T>(
   const controller = transformController(state);
   let failed: Error | undefined;
   const parser = createParser({
+    // One event larger than this (an upstream streaming an endless line) ends the stream instead of memory.
+    maxBufferSize: MAX_EVENT_BYTES,
     onEvent(event) {
       if (!state.ended) transformer.transform?.(event, controller);
     },
@@ -57,6 +62,8 @@ export function sseTranslated<T>(
       while (state.produced === before && !state.ended) {
         const { value, done } = await reader.read();
         if (done) {
+          // A cancel also ends the read with done: the consumer is gone, there is nothing to flush to.
+          if (state.ended) return;
           state.ended = true;
           await transformer.flush?.(controller);
           if (!state.settled) stream.close();

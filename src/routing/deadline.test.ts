@@ -1,11 +1,26 @@
 // The stream watchdog (one timer re-armed lazily, nothing per chunk) and the linked abort controller the hot path uses.
-import { describe, expect, test } from "bun:test";
+import { describe, expect, spyOn, test } from "bun:test";
 import { linkedController } from "../providers/abort.ts";
 import { createWatchdog } from "./deadline.ts";
 
 const later = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
 
 describe("createWatchdog", () => {
+  test("a limit beyond setTimeout's range neither fires early nor spins", async () => {
+    let expiries = 0;
+    const timeouts = spyOn(globalThis, "setTimeout");
+    const watchdog = createWatchdog(() => expiries++);
+    watchdog.start(3_000_000_000);
+    await Bun.sleep(100);
+    const armed = timeouts.mock.calls.filter(([, ms]) => typeof ms === "number" && ms > 1_000_000).length;
+    const spins = timeouts.mock.calls.filter(([, ms]) => ms === 1).length;
+    timeouts.mockRestore();
+    watchdog.stop();
+    expect(expiries).toBe(0);
+    expect(armed).toBe(1);
+    expect(spins).toBe(0);
+  });
+
   test("waits that end in time do not expire, and the limit runs from each start, not the first", async () => {
     let expiries = 0;
     const watchdog = createWatchdog(() => expiries++);

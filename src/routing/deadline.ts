@@ -43,6 +43,9 @@ export function withDeadline<T>(
  * limit then costs no timer at all. On expiry it calls `onExpire`, which must end the pending read (cancel the
  * reader); the reader then sees `expired`.
  */
+/** The longest delay setTimeout honours (about 24.8 days); config timeouts are capped to it. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 export function createWatchdog(onExpire: () => void) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let firesAt = 0;
@@ -53,7 +56,8 @@ export function createWatchdog(onExpire: () => void) {
   function arm(ms: number) {
     if (timer !== undefined) clearTimeout(timer);
     firesAt = performance.now() + ms;
-    timer = setTimeout(fire, ms);
+    // setTimeout takes at most 2^31-1 ms (longer fires after 1 ms); fire() re-arms for whatever is left.
+    timer = setTimeout(fire, Math.min(ms, MAX_TIMER_MS));
   }
 
   function fire() {

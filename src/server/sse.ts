@@ -13,10 +13,13 @@ export function toSSE(
   errorEvent: (thrown: unknown) => string,
 ): ReadableStream<Uint8Array> {
   const reader = chunks.getReader();
+  // The client left: a pending read then ends with done, and there is no one to write [DONE] or an error to.
+  let cancelled = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         const { value, done } = await reader.read();
+        if (cancelled) return;
         if (done) {
           controller.enqueue(DONE);
           controller.close();
@@ -27,11 +30,13 @@ export function toSSE(
           value.raw !== undefined && !/[\r\n]/.test(value.raw) ? value.raw : JSON.stringify(value.chunk);
         controller.enqueue(encoder.encode(`data: ${raw}\n\n`));
       } catch (thrown) {
+        if (cancelled) return;
         controller.enqueue(encoder.encode(`data: ${errorEvent(thrown)}\n\n`));
         controller.close();
       }
     },
     cancel(reason) {
+      cancelled = true;
       return reader.cancel(reason);
     },
   });
