@@ -3,7 +3,6 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { GatewayError, InvalidRequestError } from "../api/errors.ts";
 import type { ClientKey } from "../config/client-keys.ts";
-import type { Route } from "../routing/dispatch.ts";
 import { authorizeRoute, checkAllowed } from "./access.ts";
 import { type AppDeps, clientAuthOn, configuredSecrets, DEFAULT_MAX_BODY_BYTES } from "./deps.ts";
 import { errorResponse } from "./errors.ts";
@@ -25,15 +24,77 @@ import { healthBody, livenessBody, statusBody } from "./routes/status.ts";
 const ID_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 type AppEnv = { Variables: { clientKey: ClientKey | undefined } };
+type App = Hono<AppEnv>;
 
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+/** A path id reaches routing only if it is a valid id: no encoded slashes, dots-only names or control bytes. */
+function checkId(id: string): string {
+  if (!ID_SEGMENT.test(id)) {
+    throw new InvalidRequestError("The provider or rotation id in the path is not a valid id", {
+      status: 404,
+      code: "model_not_found",
+    });
+  }
+  return id;
+}
+
+export function createApp(deps: AppDeps): App {
   const app = new Hono<AppEnv>();
+  app.use(headerLimit(deps.config.server.max_header_bytes ?? DEFAULT_MAX_HEADER_BYTES));
+  useCors(app, deps);
+  // Liveness for anyone (probes, `aisbf status`); with client keys on, the per-provider detail (error texts,
+  // config dir) only for a caller with a valid key.
+  app.get("/health", (c) => {
+    const presented = presentedKey(c);
+    const detail =
+      !clientAuthOn(deps.config) ||
+      (presented !== undefined && findClientKey(deps.config.clientKeys, presented) !== undefined);
+    return c.json(detail ? healthBody(deps) : livenessBody(deps));
+  });
+  useClientLimits(app, deps);
+  app.get("/", (c) => c.json(statusBody(deps)));
+  addChatRoutes(app, deps);
+  addModelRoutes(app, deps);
+  handleErrors(app, deps);
+  return app;
+}
+
+/** No CORS unless origins are listed: a web page must not spend the gateway's keys from a visitor's browser. */
+function useCors(app: App, deps: AppDeps): void {
+  const origins = deps.config.server.cors?.origins;
+  if (!origins || origins.length === 0) return;
+  app.use(
+    cors({
+      origin: origins.includes("*") ? "*" : origins,
+      allowHeaders: ["authorization", "x-api-key", "content-type"],
+      exposeHeaders: [
+        "x-aisbf-provider",
+        "x-aisbf-model",
+        "x-aisbf-attempts",
+        "x-aisbf-warnings",
+        "retry-after",
+      ],
+    }),
+  );
+}
+
+/** Client keys, then the per-key concurrency cap. */
+function useClientLimits(app: App, deps: AppDeps): void {
+  const authOn = clientAuthOn(deps.config);
+  if (authOn) app.use(clientAuth(deps.config.clientKeys));
+  const configuredCap = deps.config.server.max_concurrent_per_key;
+  // Without client keys and without a configured cap nothing is capped: no middleware layer for every request.
+  if (!authOn && configuredCap === undefined) return;
+  app.use(
+    concurrencyLimit(
+      (key) => key?.maxConcurrent ?? configuredCap ?? (key ? DEFAULT_MAX_CONCURRENT_PER_KEY : undefined),
+    ),
+  );
+}
+
+function addChatRoutes(app: App, deps: AppDeps): void {
   const { config } = deps;
   const maxBody = deps.maxBodyBytes ?? config.server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES;
-  const models = createModelLister(deps);
   const limiter = deps.rateLimiter ?? createMemoryRateLimiter(deps.clock);
-  const authOn = clientAuthOn(config);
-
   const limitBody = limitBodySize(maxBody, () => {
     throw new InvalidRequestError(`The request body is larger than the limit of ${maxBody} bytes`, {
       status: 413,
@@ -41,77 +102,27 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     });
   });
 
-  function checkId(id: string): string {
-    if (!ID_SEGMENT.test(id)) {
-      throw new InvalidRequestError("The provider or rotation id in the path is not a valid id", {
-        status: 404,
-        code: "model_not_found",
-      });
-    }
-    return id;
-  }
-
-  app.use(headerLimit(config.server.max_header_bytes ?? DEFAULT_MAX_HEADER_BYTES));
-  // No CORS unless origins are listed: a web page must not spend the gateway's keys from a visitor's browser.
-  const origins = config.server.cors?.origins;
-  if (origins && origins.length > 0) {
-    app.use(
-      cors({
-        origin: origins.includes("*") ? "*" : origins,
-        allowHeaders: ["authorization", "x-api-key", "content-type"],
-        exposeHeaders: [
-          "x-aisbf-provider",
-          "x-aisbf-model",
-          "x-aisbf-attempts",
-          "x-aisbf-warnings",
-          "retry-after",
-        ],
-      }),
-    );
-  }
-
-  // Liveness for anyone (probes, `aisbf status`); with client keys on, the per-provider detail (error texts,
-  // config dir) only for a caller with a valid key.
-  app.get("/health", (c) => {
-    const presented = presentedKey(c);
-    const detail =
-      !authOn || (presented !== undefined && findClientKey(config.clientKeys, presented) !== undefined);
-    return c.json(detail ? healthBody(deps) : livenessBody(deps));
-  });
-
-  if (authOn) app.use(clientAuth(config.clientKeys));
-  const configuredCap = config.server.max_concurrent_per_key;
-  // Without client keys and without a configured cap nothing is capped: no middleware layer for every request.
-  if (authOn || configuredCap !== undefined) {
-    app.use(
-      concurrencyLimit(
-        (key) => key?.maxConcurrent ?? configuredCap ?? (key ? DEFAULT_MAX_CONCURRENT_PER_KEY : undefined),
-      ),
-    );
-  }
-
-  app.get("/", (c) => c.json(statusBody(deps)));
-
-  const serve = async (
-    c: Parameters<typeof serveChat>[1],
-    route: Route,
-    request: Awaited<ReturnType<typeof readChatRequest>>,
-  ) => {
-    authorizeRoute(c.get("clientKey"), route, limiter);
-    return serveChat(deps, c, request, route);
-  };
-
   app.post("/api/:id/chat/completions", limitBody, async (c) => {
     const id = checkId(c.req.param("id"));
     checkAllowed(c.get("clientKey"), id);
     const request = await readChatRequest(c);
-    return serve(c, resolvePathRoute(config, id, request.model), request);
+    const route = resolvePathRoute(config, id, request.model);
+    authorizeRoute(c.get("clientKey"), route, limiter);
+    return serveChat(deps, c, request, route);
   });
 
   app.post("/v1/chat/completions", limitBody, async (c) => {
     const request = await readChatRequest(c);
-    return serve(c, resolveModelRoute(config, request.model), request);
+    const route = resolveModelRoute(config, request.model);
+    authorizeRoute(c.get("clientKey"), route, limiter);
+    return serveChat(deps, c, request, route);
   });
+}
+
+function addModelRoutes(app: App, deps: AppDeps): void {
+  const { config } = deps;
+  const models = createModelLister(deps);
+  const authOn = clientAuthOn(config);
 
   app.get("/api/:id/models", async (c) => {
     const id = checkId(c.req.param("id"));
@@ -129,7 +140,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
 
   app.get("/v1/models", (c) => c.json(models.list(gatewayModels(deps, c.get("clientKey")))));
+}
 
+/** Every error, from any route or middleware, becomes HTTP in errors.ts, with secrets redacted. */
+function handleErrors(app: App, deps: AppDeps): void {
   app.notFound((c) => {
     const error = new GatewayError(`No route for ${c.req.method} ${new URL(c.req.url).pathname}`, {
       status: 404,
@@ -141,9 +155,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.onError((thrown, c) => {
     const presented = presentedKey(c);
-    const secrets = [...configuredSecrets(config), ...(presented ? [presented] : [])];
+    const secrets = [...configuredSecrets(deps.config), ...(presented ? [presented] : [])];
     return errorResponse(thrown, deps.logger, secrets);
   });
-
-  return app;
 }
