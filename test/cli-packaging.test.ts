@@ -4,24 +4,11 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { buildHostBinary, cleanEnv, REPO, run, TEST_VERSION, tempDir } from "./cli-helpers.ts";
 
-/** systemd-analyze, installed with apt-get (Debian package systemd) when missing and possible. */
-function ensureSystemdAnalyze(): string | undefined {
-  const found = Bun.which("systemd-analyze");
-  if (found || process.platform !== "linux" || process.getuid?.() !== 0 || !Bun.which("apt-get"))
-    return found ?? undefined;
-  Bun.spawnSync(["apt-get", "update", "-qq"], { stdout: "ignore", stderr: "ignore" });
-  Bun.spawnSync(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "systemd"], {
-    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-    stdout: "ignore",
-    stderr: "ignore",
-  });
-  return Bun.which("systemd-analyze") ?? undefined;
-}
-
-const systemdAnalyze = ensureSystemdAnalyze();
+// systemd-analyze comes from Debian's systemd package, which .ci/run installs; tests never fetch anything.
+const systemdAnalyze = Bun.which("systemd-analyze") ?? undefined;
 if (!systemdAnalyze) {
   console.warn(
-    "SKIP systemd-analyze verify: systemd-analyze is missing and could not be installed (apt-get install systemd)",
+    "SKIP systemd-analyze verify: systemd-analyze is missing (apt-get install systemd; .ci/run does)",
   );
 }
 const hasDpkg = process.platform === "linux" && process.getuid?.() === 0 && Boolean(Bun.which("dpkg-deb"));
