@@ -73,6 +73,40 @@ test("a body over max_body_bytes: a JSON 413 from the gateway, even far over the
   }
 });
 
+test("a chunked body (no Content-Length) is counted as it arrives: 413 past the limit, read in full below it", async () => {
+  const chunkedBody = (text: string, repeat: number) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        const bytes = new TextEncoder().encode(text);
+        for (let i = 0; i < repeat; i++) controller.enqueue(bytes);
+        controller.close();
+      },
+    });
+  const padding = "x".repeat(64 * 1024);
+  const over = await fetch(`${url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: chunkedBody(padding, 40),
+  });
+  expect(over.status).toBe(413);
+  expect((await over.json()).error.code).toBe("request_too_large");
+
+  const parts = ['{"model":"unknown-provider/m",', '"messages":[{"role":"user","content":"hi"}]}'];
+  const under = await fetch(`${url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const part of parts) controller.enqueue(new TextEncoder().encode(part));
+        controller.close();
+      },
+    }),
+  });
+  // Read whole and parsed: the model names no known provider, so the answer is routing's 404, not a 400 or 413.
+  expect(under.status).toBe(404);
+  expect((await under.json()).error.code).toBe("model_not_found");
+});
+
 test("headers over the default limit: a JSON 431 from the gateway", async () => {
   const response = await fetch(`${url}/health`, { headers: { "x-padding": "a".repeat(14_000) } });
   expect(response.status).toBe(431);

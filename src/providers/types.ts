@@ -18,8 +18,12 @@ export interface ChatAttempt {
   apiKey: string | undefined;
   /** Aborted when the client goes away or a watchdog fires. */
   signal: AbortSignal;
-  /** How long to wait for the upstream's response headers. */
-  headersTimeoutMs: number;
+  /**
+   * How long to wait for the upstream's response headers, when the adapter is to enforce it itself. Routing
+   * leaves it unset: its own deadline already bounds the whole call and aborts `signal`, and a second timer
+   * and controller per request cost CPU on the gateway's hottest path.
+   */
+  headersTimeoutMs?: number;
   /**
    * Assistant text already delivered to the client from a stream that was cut; the upstream is asked to
    * continue it (sent as a final assistant message) and only the continuation is streamed back.

@@ -8,7 +8,7 @@ import type { Target } from "./health.ts";
 import type { Candidate } from "./select.ts";
 import { commitStream } from "./stream-commit.ts";
 import { deadlinesFor } from "./timeouts.ts";
-import { type AttemptServed, ClientGone, type DispatchDeps, type Route } from "./types.ts";
+import { ClientGone, type DispatchDeps, type Route, type Served } from "./types.ts";
 
 export interface AttemptInput {
   deps: DispatchDeps;
@@ -22,7 +22,8 @@ export interface AttemptInput {
   rest: Candidate[];
 }
 
-export async function attemptOnce(input: AttemptInput): Promise<AttemptServed> {
+/** `attempts`: how many attempts the request has made with this one, for the answer's x-aisbf-attempts. */
+export async function attemptOnce(input: AttemptInput, attempts: number): Promise<Served> {
   const { deps, route, request, provider, target, clientSignal } = input;
   const deadlines = deadlinesFor(provider, route.timeouts);
   const controller = linkedController(clientSignal);
@@ -38,7 +39,6 @@ export async function attemptOnce(input: AttemptInput): Promise<AttemptServed> {
         request,
         apiKey: input.apiKey,
         signal,
-        headersTimeoutMs: limit,
       }),
       limit,
       streaming ? "response headers" : "the whole answer",
@@ -51,6 +51,7 @@ export async function attemptOnce(input: AttemptInput): Promise<AttemptServed> {
         kind: "completion",
         completion: result.completion,
         body: result.body,
+        attempts,
       };
     }
     const committed = await commitStream({
@@ -64,7 +65,7 @@ export async function attemptOnce(input: AttemptInput): Promise<AttemptServed> {
       deadlines,
       continuations: route.continueOnCut ? input.rest : [],
     });
-    return { target, warnings: result.warnings, kind: "stream", chunks: committed.chunks };
+    return { target, warnings: result.warnings, kind: "stream", chunks: committed.chunks, attempts };
   } catch (thrown) {
     if (clientSignal.aborted) throw new ClientGone("client went away");
     controller.abort();

@@ -2,7 +2,7 @@
 import type { ChatRequest } from "../api/chat.ts";
 import type { GatewayError } from "../api/errors.ts";
 import type { ProviderConfig } from "../config/schema.ts";
-import { attemptOnce } from "./attempt.ts";
+import { type AttemptInput, attemptOnce } from "./attempt.ts";
 import { sleep } from "./deadline.ts";
 import { asGatewayError, healthPolicyFor, healthReport } from "./failures.ts";
 import type { Target } from "./health.ts";
@@ -52,8 +52,9 @@ export async function dispatch(
 ): Promise<Served> {
   const order = attemptOrder(route.candidates, route.strategy, deps.random);
   const progress: Progress = { records: [], comebackTimes: [], lastError: undefined, attempts: 0 };
-  for (const [index, target] of order.entries()) {
+  for (let index = 0; index < order.length; index++) {
     if (progress.attempts >= route.maxAttempts) break;
+    const target = order[index] as Candidate;
     const provider = deps.providers[target.providerId];
     if (!provider || skipRecord(deps, target, provider, progress)) continue;
     let apiKey: string | undefined;
@@ -71,42 +72,32 @@ export async function dispatch(
       });
       continue;
     }
-    const served = await tryTarget(
+    const attempt: AttemptInput = {
       deps,
       route,
       request,
-      { provider, target, apiKey, rest: order.slice(index + 1) },
+      provider,
+      target,
+      apiKey,
       clientSignal,
-      progress,
-    );
+      // Only a stream cut after commit continues on the rest: no copy per request otherwise.
+      rest: route.continueOnCut ? order.slice(index + 1) : [],
+    };
+    const served = await tryTarget(attempt, progress);
     if (served) return served;
   }
   throw exhausted({ route, ...progress, now: deps.clock() });
 }
 
-interface TargetPlan {
-  provider: ProviderConfig;
-  target: Target;
-  apiKey: string | undefined;
-  rest: Candidate[];
-}
-
 /** Attempts one target, retrying as the policy says; files one health report however many retries it made. */
-async function tryTarget(
-  deps: DispatchDeps,
-  route: Route,
-  request: ChatRequest,
-  plan: TargetPlan,
-  clientSignal: AbortSignal,
-  progress: Progress,
-): Promise<Served | undefined> {
-  const { provider, target } = plan;
+async function tryTarget(attempt: AttemptInput, progress: Progress): Promise<Served | undefined> {
+  const { deps, route, provider, target, clientSignal } = attempt;
   for (let onTarget = 1; progress.attempts < route.maxAttempts; onTarget++) {
     progress.attempts += 1;
     try {
-      const served = await attemptOnce({ deps, route, request, ...plan, clientSignal });
+      const served = await attemptOnce(attempt, progress.attempts);
       deps.health.recordSuccess(target);
-      return { ...served, attempts: progress.attempts };
+      return served;
     } catch (thrown) {
       if (thrown instanceof ClientGone || clientSignal.aborted) throw thrown;
       const error = asGatewayError(thrown, provider.id, deps.redact);

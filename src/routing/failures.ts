@@ -6,14 +6,22 @@ import { DEFAULT_HEALTH_POLICY, type FailureReport, type HealthPolicy } from "./
 import { retryDelayMs } from "./retry-after.ts";
 import type { Route } from "./types.ts";
 
+/** Per provider config object (a reload makes new ones): asked on every request, so built once. */
+const policies = new WeakMap<ProviderConfig, HealthPolicy>();
+
 export function healthPolicyFor(provider: ProviderConfig): HealthPolicy {
-  return {
-    failureThreshold: provider.failure_threshold ?? DEFAULT_HEALTH_POLICY.failureThreshold,
-    cooldownMs:
-      provider.cooldown_seconds !== undefined
-        ? provider.cooldown_seconds * 1000
-        : DEFAULT_HEALTH_POLICY.cooldownMs,
-  };
+  let policy = policies.get(provider);
+  if (!policy) {
+    policy = {
+      failureThreshold: provider.failure_threshold ?? DEFAULT_HEALTH_POLICY.failureThreshold,
+      cooldownMs:
+        provider.cooldown_seconds !== undefined
+          ? provider.cooldown_seconds * 1000
+          : DEFAULT_HEALTH_POLICY.cooldownMs,
+    };
+    policies.set(provider, policy);
+  }
+  return policy;
 }
 
 /**

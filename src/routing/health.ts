@@ -72,6 +72,9 @@ export const TRIAL_TIMEOUT_MS = 60_000;
 /** Targets remembered at most; client-chosen model names must not grow memory without bound. */
 export const MAX_TRACKED_TARGETS = 2_000;
 
+/** The answer for every target with no record: shared, as most requests get it. */
+const AVAILABLE: Availability = Object.freeze({ available: true });
+
 function newEntry(): Entry {
   return { failures: 0, cooldownUntil: 0, rateLimited: false, halfOpen: false };
 }
@@ -100,7 +103,7 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
   }
 
   function entryAvailability(entry: Entry | undefined, now: number): Availability {
-    if (!entry) return { available: true };
+    if (!entry) return AVAILABLE;
     if (entry.disabled !== undefined) return { available: false, disabled: entry.disabled };
     if (entry.cooldownUntil > now) {
       return entry.rateLimited
@@ -117,7 +120,15 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
       }
       entry.trialSince = now;
     }
-    return { available: true };
+    return AVAILABLE;
+  }
+
+  function recover(entry: Entry | undefined): void {
+    if (!entry) return;
+    entry.failures = 0;
+    entry.halfOpen = false;
+    entry.trialSince = undefined;
+    entry.cooldownUntil = 0;
   }
 
   function fail(entry: Entry, failure: FailureReport, policy: HealthPolicy, now: number): void {
@@ -164,19 +175,16 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
 
   return {
     availability(target) {
+      // Nothing has failed since start (or everything recovered and was forgotten): the common case, no lookups.
+      if (providers.size === 0 && targets.size === 0) return AVAILABLE;
       const now = clock();
       const provider = entryAvailability(providers.get(target.providerId), now);
       if (!provider.available) return provider;
       return entryAvailability(targets.get(targetKey(target)), now);
     },
     recordSuccess(target) {
-      for (const entry of [providers.get(target.providerId), targets.get(targetKey(target))]) {
-        if (!entry) continue;
-        entry.failures = 0;
-        entry.halfOpen = false;
-        entry.trialSince = undefined;
-        entry.cooldownUntil = 0;
-      }
+      if (providers.size > 0) recover(providers.get(target.providerId));
+      if (targets.size > 0) recover(targets.get(targetKey(target)));
     },
     recordFailure(target, failure, policy) {
       const now = clock();

@@ -8,6 +8,7 @@ import {
 import { GatewayError, streamCutError, UpstreamError, UpstreamTimeoutError } from "../api/errors.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import type { StreamChunk } from "../providers/types.ts";
+import { linkedController } from "../providers/abort.ts";
 import { createWatchdog, DeadlineExceeded, withDeadline } from "./deadline.ts";
 import { asGatewayError, healthPolicyFor, healthReport } from "./failures.ts";
 import type { Target } from "./health.ts";
@@ -271,8 +272,8 @@ async function continueElsewhere(input: CommitInput, prefill: string): Promise<S
     if (!provider || !supportsPrefill(provider)) continue;
     if (!deps.health.availability(candidate, healthPolicyFor(provider)).available) continue;
     const deadlines = deadlinesFor(provider, input.route.timeouts);
-    const controller = new AbortController();
-    const signal = AbortSignal.any([input.clientSignal, controller.signal]);
+    const controller = linkedController(input.clientSignal);
+    const signal = controller.signal;
     try {
       const apiKey = deps.keyFor(provider);
       const result = await withDeadline(
@@ -282,7 +283,6 @@ async function continueElsewhere(input: CommitInput, prefill: string): Promise<S
           request: input.request,
           apiKey,
           signal,
-          headersTimeoutMs: deadlines.headersMs,
           prefill,
         }),
         deadlines.headersMs,

@@ -19,7 +19,20 @@ export const DEFAULT_DEADLINES: Deadlines = {
   totalMs: 300_000,
 };
 
-export function deadlinesFor(provider: ProviderConfig, rotation?: TimeoutsConfig): Deadlines {
+/** A provider's own deadlines, per config object: every request asks, most without rotation overrides. */
+const providerDeadlines = new WeakMap<ProviderConfig, Deadlines>();
+
+export function deadlinesFor(provider: ProviderConfig, rotation?: TimeoutsConfig): Readonly<Deadlines> {
+  if (rotation !== undefined) return computeDeadlines(provider, rotation);
+  let deadlines = providerDeadlines.get(provider);
+  if (!deadlines) {
+    deadlines = Object.freeze(computeDeadlines(provider, undefined));
+    providerDeadlines.set(provider, deadlines);
+  }
+  return deadlines;
+}
+
+function computeDeadlines(provider: ProviderConfig, rotation: TimeoutsConfig | undefined): Deadlines {
   const fromProvider = provider.timeouts ?? {};
   const pick = (key: keyof TimeoutsConfig, fallback: number) =>
     rotation?.[key] ?? fromProvider[key] ?? fallback;

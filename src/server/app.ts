@@ -2,19 +2,13 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { GatewayError, InvalidRequestError } from "../api/errors.ts";
-import type { ClientKey } from "../config/client-keys.ts";
 import { authorizeRoute, checkAllowed } from "./access.ts";
 import { type AppDeps, clientAuthOn, configuredSecrets, DEFAULT_MAX_BODY_BYTES } from "./deps.ts";
 import { errorResponse } from "./errors.ts";
+import { createGate, type Gate } from "./gate.ts";
 import { bearerToken } from "./keys.ts";
-import { clientAuth, findClientKey, presentedKey } from "./middleware/auth.ts";
-import {
-  concurrencyLimit,
-  DEFAULT_MAX_CONCURRENT_PER_KEY,
-  DEFAULT_MAX_HEADER_BYTES,
-  headerLimit,
-  limitBodySize,
-} from "./middleware/limits.ts";
+import { findClientKey, presentedKey } from "./middleware/auth.ts";
+import { readBodyText } from "./middleware/limits.ts";
 import { createMemoryRateLimiter } from "./rate-limit.ts";
 import { resolveModelRoute, resolvePathRoute, rotationRoute } from "./resolve.ts";
 import { readChatRequest, serveChat } from "./routes/chat.ts";
@@ -23,8 +17,7 @@ import { healthBody, livenessBody, statusBody } from "./routes/status.ts";
 
 const ID_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
-type AppEnv = { Variables: { clientKey: ClientKey | undefined } };
-type App = Hono<AppEnv>;
+type App = Hono;
 
 /** A path id reaches routing only if it is a valid id: no encoded slashes, dots-only names or control bytes. */
 function checkId(id: string): string {
@@ -38,23 +31,29 @@ function checkId(id: string): string {
 }
 
 export function createApp(deps: AppDeps): App {
-  const app = new Hono<AppEnv>();
-  app.use(headerLimit(deps.config.server.max_header_bytes ?? DEFAULT_MAX_HEADER_BYTES));
+  const app = new Hono();
+  // CORS is the only middleware, and only when configured; every other check runs inside the route (gate.ts).
   useCors(app, deps);
+  const gate = createGate(deps);
   // Liveness for anyone (probes, `aisbf status`); with client keys on, the per-provider detail (error texts,
   // config dir) only for a caller with a valid key.
-  app.get("/health", (c) => {
-    const presented = presentedKey(c);
-    const detail =
-      !clientAuthOn(deps.config) ||
-      (presented !== undefined && findClientKey(deps.config.clientKeys, presented) !== undefined);
-    return c.json(detail ? healthBody(deps) : livenessBody(deps));
-  });
-  useClientLimits(app, deps);
-  app.get("/", (c) => c.json(statusBody(deps)));
-  addChatRoutes(app, deps);
-  addModelRoutes(app, deps);
-  handleErrors(app, deps);
+  app.get(
+    "/health",
+    gate.open((c) => {
+      const presented = presentedKey(c);
+      const detail =
+        !clientAuthOn(deps.config) ||
+        (presented !== undefined && findClientKey(deps.config.clientKeys, presented) !== undefined);
+      return c.json(detail ? healthBody(deps) : livenessBody(deps));
+    }),
+  );
+  app.get(
+    "/",
+    gate.keyed((c) => c.json(statusBody(deps))),
+  );
+  addChatRoutes(app, deps, gate);
+  addModelRoutes(app, deps, gate);
+  handleErrors(app, deps, gate);
   return app;
 }
 
@@ -77,74 +76,71 @@ function useCors(app: App, deps: AppDeps): void {
   );
 }
 
-/** Client keys, then the per-key concurrency cap. */
-function useClientLimits(app: App, deps: AppDeps): void {
-  const authOn = clientAuthOn(deps.config);
-  if (authOn) app.use(clientAuth(deps.config.clientKeys));
-  const configuredCap = deps.config.server.max_concurrent_per_key;
-  // Without client keys and without a configured cap nothing is capped: no middleware layer for every request.
-  if (!authOn && configuredCap === undefined) return;
-  app.use(
-    concurrencyLimit(
-      (key) => key?.maxConcurrent ?? configuredCap ?? (key ? DEFAULT_MAX_CONCURRENT_PER_KEY : undefined),
-    ),
-  );
-}
-
-function addChatRoutes(app: App, deps: AppDeps): void {
+function addChatRoutes(app: App, deps: AppDeps, gate: Gate): void {
   const { config } = deps;
   const maxBody = deps.maxBodyBytes ?? config.server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES;
   const limiter = deps.rateLimiter ?? createMemoryRateLimiter(deps.clock);
-  const limitBody = limitBodySize(maxBody, () => {
-    throw new InvalidRequestError(`The request body is larger than the limit of ${maxBody} bytes`, {
-      status: 413,
-      code: "request_too_large",
-    });
-  });
 
-  app.post("/api/:id/chat/completions", limitBody, async (c) => {
-    const id = checkId(c.req.param("id"));
-    checkAllowed(c.get("clientKey"), id);
-    const request = await readChatRequest(c);
-    const route = resolvePathRoute(config, id, request.model);
-    authorizeRoute(c.get("clientKey"), route, limiter);
-    return serveChat(deps, c, request, route);
-  });
+  app.post(
+    "/api/:id/chat/completions",
+    gate.keyed(async (c, key) => {
+      const id = checkId(c.req.param("id") ?? "");
+      checkAllowed(key, id);
+      const request = readChatRequest(await readBodyText(c.req.raw, maxBody));
+      const route = resolvePathRoute(config, id, request.model);
+      authorizeRoute(key, route, limiter);
+      return serveChat(deps, c, request, route);
+    }),
+  );
 
-  app.post("/v1/chat/completions", limitBody, async (c) => {
-    const request = await readChatRequest(c);
-    const route = resolveModelRoute(config, request.model);
-    authorizeRoute(c.get("clientKey"), route, limiter);
-    return serveChat(deps, c, request, route);
-  });
+  app.post(
+    "/v1/chat/completions",
+    gate.keyed(async (c, key) => {
+      const request = readChatRequest(await readBodyText(c.req.raw, maxBody));
+      const route = resolveModelRoute(config, request.model);
+      authorizeRoute(key, route, limiter);
+      return serveChat(deps, c, request, route);
+    }),
+  );
 }
 
-function addModelRoutes(app: App, deps: AppDeps): void {
+function addModelRoutes(app: App, deps: AppDeps, gate: Gate): void {
   const { config } = deps;
   const models = createModelLister(deps);
   const authOn = clientAuthOn(config);
 
-  app.get("/api/:id/models", async (c) => {
-    const id = checkId(c.req.param("id"));
-    checkAllowed(c.get("clientKey"), id);
-    const provider = config.providers[id];
-    if (provider) {
-      const callerToken = authOn ? undefined : bearerToken(c.req.header("authorization"));
-      return c.json(models.list(await models.providerModels(provider, callerToken)));
-    }
-    if (rotationRoute(config, id)) return c.json(models.list(rotationModels(deps, id)));
-    throw new InvalidRequestError(`Unknown provider or rotation '${id}'`, {
-      status: 404,
-      code: "model_not_found",
-    });
-  });
+  app.get(
+    "/api/:id/models",
+    gate.keyed(async (c, key) => {
+      const id = checkId(c.req.param("id") ?? "");
+      checkAllowed(key, id);
+      const provider = config.providers[id];
+      if (provider) {
+        const callerToken = authOn ? undefined : bearerToken(c.req.header("authorization"));
+        return c.json(models.list(await models.providerModels(provider, callerToken)));
+      }
+      if (rotationRoute(config, id)) return c.json(models.list(rotationModels(deps, id)));
+      throw new InvalidRequestError(`Unknown provider or rotation '${id}'`, {
+        status: 404,
+        code: "model_not_found",
+      });
+    }),
+  );
 
-  app.get("/v1/models", (c) => c.json(models.list(gatewayModels(deps, c.get("clientKey")))));
+  app.get(
+    "/v1/models",
+    gate.keyed((c, key) => c.json(models.list(gatewayModels(deps, key)))),
+  );
 }
 
 /** Every error, from any route or middleware, becomes HTTP in errors.ts, with secrets redacted. */
-function handleErrors(app: App, deps: AppDeps): void {
+function handleErrors(app: App, deps: AppDeps, gate: Gate): void {
   app.notFound((c) => {
+    try {
+      gate.checkHeaders(c);
+    } catch (thrown) {
+      return errorResponse(thrown, deps.logger, []);
+    }
     const error = new GatewayError(`No route for ${c.req.method} ${new URL(c.req.url).pathname}`, {
       status: 404,
       type: "invalid_request_error",

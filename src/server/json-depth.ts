@@ -1,23 +1,25 @@
-// How deeply a JSON text nests: a body nested thousands deep parses, then overflows the stack wherever it is
-// serialised again, so it is refused up front as bad input.
+// How deeply a parsed JSON body nests: a body nested thousands deep parses (both runtimes' JSON.parse are not
+// recursive), then overflows the stack wherever it is serialised again, so it is refused up front as bad input.
+// Checked on the parsed value, not the text: the walk visits objects and arrays only, so a 100 KB prompt costs a
+// few dozen steps instead of a pass over every character.
 
 export const MAX_JSON_DEPTH = 128;
 
-/** True when `text` nests objects/arrays deeper than `limit` (brackets inside strings do not count). */
-export function nestsDeeperThan(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (inString) {
-      if (code === 92 /* \\ */) i++;
-      else if (code === 34 /* " */) inString = false;
-    } else if (code === 34) {
-      inString = true;
-    } else if (code === 123 /* { */ || code === 91 /* [ */) {
-      if (++depth > limit) return true;
-    } else if (code === 125 /* } */ || code === 93 /* ] */) {
-      depth--;
+/** True when `value` nests objects/arrays deeper than `limit` (the outermost object is depth 1). Iterative. */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  if (value === null || typeof value !== "object") return false;
+  const pending: object[] = [value];
+  const depths: number[] = [1];
+  while (pending.length > 0) {
+    const node = pending.pop() as object;
+    const depth = depths.pop() as number;
+    if (depth > limit) return true;
+    const children = Array.isArray(node) ? node : Object.values(node);
+    for (const child of children) {
+      if (child !== null && typeof child === "object") {
+        pending.push(child);
+        depths.push(depth + 1);
+      }
     }
   }
   return false;

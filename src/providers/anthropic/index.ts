@@ -176,7 +176,7 @@ export const createAnthropicAdapter: AdapterFactory = (deps) => {
     const headers = attempt.apiKey ? { ...target.headers, "x-api-key": attempt.apiKey } : target.headers;
     const response = await fetchWithHeadersDeadline(
       target.url,
-      { method: "POST", headers, body },
+      { method: "POST", headers, body, signal, redirect: "manual" },
       { providerId: provider.id, signal, headersTimeoutMs: attempt.headersTimeoutMs },
     );
     if (response.status >= 400) {

@@ -60,7 +60,7 @@ export const createGoogleAdapter: AdapterFactory = (deps) => {
       prefill: attempt.prefill,
     });
     const { createClient, mapThrown } = await loadSdk();
-    const transport = createTransport(provider.id, attempt.apiKey, attempt.headersTimeoutMs);
+    const transport = createTransport(provider.id, attempt.apiKey, attempt.headersTimeoutMs ?? 0);
     const client = createClient(provider, attempt.apiKey, transport);
     const params = {
       ...native,

@@ -34,7 +34,7 @@ interface SendOptions {
   providerId: string;
   init: RequestInit;
   signal: AbortSignal;
-  headersTimeoutMs: number;
+  headersTimeoutMs?: number;
 }
 
 /** fetch with a headers deadline: the timer is cleared once headers arrive, the caller's signal still governs the body. */

@@ -79,7 +79,7 @@ export const createOpenAIAdapter: AdapterFactory = (deps) => {
       : target.headers;
     const response = await fetchWithHeadersDeadline(
       target.url,
-      { method: "POST", headers, body },
+      { method: "POST", headers, body, signal, redirect: "manual" },
       { providerId: provider.id, signal, headersTimeoutMs: attempt.headersTimeoutMs },
     );
     if (response.status >= 400) {

@@ -1,6 +1,6 @@
 // Client authentication: Authorization: Bearer <key> or x-api-key: <key>, compared as SHA-256 digests in constant time.
 import { timingSafeEqual } from "node:crypto";
-import type { Context, Next } from "hono";
+import type { Context } from "hono";
 import { AuthenticationError } from "../../api/errors.ts";
 import { type ClientKey, sha256 } from "../../config/client-keys.ts";
 import { bearerToken } from "../keys.ts";
@@ -22,19 +22,16 @@ export function presentedKey(c: Context): string | undefined {
   return bearerToken(c.req.header("authorization")) ?? c.req.header("x-api-key") ?? undefined;
 }
 
-/** Sets c.var.clientKey; a missing or wrong key is a 401 that names no key. */
-export function clientAuth(keys: readonly ClientKey[]) {
-  return async function authenticate(c: Context, next: Next): Promise<void> {
-    const presented = presentedKey(c);
-    const key = presented === undefined ? undefined : findClientKey(keys, presented);
-    if (!key) {
-      throw new AuthenticationError(
-        presented === undefined
-          ? "This gateway requires an API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'"
-          : "The API key is not valid for this gateway",
-      );
-    }
-    c.set("clientKey", key);
-    await next();
-  };
+/** The caller's client key; a missing or wrong key is a 401 that names no key. */
+export function authenticate(c: Context, keys: readonly ClientKey[]): ClientKey {
+  const presented = presentedKey(c);
+  const key = presented === undefined ? undefined : findClientKey(keys, presented);
+  if (!key) {
+    throw new AuthenticationError(
+      presented === undefined
+        ? "This gateway requires an API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'"
+        : "The API key is not valid for this gateway",
+    );
+  }
+  return key;
 }

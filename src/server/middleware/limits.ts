@@ -1,6 +1,4 @@
-// Request limits before any work: header size (431) and concurrent requests per client (429).
-import type { Context, MiddlewareHandler, Next } from "hono";
-import { bodyLimit } from "hono/body-limit";
+// Request limits before any work: header size (431), body size (413) and concurrent requests per client (429).
 import { GatewayError } from "../../api/errors.ts";
 import type { ClientKey } from "../../config/client-keys.ts";
 
@@ -8,37 +6,61 @@ import type { ClientKey } from "../../config/client-keys.ts";
 export const DEFAULT_MAX_HEADER_BYTES = 12 * 1024;
 export const DEFAULT_MAX_CONCURRENT_PER_KEY = 64;
 
-export function headerLimit(maxBytes: number) {
-  return async function limitHeaders(c: Context, next: Next): Promise<void> {
-    let total = 0;
-    c.req.raw.headers.forEach((value, name) => {
-      total += name.length + value.length + 4;
+/** Throws a 431 when the request's headers (names, values and their separators) exceed `maxBytes`. */
+export function checkHeaderSize(headers: Headers, maxBytes: number): void {
+  let total = 0;
+  headers.forEach((value, name) => {
+    total += name.length + value.length + 4;
+  });
+  if (total > maxBytes) {
+    throw new GatewayError(`The request headers are larger than the limit of ${maxBytes} bytes`, {
+      status: 431,
+      type: "invalid_request_error",
+      code: "request_header_fields_too_large",
     });
-    if (total > maxBytes) {
-      throw new GatewayError(`The request headers are larger than the limit of ${maxBytes} bytes`, {
-        status: 431,
-        type: "invalid_request_error",
-        code: "request_header_fields_too_large",
-      });
-    }
-    await next();
-  };
+  }
+}
+
+export function bodyTooLarge(maxBytes: number): GatewayError {
+  return new GatewayError(`The request body is larger than the limit of ${maxBytes} bytes`, {
+    status: 413,
+    type: "invalid_request_error",
+    code: "request_too_large",
+  });
 }
 
 /**
- * Hono's bodyLimit, with the common case first: a body with a Content-Length (which the runtime holds the body
- * to) is judged by the header alone. Hono's own asks for `request.body` before that, and materialising the body
- * as a stream made reading it later slower; chunked bodies still go through Hono's byte count.
+ * The body as text, refused with a 413 past `maxBytes`. A body with a Content-Length (which the runtime holds
+ * the body to) is judged by the header before anything is read; a chunked one is counted as it arrives and
+ * dropped as soon as it passes the limit, so an endless body costs no more than the limit.
  */
-export function limitBodySize(maxBytes: number, onTooLarge: () => never): MiddlewareHandler {
-  const counted = bodyLimit({ maxSize: maxBytes, onError: onTooLarge });
-  return async function limitBody(c: Context, next: Next) {
-    const headers = c.req.raw.headers;
-    const length = headers.get("content-length");
-    if (length === null || headers.has("transfer-encoding")) return counted(c, next);
-    if (Number.parseInt(length, 10) > maxBytes) onTooLarge();
-    await next();
-  };
+export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
+  const length = request.headers.get("content-length");
+  if (length !== null && !request.headers.has("transfer-encoding")) {
+    if (Number.parseInt(length, 10) > maxBytes) throw bodyTooLarge(maxBytes);
+    return request.text();
+  }
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw bodyTooLarge(maxBytes);
+    }
+    parts.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
 }
 
 /** Releases `release` once a response body has been fully sent, failed or been abandoned by the client. */
@@ -75,17 +97,17 @@ function releaseWhenSent(body: ReadableStream<Uint8Array>, release: () => void):
 
 /**
  * Caps requests in flight per client key (a stream counts until it ends). `limitFor` gives the cap for a key,
- * or undefined for no cap (anonymous callers when no cap is configured).
+ * or undefined for no cap (anonymous callers when no cap is configured). The returned function runs `work`
+ * under the cap.
  */
 export function concurrencyLimit(limitFor: (key: ClientKey | undefined) => number | undefined) {
   const inFlight = new Map<string, number>();
-  return async function limitConcurrency(c: Context, next: Next): Promise<void> {
-    const key = c.get("clientKey") as ClientKey | undefined;
+  return async function limitConcurrency(
+    key: ClientKey | undefined,
+    work: () => Response | Promise<Response>,
+  ): Promise<Response> {
     const limit = limitFor(key);
-    if (limit === undefined) {
-      await next();
-      return;
-    }
+    if (limit === undefined) return work();
     const id = key?.name ?? "";
     const current = inFlight.get(id) ?? 0;
     if (current >= limit) {
@@ -105,17 +127,18 @@ export function concurrencyLimit(limitFor: (key: ClientKey | undefined) => numbe
       if (now <= 0) inFlight.delete(id);
       else inFlight.set(id, now);
     };
+    let response: Response;
     try {
-      await next();
+      response = await work();
     } catch (error) {
       release();
       throw error;
     }
-    const body = c.res.body;
-    if (body && (c.res.headers.get("content-type") ?? "").includes("text/event-stream")) {
-      c.res = new Response(releaseWhenSent(body, release), c.res);
-    } else {
-      release();
+    const body = response.body;
+    if (body && (response.headers.get("content-type") ?? "").includes("text/event-stream")) {
+      return new Response(releaseWhenSent(body, release), response);
     }
+    release();
+    return response;
   };
 }

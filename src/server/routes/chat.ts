@@ -12,13 +12,8 @@ import { redactText } from "../../log/logger.ts";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "../json-depth.ts";
 import { toSSE } from "../sse.ts";
 
-export async function readChatRequest(c: Context): Promise<ChatRequest> {
-  const text = await c.req.text();
-  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
-    throw new InvalidRequestError(`The request body nests deeper than ${MAX_JSON_DEPTH} levels`, {
-      code: "invalid_json",
-    });
-  }
+/** The body text as a validated chat request, or a 400 that says what is wrong with it. */
+export function readChatRequest(text: string): ChatRequest {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -27,6 +22,11 @@ export async function readChatRequest(c: Context): Promise<ChatRequest> {
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     throw new InvalidRequestError("The request body must be a JSON object", { code: "invalid_json" });
+  }
+  if (nestsDeeperThan(json, MAX_JSON_DEPTH)) {
+    throw new InvalidRequestError(`The request body nests deeper than ${MAX_JSON_DEPTH} levels`, {
+      code: "invalid_json",
+    });
   }
   const parsed = chatRequestSchema.safeParse(json);
   if (!parsed.success) {
