@@ -1,7 +1,14 @@
 // The stream watchdog (one timer re-armed lazily, nothing per chunk) and the linked abort controller the hot path uses.
 import { describe, expect, spyOn, test } from "bun:test";
 import { linkedController } from "../providers/abort.ts";
-import { createWatchdog } from "./deadline.ts";
+import {
+  cancelDeadline,
+  createWatchdog,
+  type Deadline,
+  DeadlineExceeded,
+  scheduleDeadline,
+  withDeadline,
+} from "./deadline.ts";
 
 const later = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
 
@@ -90,5 +97,69 @@ describe("linkedController", () => {
     const parent = new AbortController();
     parent.abort("early");
     expect(linkedController(parent.signal).signal.reason).toBe("early");
+  });
+});
+
+describe("shared deadline queue", () => {
+  test("deadlines of one duration fire in order; cancelled ones never do", async () => {
+    const fired: number[] = [];
+    const entries = [];
+    for (let i = 0; i < 6; i++) {
+      entries.push(scheduleDeadline(40, () => fired.push(i)));
+      await later(3, 0);
+    }
+    cancelDeadline(entries[0] as Deadline);
+    cancelDeadline(entries[3] as Deadline);
+    await later(80, 0);
+    expect(fired).toEqual([1, 2, 4, 5]);
+  });
+
+  test("a deadline fires at its own time, not at the time of a cancelled one before it", async () => {
+    const first = scheduleDeadline(60, () => {
+      throw new Error("cancelled deadline fired");
+    });
+    await later(40, 0);
+    let firedAt = 0;
+    const start = performance.now();
+    scheduleDeadline(60, () => {
+      firedAt = performance.now() - start;
+    });
+    cancelDeadline(first);
+    await later(40, 0);
+    expect(firedAt).toBe(0);
+    await later(60, 0);
+    expect(firedAt).toBeGreaterThanOrEqual(58);
+  });
+
+  test("durations are independent, and an emptied queue holds no timer", async () => {
+    const fired: string[] = [];
+    const clears = spyOn(globalThis, "clearTimeout");
+    const long = scheduleDeadline(10_000, () => fired.push("long"));
+    scheduleDeadline(20, () => fired.push("short"));
+    await later(60, 0);
+    expect(fired).toEqual(["short"]);
+    cancelDeadline(long);
+    expect(clears).toHaveBeenCalledTimes(1);
+    clears.mockRestore();
+  });
+
+  test("many requests in a row cost one timer each only while their queue was empty", () => {
+    const timeouts = spyOn(globalThis, "setTimeout");
+    const pending = [scheduleDeadline(300_000, () => {})];
+    for (let i = 0; i < 100; i++) cancelDeadline(scheduleDeadline(300_000, () => {}));
+    const armed = timeouts.mock.calls.length;
+    timeouts.mockRestore();
+    cancelDeadline(pending[0] as Deadline);
+    expect(armed).toBe(1);
+  });
+
+  test("withDeadline: the answer in time wins, a late one is DeadlineExceeded and onTimeout runs", async () => {
+    let timedOut = 0;
+    expect(await withDeadline(later(5, "ok"), 50, "x", () => timedOut++)).toBe("ok");
+    const late = withDeadline(later(100, "late"), 20, "response headers", () => timedOut++);
+    const error = await late.catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(DeadlineExceeded);
+    expect((error as DeadlineExceeded).what).toBe("response headers");
+    expect(timedOut).toBe(1);
   });
 });

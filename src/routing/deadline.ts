@@ -10,7 +10,7 @@ export class DeadlineExceeded extends Error {
 
 /**
  * Resolves with `work`, or rejects with DeadlineExceeded after `ms` (then calls onTimeout). One promise and one
- * timer, no Promise.race: this runs for every attempt and every streamed chunk.
+ * entry in a shared deadline queue, no Promise.race and no timer of its own: this runs for every attempt.
  */
 export function withDeadline<T>(
   work: Promise<T>,
@@ -19,22 +19,114 @@ export function withDeadline<T>(
   onTimeout: () => void,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const deadline = scheduleDeadline(ms, () => {
       // Reject first: onTimeout aborts the work, whose own rejection must not win (a settled promise ignores it).
       reject(new DeadlineExceeded(what));
       onTimeout();
-    }, ms);
+    });
     work.then(
       (value) => {
-        clearTimeout(timer);
+        cancelDeadline(deadline);
         resolve(value);
       },
       (error: unknown) => {
-        clearTimeout(timer);
+        cancelDeadline(deadline);
         reject(error);
       },
     );
   });
+}
+
+/** A pending deadline: a link in its duration's queue. */
+export interface Deadline {
+  expiresAt: number;
+  onExpire: (() => void) | undefined;
+  prev: Deadline | undefined;
+  next: Deadline | undefined;
+  queue: DeadlineQueue | undefined;
+}
+
+interface DeadlineQueue {
+  ms: number;
+  head: Deadline | undefined;
+  tail: Deadline | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * Deadlines share timers: one per distinct duration, armed for the earliest entry of that duration. Entries of one
+ * duration expire in the order they were added, so each duration is a FIFO list: adding and cancelling are O(1) and
+ * allocate one small object, where a setTimeout per attempt cost a timer, its heap entry and a clearTimeout on the
+ * hottest path (bench/RESULTS.md). A queue that empties clears its timer, so an idle gateway holds none.
+ */
+const queues = new Map<number, DeadlineQueue>();
+
+export function scheduleDeadline(ms: number, onExpire: () => void): Deadline {
+  const capped = Math.min(Math.max(ms, 0), MAX_TIMER_MS);
+  let queue = queues.get(capped);
+  if (!queue) {
+    queue = { ms: capped, head: undefined, tail: undefined, timer: undefined };
+    queues.set(capped, queue);
+  }
+  const deadline: Deadline = {
+    expiresAt: performance.now() + capped,
+    onExpire,
+    prev: queue.tail,
+    next: undefined,
+    queue,
+  };
+  if (queue.tail) queue.tail.next = deadline;
+  else queue.head = deadline;
+  queue.tail = deadline;
+  if (queue.timer === undefined) armQueue(queue, capped);
+  return deadline;
+}
+
+export function cancelDeadline(deadline: Deadline): void {
+  const queue = deadline.queue;
+  if (!queue) return;
+  unlink(queue, deadline);
+  if (queue.head === undefined && queue.timer !== undefined) {
+    clearTimeout(queue.timer);
+    queue.timer = undefined;
+  }
+}
+
+function unlink(queue: DeadlineQueue, deadline: Deadline): void {
+  if (deadline.prev) deadline.prev.next = deadline.next;
+  else queue.head = deadline.next;
+  if (deadline.next) deadline.next.prev = deadline.prev;
+  else queue.tail = deadline.prev;
+  deadline.prev = undefined;
+  deadline.next = undefined;
+  deadline.queue = undefined;
+}
+
+function armQueue(queue: DeadlineQueue, delay: number): void {
+  queue.timer = setTimeout(() => fireQueue(queue), delay);
+}
+
+function fireQueue(queue: DeadlineQueue): void {
+  queue.timer = undefined;
+  const now = performance.now();
+  let failure: { error: unknown } | undefined;
+  // Timers may fire a fraction of a millisecond early; within that, an entry counts as due.
+  while (queue.head !== undefined && queue.head.expiresAt <= now + 1) {
+    const due = queue.head;
+    const onExpire = due.onExpire;
+    unlink(queue, due);
+    due.onExpire = undefined;
+    try {
+      onExpire?.();
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (queue.head !== undefined && queue.timer === undefined) {
+    armQueue(queue, Math.max(1, Math.ceil(queue.head.expiresAt - now)));
+  }
+  // A throwing callback surfaces as it would from its own timer, but only after the others ran and re-armed.
+  if (failure) throw failure.error;
 }
 
 /**

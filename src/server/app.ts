@@ -6,9 +6,9 @@ import { authorizeRoute, checkAllowed } from "./access.ts";
 import { type AppDeps, clientAuthOn, configuredSecrets, DEFAULT_MAX_BODY_BYTES } from "./deps.ts";
 import { errorResponse } from "./errors.ts";
 import { createGate, type Gate } from "./gate.ts";
+import { readJsonBody } from "./body.ts";
 import { bearerToken } from "./keys.ts";
 import { findClientKey, presentedKey } from "./middleware/auth.ts";
-import { readBodyText } from "./middleware/limits.ts";
 import { createMemoryRateLimiter } from "./rate-limit.ts";
 import { resolveModelRoute, resolvePathRoute, rotationRoute } from "./resolve.ts";
 import { readChatRequest, serveChat } from "./routes/chat.ts";
@@ -86,7 +86,7 @@ function addChatRoutes(app: App, deps: AppDeps, gate: Gate): void {
     gate.keyed(async (c, key) => {
       const id = checkId(c.req.param("id") ?? "");
       checkAllowed(key, id);
-      const request = readChatRequest(await readBodyText(c.req.raw, maxBody));
+      const request = readChatRequest(await readJsonBody(c.req.raw, maxBody));
       const route = resolvePathRoute(config, id, request.model);
       authorizeRoute(key, route, limiter);
       return serveChat(deps, c, request, route);
@@ -96,7 +96,7 @@ function addChatRoutes(app: App, deps: AppDeps, gate: Gate): void {
   app.post(
     "/v1/chat/completions",
     gate.keyed(async (c, key) => {
-      const request = readChatRequest(await readBodyText(c.req.raw, maxBody));
+      const request = readChatRequest(await readJsonBody(c.req.raw, maxBody));
       const route = resolveModelRoute(config, request.model);
       authorizeRoute(key, route, limiter);
       return serveChat(deps, c, request, route);

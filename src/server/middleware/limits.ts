@@ -1,4 +1,4 @@
-// Request limits before any work: header size (431), body size (413) and concurrent requests per client (429).
+// Request limits before any work: header size (431) and concurrent requests per client (429); body size is in body.ts.
 import { GatewayError } from "../../api/errors.ts";
 import type { ClientKey } from "../../config/client-keys.ts";
 
@@ -19,48 +19,6 @@ export function checkHeaderSize(headers: Headers, maxBytes: number): void {
       code: "request_header_fields_too_large",
     });
   }
-}
-
-export function bodyTooLarge(maxBytes: number): GatewayError {
-  return new GatewayError(`The request body is larger than the limit of ${maxBytes} bytes`, {
-    status: 413,
-    type: "invalid_request_error",
-    code: "request_too_large",
-  });
-}
-
-/**
- * The body as text, refused with a 413 past `maxBytes`. A body with a Content-Length (which the runtime holds
- * the body to) is judged by the header before anything is read; a chunked one is counted as it arrives and
- * dropped as soon as it passes the limit, so an endless body costs no more than the limit.
- */
-export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
-  const length = request.headers.get("content-length");
-  if (length !== null && !request.headers.has("transfer-encoding")) {
-    if (Number.parseInt(length, 10) > maxBytes) throw bodyTooLarge(maxBytes);
-    return request.text();
-  }
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw bodyTooLarge(maxBytes);
-    }
-    parts.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
 }
 
 /** Releases `release` once a response body has been fully sent, failed or been abandoned by the client. */

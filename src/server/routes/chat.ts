@@ -12,14 +12,8 @@ import { redactText } from "../../log/logger.ts";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "../json-depth.ts";
 import { toSSE } from "../sse.ts";
 
-/** The body text as a validated chat request, or a 400 that says what is wrong with it. */
-export function readChatRequest(text: string): ChatRequest {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new InvalidRequestError("The request body is not valid JSON", { code: "invalid_json" });
-  }
+/** The parsed body as a validated chat request, or a 400 that says what is wrong with it. */
+export function readChatRequest(json: unknown): ChatRequest {
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     throw new InvalidRequestError("The request body must be a JSON object", { code: "invalid_json" });
   }
