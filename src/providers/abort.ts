@@ -5,9 +5,11 @@
  * the cost, and this runs twice per request (the attempt's signal, the adapter's headers deadline). The listener
  * lives as long as the parent, which lives as long as the request.
  */
+const ONCE: AddEventListenerOptions = { once: true };
+
 export function linkedController(parent: AbortSignal): AbortController {
   const controller = new AbortController();
   if (parent.aborted) controller.abort(parent.reason);
-  else parent.addEventListener("abort", () => controller.abort(parent.reason), { once: true });
+  else parent.addEventListener("abort", () => controller.abort(parent.reason), ONCE);
   return controller;
 }

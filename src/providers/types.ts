@@ -16,7 +16,10 @@ export interface ChatAttempt {
   request: ChatRequest;
   /** The key to send upstream, if any (configured, or the caller's own bearer). */
   apiKey: string | undefined;
-  /** Aborted when the client goes away or a watchdog fires. */
+  /**
+   * Aborted when the client goes away or a watchdog fires. The adapter must then end the call at once (reject, or
+   * error its stream): routing's deadlines work by aborting this signal and wait for nothing else.
+   */
   signal: AbortSignal;
   /**
    * How long to wait for the upstream's response headers, when the adapter is to enforce it itself. Routing
