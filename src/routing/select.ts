@@ -16,9 +16,9 @@ export function attemptOrder(
   candidates: readonly Candidate[],
   strategy: Strategy,
   random: () => number,
-): Candidate[] {
-  // A provider route has one target: every strategy gives the same order, without the per-request arrays.
-  if (candidates.length === 1) return [candidates[0] as Candidate];
+): readonly Candidate[] {
+  // A provider route has one target: every strategy gives the same order, the route's own (read-only) list.
+  if (candidates.length === 1) return candidates;
   if (strategy === "priority") {
     return candidates
       .map((candidate, index) => ({ candidate, index }))

@@ -13,6 +13,9 @@ import { parseOpenAIResponse } from "./response.ts";
 import { openAIStreamTransformer } from "./stream.ts";
 import { fetchWithHeadersDeadline } from "../http.ts";
 
+/** Pass-through translates nothing, so it has nothing to warn about: one shared, frozen empty list. */
+const NO_WARNINGS: string[] = Object.freeze([]) as unknown as string[];
+
 /** Per-request auth header; null removes the SDK's own so a keyless local server gets none. */
 function authHeader(apiKey: string | undefined): Record<string, string | null> {
   return { authorization: apiKey ? `Bearer ${apiKey}` : null };
@@ -99,7 +102,7 @@ export const createOpenAIAdapter: AdapterFactory = (deps) => {
     if (attempt.request.stream) {
       if (!response.body) throw new UpstreamConnectionError(provider.id, "the upstream sent no body");
       const chunks = sseTranslated(response.body, openAIStreamTransformer(provider.id, deps.logger));
-      return { kind: "stream", chunks, warnings: [] };
+      return { kind: "stream", chunks, warnings: NO_WARNINGS };
     }
     let text: string;
     try {
@@ -112,7 +115,7 @@ export const createOpenAIAdapter: AdapterFactory = (deps) => {
       kind: "completion",
       completion: parseOpenAIResponse(provider.id, text),
       body: text,
-      warnings: [],
+      warnings: NO_WARNINGS,
     };
   }
 
