@@ -3,9 +3,10 @@ import type { ChatCompletion } from "../api/chat.ts";
 import type { FailureKind } from "../api/errors.ts";
 import type { ProviderConfig, ProviderType, TimeoutsConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
-import type { Clock, ProviderAdapter, StreamChunk } from "../providers/types.ts";
+import type { Clock, ProviderAdapter } from "../providers/types.ts";
 import type { HealthStore, Target } from "./health.ts";
 import type { Candidate, Strategy } from "./select.ts";
+import type { ChunkSource } from "./stream-commit.ts";
 
 export interface Route {
   /** The provider id or rotation name the client asked for. */
@@ -45,7 +46,7 @@ export interface AttemptRecord {
 
 export type ServedBody =
   | { kind: "completion"; completion: ChatCompletion; body?: string }
-  | { kind: "stream"; chunks: ReadableStream<StreamChunk> };
+  | { kind: "stream"; chunks: ChunkSource };
 
 export type AttemptServed = ServedBody & { target: Target; warnings: string[] };
 

@@ -1,5 +1,5 @@
 // Our stream chunks -> SSE bytes for the client: `data: {...}` events, `data: [DONE]` only on a whole answer.
-import type { StreamChunk } from "../providers/types.ts";
+import type { ChunkSource } from "../routing/stream-commit.ts";
 
 const encoder = new TextEncoder();
 const DONE = encoder.encode("data: [DONE]\n\n");
@@ -9,18 +9,17 @@ const DONE = encoder.encode("data: [DONE]\n\n");
  * so a client never takes half an answer for a whole one.
  */
 export function toSSE(
-  chunks: ReadableStream<StreamChunk>,
+  chunks: ChunkSource,
   errorEvent: (thrown: unknown) => string,
 ): ReadableStream<Uint8Array> {
-  const reader = chunks.getReader();
-  // The client left: a pending read then ends with done, and there is no one to write [DONE] or an error to.
+  // The client left: a pending pull then ends with nothing, and there is no one to write [DONE] or an error to.
   let cancelled = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const { value, done } = await reader.read();
+        const value = await chunks.next();
         if (cancelled) return;
-        if (done) {
+        if (value === undefined) {
           controller.enqueue(DONE);
           controller.close();
           return;
@@ -37,7 +36,7 @@ export function toSSE(
     },
     cancel(reason) {
       cancelled = true;
-      return reader.cancel(reason);
+      chunks.cancel(reason);
     },
   });
 }
