@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { commands, type StreamResult, streamLevelPasses, streams, type WrkResult, wrk } from "./lanes.ts";
 import { LOAD_CPU, memoryMB, startPinned, stop, stopAll, waitForOutput } from "./processes.ts";
+import { type PairedCpu, pairedCpu } from "./paired.ts";
 import { type BenchResults, renderResults, type SystemResult } from "./report.ts";
 import { type Environment, SYSTEMS } from "./systems.ts";
 
@@ -175,6 +176,21 @@ async function main(): Promise<void> {
     const started = new Date();
     const systems: SystemResult[] = [];
     for (const system of selected) systems.push(await runSystem(env, system));
+    // The CPU budget is judged on a paired run: bare and AISBF loaded at the same time (bench/paired.ts).
+    const pairable = selected.filter(
+      (system) =>
+        ["bare", "aisbf", "aisbf-bin"].includes(system.id) &&
+        systems.some((result) => result.id === system.id && result.latency && !result.failed),
+    );
+    let paired: PairedCpu | undefined;
+    if (!values.quick && pairable.length >= 2 && pairable.some((system) => system.id === "bare")) {
+      log(`paired CPU lane: ${pairable.map((system) => system.id).join(", ")} at once`);
+      try {
+        paired = await pairedCpu(env, pairable, freePort, log);
+      } catch (thrown) {
+        log(`paired CPU lane failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+      }
+    }
     await stop(mock);
     const results: BenchResults = {
       date: started.toISOString(),
@@ -194,6 +210,7 @@ async function main(): Promise<void> {
       wrkSeconds: Number(Bun.env.BENCH_SECONDS ?? 5),
       commands,
       systems,
+      paired,
     };
     const out = values.out ?? join(import.meta.dir, "RESULTS.md");
     await Bun.write(
