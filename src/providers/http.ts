@@ -17,11 +17,22 @@ function urlOf(input: RequestInfo | URL): URL {
   return new URL(input.url);
 }
 
+const isRedirect = (status: number) => status >= 300 && status < 400 && status !== 304;
+
 export async function upstreamFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   // Callers on the hot path pass redirect: "manual" themselves, which saves a copy of their init per request.
-  let response = await fetch(input, init?.redirect === "manual" ? init : { ...init, redirect: "manual" });
+  const response = await fetch(input, init?.redirect === "manual" ? init : { ...init, redirect: "manual" });
   // The common case is no redirect: only then is the URL parsed, to compare origins.
-  if (response.status < 300 || response.status >= 400 || response.status === 304) return response;
+  return isRedirect(response.status) ? followSameOrigin(input, init, response) : response;
+}
+
+/** Follows `response`'s redirects while they stay on the first URL's origin (at most MAX_REDIRECTS). */
+async function followSameOrigin(
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+  first: Response,
+): Promise<Response> {
+  let response = first;
   let url = urlOf(input);
   const origin = url.origin;
   for (let hop = 0; ; hop++) {
@@ -37,7 +48,7 @@ export async function upstreamFetch(input: RequestInfo | URL, init?: RequestInit
     if (hop >= MAX_REDIRECTS) throw new CrossOriginRedirectError("the upstream redirected too many times");
     url = next;
     response = await fetch(next, { ...init, redirect: "manual" });
-    if (response.status < 300 || response.status >= 400 || response.status === 304) return response;
+    if (!isRedirect(response.status)) return response;
   }
 }
 
@@ -59,8 +70,14 @@ export async function fetchWithHeadersDeadline(
   { providerId, signal, headersTimeoutMs }: DeadlineFetchOptions,
 ): Promise<Response> {
   if (headersTimeoutMs === undefined) {
+    // The hot path: fetch itself, not through upstreamFetch (one async frame less per request).
+    const sent =
+      init.signal === signal && init.redirect === "manual"
+        ? init
+        : { ...init, signal, redirect: "manual" as const };
     try {
-      return await upstreamFetch(url, init.signal === signal ? init : { ...init, signal });
+      const response = await fetch(url, sent);
+      return isRedirect(response.status) ? await followSameOrigin(url, sent, response) : response;
     } catch (thrown) {
       throw connectionFailure(thrown, providerId, signal);
     }

@@ -2,7 +2,7 @@
 // the SDK's request building and logging cost more CPU than the rest of the gateway); the model list through
 // the official SDK, loaded on first use. No retries: routing decides those.
 import type OpenAI from "openai";
-import { UpstreamConnectionError } from "../../api/errors.ts";
+import { type GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { sseTranslated } from "../sse.ts";
 import type { AdapterFactory, ChatAttempt, ChatResult, ModelEntry, ModelsRequest } from "../types.ts";
@@ -73,24 +73,25 @@ export const createOpenAIAdapter: AdapterFactory = (deps) => {
     return target;
   }
 
-  /** POSTs the body; rejects with a GatewayError for a status >= 400, no connection or no headers in time. */
-  async function send(attempt: ChatAttempt, body: string): Promise<Response> {
+  /** POSTs the body: a GatewayError for no connection or no headers in time. */
+  function send(attempt: ChatAttempt, body: string): Promise<Response> {
     const { provider, signal } = attempt;
     const target = chatTargetFor(provider);
     const headers = attempt.apiKey
       ? { ...target.headers, authorization: `Bearer ${attempt.apiKey}` }
       : target.headers;
-    const response = await fetchWithHeadersDeadline(
+    return fetchWithHeadersDeadline(
       target.url,
       { method: "POST", headers, body, signal, redirect: "manual" },
       { providerId: provider.id, signal, headersTimeoutMs: attempt.headersTimeoutMs },
     );
-    if (response.status >= 400) {
-      const text = await response.text().catch(() => "");
-      const error = parseJson(text)?.error;
-      throw errorFromStatus(provider.id, response.status, error, response.headers, Boolean(provider.api_key));
-    }
-    return response;
+  }
+
+  /** A status >= 400 as the GatewayError it stands for (status, kind, retry hints from the body and headers). */
+  async function statusError(provider: ProviderConfig, response: Response): Promise<GatewayError> {
+    const text = await response.text().catch(() => "");
+    const error = parseJson(text)?.error;
+    return errorFromStatus(provider.id, response.status, error, response.headers, Boolean(provider.api_key));
   }
 
   async function chat(attempt: ChatAttempt): Promise<ChatResult> {
@@ -99,6 +100,7 @@ export const createOpenAIAdapter: AdapterFactory = (deps) => {
       attempt,
       JSON.stringify(toOpenAIRequest(attempt.request, attempt.model, attempt.prefill)),
     );
+    if (response.status >= 400) throw await statusError(provider, response);
     if (attempt.request.stream) {
       if (!response.body) throw new UpstreamConnectionError(provider.id, "the upstream sent no body");
       const chunks = sseTranslated(response.body, openAIStreamTransformer(provider.id, deps.logger));
