@@ -115,8 +115,9 @@ async function runSystem(env: Environment, system: (typeof SYSTEMS)[number]): Pr
         `${system.id}: translation ${result.translation.rps.toFixed(0)} req/s, ${result.translation.cpuUsPerRequest.toFixed(0)} µs CPU/req, ${result.translation.errors} errors`,
       );
     }
-    // Latency: 32 streams at a time, starts spread over one stream's length, three rounds.
-    result.streamLatency = await streams(env.bun, running, 32, 3, 1_300);
+    // Latency: 32 streams at a time, starts spread over one stream's length, ten rounds: 320 first tokens, so that
+    // the p99 is a percentile rather than the single worst sample (three rounds gave 96).
+    result.streamLatency = await streams(env.bun, running, 32, 10, 1_300);
     log(`${system.id}: streams ${JSON.stringify(result.streamLatency)}`);
     for (const level of STREAM_LEVELS) {
       const run: StreamResult = await streams(env.bun, running, level, 1);

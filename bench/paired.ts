@@ -6,7 +6,7 @@ import { stop } from "./processes.ts";
 import { wrk } from "./lanes.ts";
 import type { Environment, RunningSystem, System } from "./systems.ts";
 
-export const PAIRED_ROUNDS = 3;
+export const PAIRED_ROUNDS = 5;
 const PAIRED_CONCURRENCY = 64;
 
 /** CPU µs per request for each system id, one figure per round. */
