@@ -1,6 +1,6 @@
 // sseTranslated: one stream doing decode, SSE parse and translation, with TransformStream controller semantics.
 import { describe, expect, test } from "bun:test";
-import { sseEvents, sseTranslated } from "./sse.ts";
+import { type PullReader, sseEvents, ssePull, sseTranslated } from "./sse.ts";
 
 const encoder = new TextEncoder();
 
@@ -98,4 +98,64 @@ test("a consumer that cancels while a read is pending gets no flush after it", a
   await pending.catch(() => undefined);
   await Bun.sleep(10);
   expect(flushes).toBe(0);
+});
+
+describe("ssePull", () => {
+  const upTo = (stop: string) => ({
+    transform(event: { data: string }, controller: TransformStreamDefaultController<string>) {
+      if (event.data === stop) controller.terminate();
+      else if (event.data === "boom") controller.error(new Error("boom"));
+      else controller.enqueue(event.data);
+    },
+  });
+
+  async function readAll(reader: PullReader<string>): Promise<{ items: string[]; error?: unknown }> {
+    const items: string[] = [];
+    try {
+      for (;;) {
+        const next = await reader.read();
+        if (next.done) return { items };
+        items.push(next.value);
+      }
+    } catch (error) {
+      return { items, error };
+    }
+  }
+
+  test("items in order, several per read, and done at the end of the body", async () => {
+    const reader = ssePull(body(["data: a\n\ndata: b\n\n", "data: c\n\n"]), upTo("never")).getReader();
+    expect(await readAll(reader)).toEqual({ items: ["a", "b", "c"] });
+    expect(await reader.read()).toEqual({ done: true });
+  });
+
+  test("what was enqueued before terminate is still read; the body is cancelled", async () => {
+    let cancelled = false;
+    const source = body(["data: a\n\ndata: b\n\ndata: stop\n\ndata: c\n\n"], () => {
+      cancelled = true;
+    });
+    expect(await readAll(ssePull(source, upTo("stop")).getReader())).toEqual({ items: ["a", "b"] });
+    expect(cancelled).toBe(true);
+  });
+
+  test("an error drops what was not read yet and ends every later read", async () => {
+    const reader = ssePull(body(["data: a\n\ndata: boom\n\n"]), upTo("never")).getReader();
+    const { items, error } = await readAll(reader);
+    expect(items).toEqual([]);
+    expect((error as Error).message).toBe("boom");
+    await expect(reader.read()).rejects.toThrow("boom");
+  });
+
+  test("cancel ends the output and cancels the body", async () => {
+    let cancelled = false;
+    const reader = ssePull(
+      body(["data: a\n\n", "data: b\n\n"], () => {
+        cancelled = true;
+      }),
+      upTo("never"),
+    ).getReader();
+    expect(await reader.read()).toEqual({ done: false, value: "a" });
+    await reader.cancel("client left");
+    expect(await reader.read()).toEqual({ done: true });
+    expect(cancelled).toBe(true);
+  });
 });

@@ -28,101 +28,115 @@ export function sseTranslated<T>(
   body: ReadableStream<Uint8Array>,
   transformer: Transformer<EventSourceMessage, T>,
 ): ReadableStream<T> {
+  const pump = ssePull(body, transformer).getReader();
+  return new ReadableStream<T>({
+    async pull(stream) {
+      const { value, done } = await pump.read();
+      if (done) stream.close();
+      else stream.enqueue(value as T);
+    },
+    cancel: (reason) => pump.cancel(reason),
+  });
+}
+
+/** What a consumer reads one item at a time: a ReadableStreamDefaultReader is one. */
+export interface PullReader<T> {
+  read(): Promise<{ done: false; value: T } | { done: true; value?: undefined }>;
+  cancel(reason?: unknown): Promise<void>;
+}
+
+/**
+ * sseTranslated without a ReadableStream of its own: `getReader()` gives the one reader, whose `read()` decodes,
+ * parses and translates until an item is out. For a consumer that only reads (routing's commit point), this saves
+ * the stream's queue, pull promise and read request for every chunk of every stream. Semantics are a
+ * TransformStream's: items enqueued before `terminate` are still read, an `error` drops what was not yet read.
+ */
+export function ssePull<T>(
+  body: ReadableStream<Uint8Array>,
+  transformer: Transformer<EventSourceMessage, T>,
+): { getReader(): PullReader<T> } {
   const reader = body.getReader();
   const decoder = new TextDecoder();
-  const state: PumpState<T> = {
-    output: undefined,
-    produced: 0,
-    ended: false,
-    settled: false,
-    end(reason) {
-      state.ended = true;
-      reader.cancel(reason).catch(() => {});
+  const queue: T[] = [];
+  let head = 0;
+  /** No more input is read or translated (terminated, errored, cancelled or at the end of the body). */
+  let ended = false;
+  /** The transformer terminated or flushed: once the queue is read, the output is done. */
+  let closed = false;
+  let failure: { reason: unknown } | undefined;
+  let tooLarge: Error | undefined;
+  const end = (reason?: unknown) => {
+    ended = true;
+    reader.cancel(reason).catch(() => {});
+  };
+  const controller: TransformStreamDefaultController<T> = {
+    desiredSize: 1,
+    enqueue(chunk: T) {
+      if (!closed && !failure) queue.push(chunk);
+    },
+    error(reason?: unknown) {
+      if (closed || failure) return;
+      failure = { reason };
+      queue.length = 0;
+      head = 0;
+      end(reason);
+    },
+    terminate() {
+      if (closed || failure) return;
+      closed = true;
+      end();
     },
   };
-  const controller = transformController(state);
-  let failed: Error | undefined;
   const parser = createParser({
     // One event larger than this (an upstream streaming an endless line) ends the stream instead of memory.
     maxBufferSize: MAX_EVENT_BYTES,
     onEvent(event) {
-      if (!state.ended) transformer.transform?.(event, controller);
+      if (!ended) transformer.transform?.(event, controller);
     },
     // As EventSourceParserStream does: a line over the parser's buffer cap ends the stream, other parse errors
     // (a malformed line) are skipped.
     onError(error) {
-      if (error.type === "max-buffer-size-exceeded") failed ??= error;
+      if (error.type === "max-buffer-size-exceeded") tooLarge ??= error;
     },
   });
-  return new ReadableStream<T>({
-    start(stream) {
-      state.output = stream;
-    },
-    async pull(stream) {
-      // A read may hold no whole event (half a line) or only events that yield nothing: read on until
-      // something is out, or the stream is over.
-      const before = state.produced;
-      while (state.produced === before && !state.ended) {
+  const pullReader: PullReader<T> = {
+    async read() {
+      for (;;) {
+        if (head < queue.length) {
+          const value = queue[head++] as T;
+          if (head === queue.length) {
+            queue.length = 0;
+            head = 0;
+          }
+          return { done: false, value };
+        }
+        if (failure) throw failure.reason;
+        if (closed || ended) return { done: true };
         const { value, done } = await reader.read();
         if (done) {
           // A cancel also ends the read with done: the consumer is gone, there is nothing to flush to.
-          if (state.ended) return;
-          state.ended = true;
+          if (ended) return { done: true };
+          ended = true;
           await transformer.flush?.(controller);
-          if (!state.settled) stream.close();
-          return;
+          closed = true;
+          continue;
         }
         try {
           parser.feed(decoder.decode(value, STREAMING));
         } catch (thrown) {
-          // A transform that throws errors the stream, as in a TransformStream; the body is not read further.
-          state.end(thrown);
-          throw thrown;
+          // A transform that throws errors the output, as in a TransformStream; the body is not read further.
+          controller.error(thrown);
         }
-        if (failed) {
-          state.end(failed);
-          throw failed;
-        }
+        if (tooLarge) controller.error(tooLarge);
       }
     },
-    cancel(reason) {
-      state.ended = true;
-      return reader.cancel(reason);
-    },
-  });
-}
-
-/** What sseTranslated's stream and the transformer's controller share. */
-interface PumpState<T> {
-  output: ReadableStreamDefaultController<T> | undefined;
-  /** Chunks enqueued so far: a pull ends once it has produced one. */
-  produced: number;
-  /** No more input is read or translated. */
-  ended: boolean;
-  /** Closed or errored by the transformer: nothing more may be enqueued or closed. */
-  settled: boolean;
-  end(reason?: unknown): void;
-}
-
-/** The controller a TransformStream would hand the transformer, over sseTranslated's output. */
-function transformController<T>(state: PumpState<T>): TransformStreamDefaultController<T> {
-  return {
-    get desiredSize() {
-      return state.output?.desiredSize ?? null;
-    },
-    enqueue(chunk: T) {
-      state.produced += 1;
-      state.output?.enqueue(chunk);
-    },
-    error(reason?: unknown) {
-      state.settled = true;
-      state.output?.error(reason);
-      state.end(reason);
-    },
-    terminate() {
-      state.settled = true;
-      state.output?.close();
-      state.end();
+    async cancel(reason) {
+      ended = true;
+      closed = true;
+      queue.length = 0;
+      head = 0;
+      await reader.cancel(reason);
     },
   };
+  return { getReader: () => pullReader };
 }

@@ -2,6 +2,7 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from "../api/chat.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
+import type { PullReader } from "./sse.ts";
 
 /** Milliseconds since the epoch; injected so tests control time. */
 export type Clock = () => number;
@@ -55,9 +56,17 @@ export type ChatResult =
        * in-stream error event or a bad status errors it with a GatewayError. A translator emits a
        * finish_reason only when the upstream said the answer is complete, never to paper over a cut.
        */
-      chunks: ReadableStream<StreamChunk>;
+      chunks: ChunkStream;
       warnings: string[];
     };
+
+/**
+ * What routing reads a stream from: a ReadableStream<StreamChunk> is one, and so is sse.ts's ssePull, which saves
+ * a stream hop per chunk where the adapter's output is only ever read.
+ */
+export interface ChunkStream {
+  getReader(): PullReader<StreamChunk>;
+}
 
 export interface ModelEntry {
   id: string;

@@ -7,7 +7,8 @@ import {
 } from "../api/chat.ts";
 import { GatewayError, streamCutError, UpstreamError, UpstreamTimeoutError } from "../api/errors.ts";
 import type { ProviderConfig } from "../config/schema.ts";
-import type { StreamChunk } from "../providers/types.ts";
+import type { PullReader } from "../providers/sse.ts";
+import type { ChunkStream, StreamChunk } from "../providers/types.ts";
 import { linkedController } from "../providers/abort.ts";
 import { createWatchdog, DeadlineExceeded, withDeadline } from "./deadline.ts";
 import { asGatewayError, healthPolicyFor, healthReport } from "./failures.ts";
@@ -24,7 +25,7 @@ export interface CommitInput {
   route: Route;
   request: ChatRequest;
   target: Target;
-  chunks: ReadableStream<StreamChunk>;
+  chunks: ChunkStream;
   controller: AbortController;
   /** The client's own signal: once it aborts, nothing is continued, retried or held against a target. */
   clientSignal: AbortSignal;
@@ -51,7 +52,7 @@ export interface ChunkSource {
 /** One upstream stream feeding the client: the first target's, or a continuation's after a cut. */
 interface Source {
   target: Target;
-  reader: ReadableStreamDefaultReader<StreamChunk>;
+  reader: PullReader<StreamChunk>;
   controller: AbortController;
   deadlines: Deadlines;
   /** Chunks read before the commit point, not yet given to the client. */
@@ -66,9 +67,9 @@ const noop = () => {};
  * stream breaking (a reset mid-body): the upstream cut the stream, a transient failure, not a gateway fault.
  */
 async function readUpstream(
-  reader: ReadableStreamDefaultReader<StreamChunk>,
+  reader: PullReader<StreamChunk>,
   providerId: string,
-): Promise<Awaited<ReturnType<ReadableStreamDefaultReader<StreamChunk>["read"]>>> {
+): Promise<Awaited<ReturnType<PullReader<StreamChunk>["read"]>>> {
   try {
     return await reader.read();
   } catch (thrown) {
@@ -87,7 +88,7 @@ export function supportsPrefill(provider: ProviderConfig): boolean {
  * commit point: until it returns, a failure is invisible to the client and the router may try another target.
  */
 async function awaitFirstContent(
-  reader: ReadableStreamDefaultReader<StreamChunk>,
+  reader: PullReader<StreamChunk>,
   controller: AbortController,
   firstContentMs: number,
   providerId: string,

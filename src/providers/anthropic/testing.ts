@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import type { ChatCompletionChunk } from "../../api/chat.ts";
 import { silentLogger } from "../../log/logger.ts";
-import { sseEvents } from "../sse.ts";
+import { type PullReader, sseEvents } from "../sse.ts";
 import type { StreamChunk } from "../types.ts";
 import { type AnthropicStreamOptions, createAnthropicStreamTranslator } from "./stream.ts";
 
@@ -58,7 +58,9 @@ export interface Replay {
 }
 
 /** Reads a chunk stream to its end or its error. */
-export async function drain(stream: ReadableStream<StreamChunk>): Promise<Replay> {
+export async function drain(
+  stream: ReadableStream<StreamChunk> | { getReader(): PullReader<StreamChunk> },
+): Promise<Replay> {
   const chunks: ChatCompletionChunk[] = [];
   const reader = stream.getReader();
   try {

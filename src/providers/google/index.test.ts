@@ -156,7 +156,7 @@ function lastReceived(): Received {
 
 async function streamOf(result: ChatResult): Promise<{ items: StreamChunk[]; error?: unknown }> {
   if (result.kind !== "stream") throw new Error("expected a stream");
-  return drain(result.chunks);
+  return drain<StreamChunk>(result.chunks);
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {

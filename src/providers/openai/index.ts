@@ -4,7 +4,7 @@
 import type OpenAI from "openai";
 import { type GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
-import { sseTranslated } from "../sse.ts";
+import { ssePull } from "../sse.ts";
 import type { AdapterFactory, ChatAttempt, ChatResult, ModelEntry, ModelsRequest } from "../types.ts";
 import { errorFromStatus } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
@@ -103,7 +103,8 @@ export const createOpenAIAdapter: AdapterFactory = (deps) => {
     if (response.status >= 400) throw await statusError(provider, response);
     if (attempt.request.stream) {
       if (!response.body) throw new UpstreamConnectionError(provider.id, "the upstream sent no body");
-      const chunks = sseTranslated(response.body, openAIStreamTransformer(provider.id, deps.logger));
+      // Only routing reads it: a plain pull, no ReadableStream of its own (sse.ts).
+      const chunks = ssePull(response.body, openAIStreamTransformer(provider.id, deps.logger));
       return { kind: "stream", chunks, warnings: NO_WARNINGS };
     }
     let text: string;
