@@ -1,6 +1,7 @@
 // sseTranslated: one stream doing decode, SSE parse and translation, with TransformStream controller semantics.
 import { describe, expect, test } from "bun:test";
-import { type PullReader, sseEvents, ssePull, sseTranslated } from "./sse.ts";
+import { sseEvents, ssePull, sseTranslated } from "./sse.ts";
+import { drain } from "./testing.ts";
 
 const encoder = new TextEncoder();
 
@@ -109,22 +110,9 @@ describe("ssePull", () => {
     },
   });
 
-  async function readAll(reader: PullReader<string>): Promise<{ items: string[]; error?: unknown }> {
-    const items: string[] = [];
-    try {
-      for (;;) {
-        const next = await reader.read();
-        if (next.done) return { items };
-        items.push(next.value);
-      }
-    } catch (error) {
-      return { items, error };
-    }
-  }
-
   test("items in order, several per read, and done at the end of the body", async () => {
     const reader = ssePull(body(["data: a\n\ndata: b\n\n", "data: c\n\n"]), upTo("never")).getReader();
-    expect(await readAll(reader)).toEqual({ items: ["a", "b", "c"] });
+    expect(await drain({ getReader: () => reader })).toEqual({ items: ["a", "b", "c"] });
     expect(await reader.read()).toEqual({ done: true });
   });
 
@@ -133,13 +121,13 @@ describe("ssePull", () => {
     const source = body(["data: a\n\ndata: b\n\ndata: stop\n\ndata: c\n\n"], () => {
       cancelled = true;
     });
-    expect(await readAll(ssePull(source, upTo("stop")).getReader())).toEqual({ items: ["a", "b"] });
+    expect(await drain(ssePull(source, upTo("stop")))).toEqual({ items: ["a", "b"] });
     expect(cancelled).toBe(true);
   });
 
   test("an error drops what was not read yet and ends every later read", async () => {
     const reader = ssePull(body(["data: a\n\ndata: boom\n\n"]), upTo("never")).getReader();
-    const { items, error } = await readAll(reader);
+    const { items, error } = await drain({ getReader: () => reader });
     expect(items).toEqual([]);
     expect((error as Error).message).toBe("boom");
     await expect(reader.read()).rejects.toThrow("boom");

@@ -1,7 +1,7 @@
 // Test helpers: read the recorded Gemini traffic in __fixtures__ and run streams to completion.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type PullReader, sseEvents } from "../sse.ts";
+import { sseEvents } from "../sse.ts";
 
 export function fixturePath(name: string): string {
   return fileURLToPath(new URL(`./__fixtures__/${name}`, import.meta.url));
@@ -49,22 +49,7 @@ export function streamOf<T>(items: T[]): ReadableStream<T> {
   });
 }
 
-/** Reads a stream to its end; `error` is what it errored with, if it did. */
-export async function drain<T>(
-  stream: ReadableStream<T> | { getReader(): PullReader<T> },
-): Promise<{ items: T[]; error?: unknown }> {
-  const items: T[] = [];
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const next = await reader.read();
-      if (next.done) return { items };
-      items.push(next.value);
-    }
-  } catch (error) {
-    return { items, error };
-  }
-}
+export { drain } from "../testing.ts";
 
 /** Deterministic ids for tests: prefix + counter. */
 export function counterIds(): (prefix: string) => string {
