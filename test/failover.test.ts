@@ -264,6 +264,34 @@ describe("silent upstreams", () => {
     expect((await response.json()).error.code).toBe("upstream_timeout");
   });
 
+  test("headers, then a body that stalls: the whole-answer deadline ends the read and the next candidate answers", async () => {
+    // Half a JSON body, then nothing: only the attempt's abort can end the body read.
+    const stalling = mock(
+      () =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode('{"id":"chatcmpl-1","choices":['));
+            },
+          }),
+          { headers: { "content-type": "application/json" } },
+        ),
+    );
+    const fallback = mock(() => completion("f", 7));
+    const gw = gateway(
+      {
+        stalling: openaiProvider("stalling", stalling.url, { timeouts: { total_ms: 300 } }),
+        fallback: openaiProvider("fallback", fallback.url),
+      },
+      { pool: priority(["stalling", "m"], ["fallback", "f"]) },
+    );
+    const started = Date.now();
+    const response = await chat(gw, "pool", {});
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-aisbf-provider")).toBe("fallback");
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   test("a first token slower than its deadline: fails over invisibly", async () => {
     const slow = mock(() => sseResponse(streamEvents, { firstDelayMs: 1500 }));
     const fallback = mock(() => sseResponse(streamEvents));

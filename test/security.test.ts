@@ -143,6 +143,16 @@ describe("client authentication", () => {
     expect((await fetch(`${locked.url}/`)).status).toBe(401);
   });
 
+  test("without a key, an unknown path is a 401 too: no 404 tells a stranger which paths exist", async () => {
+    const response = await fetch(`${locked.url}/no/such/path`);
+    expect(response.status).toBe(401);
+    expect(JSON.stringify(await response.json())).not.toContain("/no/such/path");
+    const oversize = await fetch(`${locked.url}/no/such/path`, {
+      headers: { "x-padding": "a".repeat(13_000) },
+    });
+    expect(oversize.status).toBe(431);
+  });
+
   test("keys are compared as SHA-256 digests with a constant-time compare over every key", () => {
     const source = readFileSync(
       join(import.meta.dir, "..", "src", "server", "middleware", "auth.ts"),

@@ -133,6 +133,20 @@ describe("ssePull", () => {
     await expect(reader.read()).rejects.toThrow("boom");
   });
 
+  test("a flush that throws errors the output for good, as in a TransformStream", async () => {
+    const reader = ssePull(body(["data: a\n\n"]), {
+      transform(event, controller) {
+        controller.enqueue(event.data);
+      },
+      flush() {
+        throw new Error("cut");
+      },
+    }).getReader();
+    expect(await reader.read()).toEqual({ done: false, value: "a" });
+    await expect(reader.read()).rejects.toThrow("cut");
+    await expect(reader.read()).rejects.toThrow("cut");
+  });
+
   test("cancel ends the output and cancels the body", async () => {
     let cancelled = false;
     const reader = ssePull(

@@ -117,7 +117,12 @@ export function ssePull<T>(
           // A cancel also ends the read with done: the consumer is gone, there is nothing to flush to.
           if (ended) return { done: true };
           ended = true;
-          await transformer.flush?.(controller);
+          try {
+            await transformer.flush?.(controller);
+          } catch (thrown) {
+            // As in a TransformStream: a flush that throws errors the output for good.
+            controller.error(thrown);
+          }
           closed = true;
           continue;
         }

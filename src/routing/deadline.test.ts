@@ -6,6 +6,7 @@ import {
   createWatchdog,
   type Deadline,
   DeadlineExceeded,
+  deadlineQueueCount,
   scheduleDeadline,
   withDeadline,
 } from "./deadline.ts";
@@ -151,6 +152,31 @@ describe("shared deadline queue", () => {
     timeouts.mockRestore();
     cancelDeadline(pending[0] as Deadline);
     expect(armed).toBe(1);
+  });
+
+  test("computed remainders share whole-millisecond queues, and emptied queues are dropped", () => {
+    const before = deadlineQueueCount();
+    const pending = [];
+    for (let i = 0; i < 1_000; i++) pending.push(scheduleDeadline(29_996 + Math.random() * 0.9, () => {}));
+    expect(deadlineQueueCount() - before).toBeLessThanOrEqual(2);
+    for (const deadline of pending) cancelDeadline(deadline);
+    expect(deadlineQueueCount()).toBe(before);
+  });
+
+  test("a callback that schedules into its own queue does not delay the entries already waiting", async () => {
+    const start = performance.now();
+    let secondAt = 0;
+    // The first fires at 100 and schedules a third (due at 200); the second, due at 150, must not wait for it.
+    scheduleDeadline(100, () => {
+      scheduleDeadline(100, () => {});
+    });
+    await later(50, 0);
+    scheduleDeadline(100, () => {
+      secondAt = performance.now() - start;
+    });
+    await later(220, 0);
+    expect(secondAt).toBeGreaterThanOrEqual(148);
+    expect(secondAt).toBeLessThan(185);
   });
 
   test("withDeadline: the answer in time wins, a late one is DeadlineExceeded and onTimeout runs", async () => {

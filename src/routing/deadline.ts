@@ -51,6 +51,8 @@ interface DeadlineQueue {
   head: Deadline | undefined;
   tail: Deadline | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** fireQueue is running its due callbacks, which may schedule or cancel deadlines of this queue. */
+  firing: boolean;
 }
 
 /**
@@ -62,10 +64,11 @@ interface DeadlineQueue {
 const queues = new Map<number, DeadlineQueue>();
 
 export function scheduleDeadline(ms: number, onExpire: () => void): Deadline {
-  const capped = Math.min(Math.max(ms, 0), MAX_TIMER_MS);
+  // Whole milliseconds: a computed remainder (29996.78 ms) joins an existing queue instead of starting one.
+  const capped = Math.min(Math.max(Math.ceil(ms), 0), MAX_TIMER_MS);
   let queue = queues.get(capped);
   if (!queue) {
-    queue = { ms: capped, head: undefined, tail: undefined, timer: undefined };
+    queue = { ms: capped, head: undefined, tail: undefined, timer: undefined, firing: false };
     queues.set(capped, queue);
   }
   const deadline: Deadline = {
@@ -78,18 +81,29 @@ export function scheduleDeadline(ms: number, onExpire: () => void): Deadline {
   if (queue.tail) queue.tail.next = deadline;
   else queue.head = deadline;
   queue.tail = deadline;
-  if (queue.timer === undefined) armQueue(queue, capped);
+  // Only a new head needs a timer: otherwise one is armed for an entry due before this one. While the queue
+  // fires, fireQueue re-arms for whatever is then at the head.
+  if (queue.head === deadline && !queue.firing) armQueue(queue, capped);
   return deadline;
+}
+
+/** How many durations have pending deadlines (each holds one timer): for tests. */
+export function deadlineQueueCount(): number {
+  return queues.size;
 }
 
 export function cancelDeadline(deadline: Deadline): void {
   const queue = deadline.queue;
   if (!queue) return;
   unlink(queue, deadline);
-  if (queue.head === undefined && queue.timer !== undefined) {
-    clearTimeout(queue.timer);
-    queue.timer = undefined;
-  }
+  if (queue.head === undefined && !queue.firing) retire(queue);
+}
+
+/** An empty queue holds no timer and leaves the map: durations come and go with configs. */
+function retire(queue: DeadlineQueue): void {
+  if (queue.timer !== undefined) clearTimeout(queue.timer);
+  queue.timer = undefined;
+  if (queues.get(queue.ms) === queue) queues.delete(queue.ms);
 }
 
 function unlink(queue: DeadlineQueue, deadline: Deadline): void {
@@ -108,6 +122,7 @@ function armQueue(queue: DeadlineQueue, delay: number): void {
 
 function fireQueue(queue: DeadlineQueue): void {
   queue.timer = undefined;
+  queue.firing = true;
   const now = performance.now();
   let failure: { error: unknown } | undefined;
   // Timers may fire a fraction of a millisecond early; within that, an entry counts as due.
@@ -122,9 +137,9 @@ function fireQueue(queue: DeadlineQueue): void {
       failure ??= { error };
     }
   }
-  if (queue.head !== undefined && queue.timer === undefined) {
-    armQueue(queue, Math.max(1, Math.ceil(queue.head.expiresAt - now)));
-  }
+  queue.firing = false;
+  if (queue.head === undefined) retire(queue);
+  else armQueue(queue, Math.max(1, Math.ceil(queue.head.expiresAt - now)));
   // A throwing callback surfaces as it would from its own timer, but only after the others ran and re-armed.
   if (failure) throw failure.error;
 }

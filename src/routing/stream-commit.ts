@@ -10,7 +10,13 @@ import type { ProviderConfig } from "../config/schema.ts";
 import type { PullReader } from "../providers/sse.ts";
 import type { ChunkStream, StreamChunk } from "../providers/types.ts";
 import { linkedController } from "../providers/abort.ts";
-import { createWatchdog, DeadlineExceeded, withDeadline } from "./deadline.ts";
+import {
+  cancelDeadline,
+  createWatchdog,
+  DeadlineExceeded,
+  scheduleDeadline,
+  withDeadline,
+} from "./deadline.ts";
 import { asGatewayError, healthPolicyFor, healthReport } from "./failures.ts";
 import type { Target } from "./health.ts";
 import type { Candidate } from "./select.ts";
@@ -95,34 +101,39 @@ async function awaitFirstContent(
 ): Promise<{ queue: StreamChunk[]; tracker: ReturnType<typeof createFinishTracker> }> {
   const queue: StreamChunk[] = [];
   const tracker = createFinishTracker();
-  const deadline = performance.now() + firstContentMs;
-  for (;;) {
-    const remaining = Math.max(1, deadline - performance.now());
-    const { value, done } = await withDeadline(
-      readUpstream(reader, providerId),
-      remaining,
-      "first content",
-      () => {
-        controller.abort();
-        reader.cancel().catch(noop);
-      },
-    );
-    if (done) {
-      if (tracker.complete) return { queue, tracker };
-      throw new UpstreamError(
-        providerId,
-        `Provider '${providerId}' ended the stream before sending any content`,
-        {
-          status: 502,
-          type: "api_error",
-          code: "stream_cut",
-          kind: "transient",
-        },
-      );
+  // One deadline for the whole wait, however many role-only or empty chunks come first: it ends the pending read
+  // (abort, cancel) and the loop then reports the expiry.
+  let expired = false;
+  const deadline = scheduleDeadline(firstContentMs, () => {
+    expired = true;
+    controller.abort();
+    reader.cancel().catch(noop);
+  });
+  try {
+    for (;;) {
+      const { value, done } = await readUpstream(reader, providerId);
+      if (expired) throw new DeadlineExceeded("first content");
+      if (done) {
+        if (tracker.complete) return { queue, tracker };
+        throw new UpstreamError(
+          providerId,
+          `Provider '${providerId}' ended the stream before sending any content`,
+          {
+            status: 502,
+            type: "api_error",
+            code: "stream_cut",
+            kind: "transient",
+          },
+        );
+      }
+      queue.push(value);
+      tracker.see(value.chunk);
+      if (tracker.complete || chunkHasContent(value.chunk)) return { queue, tracker };
     }
-    queue.push(value);
-    tracker.see(value.chunk);
-    if (tracker.complete || chunkHasContent(value.chunk)) return { queue, tracker };
+  } catch (thrown) {
+    throw expired ? new DeadlineExceeded("first content") : thrown;
+  } finally {
+    cancelDeadline(deadline);
   }
 }
 

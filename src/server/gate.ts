@@ -22,8 +22,8 @@ export interface Gate {
   open(handler: GatedHandler): Handler;
   /** Header limit, client key (401), concurrency cap (429). */
   keyed(handler: GatedHandler): Handler;
-  /** The header check alone, for answers outside any route (404). */
-  checkHeaders(c: Context): void;
+  /** Header limit and client key without a route (the 404 answer): throws what `keyed` would answer. */
+  admit(c: Context): void;
 }
 
 export function createGate(deps: AppDeps): Gate {
@@ -50,6 +50,9 @@ export function createGate(deps: AppDeps): Gate {
       const key = authOn ? authenticate(c, config.clientKeys) : undefined;
       return capped ? capped(key, () => handler(c, key)) : handler(c, key);
     },
-    checkHeaders,
+    admit(c) {
+      checkHeaders(c);
+      if (authOn) authenticate(c, config.clientKeys);
+    },
   };
 }
