@@ -11,6 +11,7 @@ import {
   sseEventsOf,
   sseResponse,
   startMock,
+  requestAt,
 } from "./helpers/mock-upstream.ts";
 import {
   apiErrorOf,
@@ -69,9 +70,7 @@ interface SentBody {
 }
 
 function sent(index: number): RecordedRequest & { body: SentBody } {
-  const request = upstream.requests[index];
-  if (!request) throw new Error(`the upstream received no request #${index}`);
-  return request as RecordedRequest & { body: SentBody };
+  return requestAt<SentBody>(upstream, index);
 }
 
 const WEATHER_TOOL: OpenAI.ChatCompletionTool = {

@@ -10,6 +10,7 @@ import {
   type RecordedRequest,
   sseResponse,
   startMock,
+  requestAt,
 } from "./helpers/mock-upstream.ts";
 import {
   apiErrorOf,
@@ -51,9 +52,7 @@ interface SentBody {
 }
 
 function sent(index: number): RecordedRequest & { body: SentBody } {
-  const request = upstream.requests[index];
-  if (!request) throw new Error(`the upstream received no request #${index}`);
-  return request as RecordedRequest & { body: SentBody };
+  return requestAt<SentBody>(upstream, index);
 }
 
 /** The recorded cloud tool call's request named its tool getWeather with a location argument. */

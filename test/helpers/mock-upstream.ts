@@ -21,6 +21,13 @@ export interface MockUpstream {
   stop(): Promise<void>;
 }
 
+/** The upstream's request number `index`, its body typed as the test expects; throws when there is none. */
+export function requestAt<Body>(upstream: MockUpstream, index: number): RecordedRequest & { body: Body } {
+  const request = upstream.requests[index];
+  if (!request) throw new Error(`the upstream received no request #${index}`);
+  return request as RecordedRequest & { body: Body };
+}
+
 export function startMock(initial: MockHandler): MockUpstream {
   let handler = initial;
   const requests: RecordedRequest[] = [];

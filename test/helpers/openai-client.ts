@@ -133,9 +133,4 @@ export async function apiErrorOf(promise: Promise<unknown>): Promise<InstanceTyp
 }
 
 /** The upstream SSE payloads of a recorded body, parsed independently of any translator under test. */
-export function ssePayloads(sse: string): Array<Record<string, unknown>> {
-  return sse
-    .split(/\r?\n/)
-    .filter((line) => line.startsWith("data:"))
-    .map((line) => JSON.parse(line.slice("data:".length)) as Record<string, unknown>);
-}
+export { ssePayloads } from "../../src/providers/testing.ts";

@@ -25,13 +25,7 @@ export function fixtureSse(name: string): string {
     .join("");
 }
 
-/** The parsed `data:` payloads of an SSE text, read independently of the translator under test. */
-export function ssePayloads(sse: string): Array<Record<string, unknown>> {
-  return sse
-    .split("\n")
-    .filter((line) => line.startsWith("data: "))
-    .map((line) => JSON.parse(line.slice("data: ".length)) as Record<string, unknown>);
-}
+export { ssePayloads } from "../testing.ts";
 
 export function bodyOf(text: string): ReadableStream<Uint8Array> {
   const bytes = new TextEncoder().encode(text);
