@@ -140,6 +140,30 @@ async function runSystem(env: Environment, system: (typeof SYSTEMS)[number]): Pr
   return result;
 }
 
+/**
+ * The CPU budget is judged on a paired run: bare and AISBF loaded at the same time (bench/paired.ts), for those of
+ * them that ran cleanly on their own; undefined when bare or every AISBF build is missing.
+ */
+async function pairedLane(
+  env: Environment,
+  selected: typeof SYSTEMS,
+  systems: SystemResult[],
+): Promise<PairedCpu | undefined> {
+  const pairable = selected.filter(
+    (system) =>
+      ["bare", "aisbf", "aisbf-bin"].includes(system.id) &&
+      systems.some((result) => result.id === system.id && result.latency && !result.failed),
+  );
+  if (pairable.length < 2 || !pairable.some((system) => system.id === "bare")) return undefined;
+  log(`paired CPU lane: ${pairable.map((system) => system.id).join(", ")} at once`);
+  try {
+    return await pairedCpu(env, pairable, freePort, log);
+  } catch (thrown) {
+    log(`paired CPU lane failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), "aisbf-bench-"));
   const cleanup = async () => {
@@ -177,21 +201,7 @@ async function main(): Promise<void> {
     const started = new Date();
     const systems: SystemResult[] = [];
     for (const system of selected) systems.push(await runSystem(env, system));
-    // The CPU budget is judged on a paired run: bare and AISBF loaded at the same time (bench/paired.ts).
-    const pairable = selected.filter(
-      (system) =>
-        ["bare", "aisbf", "aisbf-bin"].includes(system.id) &&
-        systems.some((result) => result.id === system.id && result.latency && !result.failed),
-    );
-    let paired: PairedCpu | undefined;
-    if (!values.quick && pairable.length >= 2 && pairable.some((system) => system.id === "bare")) {
-      log(`paired CPU lane: ${pairable.map((system) => system.id).join(", ")} at once`);
-      try {
-        paired = await pairedCpu(env, pairable, freePort, log);
-      } catch (thrown) {
-        log(`paired CPU lane failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
-      }
-    }
+    const paired = values.quick ? undefined : await pairedLane(env, selected, systems);
     await stop(mock);
     const results: BenchResults = {
       date: started.toISOString(),

@@ -179,17 +179,22 @@ interface Check {
   value: (system: SystemResult) => { shown: string; pass: boolean | undefined };
 }
 
-function budgetTable(results: BenchResults): string[] {
-  const find = (id: string) => results.systems.find((system) => system.id === id && system.latency);
-  const bare = find("bare");
-  const portkey = find("portkey");
-  const direct = find("direct");
-  const ours = [find("aisbf"), find("aisbf-bin")].filter((system) => system !== undefined);
-  const judged = (value: number | undefined, pass: (value: number) => boolean, shown: string) =>
-    value === undefined || Number.isNaN(value)
-      ? { shown: "not measured", pass: undefined }
-      : { shown, pass: pass(value) };
-  const checks: Check[] = [
+/** A measured value against its target; "not measured" when the run has no figure for it. */
+function judged(value: number | undefined, pass: (value: number) => boolean, shown: string) {
+  return value === undefined || Number.isNaN(value)
+    ? { shown: "not measured", pass: undefined }
+    : { shown, pass: pass(value) };
+}
+
+/** The systems AISBF is judged against in one run. */
+interface Peers {
+  bare: SystemResult | undefined;
+  portkey: SystemResult | undefined;
+  direct: SystemResult | undefined;
+}
+
+function throughputChecks({ bare, portkey }: Peers): Check[] {
+  return [
     ...[16, 64, 256].map(
       (level): Check => ({
         item: `throughput at c${level} vs bare`,
@@ -210,6 +215,11 @@ function budgetTable(results: BenchResults): string[] {
         },
       }),
     ),
+  ];
+}
+
+function cpuChecks(results: BenchResults, { bare }: Peers): Check[] {
+  return [
     {
       item: results.paired
         ? `CPU per request (c${CPU_LEVEL}, paired run) vs bare`
@@ -228,6 +238,11 @@ function budgetTable(results: BenchResults): string[] {
         return judged(r, (v) => v <= 3, x(r));
       },
     },
+  ];
+}
+
+function latencyChecks({ bare, direct }: Peers): Check[] {
+  return [
     {
       item: "added c1 p99 latency over bare",
       target: "≤ 300 µs",
@@ -258,6 +273,11 @@ function budgetTable(results: BenchResults): string[] {
         return judged(added, (v) => v < 1, `${fmt(added, 2)} ms`);
       },
     },
+  ];
+}
+
+function footprintChecks(): Check[] {
+  return [
     {
       item: "concurrent streams with no chunk > 100 ms",
       target: "≥ 512",
@@ -273,6 +293,18 @@ function budgetTable(results: BenchResults): string[] {
       target: "< 150 ms",
       value: (s) => judged(s.startupMs, (v) => v < 150, `${fmt(s.startupMs)} ms`),
     },
+  ];
+}
+
+function budgetTable(results: BenchResults): string[] {
+  const find = (id: string) => results.systems.find((system) => system.id === id && system.latency);
+  const peers: Peers = { bare: find("bare"), portkey: find("portkey"), direct: find("direct") };
+  const ours = [find("aisbf"), find("aisbf-bin")].filter((system) => system !== undefined);
+  const checks = [
+    ...throughputChecks(peers),
+    ...cpuChecks(results, peers),
+    ...latencyChecks(peers),
+    ...footprintChecks(),
   ];
   const mark = (pass: boolean | undefined) => (pass === undefined ? "?" : pass ? "pass" : "**FAIL**");
   return [

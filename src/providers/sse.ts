@@ -57,41 +57,18 @@ export function ssePull<T>(
 ): { getReader(): PullReader<T> } {
   const reader = body.getReader();
   const decoder = new TextDecoder();
-  const queue: T[] = [];
-  let head = 0;
   /** No more input is read or translated (terminated, errored, cancelled or at the end of the body). */
   let ended = false;
-  /** The transformer terminated or flushed: once the queue is read, the output is done. */
-  let closed = false;
-  let failure: { reason: unknown } | undefined;
   let tooLarge: Error | undefined;
-  const end = (reason?: unknown) => {
+  const output = createOutput<T>((reason) => {
     ended = true;
     reader.cancel(reason).catch(() => {});
-  };
-  const controller: TransformStreamDefaultController<T> = {
-    desiredSize: 1,
-    enqueue(chunk: T) {
-      if (!closed && !failure) queue.push(chunk);
-    },
-    error(reason?: unknown) {
-      if (closed || failure) return;
-      failure = { reason };
-      queue.length = 0;
-      head = 0;
-      end(reason);
-    },
-    terminate() {
-      if (closed || failure) return;
-      closed = true;
-      end();
-    },
-  };
+  });
   const parser = createParser({
     // One event larger than this (an upstream streaming an endless line) ends the stream instead of memory.
     maxBufferSize: MAX_EVENT_BYTES,
     onEvent(event) {
-      if (!ended) transformer.transform?.(event, controller);
+      if (!ended) transformer.transform?.(event, output.controller);
     },
     // As EventSourceParserStream does: a line over the parser's buffer cap ends the stream, other parse errors
     // (a malformed line) are skipped.
@@ -102,46 +79,87 @@ export function ssePull<T>(
   const pullReader: PullReader<T> = {
     async read() {
       for (;;) {
-        if (head < queue.length) {
-          const value = queue[head++] as T;
-          if (head === queue.length) {
-            queue.length = 0;
-            head = 0;
-          }
-          return { done: false, value };
-        }
-        if (failure) throw failure.reason;
-        if (closed || ended) return { done: true };
+        const next = output.take();
+        if (next !== NOTHING) return { done: false, value: next };
+        if (output.failure) throw output.failure.reason;
+        if (output.closed || ended) return { done: true };
         const { value, done } = await reader.read();
         if (done) {
           // A cancel also ends the read with done: the consumer is gone, there is nothing to flush to.
           if (ended) return { done: true };
           ended = true;
           try {
-            await transformer.flush?.(controller);
+            await transformer.flush?.(output.controller);
           } catch (thrown) {
             // As in a TransformStream: a flush that throws errors the output for good.
-            controller.error(thrown);
+            output.controller.error(thrown);
           }
-          closed = true;
+          output.close();
           continue;
         }
         try {
           parser.feed(decoder.decode(value, STREAMING));
         } catch (thrown) {
           // A transform that throws errors the output, as in a TransformStream; the body is not read further.
-          controller.error(thrown);
+          output.controller.error(thrown);
         }
-        if (tooLarge) controller.error(tooLarge);
+        if (tooLarge) output.controller.error(tooLarge);
       }
     },
     async cancel(reason) {
       ended = true;
-      closed = true;
-      queue.length = 0;
-      head = 0;
+      output.close();
+      output.clear();
       await reader.cancel(reason);
     },
   };
   return { getReader: () => pullReader };
+}
+
+const NOTHING: unique symbol = Symbol("nothing queued");
+
+/**
+ * The translator's output between reads: a TransformStream controller over a plain queue. `end` stops the input
+ * (terminate, error). Items enqueued before terminate are still taken; an error drops what was not taken.
+ */
+function createOutput<T>(end: (reason?: unknown) => void) {
+  const queue: T[] = [];
+  let head = 0;
+  const output = {
+    closed: false,
+    failure: undefined as { reason: unknown } | undefined,
+    controller: {
+      desiredSize: 1,
+      enqueue(chunk: T) {
+        if (!output.closed && !output.failure) queue.push(chunk);
+      },
+      error(reason?: unknown) {
+        if (output.closed || output.failure) return;
+        output.failure = { reason };
+        output.clear();
+        end(reason);
+      },
+      terminate() {
+        if (output.closed || output.failure) return;
+        output.closed = true;
+        end();
+      },
+    } as TransformStreamDefaultController<T>,
+    /** The next queued item, or NOTHING. */
+    take(): T | typeof NOTHING {
+      if (head >= queue.length) return NOTHING;
+      const value = queue[head++] as T;
+      if (head === queue.length) output.clear();
+      return value;
+    },
+    close() {
+      output.closed = true;
+    },
+    clear() {
+      // Emptied in place: the queue drains after nearly every read, and a new array each time is garbage.
+      queue.length = 0;
+      head = 0;
+    },
+  };
+  return output;
 }
