@@ -115,6 +115,9 @@ async function runSystem(env: Environment, system: (typeof SYSTEMS)[number]): Pr
         `${system.id}: translation ${result.translation.rps.toFixed(0)} req/s, ${result.translation.cpuUsPerRequest.toFixed(0)} µs CPU/req, ${result.translation.errors} errors`,
       );
     }
+    // Warm-up of the stream path: without it the latency lane measured the runtime compiling the stream code (up to
+    // 60 ms of JIT work on the server's one core during the lane, optimising compiles of 5-12 ms each).
+    await streams(env.bun, running, 128, 2);
     // Latency: 32 streams at a time, starts spread over one stream's length, ten rounds: 320 first tokens, so that
     // the p99 is a percentile rather than the single worst sample (three rounds gave 96).
     result.streamLatency = await streams(env.bun, running, 32, 10, 1_300);

@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import type { ChatCompletionChunk } from "../api/chat.ts";
+import type { StreamChunk } from "../providers/types.ts";
+import type { ChunkSource } from "../routing/stream-commit.ts";
+import { directSSE, queuedSSE } from "./sse.ts";
+
+function chunk(content: string): StreamChunk {
+  const value: ChatCompletionChunk = {
+    id: "c1",
+    object: "chat.completion.chunk",
+    created: 1,
+    model: "m",
+    choices: [{ index: 0, delta: { content }, finish_reason: null }],
+  };
+  return { chunk: value, raw: JSON.stringify(value) };
+}
+
+/** A ChunkSource over a script: chunks, then the end or a failure; each next() waits `gapMs`. */
+function source(items: StreamChunk[], options: { fail?: Error; gapMs?: number } = {}) {
+  let index = 0;
+  const state = { cancelled: false, reads: 0 };
+  const chunks: ChunkSource = {
+    async next() {
+      state.reads += 1;
+      if (options.gapMs) await Bun.sleep(options.gapMs);
+      if (state.cancelled) return undefined;
+      if (index < items.length) return items[index++];
+      if (options.fail) throw options.fail;
+      return undefined;
+    },
+    cancel() {
+      state.cancelled = true;
+    },
+  };
+  return { chunks, state };
+}
+
+const errorEvent = (thrown: unknown) => JSON.stringify({ error: { message: String(thrown) } });
+const servers: ReturnType<typeof Bun.serve>[] = [];
+afterEach(() => {
+  for (const server of servers.splice(0)) server.stop(true);
+});
+
+/** Serves `body` as a response, the way the gateway does, and returns the client's view of it. */
+function served(body: () => ReadableStream<Uint8Array>): string {
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: () => new Response(body(), { headers: { "content-type": "text/event-stream" } }),
+  });
+  servers.push(server);
+  return `http://127.0.0.1:${server.port}/`;
+}
+
+describe.each([
+  ["direct", directSSE],
+  ["queued", queuedSSE],
+] as const)("toSSE (%s stream)", (_name, toSSE) => {
+  test("writes each chunk as an event, the raw JSON untouched, then [DONE]", async () => {
+    const { chunks } = source([chunk("Hel"), chunk("lo")]);
+    const text = await (await fetch(served(() => toSSE(chunks, errorEvent)))).text();
+    expect(text).toBe(`data: ${chunk("Hel").raw}\n\ndata: ${chunk("lo").raw}\n\ndata: [DONE]\n\n`);
+  });
+
+  test("a raw text with a line break is re-serialised, so the client's framing holds", async () => {
+    const multiline = { ...chunk("x"), raw: '{"id":"c1",\n"choices":[]}' };
+    const { chunks } = source([multiline]);
+    const text = await (await fetch(served(() => toSSE(chunks, errorEvent)))).text();
+    expect(text).toBe(`data: ${JSON.stringify(multiline.chunk)}\n\ndata: [DONE]\n\n`);
+  });
+
+  test("a failure after commit ends with an error event and no [DONE]", async () => {
+    const { chunks } = source([chunk("Hel")], { fail: new Error("cut") });
+    const text = await (await fetch(served(() => toSSE(chunks, errorEvent)))).text();
+    expect(text).toBe(`data: ${chunk("Hel").raw}\n\ndata: ${errorEvent(new Error("cut"))}\n\n`);
+    expect(text).not.toContain("[DONE]");
+  });
+
+  test("each event reaches the client before the next chunk exists", async () => {
+    const { chunks } = source([chunk("a"), chunk("b"), chunk("c")], { gapMs: 150 });
+    const response = await fetch(served(() => toSSE(chunks, errorEvent)));
+    const reader = response.body!.getReader();
+    const started = performance.now();
+    const { value } = await reader.read();
+    expect(new TextDecoder().decode(value)).toBe(`data: ${chunk("a").raw}\n\n`);
+    // The first chunk is ready after one gap; a buffered writer would hold it until the stream ends (~450 ms).
+    expect(performance.now() - started).toBeLessThan(400);
+    await reader.cancel();
+  });
+
+  test("a client that leaves cancels the source, and nothing is read after", async () => {
+    const { chunks, state } = source(
+      Array.from({ length: 100 }, (_, index) => chunk(String(index))),
+      { gapMs: 20 },
+    );
+    const client = new AbortController();
+    const response = await fetch(
+      served(() => toSSE(chunks, errorEvent)),
+      { signal: client.signal },
+    );
+    const reader = response.body!.getReader();
+    await reader.read();
+    client.abort();
+    await Bun.sleep(200);
+    expect(state.cancelled).toBe(true);
+    const reads = state.reads;
+    await Bun.sleep(100);
+    expect(state.reads).toBe(reads);
+    expect(reads).toBeLessThan(100);
+  });
+});
