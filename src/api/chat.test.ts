@@ -1,6 +1,12 @@
-// chatRequestSchema (optional fields checked only when present) against the plain zod object it stands in for.
-import { expect, test } from "bun:test";
-import { chatRequestSchema, fullChatRequestSchema } from "./chat.ts";
+// chatRequestSchema (optional fields checked only when present) against the plain zod object it stands in for, and
+// the stream finish tracker against its set-based definition.
+import { describe, expect, test } from "bun:test";
+import {
+  type ChatCompletionChunk,
+  chatRequestSchema,
+  createFinishTracker,
+  fullChatRequestSchema,
+} from "./chat.ts";
 
 const base = {
   model: "openai/gpt-4o-mini",
@@ -121,4 +127,85 @@ test("several bad fields at once: the same first issue (shape order, not the bod
 
 test("not an object at all: refused by both alike", () => {
   for (const body of [null, 1, "x", [], [base]]) expectSame(body);
+});
+
+describe("createFinishTracker", () => {
+  /** The tracker as it was specified first: a set of open and a set of finished choice indexes. */
+  function reference() {
+    const open = new Set<number>();
+    const done = new Set<number>();
+    return {
+      see(chunk: ChatCompletionChunk) {
+        for (const choice of chunk.choices) {
+          if (choice.finish_reason != null) {
+            open.delete(choice.index);
+            done.add(choice.index);
+          } else if (!done.has(choice.index)) open.add(choice.index);
+        }
+      },
+      get complete() {
+        return done.size > 0 && open.size === 0;
+      },
+    };
+  }
+
+  type Finish = ChatCompletionChunk["choices"][number]["finish_reason"];
+  const chunkOf = (choices: [number, Finish][]): ChatCompletionChunk => ({
+    id: "c",
+    object: "chat.completion.chunk",
+    created: 1,
+    model: "m",
+    choices: choices.map(([index, finish_reason]) => ({ index, delta: {}, finish_reason })),
+  });
+
+  test("one choice: complete once it finishes, and stays complete after trailing chunks", () => {
+    const tracker = createFinishTracker();
+    expect(tracker.complete).toBe(false);
+    tracker.see(chunkOf([[0, null]]));
+    expect(tracker.complete).toBe(false);
+    tracker.see(chunkOf([[0, "stop"]]));
+    expect(tracker.complete).toBe(true);
+    tracker.see(chunkOf([]));
+    tracker.see(chunkOf([[0, null]]));
+    expect(tracker.complete).toBe(true);
+  });
+
+  test("n > 1: one finished choice is not a whole answer", () => {
+    const tracker = createFinishTracker();
+    tracker.see(
+      chunkOf([
+        [0, null],
+        [1, null],
+      ]),
+    );
+    tracker.see(chunkOf([[1, "stop"]]));
+    expect(tracker.complete).toBe(false);
+    tracker.see(chunkOf([[0, "length"]]));
+    expect(tracker.complete).toBe(true);
+    tracker.see(chunkOf([[2, null]]));
+    expect(tracker.complete).toBe(false);
+  });
+
+  test("agrees with the set-based definition on random streams of up to four choices", () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let stream = 0; stream < 2000; stream += 1) {
+      const tracker = createFinishTracker();
+      const model = reference();
+      const length = Math.floor(random() * 8);
+      for (let step = 0; step < length; step += 1) {
+        const width = Math.floor(random() * 3);
+        const choices = Array.from({ length: width }, (): [number, Finish] => [
+          Math.floor(random() * 4),
+          random() < 0.35 ? "stop" : null,
+        ]);
+        tracker.see(chunkOf(choices));
+        model.see(chunkOf(choices));
+        expect(tracker.complete).toBe(model.complete);
+      }
+    }
+  });
 });

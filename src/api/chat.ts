@@ -219,21 +219,41 @@ export function chunkFinishes(chunk: ChatCompletionChunk): boolean {
  * finished choice is not a whole answer). A stream that is complete may end without [DONE].
  */
 export function createFinishTracker(): { see(chunk: ChatCompletionChunk): void; readonly complete: boolean } {
-  const open = new Set<number>();
-  const done = new Set<number>();
+  // Per choice index: false while open, true once finished. Nearly every stream has one choice, so the first index
+  // lives in two variables and a Map exists only once a second index appears (two Sets per tracker, two trackers
+  // per stream, were allocated and updated for every stream and chunk).
+  let firstIndex: number | undefined;
+  let firstState: boolean | undefined;
+  let others: Map<number, boolean> | undefined;
+  let open = 0;
+  let finished = 0;
+  const same = (a: number, b: number | undefined) => a === b || (a !== a && b !== b);
+  const stateOf = (index: number) => (same(index, firstIndex) ? firstState : others?.get(index));
+  function setState(index: number, state: boolean) {
+    if (firstIndex === undefined || same(index, firstIndex)) {
+      firstIndex = index;
+      firstState = state;
+    } else {
+      (others ??= new Map()).set(index, state);
+    }
+  }
   return {
     see(chunk) {
       for (const choice of chunk.choices) {
+        const before = stateOf(choice.index);
         if (choice.finish_reason != null) {
-          open.delete(choice.index);
-          done.add(choice.index);
-        } else if (!done.has(choice.index)) {
-          open.add(choice.index);
+          if (before === true) continue;
+          if (before === false) open -= 1;
+          finished += 1;
+          setState(choice.index, true);
+        } else if (before === undefined) {
+          open += 1;
+          setState(choice.index, false);
         }
       }
     },
     get complete() {
-      return done.size > 0 && open.size === 0;
+      return finished > 0 && open === 0;
     },
   };
 }
