@@ -173,3 +173,14 @@ export function findDaemon(files: DaemonFiles): DaemonLookup {
   const reason = check === "gone" ? `process ${pid} is gone` : `PID ${pid} now belongs to another program`;
   return { kind: "stale", pid, reason };
 }
+
+/** What `status` and `stop` say when no daemon runs for `dir`. */
+export function notRunningLine(
+  found: Exclude<DaemonLookup, { kind: "running" }>,
+  dir: string,
+  files: DaemonFiles,
+): string {
+  return found.kind === "none"
+    ? `aisbf is not running (config dir ${dir})`
+    : `aisbf is not running: removed a stale PID file ${files.pidFile} (${found.reason})`;
+}

@@ -1,7 +1,7 @@
 // `aisbf status`: is the daemon running, where, for how long, and how each provider is doing (from /health).
 import { parseArgs } from "node:util";
 import { resolveConfigDir } from "../config/paths.ts";
-import { daemonFiles, findDaemon } from "./daemon-files.ts";
+import { daemonFiles, findDaemon, notRunningLine } from "./daemon-files.ts";
 import { describeHealth, fetchHealth, formatUptime } from "./health-client.ts";
 
 export const STATUS_HELP = `Usage: aisbf status [options]
@@ -37,12 +37,8 @@ export async function statusCommand(
   const files = daemonFiles(dir, env);
   const found = findDaemon(files);
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  if (found.kind === "none") {
-    out(`aisbf is not running (config dir ${dir})`);
-    return EXIT_NOT_RUNNING;
-  }
-  if (found.kind === "stale") {
-    out(`aisbf is not running: removed a stale PID file ${files.pidFile} (${found.reason})`);
+  if (found.kind !== "running") {
+    out(notRunningLine(found, dir, files));
     return EXIT_NOT_RUNNING;
   }
   if (!found.state) {

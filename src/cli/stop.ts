@@ -1,7 +1,7 @@
 // `aisbf stop`: SIGTERM the daemon, wait for in-flight requests to finish (bounded), SIGKILL only after that.
 import { parseArgs } from "node:util";
 import { resolveConfigDir } from "../config/paths.ts";
-import { checkProcess, daemonFiles, findDaemon, removeDaemonFiles } from "./daemon-files.ts";
+import { checkProcess, daemonFiles, findDaemon, notRunningLine, removeDaemonFiles } from "./daemon-files.ts";
 import { UsageError } from "./usage-error.ts";
 
 /** A little more than the server's own 30 s shutdown grace, so a clean stop is never cut short. */
@@ -40,12 +40,8 @@ export async function stopCommand(argv: string[], env: Record<string, string | u
   const files = daemonFiles(dir, env);
   const found = findDaemon(files);
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  if (found.kind === "none") {
-    out(`aisbf is not running (config dir ${dir})`);
-    return 0;
-  }
-  if (found.kind === "stale") {
-    out(`aisbf is not running: removed a stale PID file ${files.pidFile} (${found.reason})`);
+  if (found.kind !== "running") {
+    out(notRunningLine(found, dir, files));
     return 0;
   }
 

@@ -61,15 +61,7 @@ export async function dispatch(
     try {
       apiKey = deps.keyFor(provider);
     } catch (thrown) {
-      const error = asGatewayError(thrown, provider.id, deps.redact);
-      progress.lastError = error;
-      progress.records.push({
-        provider: provider.id,
-        model: target.model,
-        status: error.status,
-        reason: error.message,
-        kind: error.kind,
-      });
+      noteFailure(progress, asGatewayError(thrown, provider.id, deps.redact), provider.id, target.model);
       continue;
     }
     const attempt: AttemptInput = {
@@ -89,6 +81,18 @@ export async function dispatch(
   throw exhausted({ route, ...progress, now: deps.clock() });
 }
 
+/** Files a failed attempt, or a target whose key could not be had, in the request's progress. */
+function noteFailure(progress: Progress, error: GatewayError, providerId: string, model: string): void {
+  progress.lastError = error;
+  progress.records.push({
+    provider: providerId,
+    model,
+    status: error.status,
+    reason: error.message,
+    kind: error.kind,
+  });
+}
+
 /** Attempts one target, retrying as the policy says; files one health report however many retries it made. */
 async function tryTarget(attempt: AttemptInput, progress: Progress): Promise<Served | undefined> {
   const { deps, route, provider, target, clientSignal } = attempt;
@@ -101,14 +105,7 @@ async function tryTarget(attempt: AttemptInput, progress: Progress): Promise<Ser
     } catch (thrown) {
       if (thrown instanceof ClientGone || clientSignal.aborted) throw thrown;
       const error = asGatewayError(thrown, provider.id, deps.redact);
-      progress.lastError = error;
-      progress.records.push({
-        provider: provider.id,
-        model: target.model,
-        status: error.status,
-        reason: error.message,
-        kind: error.kind,
-      });
+      noteFailure(progress, error, provider.id, target.model);
       const now = deps.clock();
       const decision = decide({
         error,

@@ -70,11 +70,7 @@ export function livenessBody(deps: AppDeps) {
 export function healthBody(deps: AppDeps) {
   const health = safeSnapshot(deps);
   return {
-    status: "ok",
-    version: deps.version,
-    pid: process.pid,
-    started_at: new Date(deps.startedAt).toISOString(),
-    uptime_s: Math.floor((deps.clock() - deps.startedAt) / 1000),
+    ...livenessBody(deps),
     config_dir: deps.config.dir,
     providers: Object.fromEntries(
       Object.keys(deps.config.providers).map((id) => [
