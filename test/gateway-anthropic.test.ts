@@ -1,8 +1,9 @@
 // End to end: the official openai SDK -> AISBF -> a mock Anthropic Messages API replaying recorded real traffic.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import type { ProviderConfig } from "../src/config/schema.ts";
 import { startGateway, type TestGateway } from "./helpers/gateway.ts";
+import { useProviderSuite } from "./helpers/provider-suite.ts";
 import {
   jsonResponse,
   jsonlToSSE,
@@ -22,6 +23,7 @@ import {
   type ReasoningFields,
   ssePayloads,
 } from "./helpers/openai-client.ts";
+import { documentedError, MODELS_PAGE } from "../src/providers/anthropic/testing.ts";
 
 const KEY = "sk-ant-test-canary-0001";
 const MODEL = "claude-haiku-4-5";
@@ -38,31 +40,6 @@ const anthropic = (name: string): string => fixture("anthropic", name);
 const json = (name: string): Response => jsonResponse(anthropic(name));
 /** A recorded .sse body replayed event by event, bytes as recorded (trailing spaces, pings and all). */
 const sse = (name: string): Response => sseResponse(sseEventsOf(anthropic(name)));
-
-/** Anthropic's documented error envelope (https://docs.anthropic.com/en/api/errors); no 429/529 was recorded. */
-const documentedError = (type: string, message: string) =>
-  JSON.stringify({ type: "error", error: { type, message }, request_id: "req_test" });
-
-// ModelInfo list shape: https://docs.anthropic.com/en/api/models-list (no list was recorded)
-const MODELS_PAGE = {
-  data: [
-    {
-      type: "model",
-      id: "claude-sonnet-4-5-20250929",
-      display_name: "Claude Sonnet 4.5",
-      created_at: "2025-09-29T00:00:00Z",
-    },
-    {
-      type: "model",
-      id: "claude-haiku-4-5-20251001",
-      display_name: "Claude Haiku 4.5",
-      created_at: "2025-10-01T00:00:00Z",
-    },
-  ],
-  has_more: false,
-  first_id: "claude-sonnet-4-5-20250929",
-  last_id: "claude-haiku-4-5-20251001",
-};
 
 type Block = Record<string, unknown>;
 interface SentMessage {
@@ -96,35 +73,26 @@ const PELICAN_TOOL: OpenAI.ChatCompletionTool = {
   function: { name: "pelican_name_generator", parameters: { type: "object", properties: {} } },
 };
 
-beforeAll(() => {
-  upstream = startMock(() => json("messages-text.json"));
-  const provider: ProviderConfig = {
-    id: "anthropic",
-    name: "Anthropic",
-    type: "anthropic",
-    endpoint: upstream.url,
-    api_key_required: true,
-    api_key: KEY,
-    models: [{ name: MODEL, max_tokens: MAX_TOKENS, context_window: 200000 }],
-  };
-  gateway = startGateway({ providers: { anthropic: provider } });
-  client = new OpenAI({ apiKey: "sk-client-not-forwarded", baseURL: `${gateway.url}/v1`, maxRetries: 0 });
-  direct = new OpenAI({
-    apiKey: "sk-client-not-forwarded",
-    baseURL: `${gateway.url}/api/anthropic`,
-    maxRetries: 0,
-  });
-});
-
-afterAll(async () => {
-  await gateway.stop();
-  await upstream.stop();
-});
-
-beforeEach(() => {
-  upstream.requests.length = 0;
-  upstream.handle(() => json("messages-text.json"));
-});
+useProviderSuite(
+  {
+    initial: () => json("messages-text.json"),
+    gateway: (url) => ({
+      providers: {
+        anthropic: {
+          id: "anthropic",
+          name: "Anthropic",
+          type: "anthropic",
+          endpoint: url,
+          api_key_required: true,
+          api_key: KEY,
+          models: [{ name: MODEL, max_tokens: MAX_TOKENS, context_window: 200000 }],
+        },
+      },
+    }),
+    directPath: "/api/anthropic",
+  },
+  (suite) => ({ upstream, gateway, client, direct } = suite),
+);
 
 describe("non-streaming", () => {
   test("a recorded text answer reaches the SDK field by field; the request is a Messages request", async () => {

@@ -1,8 +1,8 @@
 // End to end: the official openai SDK -> AISBF -> a mock Gemini API replaying recorded real traffic.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import type { ProviderConfig } from "../src/config/schema.ts";
-import { startGateway, type TestGateway } from "./helpers/gateway.ts";
+import type { TestGateway } from "./helpers/gateway.ts";
+import { useProviderSuite } from "./helpers/provider-suite.ts";
 import {
   fixture,
   jsonResponse,
@@ -10,7 +10,6 @@ import {
   type RecordedRequest,
   sseEventsOf,
   sseResponse,
-  startMock,
   requestAt,
 } from "./helpers/mock-upstream.ts";
 import {
@@ -95,35 +94,26 @@ const PELICAN_TOOL: OpenAI.ChatCompletionTool = {
   function: { name: "pelican_name_generator", parameters: { type: "object", properties: {} } },
 };
 
-beforeAll(() => {
-  upstream = startMock(() => json("generate-content-text.json"));
-  const provider: ProviderConfig = {
-    id: "google",
-    name: "Google Gemini",
-    type: "google",
-    endpoint: upstream.url,
-    api_key_required: true,
-    api_key: KEY,
-    models: [{ name: MODEL, context_window: 1048576 }],
-  };
-  gateway = startGateway({ providers: { google: provider } });
-  client = new OpenAI({ apiKey: "sk-client-not-forwarded", baseURL: `${gateway.url}/v1`, maxRetries: 0 });
-  direct = new OpenAI({
-    apiKey: "sk-client-not-forwarded",
-    baseURL: `${gateway.url}/api/google`,
-    maxRetries: 0,
-  });
-});
-
-afterAll(async () => {
-  await gateway.stop();
-  await upstream.stop();
-});
-
-beforeEach(() => {
-  upstream.requests.length = 0;
-  upstream.handle(() => json("generate-content-text.json"));
-});
+useProviderSuite(
+  {
+    initial: () => json("generate-content-text.json"),
+    gateway: (url) => ({
+      providers: {
+        google: {
+          id: "google",
+          name: "Google Gemini",
+          type: "google",
+          endpoint: url,
+          api_key_required: true,
+          api_key: KEY,
+          models: [{ name: MODEL, context_window: 1048576 }],
+        },
+      },
+    }),
+    directPath: "/api/google",
+  },
+  (suite) => ({ upstream, gateway, client, direct } = suite),
+);
 
 describe("non-streaming", () => {
   test("a recorded text answer reaches the SDK field by field; the key travels only in its header", async () => {

@@ -1,15 +1,14 @@
 // End to end: the official openai SDK -> AISBF -> a mock Ollama native API replaying recorded real traffic.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import type { ProviderConfig } from "../src/config/schema.ts";
-import { startGateway, type TestGateway } from "./helpers/gateway.ts";
+import type { TestGateway } from "./helpers/gateway.ts";
+import { useProviderSuite } from "./helpers/provider-suite.ts";
 import {
   fixture,
   jsonResponse,
   type MockUpstream,
   type RecordedRequest,
   sseResponse,
-  startMock,
   requestAt,
 } from "./helpers/mock-upstream.ts";
 import {
@@ -74,43 +73,35 @@ function recordedText(name: string): string {
     .join("");
 }
 
-beforeAll(() => {
-  upstream = startMock(() => ndjson(ollama("chat-stream-httprr.ndjson")));
-  const local: ProviderConfig = {
-    id: "ollama",
-    name: "Ollama",
-    type: "ollama",
-    endpoint: upstream.url,
-    api_key_required: false,
-    models: [{ name: MODEL, context_window: 32768 }],
-  };
-  const cloud: ProviderConfig = {
-    id: "ollama-cloud",
-    name: "Ollama Cloud",
-    type: "ollama",
-    endpoint: `${upstream.url}/api`,
-    api_key_required: true,
-    api_key: CLOUD_KEY,
-    models: [{ name: "gpt-oss:120b" }],
-  };
-  gateway = startGateway({ providers: { ollama: local, "ollama-cloud": cloud } });
-  client = new OpenAI({ apiKey: "sk-client-not-forwarded", baseURL: `${gateway.url}/v1`, maxRetries: 0 });
-  direct = new OpenAI({
-    apiKey: "sk-client-caller-token",
-    baseURL: `${gateway.url}/api/ollama`,
-    maxRetries: 0,
-  });
-});
-
-afterAll(async () => {
-  await gateway.stop();
-  await upstream.stop();
-});
-
-beforeEach(() => {
-  upstream.requests.length = 0;
-  upstream.handle(() => ndjson(ollama("chat-stream-httprr.ndjson")));
-});
+useProviderSuite(
+  {
+    initial: () => ndjson(ollama("chat-stream-httprr.ndjson")),
+    gateway: (url) => ({
+      providers: {
+        ollama: {
+          id: "ollama",
+          name: "Ollama",
+          type: "ollama",
+          endpoint: url,
+          api_key_required: false,
+          models: [{ name: MODEL, context_window: 32768 }],
+        },
+        "ollama-cloud": {
+          id: "ollama-cloud",
+          name: "Ollama Cloud",
+          type: "ollama",
+          endpoint: `${url}/api`,
+          api_key_required: true,
+          api_key: CLOUD_KEY,
+          models: [{ name: "gpt-oss:120b" }],
+        },
+      },
+    }),
+    directPath: "/api/ollama",
+    directKey: "sk-client-caller-token",
+  },
+  (suite) => ({ upstream, gateway, client, direct } = suite),
+);
 
 describe("non-streaming", () => {
   test("a recorded tool call reaches the SDK field by field; the request is an /api/chat request", async () => {

@@ -1,5 +1,5 @@
 // End to end: the official openai SDK -> AISBF -> a mock OpenAI upstream replaying recorded real responses.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import {
   fixture,
@@ -11,6 +11,7 @@ import {
   startMock,
 } from "./helpers/mock-upstream.ts";
 import { openaiProvider, startGateway, type TestGateway } from "./helpers/gateway.ts";
+import { useProviderSuite } from "./helpers/provider-suite.ts";
 
 let upstream: MockUpstream;
 let gateway: TestGateway;
@@ -18,39 +19,29 @@ let client: OpenAI;
 
 const textBody = fixture("openai", "chat-completions-text-httprr.json");
 
-beforeAll(() => {
-  upstream = startMock(() => jsonResponse(textBody));
-  gateway = startGateway({
-    providers: {
-      openai: openaiProvider("openai", `${upstream.url}/v1`, {
-        models: [{ name: "gpt-4o-mini", context_window: 128000 }],
-      }),
-      local: openaiProvider("local", `${upstream.url}/v1`, { api_key_required: false, api_key: undefined }),
-      needskey: openaiProvider("needskey", `${upstream.url}/v1`, {
-        api_key: undefined,
-        api_key_env: "NEEDS_KEY_API_KEY",
-      }),
-    },
-    rotations: {
-      pool: { providers: [{ provider_id: "openai", models: [{ name: "gpt-4o-mini", weight: 1 }] }] },
-    },
-  });
-  client = new OpenAI({
-    apiKey: "sk-client-should-not-be-forwarded",
-    baseURL: `${gateway.url}/v1`,
-    maxRetries: 0,
-  });
-});
-
-afterAll(async () => {
-  await gateway.stop();
-  await upstream.stop();
-});
-
-beforeEach(() => {
-  upstream.requests.length = 0;
-  upstream.handle(() => jsonResponse(textBody));
-});
+useProviderSuite(
+  {
+    initial: () => jsonResponse(textBody),
+    gateway: (url) => ({
+      providers: {
+        openai: openaiProvider("openai", `${url}/v1`, {
+          models: [{ name: "gpt-4o-mini", context_window: 128000 }],
+        }),
+        local: openaiProvider("local", `${url}/v1`, { api_key_required: false, api_key: undefined }),
+        needskey: openaiProvider("needskey", `${url}/v1`, {
+          api_key: undefined,
+          api_key_env: "NEEDS_KEY_API_KEY",
+        }),
+      },
+      rotations: {
+        pool: { providers: [{ provider_id: "openai", models: [{ name: "gpt-4o-mini", weight: 1 }] }] },
+      },
+    }),
+    directPath: "/api/openai",
+    clientKey: "sk-client-should-not-be-forwarded",
+  },
+  (suite) => ({ upstream, gateway, client } = suite),
+);
 
 describe("non-streaming", () => {
   test("returns the upstream's completion byte for byte, with routing headers", async () => {

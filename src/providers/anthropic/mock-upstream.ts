@@ -1,5 +1,5 @@
 // A mock Anthropic upstream on 127.0.0.1 that replays the recorded bytes (used by index.test.ts only).
-import { fixtureSse, fixtureText } from "./testing.ts";
+import { documentedError, fixtureSse, fixtureText, MODELS_PAGE } from "./testing.ts";
 
 export interface Received {
   path: string;
@@ -22,10 +22,6 @@ function sse(text: string): Response {
 function json(text: string, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(text, { status, headers: { "content-type": "application/json", ...headers } });
 }
-
-// Documented envelope (https://docs.anthropic.com/en/api/errors); no 429/529 bodies were recorded.
-const documentedError = (type: string, message: string) =>
-  JSON.stringify({ type: "error", error: { type, message } });
 
 const textStream = fixtureSse("messages-stream-text-httprr.sse");
 /** The recorded text stream without its message_delta and message_stop. */
@@ -53,27 +49,6 @@ const BY_MODEL: Record<string, () => Response | Promise<Response>> = {
     new Promise((resolve) => setTimeout(() => resolve(json(fixtureText("messages-text.json"))), 400)),
 };
 
-// ModelInfo list shape: https://docs.anthropic.com/en/api/models-list (no list was recorded)
-const MODELS_PAGE = JSON.stringify({
-  data: [
-    {
-      type: "model",
-      id: "claude-sonnet-4-5-20250929",
-      display_name: "Claude Sonnet 4.5",
-      created_at: "2025-09-29T00:00:00Z",
-    },
-    {
-      type: "model",
-      id: "claude-haiku-4-5-20251001",
-      display_name: "Claude Haiku 4.5",
-      created_at: "2025-10-01T00:00:00Z",
-    },
-  ],
-  has_more: false,
-  first_id: "claude-sonnet-4-5-20250929",
-  last_id: "claude-haiku-4-5-20251001",
-});
-
 export function startMockUpstream(validKey: string): MockUpstream {
   const received: Received[] = [];
   const server = Bun.serve({
@@ -84,7 +59,7 @@ export function startMockUpstream(validKey: string): MockUpstream {
       const body = request.method === "POST" ? ((await request.json()) as Record<string, unknown>) : {};
       received.push({ path: url.pathname + url.search, headers: request.headers, body });
       if (url.pathname === "/v1/models") {
-        if (request.headers.get("x-api-key") === validKey) return json(MODELS_PAGE);
+        if (request.headers.get("x-api-key") === validKey) return json(JSON.stringify(MODELS_PAGE));
         return json(documentedError("authentication_error", "invalid x-api-key"), 401);
       }
       const respond = BY_MODEL[String(body.model)];

@@ -27,6 +27,31 @@ export function fixtureSse(name: string): string {
 
 export { ssePayloads } from "../testing.ts";
 
+/** Anthropic's documented error envelope (https://docs.anthropic.com/en/api/errors); no 429/529 was recorded. */
+export const documentedError = (type: string, message: string) =>
+  JSON.stringify({ type: "error", error: { type, message }, request_id: "req_test" });
+
+// ModelInfo list shape: https://docs.anthropic.com/en/api/models-list (no list was recorded)
+export const MODELS_PAGE = {
+  data: [
+    {
+      type: "model",
+      id: "claude-sonnet-4-5-20250929",
+      display_name: "Claude Sonnet 4.5",
+      created_at: "2025-09-29T00:00:00Z",
+    },
+    {
+      type: "model",
+      id: "claude-haiku-4-5-20251001",
+      display_name: "Claude Haiku 4.5",
+      created_at: "2025-10-01T00:00:00Z",
+    },
+  ],
+  has_more: false,
+  first_id: "claude-sonnet-4-5-20250929",
+  last_id: "claude-haiku-4-5-20251001",
+};
+
 export function bodyOf(text: string): ReadableStream<Uint8Array> {
   const bytes = new TextEncoder().encode(text);
   return new ReadableStream({
