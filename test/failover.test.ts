@@ -185,26 +185,46 @@ describe("transient failures", () => {
     expect(response.headers.get("x-aisbf-attempts")).toBe("2");
   });
 
-  test("503 persistent: two attempts on the primary, then the fallback answers with its own model and usage", async () => {
+  test("503 persistent: one attempt on the primary, then at once the fallback answers with its own model and usage", async () => {
     const primary = mock(() => jsonResponse({ error: { message: "unavailable" } }, 503));
     const fallback = mock(() => completion("fallback-model-v2", 42));
     const gw = gateway(
       { primary: openaiProvider("primary", primary.url), fallback: openaiProvider("fallback", fallback.url) },
       { pool: priority(["primary", "p-model"], ["fallback", "f-model"]) },
     );
+    const started = performance.now();
     const response = await chat(gw, "pool");
     expect(response.status).toBe(200);
-    expect(primary.requests).toHaveLength(2);
+    // With a fallback ready, no backoff on the primary: its retry would only come after every other candidate.
+    expect(performance.now() - started).toBeLessThan(450);
+    expect(primary.requests).toHaveLength(1);
     expect(response.headers.get("x-aisbf-provider")).toBe("fallback");
     expect(response.headers.get("x-aisbf-model")).toBe("f-model");
-    expect(response.headers.get("x-aisbf-attempts")).toBe("3");
+    expect(response.headers.get("x-aisbf-attempts")).toBe("2");
     const body = await response.json();
     expect(body.model).toBe("fallback-model-v2");
     expect(body.usage.total_tokens).toBe(42);
     expect((fallback.requests[0]?.body as { model: string }).model).toBe("f-model");
   });
 
-  test("connection reset before headers: retried, then failed over", async () => {
+  test("every candidate fails once: the primary's deferred retry answers", async () => {
+    const primary = mock((_request, count) =>
+      count === 1 ? jsonResponse({ error: { message: "blip" } }, 503) : completion("primary-model", 10),
+    );
+    const fallback = mock(() => jsonResponse({ error: { message: "down too" } }, 502));
+    const gw = gateway(
+      { primary: openaiProvider("primary", primary.url), fallback: openaiProvider("fallback", fallback.url) },
+      { pool: priority(["primary", "p"], ["fallback", "f"]) },
+    );
+    const response = await chat(gw, "pool");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-aisbf-provider")).toBe("primary");
+    // primary, fallback, then the primary's retry: the fallback's own retry is not needed.
+    expect(response.headers.get("x-aisbf-attempts")).toBe("3");
+    expect(fallback.requests).toHaveLength(1);
+  });
+
+  test("connection reset before headers: failed over at once", async () => {
     const reset = tcpUpstream("reset");
     const fallback = mock(() => completion("fallback-model", 20));
     const gw = gateway(
@@ -214,9 +234,9 @@ describe("transient failures", () => {
     const response = await chat(gw, "pool");
     expect(response.status).toBe(200);
     expect(response.headers.get("x-aisbf-provider")).toBe("fallback");
-    // One retry on the broken target after a short backoff, then the fallback: three attempts in all.
-    expect(reset.connections()).toBe(2);
-    expect(response.headers.get("x-aisbf-attempts")).toBe("3");
+    // The fallback at once: a retry on the broken target would only come if the fallback failed too.
+    expect(reset.connections()).toBe(1);
+    expect(response.headers.get("x-aisbf-attempts")).toBe("2");
   });
 
   test("every candidate down: 503 listing each attempt, never a hang", async () => {
@@ -533,7 +553,14 @@ describe("health over time", () => {
   test("everything cooling down: 503 at once with Retry-After for the first comeback", async () => {
     const down = mock(() => jsonResponse({ error: { message: "down" } }, 503));
     const gw = gateway(
-      { down: openaiProvider("down", down.url, { failure_threshold: 1, cooldown_seconds: 120 }) },
+      {
+        down: openaiProvider("down", down.url, {
+          failure_threshold: 1,
+          cooldown_seconds: 120,
+          // No probe before the cooldown ends: the first comeback is then the cooldown's end.
+          probe_interval_seconds: 600,
+        }),
+      },
       { pool: priority(["down", "d"]) },
     );
     expect((await chat(gw, "pool")).status).toBe(503);

@@ -56,6 +56,8 @@ const providerBase = {
   /** Consecutive failed requests that take a target out, and for how long. */
   failure_threshold: z.number().int().positive().optional(),
   cooldown_seconds: z.number().positive().optional(),
+  /** While out for transient failures, how often one live request may try the target (default 10 s). */
+  probe_interval_seconds: z.number().positive().optional(),
   /** Whether the upstream continues a final assistant message (used to resume cut streams). */
   supports_prefill: z.boolean().optional(),
 };

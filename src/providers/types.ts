@@ -81,7 +81,17 @@ export interface ModelsRequest {
   signal: AbortSignal;
 }
 
+/** What an adapter can translate; routing asks these instead of naming provider types. */
+export interface AdapterCapabilities {
+  /** Continues a final assistant message (ChatAttempt.prefill): used to resume a cut stream elsewhere. */
+  prefill: boolean;
+  images: boolean;
+  tools: boolean;
+  thinking: boolean;
+}
+
 export interface ProviderAdapter {
+  capabilities: AdapterCapabilities;
   /** Sends one attempt upstream. Rejects with a GatewayError (status, kind, retry hints) on failure. */
   chat(attempt: ChatAttempt): Promise<ChatResult>;
   /** The upstream's model list; the caller falls back to the config's list when this rejects. */

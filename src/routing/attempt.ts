@@ -1,14 +1,12 @@
 // One attempt on one target: the adapter call under its deadline, then (for a stream) the wait for the commit point.
-import type { ChatRequest } from "../api/chat.ts";
-import { UpstreamTimeoutError } from "../api/errors.ts";
+import type { ChatCompletion, ChatRequest } from "../api/chat.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import { linkedController } from "../providers/abort.ts";
-import { cancelDeadline, DeadlineExceeded, scheduleDeadline } from "./deadline.ts";
+import { awaitFirstContent, type OpenedStream } from "./commit-point.ts";
+import { cancelDeadline, DeadlineExceeded, scheduleDeadline, timeoutError } from "./deadline.ts";
 import type { Target } from "./health.ts";
-import type { Candidate } from "./select.ts";
-import { commitStream } from "./stream-commit.ts";
 import { deadlinesFor } from "./timeouts.ts";
-import { ClientGone, type DispatchDeps, type Route, type Served } from "./types.ts";
+import { ClientGone, type DispatchDeps, type Route } from "./types.ts";
 
 export interface AttemptInput {
   deps: DispatchDeps;
@@ -18,67 +16,57 @@ export interface AttemptInput {
   target: Target;
   apiKey: string | undefined;
   clientSignal: AbortSignal;
-  /** The candidates after this one, for continuing a stream cut after commit. */
-  rest: Candidate[];
+  /** A continuation: the assistant text already delivered, which the target is asked to continue. */
+  prefill?: string;
 }
 
-/** `attempts`: how many attempts the request has made with this one, for the answer's x-aisbf-attempts. */
-export async function attemptOnce(input: AttemptInput, attempts: number): Promise<Served> {
+export type AttemptResult =
+  | { kind: "completion"; completion: ChatCompletion; body?: string; warnings: string[] }
+  | { kind: "stream"; opened: OpenedStream; warnings: string[] };
+
+/**
+ * Calls the adapter, and for a stream waits for the commit point. Rejects with the adapter's GatewayError, an
+ * UpstreamTimeoutError for a deadline, or ClientGone once the client has left.
+ */
+export async function attemptOnce(input: AttemptInput): Promise<AttemptResult> {
   const { deps, route, request, provider, target, clientSignal } = input;
   const deadlines = deadlinesFor(provider, route.timeouts);
   const controller = linkedController(clientSignal);
-  const signal = controller.signal;
   const streaming = request.stream === true;
-  const limit = streaming ? deadlines.headersMs : deadlines.totalMs;
-  const adapter = deps.adapters[provider.type];
-  const what = streaming ? "response headers" : "the whole answer";
+  const limit = streaming
+    ? new DeadlineExceeded("headers", deadlines.headersMs)
+    : new DeadlineExceeded("answer", deadlines.totalMs);
   // The deadline aborts the attempt's signal; adapters end the call at once when it aborts (ChatAttempt.signal), so
-  // no promise of our own has to race the adapter's: one less promise, timer and closure pair per request.
+  // no promise of our own races the adapter's.
   let expired = false;
-  const deadline = scheduleDeadline(limit, () => {
+  const deadline = scheduleDeadline(limit.ms, () => {
     expired = true;
-    controller.abort(new DeadlineExceeded(what));
+    controller.abort(limit);
   });
   try {
-    const result = await adapter.chat({
+    const result = await deps.adapters[provider.type].chat({
       provider,
       model: target.model,
       request,
       apiKey: input.apiKey,
-      signal,
+      signal: controller.signal,
+      prefill: input.prefill,
     });
     cancelDeadline(deadline);
-    if (result.kind === "completion") {
-      return {
-        target,
-        warnings: result.warnings,
-        kind: "completion",
-        completion: result.completion,
-        body: result.body,
-        attempts,
-      };
-    }
-    const committed = await commitStream({
-      deps,
-      route,
-      request,
+    if (result.kind === "completion") return result;
+    const opened = await awaitFirstContent({
       target,
-      chunks: result.chunks,
+      reader: result.chunks.getReader(),
       controller,
-      clientSignal,
       deadlines,
-      continuations: route.continueOnCut ? input.rest : [],
     });
-    return { target, warnings: result.warnings, kind: "stream", chunks: committed.chunks, attempts };
+    return { kind: "stream", opened, warnings: result.warnings };
   } catch (thrown) {
     cancelDeadline(deadline);
     if (clientSignal.aborted) throw new ClientGone("client went away");
     controller.abort();
-    if (expired) throw new UpstreamTimeoutError(provider.id, what, limit);
-    if (thrown instanceof DeadlineExceeded) {
-      const ms = thrown.what === "first content" ? deadlines.firstContentMs : limit;
-      throw new UpstreamTimeoutError(provider.id, thrown.what, ms);
-    }
+    if (expired) throw timeoutError(provider.id, limit);
+    if (thrown instanceof DeadlineExceeded) throw timeoutError(provider.id, thrown);
     throw thrown;
   }
 }

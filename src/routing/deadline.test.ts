@@ -1,5 +1,6 @@
 // The stream watchdog (one timer re-armed lazily, nothing per chunk) and the linked abort controller the hot path uses.
 import { describe, expect, spyOn, test } from "bun:test";
+import { UpstreamTimeoutError } from "../api/errors.ts";
 import { linkedController } from "../providers/abort.ts";
 import {
   cancelDeadline,
@@ -8,7 +9,7 @@ import {
   DeadlineExceeded,
   deadlineQueueCount,
   scheduleDeadline,
-  withDeadline,
+  timeoutError,
 } from "./deadline.ts";
 
 const later = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
@@ -179,13 +180,12 @@ describe("shared deadline queue", () => {
     expect(secondAt).toBeLessThan(185);
   });
 
-  test("withDeadline: the answer in time wins, a late one is DeadlineExceeded and onTimeout runs", async () => {
-    let timedOut = 0;
-    expect(await withDeadline(later(5, "ok"), 50, "x", () => timedOut++)).toBe("ok");
-    const late = withDeadline(later(100, "late"), 20, "response headers", () => timedOut++);
-    const error = await late.catch((thrown: unknown) => thrown);
-    expect(error).toBeInstanceOf(DeadlineExceeded);
-    expect((error as DeadlineExceeded).what).toBe("response headers");
-    expect(timedOut).toBe(1);
+  test("timeoutError names the wait by its kind and the limit that applied", () => {
+    const error = timeoutError("p", new DeadlineExceeded("first_content", 1234));
+    expect(error).toBeInstanceOf(UpstreamTimeoutError);
+    expect(error.status).toBe(504);
+    expect(error.kind).toBe("silent");
+    expect(error.message).toBe("Provider 'p' timed out: first content did not arrive within 1234 ms");
+    expect(timeoutError("p", new DeadlineExceeded("headers", 5)).message).toContain("response headers");
   });
 });

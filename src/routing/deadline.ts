@@ -1,40 +1,32 @@
-// Small timing helpers for attempts: a race against a deadline, and a sleep that an abort ends early.
+// The one deadline primitive of routing (typed kinds, shared timer queues), the stream watchdog, an abortable sleep.
+import { UpstreamTimeoutError } from "../api/errors.ts";
 
-/** Thrown inside routing when a watchdog fires; turned into an UpstreamTimeoutError by the caller. */
+/**
+ * Which wait ran out. One type for every deadline of an attempt, so the error a client sees is built in one place
+ * (timeoutError) from the kind and the limit that applied, never decoded from a message.
+ */
+export type DeadlineKind = "headers" | "answer" | "first_content" | "next_chunk";
+
+/** Thrown inside routing when a deadline passes; timeoutError turns it into the UpstreamTimeoutError clients see. */
 export class DeadlineExceeded extends Error {
-  constructor(readonly what: string) {
-    super(`${what} deadline exceeded`);
+  constructor(
+    readonly kind: DeadlineKind,
+    readonly ms: number,
+  ) {
+    super(`${kind} deadline of ${ms} ms exceeded`);
     this.name = "DeadlineExceeded";
   }
 }
 
-/**
- * Resolves with `work`, or rejects with DeadlineExceeded after `ms` (then calls onTimeout). One promise and one
- * entry in a shared deadline queue, no Promise.race and no timer of its own: this runs for every attempt.
- */
-export function withDeadline<T>(
-  work: Promise<T>,
-  ms: number,
-  what: string,
-  onTimeout: () => void,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const deadline = scheduleDeadline(ms, () => {
-      // Reject first: onTimeout aborts the work, whose own rejection must not win (a settled promise ignores it).
-      reject(new DeadlineExceeded(what));
-      onTimeout();
-    });
-    work.then(
-      (value) => {
-        cancelDeadline(deadline);
-        resolve(value);
-      },
-      (error: unknown) => {
-        cancelDeadline(deadline);
-        reject(error);
-      },
-    );
-  });
+const WHAT: Record<DeadlineKind, string> = {
+  headers: "response headers",
+  answer: "the whole answer",
+  first_content: "first content",
+  next_chunk: "the next chunk",
+};
+
+export function timeoutError(providerId: string, deadline: DeadlineExceeded): UpstreamTimeoutError {
+  return new UpstreamTimeoutError(providerId, WHAT[deadline.kind], deadline.ms);
 }
 
 /** A pending deadline: a link in its duration's queue. */

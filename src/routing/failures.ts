@@ -18,6 +18,10 @@ export function healthPolicyFor(provider: ProviderConfig): HealthPolicy {
         provider.cooldown_seconds !== undefined
           ? provider.cooldown_seconds * 1000
           : DEFAULT_HEALTH_POLICY.cooldownMs,
+      probeIntervalMs:
+        provider.probe_interval_seconds !== undefined
+          ? provider.probe_interval_seconds * 1000
+          : DEFAULT_HEALTH_POLICY.probeIntervalMs,
     };
     policies.set(provider, policy);
   }

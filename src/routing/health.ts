@@ -1,4 +1,4 @@
-// Provider health: consecutive failures, cooldowns, half-open trials, disabled targets. Clock injected.
+// Provider health: consecutive failures, cooldowns, probes and half-open trials, disabled targets. Clock injected.
 // Kept behind HealthStore so several instances can later share it (Redis); in memory by default.
 import type { FailureKind } from "../api/errors.ts";
 
@@ -10,9 +10,18 @@ export interface Target {
 export interface HealthPolicy {
   failureThreshold: number;
   cooldownMs: number;
+  /**
+   * While a target is out for transient failures, one live request may try it this often: a target that recovers
+   * is back within one interval instead of waiting out the whole cooldown.
+   */
+  probeIntervalMs: number;
 }
 
-export const DEFAULT_HEALTH_POLICY: HealthPolicy = { failureThreshold: 3, cooldownMs: 5 * 60 * 1000 };
+export const DEFAULT_HEALTH_POLICY: HealthPolicy = {
+  failureThreshold: 3,
+  cooldownMs: 5 * 60 * 1000,
+  probeIntervalMs: 10_000,
+};
 /** How long a 429 without any hint keeps a target out. */
 export const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 60_000;
 
@@ -26,19 +35,32 @@ export interface FailureReport {
   providerWide?: boolean;
 }
 
+/**
+ * What one attempt says about its target. `neutral`: nothing (the client's own request was refused, the client
+ * left, the gateway failed); it still ends the target's probe or trial, so the next request may try it.
+ */
+export type Outcome = { kind: "success" } | { kind: "failure"; report: FailureReport } | { kind: "neutral" };
+
 export type HealthState = "healthy" | "cooling_down" | "half_open" | "disabled";
 
 export interface EntryStatus {
   state: HealthState;
   consecutive_failures: number;
   cooldown_until?: string;
+  /** While cooling down for transient failures: when a live request may next try it. */
+  next_probe_at?: string;
   disabled_reason?: string;
   last_error?: { status: number; message: string; at: string };
 }
 
 export interface Availability {
   available: boolean;
-  /** When an unavailable target comes back (ms since the epoch); absent when disabled. */
+  /**
+   * This request is the target's probe (during a cooldown) or trial (after it): the one attempt that decides
+   * whether it is back. Its outcome must be recorded; it gets no retry on the same target.
+   */
+  probe?: boolean;
+  /** When an unavailable target may be tried again (ms since the epoch); absent when disabled. */
   until?: number;
   /** The target is out because an upstream rate limit asked for it. */
   rateLimited?: boolean;
@@ -47,36 +69,154 @@ export interface Availability {
 }
 
 export interface HealthStore {
-  /** Whether the target may be tried now; when not, `until` is when it comes back (ms), if ever. */
+  /** Whether the target may be tried now; may make this request the target's probe (`probe: true`). */
   availability(target: Target, policy: HealthPolicy): Availability;
-  recordSuccess(target: Target): void;
-  recordFailure(target: Target, failure: FailureReport, policy: HealthPolicy): void;
+  /** The one place an attempt's outcome lands: counts, cooldowns, and the end of any probe in flight. */
+  record(target: Target, outcome: Outcome, policy: HealthPolicy): void;
   /** Snapshot for GET / and /health: per provider and per "provider/model". */
   snapshot(): { providers: Record<string, EntryStatus>; targets: Record<string, EntryStatus> };
 }
 
 interface Entry {
   failures: number;
-  cooldownUntil: number;
+  /** Out of rotation until then (ms); 0 when not out. */
+  outUntil: number;
   rateLimited: boolean;
-  /** A cooldown has run out: the next request is the trial; one failure starts a new cooldown. */
+  /** During a transient cooldown: the earliest time a probe may go. */
+  nextProbeAt: number;
+  /** The cooldown has run out: the next request is the trial, and one failure starts a new cooldown. */
   halfOpen: boolean;
-  /** When the trial request was let through; others wait for its outcome (or TRIAL_TIMEOUT_MS). */
-  trialSince?: number;
+  /** When the probe or trial in flight was let through; others wait for its outcome (or PROBE_TIMEOUT_MS). */
+  probeSince: number | undefined;
   disabled?: { status: number; reason: string };
   lastError?: { status: number; message: string; at: number };
 }
 
-/** A trial whose outcome never came back (its client left) stops blocking others after this. */
-export const TRIAL_TIMEOUT_MS = 60_000;
+/**
+ * A probe whose outcome never came back stops blocking others after this. Every attempt records its outcome, so
+ * this is a safety net only: attempts are bounded by their own deadlines, all far shorter.
+ */
+export const PROBE_TIMEOUT_MS = 60_000;
 /** Targets remembered at most; client-chosen model names must not grow memory without bound. */
 export const MAX_TRACKED_TARGETS = 2_000;
 
 /** The answer for every target with no record: shared, as most requests get it. */
 const AVAILABLE: Availability = Object.freeze({ available: true });
+const PROBE: Availability = Object.freeze({ available: true, probe: true });
 
 function newEntry(): Entry {
-  return { failures: 0, cooldownUntil: 0, rateLimited: false, halfOpen: false };
+  return {
+    failures: 0,
+    outUntil: 0,
+    rateLimited: false,
+    nextProbeAt: 0,
+    halfOpen: false,
+    probeSince: undefined,
+  };
+}
+
+const probeInFlight = (entry: Entry, now: number) =>
+  entry.probeSince !== undefined && now - entry.probeSince < PROBE_TIMEOUT_MS;
+
+/** What an entry says now, without changing it: availability asks both entries first, then grants a probe. */
+function peek(entry: Entry | undefined, now: number, policy: HealthPolicy): Availability {
+  if (!entry) return AVAILABLE;
+  if (entry.disabled !== undefined) return { available: false, disabled: entry.disabled };
+  if (entry.outUntil > now) {
+    // A rate limit's wait is the upstream's own word: never probed early.
+    if (entry.rateLimited) return { available: false, until: entry.outUntil, rateLimited: true };
+    if (!probeInFlight(entry, now) && now >= entry.nextProbeAt) return PROBE;
+    const nextChance = entry.nextProbeAt > now ? entry.nextProbeAt : now + policy.probeIntervalMs;
+    return { available: false, until: Math.min(entry.outUntil, nextChance) };
+  }
+  if (entry.outUntil > 0 || entry.halfOpen) {
+    if (!probeInFlight(entry, now)) return PROBE;
+    // The trial in flight decides within its deadlines; a client told to come back is told "soon".
+    return { available: false, until: now + policy.probeIntervalMs };
+  }
+  return AVAILABLE;
+}
+
+function grantProbe(entry: Entry | undefined, now: number): void {
+  if (!entry) return;
+  if (entry.outUntil > 0 && entry.outUntil <= now) {
+    entry.outUntil = 0;
+    entry.halfOpen = true;
+  }
+  entry.probeSince = now;
+}
+
+function recover(entry: Entry | undefined): void {
+  if (!entry) return;
+  entry.failures = 0;
+  entry.halfOpen = false;
+  entry.probeSince = undefined;
+  entry.outUntil = 0;
+  entry.rateLimited = false;
+}
+
+/** Out for a transient outage: the full cooldown, with probes every interval from now. */
+function coolDown(entry: Entry, now: number, policy: HealthPolicy): void {
+  entry.outUntil = now + policy.cooldownMs;
+  entry.nextProbeAt = now + policy.probeIntervalMs;
+  entry.rateLimited = false;
+  entry.halfOpen = false;
+}
+
+/**
+ * A probe or trial that failed, whichever entry the failure itself was filed on (a reset on a model's trial counts
+ * on the provider): after the cooldown a new one of the configured length starts; during it, the next probe waits
+ * an interval, and the cooldown is not lengthened.
+ */
+function probeFailed(entry: Entry | undefined, now: number, policy: HealthPolicy): void {
+  if (!entry || entry.probeSince === undefined) return;
+  entry.probeSince = undefined;
+  if (entry.halfOpen) coolDown(entry, now, policy);
+  else if (entry.outUntil > now) entry.nextProbeAt = now + policy.probeIntervalMs;
+}
+
+function fail(entry: Entry, failure: FailureReport, policy: HealthPolicy, now: number): void {
+  entry.lastError = { status: failure.status, message: failure.message, at: now };
+  const wasProbe = entry.probeSince !== undefined;
+  entry.probeSince = undefined;
+  if (failure.kind === "misconfigured") {
+    entry.disabled = { status: failure.status, reason: `HTTP ${failure.status}: ${failure.message}` };
+    return;
+  }
+  if (failure.kind === "rate_limited") {
+    entry.outUntil = now + (failure.retryAfterMs ?? DEFAULT_RATE_LIMIT_COOLDOWN_MS);
+    entry.rateLimited = true;
+    entry.halfOpen = false;
+    return;
+  }
+  entry.failures += 1;
+  if (entry.halfOpen) coolDown(entry, now, policy);
+  else if (entry.outUntil > now) {
+    // Out already (a probe, or a request that started before the cooldown): the next probe waits an interval.
+    if (wasProbe && !entry.rateLimited) entry.nextProbeAt = now + policy.probeIntervalMs;
+  } else if (entry.failures >= policy.failureThreshold) coolDown(entry, now, policy);
+}
+
+function status(entry: Entry, now: number): EntryStatus {
+  const out: EntryStatus = { state: "healthy", consecutive_failures: entry.failures };
+  if (entry.disabled !== undefined) {
+    out.state = "disabled";
+    out.disabled_reason = entry.disabled.reason;
+  } else if (entry.outUntil > now) {
+    out.state = "cooling_down";
+    out.cooldown_until = new Date(entry.outUntil).toISOString();
+    if (!entry.rateLimited) out.next_probe_at = new Date(Math.max(entry.nextProbeAt, now)).toISOString();
+  } else if (entry.halfOpen || entry.outUntil > 0) {
+    out.state = "half_open";
+  }
+  if (entry.lastError) {
+    out.last_error = {
+      status: entry.lastError.status,
+      message: entry.lastError.message,
+      at: new Date(entry.lastError.at).toISOString(),
+    };
+  }
+  return out;
 }
 
 export function createMemoryHealthStore(clock: () => number): HealthStore {
@@ -90,7 +230,7 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
       if (map.size >= MAX_TRACKED_TARGETS) {
         // Forget the oldest entry that is not out of service; Map keeps insertion order.
         for (const [oldKey, old] of map) {
-          if (old.disabled === undefined && old.cooldownUntil === 0) {
+          if (old.disabled === undefined && old.outUntil === 0 && old.probeSince === undefined) {
             map.delete(oldKey);
             break;
           }
@@ -102,94 +242,44 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
     return entry;
   }
 
-  function entryAvailability(entry: Entry | undefined, now: number): Availability {
-    if (!entry) return AVAILABLE;
-    if (entry.disabled !== undefined) return { available: false, disabled: entry.disabled };
-    if (entry.cooldownUntil > now) {
-      return entry.rateLimited
-        ? { available: false, until: entry.cooldownUntil, rateLimited: true }
-        : { available: false, until: entry.cooldownUntil };
-    }
-    if (entry.cooldownUntil > 0) {
-      entry.cooldownUntil = 0;
-      entry.halfOpen = true;
-    }
-    if (entry.halfOpen) {
-      if (entry.trialSince !== undefined && now - entry.trialSince < TRIAL_TIMEOUT_MS) {
-        return { available: false, until: entry.trialSince + TRIAL_TIMEOUT_MS };
-      }
-      entry.trialSince = now;
-    }
-    return AVAILABLE;
-  }
-
-  function recover(entry: Entry | undefined): void {
-    if (!entry) return;
-    entry.failures = 0;
-    entry.halfOpen = false;
-    entry.trialSince = undefined;
-    entry.cooldownUntil = 0;
-  }
-
-  function fail(entry: Entry, failure: FailureReport, policy: HealthPolicy, now: number): void {
-    entry.lastError = { status: failure.status, message: failure.message, at: now };
-    entry.trialSince = undefined;
-    if (failure.kind === "misconfigured") {
-      entry.disabled = { status: failure.status, reason: `HTTP ${failure.status}: ${failure.message}` };
-      return;
-    }
-    if (failure.kind === "rate_limited") {
-      entry.cooldownUntil = now + (failure.retryAfterMs ?? DEFAULT_RATE_LIMIT_COOLDOWN_MS);
-      entry.rateLimited = true;
-      entry.halfOpen = false;
-      return;
-    }
-    entry.failures += 1;
-    if (entry.halfOpen || entry.failures >= policy.failureThreshold) {
-      entry.cooldownUntil = now + policy.cooldownMs;
-      entry.rateLimited = false;
-      entry.halfOpen = false;
-    }
-  }
-
-  function status(entry: Entry, now: number): EntryStatus {
-    const out: EntryStatus = { state: "healthy", consecutive_failures: entry.failures };
-    if (entry.disabled !== undefined) {
-      out.state = "disabled";
-      out.disabled_reason = entry.disabled.reason;
-    } else if (entry.cooldownUntil > now) {
-      out.state = "cooling_down";
-      out.cooldown_until = new Date(entry.cooldownUntil).toISOString();
-    } else if (entry.halfOpen || entry.cooldownUntil > 0) {
-      out.state = "half_open";
-    }
-    if (entry.lastError) {
-      out.last_error = {
-        status: entry.lastError.status,
-        message: entry.lastError.message,
-        at: new Date(entry.lastError.at).toISOString(),
-      };
-    }
-    return out;
-  }
-
   return {
-    availability(target) {
-      // Nothing has failed since start (or everything recovered and was forgotten): the common case, no lookups.
+    availability(target, policy) {
+      // Nothing has failed since start: the common case, no lookups.
       if (providers.size === 0 && targets.size === 0) return AVAILABLE;
       const now = clock();
-      const provider = entryAvailability(providers.get(target.providerId), now);
-      if (!provider.available) return provider;
-      return entryAvailability(targets.get(targetKey(target)), now);
+      const providerEntry = providers.get(target.providerId);
+      const onProvider = peek(providerEntry, now, policy);
+      if (!onProvider.available) return onProvider;
+      const targetEntry = targets.get(targetKey(target));
+      const onTarget = peek(targetEntry, now, policy);
+      if (!onTarget.available) return onTarget;
+      // Both let it through: only now is the probe granted, so a probe is never taken and left unused.
+      if (onProvider.probe) grantProbe(providerEntry, now);
+      if (onTarget.probe) grantProbe(targetEntry, now);
+      return onProvider.probe || onTarget.probe ? PROBE : AVAILABLE;
     },
-    recordSuccess(target) {
-      if (providers.size > 0) recover(providers.get(target.providerId));
-      if (targets.size > 0) recover(targets.get(targetKey(target)));
-    },
-    recordFailure(target, failure, policy) {
+    record(target, outcome, policy) {
+      if (providers.size === 0 && targets.size === 0 && outcome.kind !== "failure") return;
+      const providerEntry = providers.get(target.providerId);
+      const targetEntry = targets.get(targetKey(target));
+      if (outcome.kind === "success") {
+        recover(providerEntry);
+        recover(targetEntry);
+        return;
+      }
+      if (outcome.kind === "neutral") {
+        if (providerEntry) providerEntry.probeSince = undefined;
+        if (targetEntry) targetEntry.probeSince = undefined;
+        return;
+      }
       const now = clock();
-      const key = failure.providerWide ? target.providerId : targetKey(target);
-      fail(get(failure.providerWide ? providers : targets, key), failure, policy, now);
+      const { report } = outcome;
+      const filedOn = report.providerWide
+        ? get(providers, target.providerId)
+        : get(targets, targetKey(target));
+      fail(filedOn, report, policy, now);
+      if (filedOn !== providerEntry) probeFailed(providerEntry, now, policy);
+      if (filedOn !== targetEntry) probeFailed(targetEntry, now, policy);
     },
     snapshot() {
       const now = clock();

@@ -1,102 +1,41 @@
-// What a failed request tells the client: one provider's own error, or a 503/429 listing every attempt.
-import { GatewayError } from "../api/errors.ts";
-import type { AttemptRecord, Route } from "./types.ts";
+// The one place routing writes health: what an attempt's outcome says about its target, filed once.
+import type { GatewayError } from "../api/errors.ts";
+import type { ProviderConfig } from "../config/schema.ts";
+import { healthPolicyFor, healthReport } from "./failures.ts";
+import type { Target } from "./health.ts";
+import type { DispatchDeps, Route } from "./types.ts";
 
-/** Kinds that say "this request cannot be served as sent": retrying it later changes nothing. */
-const PERMANENT = new Set(["client", "context_length", "unsupported", "misconfigured", "internal"]);
+/** How an attempt on a target ended, as routing saw it. */
+export type AttemptOutcome =
+  | { kind: "success" }
+  | { kind: "failure"; error: GatewayError }
+  /** Nothing to hold for or against the target (the client left, the request did not fit it). */
+  | { kind: "neutral" };
 
-export interface Exhaustion {
-  route: Route;
-  records: AttemptRecord[];
-  lastError: GatewayError | undefined;
-  attempts: number;
-  /** When cooling-down targets come back (ms since the epoch). */
-  comebackTimes: number[];
-  now: number;
-}
-
-/** The upstream's error as it is, with the routing headers every answer carries. */
-export function asAnswered(
-  error: GatewayError,
-  provider: string,
-  model: string,
-  attempts: number,
-): GatewayError {
-  return withHeaders(error, {
-    "x-aisbf-provider": provider,
-    "x-aisbf-model": model,
-    "x-aisbf-attempts": String(attempts),
-  });
-}
-
-function withHeaders(error: GatewayError, headers: Record<string, string>): GatewayError {
-  return new GatewayError(error.message, {
-    status: error.status,
-    type: error.type,
-    code: error.code,
-    param: error.param,
-    kind: error.kind,
-    headers: { ...error.headers, ...headers },
-  });
-}
-
-export function exhausted({
-  route,
-  records,
-  lastError,
-  attempts,
-  comebackTimes,
-  now,
-}: Exhaustion): GatewayError {
-  const headers: Record<string, string> = { "x-aisbf-attempts": String(attempts) };
-  const last = records.at(-1);
-  if (last) {
-    headers["x-aisbf-provider"] = last.provider;
-    headers["x-aisbf-model"] = last.model;
+/**
+ * Files `outcome` against `target`. A failure that says nothing about the target (the client's own request, the
+ * caller's own key, the gateway's fault) is neutral: it still ends the target's probe, so the next request may try.
+ */
+export function recordOutcome(
+  deps: DispatchDeps,
+  route: Route,
+  provider: ProviderConfig,
+  target: Target,
+  outcome: AttemptOutcome,
+): void {
+  const policy = healthPolicyFor(provider);
+  if (outcome.kind !== "failure") {
+    deps.health.record(target, outcome, policy);
+    return;
   }
-  const tried = records.filter((record) => !record.skipped);
-  const permanent = tried.length > 0 && tried.every((record) => PERMANENT.has(record.kind ?? ""));
-  const retryAt = comebackTimes.length > 0 ? Math.min(...comebackTimes) : undefined;
-  if (retryAt !== undefined) headers["retry-after"] = String(Math.max(1, Math.ceil((retryAt - now) / 1000)));
-  // A target that failed for a passing reason and is not cooling down may be tried again at once.
-  else if (tried.length > 0 && !permanent) headers["retry-after"] = "1";
+  const report = healthReport(outcome.error, provider, target.model, route, deps.clock());
+  deps.health.record(target, report ? { kind: "failure", report } : { kind: "neutral" }, policy);
+}
 
-  // One provider asked directly, or every attempt refused the request itself: the upstream's own answer
-  // (a 404 model, a 401 key, a prompt too long everywhere) says more than a generic 503.
-  const targets = new Set(records.map((record) => `${record.provider}/${record.model}`)).size;
-  if (lastError && targets === 1 && !route.isRotation && !last?.skipped)
-    return withHeaders(lastError, headers);
-  if (lastError && permanent && tried.length === records.length) return withHeaders(lastError, headers);
-  const onlySkipped = targets === 1 && last?.skipped && last.status > 0 && retryAt === undefined;
-  if (onlySkipped && last) {
-    return new GatewayError(
-      `${last.provider}/${last.model} is disabled until the config changes: ${last.reason}`,
-      {
-        status: last.status,
-        type: "invalid_request_error",
-        code: "target_disabled",
-        kind: "misconfigured",
-        headers,
-      },
-    );
-  }
-
-  const allRateLimited = records.length > 0 && records.every((record) => record.status === 429);
-  const list = records
-    .map(
-      (record) =>
-        `${record.provider}/${record.model}: ${record.skipped ? "" : `${record.status} `}${record.reason}`,
-    )
-    .join("; ");
-  const message =
-    tried.length === 0 && records.length > 0
-      ? `No provider is available for '${route.name}': every target is cooling down or disabled (${list})`
-      : `Every provider for '${route.name}' failed (${list || "no targets"})`;
-  return new GatewayError(message, {
-    status: allRateLimited ? 429 : 503,
-    type: allRateLimited ? "rate_limit_error" : "api_error",
-    code: allRateLimited ? "all_providers_rate_limited" : "no_provider_available",
-    kind: "transient",
-    headers,
-  });
+/** When `target` may be tried again after a failure just filed, if it is out now. */
+export function comebackOf(deps: DispatchDeps, provider: ProviderConfig, target: Target): number | undefined {
+  const availability = deps.health.availability(target, healthPolicyFor(provider));
+  // Asking may grant a probe; a request that fails over does not use it, so it is handed back at once.
+  if (availability.probe) deps.health.record(target, { kind: "neutral" }, healthPolicyFor(provider));
+  return availability.available ? undefined : availability.until;
 }

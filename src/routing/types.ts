@@ -6,7 +6,7 @@ import type { Logger } from "../log/logger.ts";
 import type { Clock, ProviderAdapter } from "../providers/types.ts";
 import type { HealthStore, Target } from "./health.ts";
 import type { Candidate, Strategy } from "./select.ts";
-import type { ChunkSource } from "./stream-commit.ts";
+import type { ChunkSource } from "./committed-stream.ts";
 
 export interface Route {
   /** The provider id or rotation name the client asked for. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { ChatCompletionChunk } from "../api/chat.ts";
 import type { StreamChunk } from "../providers/types.ts";
-import type { ChunkSource } from "../routing/stream-commit.ts";
+import type { ChunkSource } from "../routing/committed-stream.ts";
 import { directSSE, queuedSSE } from "./sse.ts";
 
 function chunk(content: string): StreamChunk {

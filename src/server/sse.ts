@@ -1,6 +1,6 @@
 // Our stream chunks -> SSE bytes for the client: `data: {...}` events, `data: [DONE]` only on a whole answer.
 import type { StreamChunk } from "../providers/types.ts";
-import type { ChunkSource } from "../routing/stream-commit.ts";
+import type { ChunkSource } from "../routing/committed-stream.ts";
 
 const encoder = new TextEncoder();
 const DONE_EVENT = "data: [DONE]\n\n";

@@ -212,5 +212,9 @@ export const createAnthropicAdapter: AdapterFactory = (deps) => {
     }
   }
 
-  return { chat, listModels };
+  return {
+    capabilities: { prefill: true, images: true, tools: true, thinking: true },
+    chat,
+    listModels,
+  };
 };

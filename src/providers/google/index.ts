@@ -136,5 +136,9 @@ export const createGoogleAdapter: AdapterFactory = (deps) => {
     }
   }
 
-  return { chat, listModels };
+  return {
+    capabilities: { prefill: false, images: true, tools: true, thinking: true },
+    chat,
+    listModels,
+  };
 };

@@ -130,5 +130,9 @@ export const createOllamaAdapter: AdapterFactory = (deps) => {
     return toModelEntries(parsed.data, provider);
   }
 
-  return { chat, listModels };
+  return {
+    capabilities: { prefill: true, images: true, tools: true, thinking: true },
+    chat,
+    listModels,
+  };
 };

@@ -135,5 +135,9 @@ export const createOpenAIAdapter: AdapterFactory = (deps) => {
     }
   }
 
-  return { chat, listModels };
+  return {
+    capabilities: { prefill: false, images: true, tools: true, thinking: true },
+    chat,
+    listModels,
+  };
 };

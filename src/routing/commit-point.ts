@@ -1,0 +1,88 @@
+// The stream commit point: read until the first content, holding role and empty chunks back.
+import { createFinishTracker, chunkHasContent } from "../api/chat.ts";
+import { GatewayError, streamCutError, UpstreamError } from "../api/errors.ts";
+import type { PullReader } from "../providers/sse.ts";
+import type { StreamChunk } from "../providers/types.ts";
+import type { Target } from "./health.ts";
+import { cancelDeadline, DeadlineExceeded, scheduleDeadline } from "./deadline.ts";
+import type { Deadlines } from "./timeouts.ts";
+
+export type FinishTracker = ReturnType<typeof createFinishTracker>;
+
+/** An upstream stream that has reached its first content: ready to feed the client. */
+export interface OpenedStream {
+  target: Target;
+  reader: PullReader<StreamChunk>;
+  /** Aborting it ends the upstream call. */
+  controller: AbortController;
+  deadlines: Deadlines;
+  /** Chunks read before the commit point, not yet given to the client. */
+  queue: StreamChunk[];
+  tracker: FinishTracker;
+}
+
+const noop = () => {};
+
+/**
+ * The next chunk. A read that fails with something other than a GatewayError is the socket under the stream
+ * breaking (a reset mid-body): the upstream cut the stream, a transient failure, not a gateway fault.
+ */
+export async function readChunk(
+  reader: PullReader<StreamChunk>,
+  providerId: string,
+): Promise<Awaited<ReturnType<PullReader<StreamChunk>["read"]>>> {
+  try {
+    return await reader.read();
+  } catch (thrown) {
+    if (thrown instanceof GatewayError || thrown instanceof DeadlineExceeded) throw thrown;
+    throw streamCutError(providerId, thrown);
+  }
+}
+
+/** Ends an opened stream that nobody will read: the upstream call and its body. */
+export function release(stream: OpenedStream): void {
+  stream.controller.abort();
+  stream.reader.cancel().catch(noop);
+}
+
+/**
+ * Reads until the first content (or a complete answer) arrives. This is the commit point: until it returns, a
+ * failure is invisible to the client and the router may try another target. Throws DeadlineExceeded
+ * ("first_content") when nothing shows within the deadline, however many role-only or empty chunks come first.
+ */
+export async function awaitFirstContent(
+  stream: Omit<OpenedStream, "queue" | "tracker">,
+): Promise<OpenedStream> {
+  const { reader, controller, deadlines, target } = stream;
+  const queue: StreamChunk[] = [];
+  const tracker = createFinishTracker();
+  const ms = deadlines.firstContentMs;
+  // The deadline ends the pending read (abort, cancel); the loop then reports the expiry.
+  let expired = false;
+  const deadline = scheduleDeadline(ms, () => {
+    expired = true;
+    controller.abort();
+    reader.cancel().catch(noop);
+  });
+  try {
+    for (;;) {
+      const { value, done } = await readChunk(reader, target.providerId);
+      if (expired) throw new DeadlineExceeded("first_content", ms);
+      if (done) {
+        if (tracker.complete) return { ...stream, queue, tracker };
+        throw new UpstreamError(
+          target.providerId,
+          `Provider '${target.providerId}' ended the stream before sending any content`,
+          { status: 502, type: "api_error", code: "stream_cut", kind: "transient" },
+        );
+      }
+      queue.push(value);
+      tracker.see(value.chunk);
+      if (tracker.complete || chunkHasContent(value.chunk)) return { ...stream, queue, tracker };
+    }
+  } catch (thrown) {
+    throw expired ? new DeadlineExceeded("first_content", ms) : thrown;
+  } finally {
+    cancelDeadline(deadline);
+  }
+}

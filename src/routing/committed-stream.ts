@@ -1,0 +1,135 @@
+// A committed stream's life after its commit point: the idle watchdog, a clean finish, and a cut (continued
+// elsewhere when the route allows, else an in-band error).
+import { GatewayError } from "../api/errors.ts";
+import type { StreamChunk } from "../providers/types.ts";
+import { type OpenedStream, readChunk, release } from "./commit-point.ts";
+import { continueCut, createTranscript, type StreamContext } from "./continuation.ts";
+import { createWatchdog, DeadlineExceeded, timeoutError } from "./deadline.ts";
+import { asGatewayError } from "./failures.ts";
+import { type AttemptOutcome, recordOutcome } from "./outcome.ts";
+
+/** After the answer is complete, how long to wait for a trailing usage chunk and [DONE] before ending it ourselves. */
+export const FINISH_GRACE_MS = 2_000;
+
+/**
+ * A committed answer, pulled one chunk at a time by whoever renders it for the client (the server's SSE writer). A
+ * plain pull instead of a ReadableStream of its own: one stream hop less for every chunk of every stream.
+ */
+export interface ChunkSource {
+  /** The next chunk; undefined once the answer is complete or the client left. Rejects with a cut's error. */
+  next(): Promise<StreamChunk | undefined>;
+  /** The client left: stop reading and release the upstream. */
+  cancel(reason?: unknown): void;
+}
+
+/** What one watched read gave. */
+type Read = { kind: "chunk"; item: StreamChunk } | { kind: "end" } | { kind: "failed"; error: GatewayError };
+
+type Watchdog = ReturnType<typeof createWatchdog>;
+
+/** Reads the next chunk under the idle limit (or, once the answer is complete, the finish grace). */
+async function readWatched(source: OpenedStream, watchdog: Watchdog, context: StreamContext): Promise<Read> {
+  const providerId = source.target.providerId;
+  const wait = source.tracker.complete ? FINISH_GRACE_MS : source.deadlines.idleMs;
+  watchdog.start(wait);
+  try {
+    const { value, done } = await readChunk(source.reader, providerId);
+    if (watchdog.end()) throw new DeadlineExceeded("next_chunk", wait);
+    if (done) {
+      watchdog.stop();
+      return { kind: "end" };
+    }
+    return { kind: "chunk", item: value };
+  } catch (thrown) {
+    const expired = watchdog.end() || thrown instanceof DeadlineExceeded;
+    watchdog.stop();
+    source.reader.cancel().catch(() => {});
+    const error = expired
+      ? timeoutError(providerId, new DeadlineExceeded("next_chunk", wait))
+      : asGatewayError(thrown, providerId, context.deps.redact);
+    return { kind: "failed", error };
+  }
+}
+
+function settle(context: StreamContext, source: OpenedStream, outcome: AttemptOutcome): void {
+  const provider = context.deps.providers[source.target.providerId];
+  if (provider) recordOutcome(context.deps, context.route, provider, source.target, outcome);
+}
+
+/** The error a client sees in-band when a committed stream cannot be completed. */
+function cutError(cause: GatewayError): GatewayError {
+  return new GatewayError(`The stream was interrupted before the answer was complete: ${cause.message}`, {
+    status: cause.status,
+    type: cause.type,
+    code: cause.code ?? "stream_interrupted",
+    kind: cause.kind,
+  });
+}
+
+export function committedStream(context: StreamContext, first: OpenedStream): ChunkSource {
+  const { clientSignal, deps } = context;
+  const transcript = createTranscript(context);
+  let source = first;
+  /** No more chunks: the answer ended, a cut could not be continued, or the client left. */
+  let over = false;
+  // Ends the pending read of whichever source is current: the read then returns and sees the expiry.
+  const watchdog = createWatchdog(() => release(source));
+  const left = () => over || clientSignal.aborted;
+
+  /** The next chunk for the client; undefined once the answer is over (or the client left); throws a cut. */
+  async function next(): Promise<StreamChunk | undefined> {
+    while (!over) {
+      const queued = source.queue.shift();
+      if (queued) return transcript.deliver(queued);
+      const read = await readWatched(source, watchdog, context);
+      // The client left while the read was pending: nobody reads this answer, and the upstream is not to blame.
+      if (left()) return stop(undefined);
+      if (read.kind === "chunk") {
+        source.tracker.see(read.item.chunk);
+        return transcript.deliver(read.item);
+      }
+      // Ended, or only the trailer (usage, [DONE]) after a complete answer was late or broken.
+      if (read.kind === "end" || source.tracker.complete) {
+        settle(context, source, { kind: "success" });
+        over = true;
+        return undefined;
+      }
+      settle(context, source, { kind: "failure", error: read.error });
+      deps.logger.warn("stream broke after commit", {
+        provider: source.target.providerId,
+        model: source.target.model,
+        reason: read.error.message,
+      });
+      const resumed = transcript.continuable
+        ? await continueCut(context, source.target, transcript.text).catch(() => undefined)
+        : undefined;
+      if (left()) return stop(resumed);
+      if (!resumed) {
+        over = true;
+        throw cutError(read.error);
+      }
+      transcript.resumed();
+      source = resumed;
+    }
+    return undefined;
+  }
+
+  /** The client is gone: end whatever is still open. */
+  function stop(pending: OpenedStream | undefined): undefined {
+    over = true;
+    watchdog.stop();
+    if (pending) release(pending);
+    release(source);
+    return undefined;
+  }
+
+  return {
+    next,
+    cancel(reason) {
+      over = true;
+      watchdog.stop();
+      source.controller.abort();
+      source.reader.cancel(reason).catch(() => {});
+    },
+  };
+}
