@@ -219,41 +219,25 @@ export function chunkFinishes(chunk: ChatCompletionChunk): boolean {
  * finished choice is not a whole answer). A stream that is complete may end without [DONE].
  */
 export function createFinishTracker(): { see(chunk: ChatCompletionChunk): void; readonly complete: boolean } {
-  // Per choice index: false while open, true once finished. Nearly every stream has one choice, so the first index
-  // lives in two variables and a Map exists only once a second index appears (two Sets per tracker, two trackers
-  // per stream, were allocated and updated for every stream and chunk).
-  let firstIndex: number | undefined;
-  let firstState: boolean | undefined;
-  let others: Map<number, boolean> | undefined;
+  // Per choice index: whether it has finished.
+  const finished = new Map<number, boolean>();
   let open = 0;
-  let finished = 0;
-  const same = (a: number, b: number | undefined) => a === b || (a !== a && b !== b);
-  const stateOf = (index: number) => (same(index, firstIndex) ? firstState : others?.get(index));
-  function setState(index: number, state: boolean) {
-    if (firstIndex === undefined || same(index, firstIndex)) {
-      firstIndex = index;
-      firstState = state;
-    } else {
-      (others ??= new Map()).set(index, state);
-    }
-  }
   return {
     see(chunk) {
       for (const choice of chunk.choices) {
-        const before = stateOf(choice.index);
+        const before = finished.get(choice.index);
         if (choice.finish_reason != null) {
           if (before === true) continue;
           if (before === false) open -= 1;
-          finished += 1;
-          setState(choice.index, true);
+          finished.set(choice.index, true);
         } else if (before === undefined) {
           open += 1;
-          setState(choice.index, false);
+          finished.set(choice.index, false);
         }
       }
     },
     get complete() {
-      return finished > 0 && open === 0;
+      return finished.size > open && open === 0;
     },
   };
 }

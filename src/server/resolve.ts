@@ -50,32 +50,17 @@ export function rotationRoute(config: LoadedConfig, name: string): Route | undef
   };
 }
 
-/**
- * Provider routes are the same for every request to one provider and model: built (and the name checked) once,
- * then shared read-only. Model names come from clients, so the cache is bounded; past the bound it starts over.
- */
-const providerRoutes = new Map<string, Route>();
-const MAX_CACHED_ROUTES = 1_000;
-
+/** A provider asked directly: its one target, the default attempt budget, no continuation. */
 export function providerRoute(providerId: string, model: string): Route {
-  const key = `${providerId}\n${model}`;
-  let route = providerRoutes.get(key);
-  if (!route) {
-    route = Object.freeze({
-      name: providerId,
-      isRotation: false,
-      candidates: Object.freeze([
-        Object.freeze({ providerId, model: checkModelName(model), weight: 1 }),
-      ]) as Route["candidates"],
-      strategy: "weighted",
-      maxAttempts: DEFAULT_MAX_ATTEMPTS,
-      maxRetryWaitMs: DEFAULT_MAX_RETRY_WAIT_MS,
-      continueOnCut: false,
-    } as const);
-    if (providerRoutes.size >= MAX_CACHED_ROUTES) providerRoutes.clear();
-    providerRoutes.set(key, route);
-  }
-  return route;
+  return {
+    name: providerId,
+    isRotation: false,
+    candidates: [{ providerId, model: checkModelName(model), weight: 1 }],
+    strategy: "weighted",
+    maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    maxRetryWaitMs: DEFAULT_MAX_RETRY_WAIT_MS,
+    continueOnCut: false,
+  };
 }
 
 /** POST /api/{id}/chat/completions: `id` is a provider (the body's model is its model) or a rotation. */
