@@ -1,0 +1,155 @@
+// Canonical stream frames -> OpenAI chat.completion.chunk JSON texts: the upstream's own bytes when it spoke this
+// dialect, else a rendering. https://platform.openai.com/docs/api-reference/chat-streaming
+import type { StreamEvent, StreamFrame } from "../../canonical/stream.ts";
+import type { CanonicalUsage } from "../../canonical/response.ts";
+import type { IdSource } from "../../providers/types.ts";
+import type { ChatCompletionChunk, ChunkDelta, FinishReason } from "../chat.ts";
+import { finishReasonOf } from "./finish.ts";
+import { detailOf } from "./reasoning-details.ts";
+import { chatId } from "./render.ts";
+import { chatUsageOf } from "./usage.ts";
+
+export interface ChatStreamRenderer {
+  /** The chunks (JSON texts) for one frame; often none (a block start, a usage report). */
+  render(frame: StreamFrame): string[];
+  /** The chunks after the last frame of a complete answer: the usage chunk, when asked for. */
+  end(): string[];
+}
+
+type Reasoning = { type: "thinking"; text: string; signature: string; origin?: string };
+
+export function createChatStreamRenderer(options: {
+  includeUsage: boolean;
+  newId: IdSource;
+}): ChatStreamRenderer {
+  let id = "";
+  let model = "";
+  let created = 0;
+  let started = false;
+  let usage: CanonicalUsage | undefined;
+  let toolCount = 0;
+  let detailCount = 0;
+  const toolIndexes = new Map<number, number>();
+  const thinking = new Map<number, Reasoning>();
+  const redacted = new Map<number, { data: string; origin?: string }>();
+
+  function chunk(delta: ChunkDelta, finish: FinishReason | null = null): string {
+    const value: ChatCompletionChunk = {
+      id,
+      object: "chat.completion.chunk",
+      created,
+      model,
+      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+    };
+    return JSON.stringify(value);
+  }
+
+  function onStart(event: Extract<StreamEvent, { type: "start" }>): void {
+    if (id !== "") return;
+    id = chatId(event.id, options.newId);
+    model = event.model;
+    created = event.created;
+  }
+
+  function renderEvent(event: StreamEvent, out: string[]): void {
+    switch (event.type) {
+      case "start":
+        onStart(event);
+        if (!started) out.push(chunk({ role: "assistant", content: "" }));
+        started = true;
+        return;
+      case "block_start": {
+        const block = event.block;
+        if (block.type === "thinking")
+          thinking.set(event.index, {
+            type: "thinking",
+            text: "",
+            signature: "",
+            ...(block.origin ? { origin: block.origin } : {}),
+          });
+        else if (block.type === "redacted_thinking")
+          redacted.set(event.index, { data: block.data, ...(block.origin ? { origin: block.origin } : {}) });
+        else if (block.type === "tool_call") {
+          const index = toolCount++;
+          toolIndexes.set(event.index, index);
+          out.push(
+            chunk({
+              tool_calls: [
+                { index, id: block.id, type: "function", function: { name: block.name, arguments: "" } },
+              ],
+            }),
+          );
+        }
+        return;
+      }
+      case "block_delta": {
+        const delta = event.delta;
+        if (delta.type === "text") {
+          if (delta.text !== "") out.push(chunk({ content: delta.text }));
+        } else if (delta.type === "thinking") {
+          const block = thinking.get(event.index);
+          if (block) block.text += delta.text;
+          if (delta.text !== "") out.push(chunk({ reasoning_content: delta.text }));
+        } else if (delta.type === "signature") {
+          const block = thinking.get(event.index);
+          if (block) block.signature += delta.signature;
+        } else if (delta.type === "arguments") {
+          const index = toolIndexes.get(event.index);
+          if (index !== undefined && delta.json !== "") {
+            out.push(chunk({ tool_calls: [{ index, function: { arguments: delta.json } }] }));
+          }
+        } else if (delta.type === "refusal") {
+          if (delta.text !== "") out.push(chunk({ refusal: delta.text }));
+        }
+        return;
+      }
+      case "block_stop": {
+        // A thinking block's signature is only whole at its end: the signed block goes out then.
+        const block = thinking.get(event.index);
+        if (block?.signature) out.push(chunk({ reasoning_details: [detailOf(block, detailCount++)] }));
+        const secret = redacted.get(event.index);
+        if (secret) {
+          out.push(
+            chunk({ reasoning_details: [detailOf({ type: "redacted_thinking", ...secret }, detailCount++)] }),
+          );
+        }
+        thinking.delete(event.index);
+        redacted.delete(event.index);
+        return;
+      }
+      case "usage":
+        usage = event.usage;
+        return;
+      case "finish":
+        out.push(chunk({}, finishReasonOf(event.stopReason)));
+        return;
+    }
+  }
+
+  return {
+    render(frame) {
+      if (frame.raw?.dialect === "openai-chat") {
+        for (const event of frame.events) if (event.type === "start") onStart(event);
+        started = true;
+        // A multi-line data field reaches us joined with "\n"; forwarded as is it would break the client's framing.
+        const data = frame.raw.data;
+        return [/[\r\n]/.test(data) ? JSON.stringify(JSON.parse(data)) : data];
+      }
+      const out: string[] = [];
+      for (const event of frame.events) renderEvent(event, out);
+      return out;
+    },
+    end() {
+      if (!options.includeUsage || !usage) return [];
+      const value: ChatCompletionChunk = {
+        id,
+        object: "chat.completion.chunk",
+        created,
+        model,
+        choices: [],
+        usage: chatUsageOf(usage),
+      };
+      return [JSON.stringify(value)];
+    },
+  };
+}
