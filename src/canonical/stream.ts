@@ -18,7 +18,8 @@ export type BlockStart =
 export type BlockDelta =
   | { type: "text"; text: string }
   | { type: "thinking"; text: string }
-  | { type: "signature"; signature: string }
+  /** A thinking block's signature; `origin` names whose, when the block's start did not. */
+  | { type: "signature"; signature: string; origin?: string }
   /** A piece of a tool call's (or server tool call's) JSON arguments. */
   | { type: "arguments"; json: string }
   | { type: "refusal"; text: string }
@@ -161,6 +162,7 @@ function applyDelta(block: ContentBlock, delta: BlockDelta): void {
       break;
     case "signature":
       if (block.type === "thinking" || block.type === "tool_call") block.signature = delta.signature;
+      if (block.type === "thinking" && delta.origin !== undefined) block.origin = delta.origin;
       break;
     case "arguments":
       if (block.type === "tool_call") block.arguments += delta.json;

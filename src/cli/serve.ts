@@ -11,7 +11,7 @@ import { bindRefusal } from "../server/bind-safety.ts";
 import { configuredSecrets, DEFAULT_MAX_BODY_BYTES } from "../server/deps.ts";
 import { VERSION } from "../version.ts";
 import { claimPidFile, localUrl, removeDaemonFiles, stateFileFor } from "./daemon-files.ts";
-import { newId } from "./ids.ts";
+import { newId } from "../ids.ts";
 import { UsageError } from "./usage-error.ts";
 
 export const DEFAULT_HOST = "127.0.0.1";

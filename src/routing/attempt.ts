@@ -2,6 +2,7 @@
 import type { ChatCompletion, ChatRequest } from "../api/chat.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import { linkedController } from "../providers/abort.ts";
+import { framesOf } from "../providers/chunk-frames.ts";
 import { awaitFirstContent, type OpenedStream } from "./commit-point.ts";
 import { cancelDeadline, DeadlineExceeded, scheduleDeadline, timeoutError } from "./deadline.ts";
 import type { Target } from "./health.ts";
@@ -56,7 +57,7 @@ export async function attemptOnce(input: AttemptInput): Promise<AttemptResult> {
     if (result.kind === "completion") return result;
     const opened = await awaitFirstContent({
       target,
-      reader: result.chunks.getReader(),
+      reader: framesOf(result.chunks).getReader(),
       controller,
       deadlines,
     });

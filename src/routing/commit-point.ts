@@ -1,36 +1,38 @@
 // The stream commit point: read until the first content, holding role and empty chunks back.
-import { createFinishTracker, chunkHasContent } from "../api/chat.ts";
 import { GatewayError, streamCutError, UpstreamError } from "../api/errors.ts";
 import type { PullReader } from "../providers/sse.ts";
-import type { StreamChunk } from "../providers/types.ts";
+import { finishOf, frameHasContent, type StreamFrame } from "../canonical/stream.ts";
 import type { Target } from "./health.ts";
 import { cancelDeadline, DeadlineExceeded, scheduleDeadline } from "./deadline.ts";
 import type { Deadlines } from "./timeouts.ts";
 
-export type FinishTracker = ReturnType<typeof createFinishTracker>;
+/** Whether the upstream said the answer is complete: after that, only a trailer (usage) may still come. */
+export interface Completion {
+  complete: boolean;
+}
 
 /** An upstream stream that has reached its first content: ready to feed the client. */
 export interface OpenedStream {
   target: Target;
-  reader: PullReader<StreamChunk>;
+  reader: PullReader<StreamFrame>;
   /** Aborting it ends the upstream call. */
   controller: AbortController;
   deadlines: Deadlines;
-  /** Chunks read before the commit point, not yet given to the client. */
-  queue: StreamChunk[];
-  tracker: FinishTracker;
+  /** Frames read before the commit point, not yet given to the client. */
+  queue: StreamFrame[];
+  completion: Completion;
 }
 
 const noop = () => {};
 
 /**
- * The next chunk. A read that fails with something other than a GatewayError is the socket under the stream
+ * The next frame. A read that fails with something other than a GatewayError is the socket under the stream
  * breaking (a reset mid-body): the upstream cut the stream, a transient failure, not a gateway fault.
  */
 export async function readChunk(
-  reader: PullReader<StreamChunk>,
+  reader: PullReader<StreamFrame>,
   providerId: string,
-): Promise<Awaited<ReturnType<PullReader<StreamChunk>["read"]>>> {
+): Promise<Awaited<ReturnType<PullReader<StreamFrame>["read"]>>> {
   try {
     return await reader.read();
   } catch (thrown) {
@@ -51,11 +53,11 @@ export function release(stream: OpenedStream): void {
  * ("first_content") when nothing shows within the deadline, however many role-only or empty chunks come first.
  */
 export async function awaitFirstContent(
-  stream: Omit<OpenedStream, "queue" | "tracker">,
+  stream: Omit<OpenedStream, "queue" | "completion">,
 ): Promise<OpenedStream> {
   const { reader, controller, deadlines, target } = stream;
-  const queue: StreamChunk[] = [];
-  const tracker = createFinishTracker();
+  const queue: StreamFrame[] = [];
+  const completion: Completion = { complete: false };
   const ms = deadlines.firstContentMs;
   // The deadline ends the pending read (abort, cancel); the loop then reports the expiry.
   let expired = false;
@@ -69,7 +71,7 @@ export async function awaitFirstContent(
       const { value, done } = await readChunk(reader, target.providerId);
       if (expired) throw new DeadlineExceeded("first_content", ms);
       if (done) {
-        if (tracker.complete) return { ...stream, queue, tracker };
+        if (completion.complete) return { ...stream, queue, completion };
         throw new UpstreamError(
           target.providerId,
           `Provider '${target.providerId}' ended the stream before sending any content`,
@@ -77,8 +79,8 @@ export async function awaitFirstContent(
         );
       }
       queue.push(value);
-      tracker.see(value.chunk);
-      if (tracker.complete || chunkHasContent(value.chunk)) return { ...stream, queue, tracker };
+      if (finishOf(value)) completion.complete = true;
+      if (completion.complete || frameHasContent(value)) return { ...stream, queue, completion };
     }
   } catch (thrown) {
     throw expired ? new DeadlineExceeded("first_content", ms) : thrown;

@@ -1,7 +1,7 @@
 // A committed stream's life after its commit point: the idle watchdog, a clean finish, and a cut (continued
 // elsewhere when the route allows, else an in-band error).
 import { GatewayError } from "../api/errors.ts";
-import type { StreamChunk } from "../providers/types.ts";
+import { finishOf, type StreamFrame } from "../canonical/stream.ts";
 import { type OpenedStream, readChunk, release } from "./commit-point.ts";
 import { continueCut, createTranscript, type StreamContext } from "./continuation.ts";
 import { createWatchdog, DeadlineExceeded, timeoutError } from "./deadline.ts";
@@ -12,25 +12,25 @@ import { type AttemptOutcome, recordOutcome } from "./outcome.ts";
 export const FINISH_GRACE_MS = 2_000;
 
 /**
- * A committed answer, pulled one chunk at a time by whoever renders it for the client (the server's SSE writer). A
+ * A committed answer, pulled one frame at a time by whoever renders it for the client (the server's SSE writer). A
  * plain pull instead of a ReadableStream of its own: one stream hop less for every chunk of every stream.
  */
-export interface ChunkSource {
-  /** The next chunk; undefined once the answer is complete or the client left. Rejects with a cut's error. */
-  next(): Promise<StreamChunk | undefined>;
+export interface ChunkSource<T = StreamFrame> {
+  /** The next item; undefined once the answer is complete or the client left. Rejects with a cut's error. */
+  next(): Promise<T | undefined>;
   /** The client left: stop reading and release the upstream. */
   cancel(reason?: unknown): void;
 }
 
 /** What one watched read gave. */
-type Read = { kind: "chunk"; item: StreamChunk } | { kind: "end" } | { kind: "failed"; error: GatewayError };
+type Read = { kind: "frame"; item: StreamFrame } | { kind: "end" } | { kind: "failed"; error: GatewayError };
 
 type Watchdog = ReturnType<typeof createWatchdog>;
 
-/** Reads the next chunk under the idle limit (or, once the answer is complete, the finish grace). */
+/** Reads the next frame under the idle limit (or, once the answer is complete, the finish grace). */
 async function readWatched(source: OpenedStream, watchdog: Watchdog, context: StreamContext): Promise<Read> {
   const providerId = source.target.providerId;
-  const wait = source.tracker.complete ? FINISH_GRACE_MS : source.deadlines.idleMs;
+  const wait = source.completion.complete ? FINISH_GRACE_MS : source.deadlines.idleMs;
   watchdog.start(wait);
   try {
     const { value, done } = await readChunk(source.reader, providerId);
@@ -39,7 +39,7 @@ async function readWatched(source: OpenedStream, watchdog: Watchdog, context: St
       watchdog.stop();
       return { kind: "end" };
     }
-    return { kind: "chunk", item: value };
+    return { kind: "frame", item: value };
   } catch (thrown) {
     const expired = watchdog.end() || thrown instanceof DeadlineExceeded;
     watchdog.stop();
@@ -76,20 +76,20 @@ export function committedStream(context: StreamContext, first: OpenedStream): Ch
   const watchdog = createWatchdog(() => release(source));
   const left = () => over || clientSignal.aborted;
 
-  /** The next chunk for the client; undefined once the answer is over (or the client left); throws a cut. */
-  async function next(): Promise<StreamChunk | undefined> {
+  /** The next frame for the client; undefined once the answer is over (or the client left); throws a cut. */
+  async function next(): Promise<StreamFrame | undefined> {
     while (!over) {
       const queued = source.queue.shift();
       if (queued) return transcript.deliver(queued);
       const read = await readWatched(source, watchdog, context);
       // The client left while the read was pending: nobody reads this answer, and the upstream is not to blame.
       if (left()) return stop(undefined);
-      if (read.kind === "chunk") {
-        source.tracker.see(read.item.chunk);
+      if (read.kind === "frame") {
+        if (finishOf(read.item)) source.completion.complete = true;
         return transcript.deliver(read.item);
       }
       // Ended, or only the trailer (usage, [DONE]) after a complete answer was late or broken.
-      if (read.kind === "end" || source.tracker.complete) {
+      if (read.kind === "end" || source.completion.complete) {
         settle(context, source, { kind: "success" });
         over = true;
         return undefined;

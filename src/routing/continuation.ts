@@ -1,6 +1,6 @@
 // Continuing a cut stream: what the client has been given so far, and the run that asks a target to go on from it.
-import type { ChatCompletionChunk, ChatRequest } from "../api/chat.ts";
-import type { StreamChunk } from "../providers/types.ts";
+import type { ChatRequest } from "../api/chat.ts";
+import type { StreamEvent, StreamFrame } from "../canonical/stream.ts";
 import type { OpenedStream } from "./commit-point.ts";
 import type { Target } from "./health.ts";
 import { newProgress, runAttempts } from "./run-attempts.ts";
@@ -18,12 +18,12 @@ export interface StreamContext {
 }
 
 /**
- * The answer as delivered: its text (kept only while a cut could be continued) and, once a continuation feeds
- * it, the rewrite that makes the continuation's chunks speak as the same answer.
+ * The answer as delivered: its text (kept only while a cut could be continued) and, once a continuation feeds it,
+ * the rewrite that makes the continuation's frames speak as the same answer.
  */
 export interface Transcript {
-  /** The chunk as the client gets it. */
-  deliver(item: StreamChunk): StreamChunk;
+  /** The frame as the client gets it. */
+  deliver(frame: StreamFrame): StreamFrame;
   /** Whether a cut could be continued now: on, one choice, no tool call delivered yet. */
   readonly continuable: boolean;
   readonly text: string;
@@ -34,20 +34,57 @@ export interface Transcript {
 export function createTranscript(context: StreamContext): Transcript {
   let continuable = context.route.continueOnCut && (context.request.n ?? 1) === 1;
   let text = "";
-  let firstId: string | undefined;
-  let resumed = false;
-  return {
-    deliver(item) {
-      const chunk = item.chunk;
-      firstId ??= chunk.id;
-      if (continuable) {
-        for (const choice of chunk.choices) {
-          // A tool call's arguments cannot be continued as text.
-          if (choice.delta?.tool_calls?.length) continuable = false;
-          if (typeof choice.delta?.content === "string") text += choice.delta.content;
-        }
+  /** The highest block index the client has seen, and the text block that was open when the stream broke. */
+  let lastIndex = -1;
+  let openText: number | undefined;
+  /** While a continuation feeds the answer: its block indexes as the client's. */
+  let remap: Map<number, number> | undefined;
+
+  function note(event: StreamEvent): void {
+    if (event.type === "block_start") {
+      lastIndex = Math.max(lastIndex, event.index);
+      // A tool call's arguments cannot be continued as text.
+      if (event.block.type !== "text" && event.block.type !== "thinking") continuable = false;
+      openText = event.block.type === "text" ? event.index : undefined;
+    } else if (event.type === "block_delta" && event.delta.type === "text") text += event.delta.text;
+    else if (event.type === "block_stop" && event.index === openText) openText = undefined;
+  }
+
+  /** A continuation's event as part of the first answer: no second start, its first text block continuing ours. */
+  function rewrite(event: StreamEvent): StreamEvent | undefined {
+    if (event.type === "start" || !remap) return event.type === "start" ? undefined : event;
+    if (event.type !== "block_start" && event.type !== "block_delta" && event.type !== "block_stop")
+      return event;
+    let index = remap.get(event.index);
+    if (index === undefined) {
+      if (event.type === "block_start" && event.block.type === "text" && openText !== undefined) {
+        remap.set(event.index, openText);
+        openText = undefined;
+        return undefined;
       }
-      return resumed ? asContinuation(chunk, firstId) : item;
+      index = ++lastIndex;
+      remap.set(event.index, index);
+    }
+    return { ...event, index };
+  }
+
+  return {
+    deliver(frame) {
+      if (remap) {
+        // The continuation's bytes speak as another answer (its own id and block numbers): rendered, not forwarded.
+        const events: StreamEvent[] = [];
+        for (const event of frame.events) {
+          const rewritten = rewrite(event);
+          if (rewritten) events.push(rewritten);
+        }
+        for (const event of events) if (continuable) note(event);
+        return { events };
+      }
+      if (continuable) for (const event of frame.events) note(event);
+      else
+        for (const event of frame.events)
+          if (event.type === "block_start") lastIndex = Math.max(lastIndex, event.index);
+      return frame;
     },
     get continuable() {
       return continuable;
@@ -56,21 +93,7 @@ export function createTranscript(context: StreamContext): Transcript {
       return text;
     },
     resumed() {
-      resumed = true;
-    },
-  };
-}
-
-/** A continuation's chunk as part of the first answer: the first answer's id, no second role. */
-function asContinuation(chunk: ChatCompletionChunk, id: string): StreamChunk {
-  return {
-    chunk: {
-      ...chunk,
-      id,
-      choices: chunk.choices.map((choice) => {
-        const { role: _role, ...delta } = choice.delta ?? {};
-        return { ...choice, delta };
-      }),
+      remap = new Map();
     },
   };
 }

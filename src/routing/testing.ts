@@ -174,16 +174,18 @@ export function upstreamStatus(providerId: string, status: number, message: stri
   return new UpstreamError(providerId, message, { status, type: "api_error", kind });
 }
 
-/** Reads a committed stream to its end: the text delivered, the ids it carried, and the error it ended with. */
+/** Reads a committed stream to its end: the text delivered, the answer ids it started, and the error it ended with. */
 export async function readAll(
   source: ChunkSource,
 ): Promise<{ text: string; ids: Set<string>; error?: unknown }> {
   let text = "";
   const ids = new Set<string>();
   try {
-    for (let item = await source.next(); item; item = await source.next()) {
-      ids.add(item.chunk.id);
-      for (const choice of item.chunk.choices) text += choice.delta.content ?? "";
+    for (let frame = await source.next(); frame; frame = await source.next()) {
+      for (const event of frame.events) {
+        if (event.type === "start") ids.add(event.id);
+        if (event.type === "block_delta" && event.delta.type === "text") text += event.delta.text;
+      }
     }
     return { text, ids };
   } catch (error) {

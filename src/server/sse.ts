@@ -1,5 +1,4 @@
-// Our stream chunks -> SSE bytes for the client: `data: {...}` events, `data: [DONE]` only on a whole answer.
-import type { StreamChunk } from "../providers/types.ts";
+// A rendered stream -> SSE bytes for the client: `data: {...}` events, `data: [DONE]` only on a whole answer.
 import type { ChunkSource } from "../routing/committed-stream.ts";
 
 const encoder = new TextEncoder();
@@ -25,21 +24,19 @@ const DIRECT_STREAMS = typeof (globalThis as { Bun?: unknown }).Bun !== "undefin
  * so a client never takes half an answer for a whole one.
  */
 export function toSSE(
-  chunks: ChunkSource,
+  chunks: ChunkSource<string>,
   errorEvent: (thrown: unknown) => string,
 ): ReadableStream<Uint8Array> {
   return DIRECT_STREAMS ? directSSE(chunks, errorEvent) : queuedSSE(chunks, errorEvent);
 }
 
-/** One chunk as its SSE event. */
-function eventFor(value: StreamChunk): string {
-  // A multi-line data field reaches us joined with "\n"; forwarded as is it would break the client's framing.
-  const raw = value.raw !== undefined && !/[\r\n]/.test(value.raw) ? value.raw : JSON.stringify(value.chunk);
-  return `data: ${raw}\n\n`;
+/** One event's data (a single line: the dialect's renderer keeps it so) as its SSE event. */
+function eventFor(data: string): string {
+  return `data: ${data}\n\n`;
 }
 
 export function directSSE(
-  chunks: ChunkSource,
+  chunks: ChunkSource<string>,
   errorEvent: (thrown: unknown) => string,
 ): ReadableStream<Uint8Array> {
   // The client left: a pending read then ends with nothing, and there is no one to write [DONE] or an error to.
@@ -78,7 +75,7 @@ export function directSSE(
 }
 
 export function queuedSSE(
-  chunks: ChunkSource,
+  chunks: ChunkSource<string>,
   errorEvent: (thrown: unknown) => string,
 ): ReadableStream<Uint8Array> {
   let cancelled = false;

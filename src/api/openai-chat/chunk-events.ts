@@ -1,7 +1,7 @@
 // Pure, stateful: OpenAI chat.completion.chunk objects -> canonical stream events (what an upstream of this wire
 // says, in the block-indexed terms routing and the other dialects read).
 // https://platform.openai.com/docs/api-reference/chat-streaming
-import type { StreamEvent } from "../../canonical/stream.ts";
+import type { BlockDelta, StreamEvent } from "../../canonical/stream.ts";
 import { type ChatCompletionChunk, createFinishTracker } from "../chat.ts";
 import { stopReasonOf } from "./finish.ts";
 import { blocksFromDetails } from "./reasoning-details.ts";
@@ -68,9 +68,19 @@ export function createChunkEvents(): ChunkEvents {
   function details(value: unknown, out: StreamEvent[]): void {
     for (const block of blocksFromDetails(value).blocks) {
       if (block.type === "thinking") {
-        const index = open === "thinking" ? openIndex : write("thinking", out);
-        if (block.signature)
-          out.push({ type: "block_delta", index, delta: { type: "signature", signature: block.signature } });
+        // The detail is a whole block: its text streamed before as reasoning_content, or else only here.
+        let index = openIndex;
+        if (open !== "thinking") {
+          index = write("thinking", out);
+          if (block.text)
+            out.push({ type: "block_delta", index, delta: { type: "thinking", text: block.text } });
+        }
+        if (block.signature) {
+          const delta: BlockDelta = { type: "signature", signature: block.signature };
+          if (block.origin !== undefined) delta.origin = block.origin;
+          out.push({ type: "block_delta", index, delta });
+        }
+        closeOpen(out);
       } else {
         closeOpen(out);
         const index = nextIndex++;

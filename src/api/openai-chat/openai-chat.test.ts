@@ -97,6 +97,11 @@ describe("stream: recorded chunks -> canonical events -> rendered chunks", () =>
     const raw = '{"id":"chatcmpl-x","object":"chat.completion.chunk","created":1,"model":"m","choices":[]}';
     expect(renderer.render({ events: [], raw: { dialect: "openai-chat", data: raw } })).toEqual([raw]);
     expect(renderer.render({ events: [], raw: { dialect: "anthropic-messages", data: "{}" } })).toEqual([]);
+    // A multi-line data field reaches us joined with "\n"; forwarded as is it would break the client's framing.
+    const multiline = '{"id":"c1",\n"choices":[]}';
+    expect(renderer.render({ events: [], raw: { dialect: "openai-chat", data: multiline } })).toEqual([
+      '{"id":"c1","choices":[]}',
+    ]);
   });
 });
 

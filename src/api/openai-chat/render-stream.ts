@@ -34,6 +34,11 @@ export function createChatStreamRenderer(options: {
   const redacted = new Map<number, { data: string; origin?: string }>();
 
   function chunk(delta: ChunkDelta, finish: FinishReason | null = null): string {
+    // The role rides on the answer's first chunk, whatever that carries: one chunk less than a role of its own.
+    if (!started) {
+      started = true;
+      delta = { role: "assistant", ...delta };
+    }
     const value: ChatCompletionChunk = {
       id,
       object: "chat.completion.chunk",
@@ -55,8 +60,6 @@ export function createChatStreamRenderer(options: {
     switch (event.type) {
       case "start":
         onStart(event);
-        if (!started) out.push(chunk({ role: "assistant", content: "" }));
-        started = true;
         return;
       case "block_start": {
         const block = event.block;
@@ -93,6 +96,7 @@ export function createChatStreamRenderer(options: {
         } else if (delta.type === "signature") {
           const block = thinking.get(event.index);
           if (block) block.signature += delta.signature;
+          if (block && delta.origin !== undefined) block.origin = delta.origin;
         } else if (delta.type === "arguments") {
           const index = toolIndexes.get(event.index);
           if (index !== undefined && delta.json !== "") {

@@ -11,6 +11,9 @@ import { bearerToken, upstreamKey } from "../keys.ts";
 import { redactText } from "../../log/logger.ts";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "../json-depth.ts";
 import { toSSE } from "../sse.ts";
+import { renderedSource } from "../rendered-stream.ts";
+import { createChatStreamRenderer } from "../../api/openai-chat/render-stream.ts";
+import { newId } from "../../ids.ts";
 
 /** The parsed body as a validated chat request, or a 400 that says what is wrong with it. */
 export function readChatRequest(json: unknown): ChatRequest {
@@ -82,7 +85,11 @@ export async function serveChat(
   headers["content-type"] = "text/event-stream; charset=utf-8";
   headers["cache-control"] = "no-cache";
   headers["x-accel-buffering"] = "no";
-  const body = toSSE(served.chunks, (thrown) =>
+  const renderer = createChatStreamRenderer({
+    includeUsage: request.stream_options?.include_usage === true,
+    newId,
+  });
+  const body = toSSE(renderedSource(served.chunks, renderer), (thrown) =>
     JSON.stringify(errorBody(toGatewayError(thrown, deps.logger), secrets())),
   );
   return new Response(body, { status: 200, headers });

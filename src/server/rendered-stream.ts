@@ -1,0 +1,34 @@
+// A committed stream of canonical frames as the client's dialect sees it: the data of each SSE event, in order.
+import type { StreamFrame } from "../canonical/stream.ts";
+import type { ChunkSource } from "../routing/committed-stream.ts";
+
+export interface StreamRenderer {
+  /** The events' data for one frame: none, one or several. */
+  render(frame: StreamFrame): string[];
+  /** What follows the last frame of a complete answer (a usage report). */
+  end(): string[];
+}
+
+export function renderedSource(
+  frames: ChunkSource<StreamFrame>,
+  renderer: StreamRenderer,
+): ChunkSource<string> {
+  let pending: string[] = [];
+  let head = 0;
+  let ended = false;
+  return {
+    async next() {
+      for (;;) {
+        if (head < pending.length) return pending[head++];
+        if (ended) return undefined;
+        const frame = await frames.next();
+        head = 0;
+        if (frame === undefined) {
+          ended = true;
+          pending = renderer.end();
+        } else pending = renderer.render(frame);
+      }
+    },
+    cancel: (reason) => frames.cancel(reason),
+  };
+}
