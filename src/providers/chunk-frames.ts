@@ -3,11 +3,7 @@
 import { createChunkEvents } from "../api/openai-chat/chunk-events.ts";
 import type { StreamFrame } from "../canonical/stream.ts";
 import type { PullReader } from "./sse.ts";
-import type { ChunkStream } from "./types.ts";
-
-export interface FrameStream {
-  getReader(): PullReader<StreamFrame>;
-}
+import type { ChunkStream, FrameStream } from "./types.ts";
 
 export function framesOf(chunks: ChunkStream): FrameStream {
   const reader = chunks.getReader();

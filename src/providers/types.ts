@@ -1,5 +1,9 @@
 // The ProviderAdapter interface: what every provider folder implements, and what routing calls.
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from "../api/chat.ts";
+import type { Dialect, OriginalRequest } from "../canonical/dialect.ts";
+import type { CanonicalRequest } from "../canonical/request.ts";
+import type { CanonicalResponse } from "../canonical/response.ts";
+import type { StreamFrame } from "../canonical/stream.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import type { PullReader } from "./sse.ts";
@@ -11,9 +15,16 @@ export type IdSource = (prefix: string) => string;
 
 export interface ChatAttempt {
   provider: ProviderConfig;
+  /** What the client asked for, in the canonical model every adapter translates from. */
+  canonical: CanonicalRequest;
+  /** The client's own body and dialect: a provider of that wire forwards it as it came. */
+  original: OriginalRequest;
   /** The upstream's own model name (no "<provider>/" prefix). */
   model: string;
-  /** The client's request as validated; its `model` field is the gateway-facing name, use `model` above. */
+  /**
+   * The request as an OpenAI Chat body (the gateway-facing `model`: use `model` above), for adapters that still
+   * translate from that shape; the canonical request above replaces it.
+   */
   request: ChatRequest;
   /** The key to send upstream, if any (configured, or the caller's own bearer). */
   apiKey: string | undefined;
@@ -43,6 +54,14 @@ export interface StreamChunk {
 
 export type ChatResult =
   | {
+      kind: "answer";
+      response: CanonicalResponse;
+      /** The upstream's body, when a client of its dialect may be sent it as it came. */
+      raw?: { dialect: Dialect; body: string };
+      warnings: string[];
+    }
+  | { kind: "frames"; frames: FrameStream; warnings: string[] }
+  | {
       kind: "completion";
       completion: ChatCompletion;
       /** The upstream's body, when it is already exactly the answer (OpenAI pass-through). */
@@ -66,6 +85,11 @@ export type ChatResult =
  */
 export interface ChunkStream {
   getReader(): PullReader<StreamChunk>;
+}
+
+/** What routing reads a translated stream from: canonical frames, one per upstream event. */
+export interface FrameStream {
+  getReader(): PullReader<StreamFrame>;
 }
 
 export interface ModelEntry {

@@ -1,5 +1,6 @@
 // One attempt on one target: the adapter call under its deadline, then (for a stream) the wait for the commit point.
-import type { ChatCompletion, ChatRequest } from "../api/chat.ts";
+import { canonicalResponseOf } from "../api/openai-chat/completion-response.ts";
+import type { CanonicalResponse } from "../canonical/response.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import { linkedController } from "../providers/abort.ts";
 import { framesOf } from "../providers/chunk-frames.ts";
@@ -7,12 +8,12 @@ import { awaitFirstContent, type OpenedStream } from "./commit-point.ts";
 import { cancelDeadline, DeadlineExceeded, scheduleDeadline, timeoutError } from "./deadline.ts";
 import type { Target } from "./health.ts";
 import { deadlinesFor } from "./timeouts.ts";
-import { ClientGone, type DispatchDeps, type Route } from "./types.ts";
+import { type ClientRequest, ClientGone, type DispatchDeps, type RawBody, type Route } from "./types.ts";
 
 export interface AttemptInput {
   deps: DispatchDeps;
   route: Route;
-  request: ChatRequest;
+  request: ClientRequest;
   provider: ProviderConfig;
   target: Target;
   apiKey: string | undefined;
@@ -22,7 +23,7 @@ export interface AttemptInput {
 }
 
 export type AttemptResult =
-  | { kind: "completion"; completion: ChatCompletion; body?: string; warnings: string[] }
+  | { kind: "completion"; response: CanonicalResponse; raw?: RawBody; warnings: string[] }
   | { kind: "stream"; opened: OpenedStream; warnings: string[] };
 
 /**
@@ -33,7 +34,7 @@ export async function attemptOnce(input: AttemptInput): Promise<AttemptResult> {
   const { deps, route, request, provider, target, clientSignal } = input;
   const deadlines = deadlinesFor(provider, route.timeouts);
   const controller = linkedController(clientSignal);
-  const streaming = request.stream === true;
+  const streaming = request.canonical.stream;
   const limit = streaming
     ? new DeadlineExceeded("headers", deadlines.headersMs)
     : new DeadlineExceeded("answer", deadlines.totalMs);
@@ -48,16 +49,34 @@ export async function attemptOnce(input: AttemptInput): Promise<AttemptResult> {
     const result = await deps.adapters[provider.type].chat({
       provider,
       model: target.model,
-      request,
+      canonical: request.canonical,
+      original: request.original,
+      request: request.chat,
       apiKey: input.apiKey,
       signal: controller.signal,
       prefill: input.prefill,
     });
     cancelDeadline(deadline);
-    if (result.kind === "completion") return result;
+    if (result.kind === "answer") {
+      const { response, raw, warnings } = result;
+      return raw
+        ? { kind: "completion", response, raw, warnings }
+        : { kind: "completion", response, warnings };
+    }
+    if (result.kind === "completion") {
+      // An adapter still on the OpenAI Chat shape: its body is forwardable only when it is the upstream's own.
+      const response = canonicalResponseOf(result.completion);
+      const raw: RawBody | undefined = result.body
+        ? { dialect: "openai-chat", body: result.body }
+        : undefined;
+      return raw
+        ? { kind: "completion", response, raw, warnings: result.warnings }
+        : { kind: "completion", response, warnings: result.warnings };
+    }
+    const frames = result.kind === "frames" ? result.frames : framesOf(result.chunks);
     const opened = await awaitFirstContent({
       target,
-      reader: framesOf(result.chunks).getReader(),
+      reader: frames.getReader(),
       controller,
       deadlines,
     });

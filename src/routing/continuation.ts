@@ -1,17 +1,16 @@
 // Continuing a cut stream: what the client has been given so far, and the run that asks a target to go on from it.
-import type { ChatRequest } from "../api/chat.ts";
 import type { StreamEvent, StreamFrame } from "../canonical/stream.ts";
 import type { OpenedStream } from "./commit-point.ts";
 import type { Target } from "./health.ts";
 import { newProgress, runAttempts } from "./run-attempts.ts";
 import type { Candidate } from "./select.ts";
-import type { DispatchDeps, Route } from "./types.ts";
+import type { DispatchDeps, Route, ClientRequest } from "./types.ts";
 
 /** What a committed stream needs to continue: the request, its route and the order its targets were tried in. */
 export interface StreamContext {
   deps: DispatchDeps;
   route: Route;
-  request: ChatRequest;
+  request: ClientRequest;
   order: readonly Candidate[];
   /** The client's own signal: once it aborts, nothing is continued, retried or held against a target. */
   clientSignal: AbortSignal;
@@ -32,7 +31,7 @@ export interface Transcript {
 }
 
 export function createTranscript(context: StreamContext): Transcript {
-  let continuable = context.route.continueOnCut && (context.request.n ?? 1) === 1;
+  let continuable = context.route.continueOnCut && context.request.canonical.choices === 1;
   let text = "";
   /** The highest block index the client has seen, and the text block that was open when the stream broke. */
   let lastIndex = -1;

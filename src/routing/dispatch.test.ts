@@ -16,8 +16,10 @@ import type { Served } from "./types.ts";
 
 const never = new AbortController().signal;
 
-function answerOf(served: Served): string | null | undefined {
-  return served.kind === "completion" ? served.completion.choices[0]?.message.content : undefined;
+function answerOf(served: Served): string | undefined {
+  if (served.kind !== "completion") return undefined;
+  const block = served.response.content[0];
+  return block?.type === "text" ? block.text : undefined;
 }
 
 describe("recovery without waiting out the cooldown (default settings)", () => {

@@ -1,10 +1,9 @@
 // Runs one client request over a route's targets; a stream's answer is then fed through its committed stream.
-import type { ChatRequest } from "../api/chat.ts";
 import { committedStream } from "./committed-stream.ts";
 import { exhausted } from "./exhausted.ts";
 import { newProgress, runAttempts } from "./run-attempts.ts";
 import { attemptOrder } from "./select.ts";
-import type { DispatchDeps, Route, Served } from "./types.ts";
+import type { DispatchDeps, Route, Served, ClientRequest } from "./types.ts";
 
 export type { AttemptRecord, DispatchDeps, Route, Served, ServedBody } from "./types.ts";
 export { ClientGone, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_RETRY_WAIT_MS } from "./types.ts";
@@ -12,7 +11,7 @@ export { ClientGone, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_RETRY_WAIT_MS } from "./t
 export async function dispatch(
   deps: DispatchDeps,
   route: Route,
-  request: ChatRequest,
+  request: ClientRequest,
   clientSignal: AbortSignal,
 ): Promise<Served> {
   const order = attemptOrder(route.candidates, route.strategy, deps.random);
@@ -21,8 +20,10 @@ export async function dispatch(
   if (!won) throw exhausted({ route, ...progress, now: deps.clock() });
   const { result, target } = won;
   if (result.kind === "completion") {
-    const { completion, body, warnings } = result;
-    return { kind: "completion", completion, body, warnings, target, attempts: progress.attempts };
+    const { response, raw, warnings } = result;
+    const served: Served = { kind: "completion", response, warnings, target, attempts: progress.attempts };
+    if (raw) served.raw = raw;
+    return served;
   }
   const chunks = committedStream({ deps, route, request, order, clientSignal }, result.opened);
   return { kind: "stream", chunks, warnings: result.warnings, target, attempts: progress.attempts };

@@ -1,6 +1,5 @@
 // The one attempt path: a run over targets in order, with retries, failover, probes and health. A client request and
 // the continuation of a cut stream both run through it.
-import type { ChatRequest } from "../api/chat.ts";
 import type { GatewayError } from "../api/errors.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import { type AttemptResult, attemptOnce } from "./attempt.ts";
@@ -11,7 +10,13 @@ import { asGatewayError, healthPolicyFor } from "./failures.ts";
 import { comebackOf, recordOutcome } from "./outcome.ts";
 import { type Decision, decide } from "./policy.ts";
 import type { Candidate } from "./select.ts";
-import { type AttemptRecord, ClientGone, type DispatchDeps, type Route } from "./types.ts";
+import {
+  type AttemptRecord,
+  ClientGone,
+  type DispatchDeps,
+  type Route,
+  type ClientRequest,
+} from "./types.ts";
 
 /** What one request has done so far, across its targets. */
 export interface Progress {
@@ -24,7 +29,7 @@ export interface Progress {
 /** One run over targets: the first answer, or the continuation of a cut stream (`prefill` set). */
 export interface Plan {
   route: Route;
-  request: ChatRequest;
+  request: ClientRequest;
   order: readonly Candidate[];
   /** Continuation: the assistant text already delivered. Only prefill-capable targets are asked. */
   prefill?: string;

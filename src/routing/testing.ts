@@ -1,12 +1,13 @@
 // Test support for routing: scripted fake adapters, a dispatcher's deps with an injected clock, stream readers.
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from "../api/chat.ts";
+import type { ChatCompletion, ChatCompletionChunk } from "../api/chat.ts";
+import { chatClientRequest } from "../api/openai-chat/client-request.ts";
 import { GatewayError, streamCutError, UpstreamError } from "../api/errors.ts";
 import type { ProviderConfig, ProviderType } from "../config/schema.ts";
 import { silentLogger } from "../log/logger.ts";
 import type { ChatAttempt, ChatResult, ProviderAdapter, StreamChunk } from "../providers/types.ts";
 import type { ChunkSource } from "./committed-stream.ts";
 import { createMemoryHealthStore, type HealthStore } from "./health.ts";
-import type { DispatchDeps, Route } from "./types.ts";
+import type { ClientRequest, DispatchDeps, Route } from "./types.ts";
 
 /** What a fake upstream does for one call: answer, fail, or stream chunks (then end, cut or stall). */
 export type Script =
@@ -165,8 +166,8 @@ export function rotation(name: string, members: FakeProvider[], extra: Partial<R
   };
 }
 
-export function chatRequest(stream = false): ChatRequest {
-  return { model: "x", messages: [{ role: "user", content: "hi" }], stream };
+export function chatRequest(stream = false): ClientRequest {
+  return chatClientRequest({ model: "x", messages: [{ role: "user", content: "hi" }], stream });
 }
 
 export function upstreamStatus(providerId: string, status: number, message: string): UpstreamError {

@@ -1,5 +1,8 @@
 // The shapes routing works with: a route, its dependencies, what it serves, what it records of each attempt.
-import type { ChatCompletion } from "../api/chat.ts";
+import type { ChatRequest } from "../api/chat.ts";
+import type { OriginalRequest } from "../canonical/dialect.ts";
+import type { CanonicalRequest } from "../canonical/request.ts";
+import type { CanonicalResponse } from "../canonical/response.ts";
 import type { FailureKind } from "../api/errors.ts";
 import type { ProviderConfig, ProviderType, TimeoutsConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
@@ -44,8 +47,22 @@ export interface AttemptRecord {
   skipped?: boolean;
 }
 
+/** A client's request as routing carries it: its canonical form, and its own body for a provider of its wire. */
+export interface ClientRequest {
+  canonical: CanonicalRequest;
+  original: OriginalRequest;
+  /** The request as an OpenAI Chat body, for adapters that still read that shape instead of the canonical one. */
+  chat: ChatRequest;
+}
+
+/** The upstream's own answer body, when a client of `dialect` can be sent it as it came. */
+export interface RawBody {
+  dialect: OriginalRequest["dialect"];
+  body: string;
+}
+
 export type ServedBody =
-  | { kind: "completion"; completion: ChatCompletion; body?: string }
+  | { kind: "completion"; response: CanonicalResponse; raw?: RawBody }
   | { kind: "stream"; chunks: ChunkSource };
 
 export type AttemptServed = ServedBody & { target: Target; warnings: string[] };

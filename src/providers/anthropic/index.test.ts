@@ -1,4 +1,5 @@
 // The adapter against a mock Anthropic upstream on 127.0.0.1 that replays the recorded bytes.
+import { chatAttemptFields } from "../../api/openai-chat/client-request.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
 import { GatewayError, UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
@@ -50,7 +51,7 @@ function attempt(
   return {
     provider,
     model,
-    request,
+    ...chatAttemptFields(request),
     apiKey: "sk-ant-test",
     signal: new AbortController().signal,
     headersTimeoutMs: 5_000,

@@ -1,4 +1,5 @@
 // The Gemini adapter against a mock upstream on 127.0.0.1 replaying recorded bytes, through the real SDK.
+import { chatAttemptFields } from "../../api/openai-chat/client-request.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
 import { GatewayError, UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
@@ -140,7 +141,7 @@ function attempt(
   return {
     provider,
     model,
-    request: chatRequest(body),
+    ...chatAttemptFields(chatRequest(body)),
     apiKey: KEY,
     signal: new AbortController().signal,
     headersTimeoutMs: 2_000,

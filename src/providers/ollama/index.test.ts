@@ -1,4 +1,5 @@
 // The Ollama adapter against a mock Ollama on 127.0.0.1 that replays the recorded bytes.
+import { chatAttemptFields } from "../../api/openai-chat/client-request.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { type ChatCompletionChunk, type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
@@ -149,7 +150,7 @@ function attempt(
   return {
     provider: provider(),
     model,
-    request,
+    ...chatAttemptFields(request),
     apiKey: undefined,
     signal: new AbortController().signal,
     headersTimeoutMs: 5_000,

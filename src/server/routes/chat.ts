@@ -14,6 +14,8 @@ import { toSSE } from "../sse.ts";
 import { renderedSource } from "../rendered-stream.ts";
 import { createChatStreamRenderer } from "../../api/openai-chat/render-stream.ts";
 import { newId } from "../../ids.ts";
+import { chatClientRequest } from "../../api/openai-chat/client-request.ts";
+import { renderCompletion } from "../../api/openai-chat/render.ts";
 
 /** The parsed body as a validated chat request, or a 400 that says what is wrong with it. */
 export function readChatRequest(json: unknown): ChatRequest {
@@ -68,7 +70,7 @@ export async function serveChat(
       redact: (text) => redactText(text, secrets()),
     },
     route,
-    request,
+    chatClientRequest(request),
     c.req.raw.signal,
   );
   // A plain record: the runtime builds the response's headers once instead of through a Headers object.
@@ -80,7 +82,12 @@ export async function serveChat(
   if (served.warnings.length > 0) headers["x-aisbf-warnings"] = headerSafe(served.warnings.join("; "));
   if (served.kind === "completion") {
     headers["content-type"] = "application/json";
-    return new Response(served.body ?? JSON.stringify(served.completion), { status: 200, headers });
+    // The upstream's own bytes when it spoke the client's dialect; a rendering otherwise.
+    const body =
+      served.raw?.dialect === "openai-chat"
+        ? served.raw.body
+        : JSON.stringify(renderCompletion(served.response, newId));
+    return new Response(body, { status: 200, headers });
   }
   headers["content-type"] = "text/event-stream; charset=utf-8";
   headers["cache-control"] = "no-cache";
