@@ -1,13 +1,13 @@
 // `aisbf daemon`: start the server detached, wait until its /health answers, print PID and address.
 import { closeSync, openSync, readSync, statSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ensureConfigDir, loadConfig } from "../config/load.ts";
+import { prepareConfig } from "../config/load.ts";
 import { resolveConfigDir } from "../config/paths.ts";
 import { currentRuntime } from "../runtime/index.ts";
 import { type DaemonFiles, daemonFiles, findDaemon, readState } from "./daemon-files.ts";
 import { fetchHealth } from "./health-client.ts";
-import { logSettings, parsePort, SERVER_OPTIONS } from "./serve.ts";
-import { UsageError } from "./usage-error.ts";
+import { rejectEmptyValues, secondsValue } from "./flag-values.ts";
+import { listenAddress, logSettings, SERVER_OPTIONS } from "./serve.ts";
 
 const DEFAULT_WAIT_S = 20;
 
@@ -44,10 +44,11 @@ export async function daemonCommand(
     return 0;
   }
   // Everything the server would reject is checked here first, so the failure is on this terminal.
+  rejectEmptyValues(values);
   logSettings(values, env);
-  if (values.port !== undefined) parsePort(values.port);
-  const waitS = Number(values.wait ?? DEFAULT_WAIT_S);
-  if (!Number.isFinite(waitS) || waitS <= 0) throw new UsageError("--wait: not a number of seconds");
+  listenAddress(values, env, {});
+  const waitS =
+    values.wait === undefined ? DEFAULT_WAIT_S : secondsValue("--wait", values.wait, { positive: true });
   const { dir } = resolveConfigDir(values["config-dir"], env);
   const files = daemonFiles(dir, env);
   const found = findDaemon(files);
@@ -59,9 +60,8 @@ export async function daemonCommand(
     return 1;
   }
   if (found.kind === "stale") process.stderr.write(`aisbf: removed a stale PID file (${found.reason})\n`);
-  const created = ensureConfigDir(dir);
-  for (const path of created) process.stderr.write(`aisbf: wrote default config ${path}\n`);
-  const config = loadConfig(dir, env);
+  const { config, firstRun } = prepareConfig(dir, env, { write: true });
+  for (const path of firstRun) process.stderr.write(`aisbf: wrote default config ${path}\n`);
   for (const warning of config.warnings) process.stderr.write(`aisbf: warning: ${warning}\n`);
 
   const passOn = (["host", "port", "log-level", "log-format"] as const).flatMap((name) => {

@@ -1,7 +1,8 @@
 // `aisbf serve` (the default command): load config, start the server, stop gracefully on SIGINT/SIGTERM.
 import { inspect, parseArgs } from "node:util";
-import { ensureConfigDir, loadConfig } from "../config/load.ts";
+import { type LoadedConfig, prepareConfig } from "../config/load.ts";
 import { resolveConfigDir } from "../config/paths.ts";
+import type { ServerFile } from "../config/schema.ts";
 import { createLogger, type Logger, type LogLevel } from "../log/logger.ts";
 import { createAdapters } from "../providers/registry.ts";
 import { createMemoryHealthStore } from "../routing/health.ts";
@@ -11,6 +12,7 @@ import { bindRefusal } from "../server/bind-safety.ts";
 import { configuredSecrets, DEFAULT_MAX_BODY_BYTES } from "../server/deps.ts";
 import { VERSION } from "../version.ts";
 import { claimPidFile, localUrl, removeDaemonFiles, stateFileFor } from "./daemon-files.ts";
+import { portValue, rejectEmptyValues } from "./flag-values.ts";
 import { newId } from "./ids.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -58,17 +60,24 @@ export function logSettings(
 ): ServerSettings {
   const level = (values["log-level"] ?? env.AISBF_LOG_LEVEL ?? fromFile.level ?? "info") as LogLevel;
   if (!["debug", "info", "warn", "error"].includes(level))
-    throw new UsageError(`--log-level: unknown level ${level}`);
+    throw new UsageError(`--log-level: unknown level '${level}' (debug, info, warn or error)`);
   const format = values["log-format"] ?? env.AISBF_LOG_FORMAT ?? fromFile.format ?? "text";
   if (format !== "text" && format !== "json") throw new UsageError(`--log-format: must be text or json`);
   return { level, format };
 }
 
-export function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UsageError(`--port: not a port number: ${value}`);
-  return port;
+/** Where to listen: flag, then environment, then aisbf.json, then the default. Empty or malformed is refused. */
+export function listenAddress(
+  flags: { host?: string; port?: string },
+  env: Record<string, string | undefined>,
+  server: ServerFile,
+): { host: string; port: number } {
+  const host = flags.host ?? env.AISBF_HOST ?? server.host ?? DEFAULT_HOST;
+  if (host === "") throw new UsageError(`${flags.host === undefined ? "AISBF_HOST" : "--host"}: empty`);
+  let port = server.port ?? DEFAULT_PORT;
+  if (flags.port !== undefined) port = portValue("--port", flags.port);
+  else if (env.AISBF_PORT !== undefined) port = portValue("AISBF_PORT", env.AISBF_PORT);
+  return { host, port };
 }
 
 export async function serveCommand(argv: string[], env: Record<string, string | undefined>): Promise<number> {
@@ -81,24 +90,25 @@ export async function serveCommand(argv: string[], env: Record<string, string | 
     process.stdout.write(SERVE_HELP);
     return 0;
   }
+  rejectEmptyValues(values);
   logSettings(values, env);
+  // A bad flag is a usage error before anything is written or read.
+  listenAddress(values, env, {});
 
   const { dir } = resolveConfigDir(values["config-dir"], env);
-  const created = ensureConfigDir(dir);
-  const config = loadConfig(dir, env);
+  const { config, firstRun: created } = prepareConfig(dir, env, { write: true });
   const { level, format } = logSettings(values, env, config.server.logging);
   const logger = createLogger({ level, format, secrets: () => configuredSecrets(config) });
   routeConsoleTo(logger);
   for (const path of created) logger.info("wrote default config", { path });
   for (const warning of config.warnings) logger.warn(warning);
 
-  const host = values.host ?? env.AISBF_HOST ?? config.server.host ?? DEFAULT_HOST;
+  const { host, port } = listenAddress(values, env, config.server);
   const refusal = bindRefusal(host, config.clientKeys.length, values["insecure-no-auth"] ?? false);
   if (refusal) {
     logger.error(refusal);
     return 78; // EX_CONFIG, as for a bad config file
   }
-  const port = parsePort(values.port ?? env.AISBF_PORT ?? String(config.server.port ?? DEFAULT_PORT));
   const maxBodyBytes = config.server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES;
   const clock = () => Date.now();
   const app = createApp({
@@ -168,13 +178,7 @@ function waitForShutdown(runtime: Runtime, server: RunningServer, logger: Logger
   });
 }
 
-function printSummary(
-  host: string,
-  port: number,
-  dir: string,
-  config: ReturnType<typeof loadConfig>,
-  runtime: string,
-): void {
+function printSummary(host: string, port: number, dir: string, config: LoadedConfig, runtime: string): void {
   const shownHost = host.includes(":") ? `[${host}]` : host;
   const lines = [
     `aisbf ${VERSION} (${runtime}) listening on http://${shownHost}:${port}`,

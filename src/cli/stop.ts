@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { resolveConfigDir } from "../config/paths.ts";
 import { checkProcess, daemonFiles, findDaemon, notRunningLine, removeDaemonFiles } from "./daemon-files.ts";
-import { UsageError } from "./usage-error.ts";
+import { rejectEmptyValues, secondsValue } from "./flag-values.ts";
 
 /** A little more than the server's own 30 s shutdown grace, so a clean stop is never cut short. */
 const DEFAULT_TIMEOUT_S = 35;
@@ -34,8 +34,11 @@ export async function stopCommand(argv: string[], env: Record<string, string | u
     process.stdout.write(STOP_HELP);
     return 0;
   }
-  const timeoutS = Number(values.timeout ?? DEFAULT_TIMEOUT_S);
-  if (!Number.isFinite(timeoutS) || timeoutS < 0) throw new UsageError(`--timeout: not a number of seconds`);
+  rejectEmptyValues(values);
+  const timeoutS =
+    values.timeout === undefined
+      ? DEFAULT_TIMEOUT_S
+      : secondsValue("--timeout", values.timeout, { positive: false });
   const { dir } = resolveConfigDir(values["config-dir"], env);
   const files = daemonFiles(dir, env);
   const found = findDaemon(files);
