@@ -7,7 +7,7 @@ import type { ProviderConfig } from "../config/schema.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "../server/deps.ts";
 import { localUrl } from "./daemon-files.ts";
 import { rejectEmptyValues } from "./flag-values.ts";
-import { listenAddress } from "./serve.ts";
+import { listenAddress } from "./server-settings.ts";
 import { UsageError } from "./usage-error.ts";
 
 export const CONFIG_HELP = `Usage: aisbf config <check|path> [options]

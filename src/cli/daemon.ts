@@ -3,11 +3,12 @@ import { closeSync, openSync, readSync, statSync, writeFileSync } from "node:fs"
 import { parseArgs } from "node:util";
 import { prepareConfig } from "../config/load.ts";
 import { resolveConfigDir } from "../config/paths.ts";
+import { createLogger } from "../log/logger.ts";
 import { currentRuntime } from "../runtime/index.ts";
 import { type DaemonFiles, daemonFiles, findDaemon, readState } from "./daemon-files.ts";
 import { fetchHealth } from "./health-client.ts";
 import { rejectEmptyValues, secondsValue } from "./flag-values.ts";
-import { listenAddress, logSettings, SERVER_OPTIONS } from "./serve.ts";
+import { listenAddress, logSettings, SERVER_OPTIONS } from "./server-settings.ts";
 
 const DEFAULT_WAIT_S = 20;
 
@@ -69,7 +70,8 @@ export async function daemonCommand(
     return value === undefined ? [] : [`--${name}`, value];
   });
   if (values["insecure-no-auth"]) passOn.push("--insecure-no-auth");
-  return launch(dir, files, passOn, waitS * 1000, env);
+  const { format } = logSettings(values, env, config.server.logging);
+  return launch(dir, files, passOn, { waitMs: waitS * 1000, format }, env);
 }
 
 /** Starts `aisbf serve` detached and waits for its /health; on failure, shows what the server said. */
@@ -77,10 +79,10 @@ async function launch(
   dir: string,
   files: DaemonFiles,
   serveArgs: string[],
-  waitMs: number,
+  { waitMs, format }: { waitMs: number; format: "text" | "json" },
   env: Record<string, string | undefined>,
 ): Promise<number> {
-  const logStart = startLogSection(files.logFile);
+  const logStart = startLogSection(files.logFile, format);
   const runtime = currentRuntime();
   const child = runtime.spawnDetached({
     command: [
@@ -143,11 +145,11 @@ async function waitForHealth(
 }
 
 /** Marks where this start's output begins in the shared log, and returns that offset. */
-function startLogSection(logFile: string): number {
-  writeFileSync(logFile, `=== aisbf daemon starting at ${new Date().toISOString()}\n`, {
-    flag: "a",
-    mode: 0o600,
-  });
+function startLogSection(logFile: string, format: "text" | "json"): number {
+  // In JSON mode the server's log is JSON lines from its first line; the marker must not be the one that is not.
+  const write = (line: string) => writeFileSync(logFile, `${line}\n`, { flag: "a", mode: 0o600 });
+  if (format === "json") createLogger({ format, write }).info("aisbf daemon starting");
+  else write(`=== aisbf daemon starting at ${new Date().toISOString()}`);
   return statSync(logFile).size;
 }
 

@@ -1,9 +1,9 @@
 // `aisbf serve` (the default command): load config, start the server, stop gracefully on SIGINT/SIGTERM.
-import { inspect, parseArgs } from "node:util";
+import { parseArgs } from "node:util";
 import { type LoadedConfig, prepareConfig } from "../config/load.ts";
 import { resolveConfigDir } from "../config/paths.ts";
-import type { ServerFile } from "../config/schema.ts";
-import { createLogger, type Logger, type LogLevel } from "../log/logger.ts";
+import { routeConsoleTo } from "../log/console.ts";
+import { createLogger, type Logger } from "../log/logger.ts";
 import { createAdapters } from "../providers/registry.ts";
 import { createMemoryHealthStore } from "../routing/health.ts";
 import { currentRuntime, type RunningServer, type Runtime } from "../runtime/index.ts";
@@ -12,12 +12,12 @@ import { bindRefusal } from "../server/bind-safety.ts";
 import { configuredSecrets, DEFAULT_MAX_BODY_BYTES } from "../server/deps.ts";
 import { VERSION } from "../version.ts";
 import { claimPidFile, localUrl, removeDaemonFiles, stateFileFor } from "./daemon-files.ts";
-import { portValue, rejectEmptyValues } from "./flag-values.ts";
+import { rejectEmptyValues } from "./flag-values.ts";
 import { newId } from "./ids.ts";
-import { UsageError } from "./usage-error.ts";
+import { LoggedError } from "./logged-error.ts";
+import { DEFAULT_HOST, DEFAULT_PORT, listenAddress, logSettings, SERVER_OPTIONS } from "./server-settings.ts";
+import { reportStartup, startupSummary } from "./startup-summary.ts";
 
-export const DEFAULT_HOST = "127.0.0.1";
-export const DEFAULT_PORT = 17765;
 const SHUTDOWN_GRACE_MS = 30_000;
 
 export const SERVE_HELP = `Usage: aisbf [serve] [options]
@@ -29,7 +29,7 @@ Options:
   --port PORT          port to listen on (default ${DEFAULT_PORT}; env AISBF_PORT)
   --config-dir DIR     config directory (default: env AISBF_CONFIG_DIR, else ~/.aisbf)
   --log-level LEVEL    debug | info | warn | error (default info)
-  --log-format FORMAT  text | json (default text)
+  --log-format FORMAT  text | json (default text; json: every line on stderr is one JSON object)
   --insecure-no-auth   listen beyond loopback with no client keys (only behind a firewall or
                        an authenticating proxy; refused otherwise)
   --pid-file FILE      write this process's PID there once listening, remove it on exit
@@ -37,70 +37,56 @@ Options:
   -h, --help           this help
 `;
 
-/** The options serve takes; the daemon takes the same and hands them on. */
-export const SERVER_OPTIONS = {
-  host: { type: "string" },
-  port: { type: "string" },
-  "config-dir": { type: "string" },
-  "log-level": { type: "string" },
-  "log-format": { type: "string" },
-  "insecure-no-auth": { type: "boolean" },
-} as const;
-
-export interface ServerSettings {
-  level: LogLevel;
-  format: "text" | "json";
-}
-
-/** Checks --log-level and --log-format (flag, then environment, then default). */
-export function logSettings(
-  values: { "log-level"?: string; "log-format"?: string },
-  env: Record<string, string | undefined>,
-  fromFile: { level?: LogLevel; format?: "text" | "json" } = {},
-): ServerSettings {
-  const level = (values["log-level"] ?? env.AISBF_LOG_LEVEL ?? fromFile.level ?? "info") as LogLevel;
-  if (!["debug", "info", "warn", "error"].includes(level))
-    throw new UsageError(`--log-level: unknown level '${level}' (debug, info, warn or error)`);
-  const format = values["log-format"] ?? env.AISBF_LOG_FORMAT ?? fromFile.format ?? "text";
-  if (format !== "text" && format !== "json") throw new UsageError(`--log-format: must be text or json`);
-  return { level, format };
-}
-
-/** Where to listen: flag, then environment, then aisbf.json, then the default. Empty or malformed is refused. */
-export function listenAddress(
-  flags: { host?: string; port?: string },
-  env: Record<string, string | undefined>,
-  server: ServerFile,
-): { host: string; port: number } {
-  const host = flags.host ?? env.AISBF_HOST ?? server.host ?? DEFAULT_HOST;
-  if (host === "") throw new UsageError(`${flags.host === undefined ? "AISBF_HOST" : "--host"}: empty`);
-  let port = server.port ?? DEFAULT_PORT;
-  if (flags.port !== undefined) port = portValue("--port", flags.port);
-  else if (env.AISBF_PORT !== undefined) port = portValue("AISBF_PORT", env.AISBF_PORT);
-  return { host, port };
-}
-
-export async function serveCommand(argv: string[], env: Record<string, string | undefined>): Promise<number> {
-  const { values } = parseArgs({
+function parseServeArgs(argv: string[]) {
+  return parseArgs({
     args: argv,
     options: { ...SERVER_OPTIONS, "pid-file": { type: "string" }, help: { type: "boolean", short: "h" } },
     strict: true,
-  });
+  }).values;
+}
+type ServeValues = ReturnType<typeof parseServeArgs>;
+
+/** The log in use: the flags' and environment's settings until the config's own are known. */
+interface ActiveLog {
+  logger: Logger;
+  format: "text" | "json";
+}
+
+export async function serveCommand(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+  const values = parseServeArgs(argv);
   if (values.help) {
     process.stdout.write(SERVE_HELP);
     return 0;
   }
   rejectEmptyValues(values);
-  logSettings(values, env);
+  const early = logSettings(values, env);
+  const log: ActiveLog = { logger: createLogger(early), format: early.format };
+  try {
+    return await serve(values, env, log);
+  } catch (error) {
+    // In JSON mode a fatal error is one more JSON line, not main.ts's plain "aisbf: ..." text.
+    if (log.format !== "json") throw error;
+    log.logger.error(error instanceof Error ? error.message : String(error), {
+      error: error instanceof Error ? error.name : "Error",
+    });
+    throw new LoggedError(error);
+  }
+}
+
+async function serve(
+  values: ServeValues,
+  env: Record<string, string | undefined>,
+  log: ActiveLog,
+): Promise<number> {
   // A bad flag is a usage error before anything is written or read.
   listenAddress(values, env, {});
-
   const { dir } = resolveConfigDir(values["config-dir"], env);
-  const { config, firstRun: created } = prepareConfig(dir, env, { write: true });
+  const { config, firstRun } = prepareConfig(dir, env, { write: true });
   const { level, format } = logSettings(values, env, config.server.logging);
   const logger = createLogger({ level, format, secrets: () => configuredSecrets(config) });
+  Object.assign(log, { logger, format });
   routeConsoleTo(logger);
-  for (const path of created) logger.info("wrote default config", { path });
+  for (const path of firstRun) logger.info("wrote default config", { path });
   for (const warning of config.warnings) logger.warn(warning);
 
   const { host, port } = listenAddress(values, env, config.server);
@@ -109,30 +95,9 @@ export async function serveCommand(argv: string[], env: Record<string, string | 
     logger.error(refusal);
     return 78; // EX_CONFIG, as for a bad config file
   }
-  const maxBodyBytes = config.server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES;
-  const clock = () => Date.now();
-  const app = createApp({
-    config,
-    adapters: createAdapters({ clock, newId, logger }),
-    health: createMemoryHealthStore(clock),
-    logger,
-    clock,
-    random: Math.random,
-    version: VERSION,
-    startedAt: clock(),
-    maxBodyBytes,
-  });
-
   const runtime = currentRuntime();
-  const server = await runtime.serve({
-    hostname: host,
-    port,
-    fetch: app.fetch,
-    // The app enforces the configured limit with a JSON 413 (chunked bodies too); the runtime's own cap
-    // must never answer first, with an empty body.
-    maxRequestBodySize: Math.max(maxBodyBytes * 4, 1024 * 1024 * 1024),
-  });
-  printSummary(server.hostname, server.port, dir, config, runtime.name);
+  const server = await listen(runtime, config, logger, host, port);
+  reportStartup(startupSummary(server, config, runtime.name), format, logger);
 
   const pidFile = values["pid-file"];
   const daemonFiles = pidFile ? { pidFile, stateFile: stateFileFor(pidFile) } : undefined;
@@ -158,6 +123,36 @@ export async function serveCommand(argv: string[], env: Record<string, string | 
   return stopped;
 }
 
+function listen(
+  runtime: Runtime,
+  config: LoadedConfig,
+  logger: Logger,
+  host: string,
+  port: number,
+): Promise<RunningServer> {
+  const maxBodyBytes = config.server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES;
+  const clock = () => Date.now();
+  const app = createApp({
+    config,
+    adapters: createAdapters({ clock, newId, logger }),
+    health: createMemoryHealthStore(clock),
+    logger,
+    clock,
+    random: Math.random,
+    version: VERSION,
+    startedAt: clock(),
+    maxBodyBytes,
+  });
+  return runtime.serve({
+    hostname: host,
+    port,
+    fetch: app.fetch,
+    // The app enforces the configured limit with a JSON 413 (chunked bodies too); the runtime's own cap
+    // must never answer first, with an empty body.
+    maxRequestBodySize: Math.max(maxBodyBytes * 4, 1024 * 1024 * 1024),
+  });
+}
+
 /** Resolves 0 once a signal has stopped the server and in-flight requests and streams have finished. */
 function waitForShutdown(runtime: Runtime, server: RunningServer, logger: Logger): Promise<number> {
   return new Promise<number>((resolve) => {
@@ -176,32 +171,4 @@ function waitForShutdown(runtime: Runtime, server: RunningServer, logger: Logger
       });
     });
   });
-}
-
-function printSummary(host: string, port: number, dir: string, config: LoadedConfig, runtime: string): void {
-  const shownHost = host.includes(":") ? `[${host}]` : host;
-  const lines = [
-    `aisbf ${VERSION} (${runtime}) listening on http://${shownHost}:${port}`,
-    `config: ${dir}`,
-    "providers:",
-    ...Object.values(config.providers).map((provider) => {
-      const key = provider.api_key
-        ? "key configured"
-        : provider.api_key_required
-          ? `key missing (set ${provider.api_key_env ?? "api_key"})`
-          : "no key needed";
-      return `  ${provider.id} (${provider.type}) ${provider.endpoint}: ${key}`;
-    }),
-    `rotations: ${Object.keys(config.rotations).join(", ") || "none"}`,
-  ];
-  process.stderr.write(`${lines.join("\n")}\n`);
-}
-
-/** SDKs write warnings straight to the console (deprecated models...); they go through our logger instead, so
- * they are redacted and keep the chosen format. */
-function routeConsoleTo(logger: Logger): void {
-  const text = (args: unknown[]) =>
-    args.map((arg) => (typeof arg === "string" ? arg : inspect(arg))).join(" ");
-  console.warn = (...args: unknown[]) => logger.warn(text(args));
-  console.error = (...args: unknown[]) => logger.error(text(args));
 }

@@ -1,0 +1,51 @@
+// The server's settings from flags, environment and aisbf.json (in that order), checked; serve and daemon share them.
+import type { ServerFile } from "../config/schema.ts";
+import type { LogLevel } from "../log/logger.ts";
+import { portValue } from "./flag-values.ts";
+import { UsageError } from "./usage-error.ts";
+
+export const DEFAULT_HOST = "127.0.0.1";
+export const DEFAULT_PORT = 17765;
+
+/** The options serve takes; the daemon takes the same and hands them on. */
+export const SERVER_OPTIONS = {
+  host: { type: "string" },
+  port: { type: "string" },
+  "config-dir": { type: "string" },
+  "log-level": { type: "string" },
+  "log-format": { type: "string" },
+  "insecure-no-auth": { type: "boolean" },
+} as const;
+
+export interface ServerSettings {
+  level: LogLevel;
+  format: "text" | "json";
+}
+
+/** Checks --log-level and --log-format (flag, then environment, then default). */
+export function logSettings(
+  values: { "log-level"?: string; "log-format"?: string },
+  env: Record<string, string | undefined>,
+  fromFile: { level?: LogLevel; format?: "text" | "json" } = {},
+): ServerSettings {
+  const level = (values["log-level"] ?? env.AISBF_LOG_LEVEL ?? fromFile.level ?? "info") as LogLevel;
+  if (!["debug", "info", "warn", "error"].includes(level))
+    throw new UsageError(`--log-level: unknown level '${level}' (debug, info, warn or error)`);
+  const format = values["log-format"] ?? env.AISBF_LOG_FORMAT ?? fromFile.format ?? "text";
+  if (format !== "text" && format !== "json") throw new UsageError(`--log-format: must be text or json`);
+  return { level, format };
+}
+
+/** Where to listen: flag, then environment, then aisbf.json, then the default. Empty or malformed is refused. */
+export function listenAddress(
+  flags: { host?: string; port?: string },
+  env: Record<string, string | undefined>,
+  server: ServerFile,
+): { host: string; port: number } {
+  const host = flags.host ?? env.AISBF_HOST ?? server.host ?? DEFAULT_HOST;
+  if (host === "") throw new UsageError(`${flags.host === undefined ? "AISBF_HOST" : "--host"}: empty`);
+  let port = server.port ?? DEFAULT_PORT;
+  if (flags.port !== undefined) port = portValue("--port", flags.port);
+  else if (env.AISBF_PORT !== undefined) port = portValue("AISBF_PORT", env.AISBF_PORT);
+  return { host, port };
+}
