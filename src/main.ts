@@ -2,6 +2,7 @@
 // Entry for `bun build --compile` and `deno run`: pick the command, run it, turn the outcome into an exit code.
 import { CONFIG_HELP, configCommand } from "./cli/config.ts";
 import { DAEMON_HELP, daemonCommand } from "./cli/daemon.ts";
+import { ForcedStop } from "./cli/forced-stop.ts";
 import { INSTALL_SERVICE_HELP, installServiceCommand } from "./cli/install-service.ts";
 import { KEYS_HELP, keysCommand } from "./cli/keys.ts";
 import { LoggedError } from "./cli/logged-error.ts";
@@ -62,10 +63,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Exit codes from sysexits(3) where one fits; the one place an outcome becomes an exit status. */
-const EXIT = { failed: 1, usage: 2, config: 78 } as const;
+const EXIT = { failed: 1, usage: 2, forcedStop: 75, config: 78 } as const;
 
 function exitCodeFor(error: unknown): number {
   if (error instanceof ConfigError) return EXIT.config; // EX_CONFIG
+  if (error instanceof ForcedStop) return EXIT.forcedStop; // EX_TEMPFAIL: stopped, but work was cut
   const code = (error as { code?: unknown } | null)?.code;
   if (error instanceof UsageError || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")))
     return EXIT.usage;

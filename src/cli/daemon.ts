@@ -8,7 +8,7 @@ import { currentRuntime } from "../runtime/index.ts";
 import { type DaemonFiles, daemonFiles, findDaemon, readState } from "./daemon-files.ts";
 import { fetchHealth } from "./health-client.ts";
 import { rejectEmptyValues, secondsValue } from "./flag-values.ts";
-import { listenAddress, logSettings, SERVER_OPTIONS } from "./server-settings.ts";
+import { listenAddress, logSettings, SERVER_OPTIONS, shutdownGraceMs } from "./server-settings.ts";
 
 const DEFAULT_WAIT_S = 20;
 
@@ -27,6 +27,7 @@ Options:
   --log-level LEVEL    debug | info | warn | error (default info)
   --log-format FORMAT  text | json (default text)
   --insecure-no-auth   listen beyond loopback with no client keys (see aisbf serve --help)
+  --shutdown-grace S   seconds in-flight work gets to finish on stop (default 30; env AISBF_SHUTDOWN_GRACE)
   --wait SECONDS       how long to wait for /health before giving up (default ${DEFAULT_WAIT_S})
   -h, --help           this help
 `;
@@ -48,6 +49,7 @@ export async function daemonCommand(
   rejectEmptyValues(values);
   logSettings(values, env);
   listenAddress(values, env, {});
+  shutdownGraceMs(values, env);
   const waitS =
     values.wait === undefined ? DEFAULT_WAIT_S : secondsValue("--wait", values.wait, { positive: true });
   const { dir } = resolveConfigDir(values["config-dir"], env);
@@ -65,7 +67,7 @@ export async function daemonCommand(
   for (const path of firstRun) process.stderr.write(`aisbf: wrote default config ${path}\n`);
   for (const warning of config.warnings) process.stderr.write(`aisbf: warning: ${warning}\n`);
 
-  const passOn = (["host", "port", "log-level", "log-format"] as const).flatMap((name) => {
+  const passOn = (["host", "port", "log-level", "log-format", "shutdown-grace"] as const).flatMap((name) => {
     const value = values[name];
     return value === undefined ? [] : [`--${name}`, value];
   });

@@ -1,6 +1,6 @@
 // `aisbf serve` (the default command): load config, start the server, stop gracefully on SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
-import { type LoadedConfig, prepareConfig } from "../config/load.ts";
+import { prepareConfig } from "../config/load.ts";
 import { resolveConfigDir } from "../config/paths.ts";
 import { routeConsoleTo } from "../log/console.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
@@ -9,16 +9,24 @@ import { createMemoryHealthStore } from "../routing/health.ts";
 import { currentRuntime, type RunningServer, type Runtime } from "../runtime/index.ts";
 import { createApp } from "../server/app.ts";
 import { bindRefusal } from "../server/bind-safety.ts";
-import { configuredSecrets, DEFAULT_MAX_BODY_BYTES } from "../server/deps.ts";
+import { type AppDeps, configuredSecrets, DEFAULT_MAX_BODY_BYTES } from "../server/deps.ts";
 import { VERSION } from "../version.ts";
-import { claimPidFile, localUrl, removeDaemonFiles, stateFileFor } from "./daemon-files.ts";
+import { claimPidFile, localUrl, recordForcedStop, removeDaemonFiles, stateFileFor } from "./daemon-files.ts";
 import { rejectEmptyValues } from "./flag-values.ts";
+import { ForcedStop } from "./forced-stop.ts";
 import { newId } from "./ids.ts";
 import { LoggedError } from "./logged-error.ts";
-import { DEFAULT_HOST, DEFAULT_PORT, listenAddress, logSettings, SERVER_OPTIONS } from "./server-settings.ts";
+import {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  DEFAULT_SHUTDOWN_GRACE_S,
+  listenAddress,
+  logSettings,
+  SERVER_OPTIONS,
+  shutdownGraceMs,
+} from "./server-settings.ts";
+import { waitForShutdown } from "./shutdown.ts";
 import { reportStartup, startupSummary } from "./startup-summary.ts";
-
-const SHUTDOWN_GRACE_MS = 30_000;
 
 export const SERVE_HELP = `Usage: aisbf [serve] [options]
 
@@ -32,6 +40,9 @@ Options:
   --log-format FORMAT  text | json (default text; json: every line on stderr is one JSON object)
   --insecure-no-auth   listen beyond loopback with no client keys (only behind a firewall or
                        an authenticating proxy; refused otherwise)
+  --shutdown-grace S   seconds in-flight requests and streams get to finish on SIGINT/SIGTERM
+                       (default ${DEFAULT_SHUTDOWN_GRACE_S}; env AISBF_SHUTDOWN_GRACE); what is still open then
+                       is cut, each stream with a final error event, and the exit status is 75
   --pid-file FILE      write this process's PID there once listening, remove it on exit
                        (aisbf daemon passes it; also marks the process as that daemon's server)
   -h, --help           this help
@@ -80,6 +91,7 @@ async function serve(
 ): Promise<number> {
   // A bad flag is a usage error before anything is written or read.
   listenAddress(values, env, {});
+  const graceMs = shutdownGraceMs(values, env);
   const { dir } = resolveConfigDir(values["config-dir"], env);
   const { config, firstRun } = prepareConfig(dir, env, { write: true });
   const { level, format } = logSettings(values, env, config.server.logging);
@@ -96,7 +108,8 @@ async function serve(
     return 78; // EX_CONFIG, as for a bad config file
   }
   const runtime = currentRuntime();
-  const server = await listen(runtime, config, logger, host, port);
+  const stopping = new AbortController();
+  const server = await listen(runtime, { config, logger, stopping: stopping.signal }, host, port);
   reportStartup(startupSummary(server, config, runtime.name), format, logger);
 
   const pidFile = values["pid-file"];
@@ -107,6 +120,7 @@ async function serve(
       url: localUrl(server.hostname, server.port),
       config_dir: dir,
       started_at: new Date().toISOString(),
+      shutdown_grace_ms: graceMs,
     });
     if (holder !== undefined) {
       logger.error("another aisbf is already running for this config dir", {
@@ -118,15 +132,20 @@ async function serve(
     }
   }
 
-  const stopped = await waitForShutdown(runtime, server, logger);
-  if (daemonFiles) removeDaemonFiles(daemonFiles, process.pid);
-  return stopped;
+  const outcome = await waitForShutdown(runtime, server, logger, { graceMs, stopping });
+  if (!outcome.forced) {
+    if (daemonFiles) removeDaemonFiles(daemonFiles, process.pid);
+    return 0;
+  }
+  if (daemonFiles) recordForcedStop(daemonFiles, process.pid, outcome.graceMs);
+  throw new ForcedStop(
+    `stopped by force: requests or streams still open when the ${outcome.graceMs / 1000} s shutdown grace ended were cut (each open stream got a final error event)`,
+  );
 }
 
 function listen(
   runtime: Runtime,
-  config: LoadedConfig,
-  logger: Logger,
+  { config, logger, stopping }: Pick<AppDeps, "config" | "logger" | "stopping">,
   host: string,
   port: number,
 ): Promise<RunningServer> {
@@ -142,6 +161,7 @@ function listen(
     version: VERSION,
     startedAt: clock(),
     maxBodyBytes,
+    stopping,
   });
   return runtime.serve({
     hostname: host,
@@ -150,25 +170,5 @@ function listen(
     // The app enforces the configured limit with a JSON 413 (chunked bodies too); the runtime's own cap
     // must never answer first, with an empty body.
     maxRequestBodySize: Math.max(maxBodyBytes * 4, 1024 * 1024 * 1024),
-  });
-}
-
-/** Resolves 0 once a signal has stopped the server and in-flight requests and streams have finished. */
-function waitForShutdown(runtime: Runtime, server: RunningServer, logger: Logger): Promise<number> {
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    runtime.onShutdownSignal((signal) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info("shutting down: finishing in-flight requests", { signal });
-      const forced = setTimeout(() => {
-        logger.warn("in-flight requests did not finish in time; exiting");
-        resolve(0);
-      }, SHUTDOWN_GRACE_MS);
-      server.stop(true).then(() => {
-        clearTimeout(forced);
-        resolve(0);
-      });
-    });
   });
 }

@@ -1,11 +1,13 @@
 // The server's settings from flags, environment and aisbf.json (in that order), checked; serve and daemon share them.
 import type { ServerFile } from "../config/schema.ts";
 import type { LogLevel } from "../log/logger.ts";
-import { portValue } from "./flag-values.ts";
+import { portValue, secondsValue } from "./flag-values.ts";
 import { UsageError } from "./usage-error.ts";
 
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 17765;
+/** How long in-flight requests and streams get to finish on SIGINT/SIGTERM, by default. */
+export const DEFAULT_SHUTDOWN_GRACE_S = 30;
 
 /** The options serve takes; the daemon takes the same and hands them on. */
 export const SERVER_OPTIONS = {
@@ -15,6 +17,7 @@ export const SERVER_OPTIONS = {
   "log-level": { type: "string" },
   "log-format": { type: "string" },
   "insecure-no-auth": { type: "boolean" },
+  "shutdown-grace": { type: "string" },
 } as const;
 
 export interface ServerSettings {
@@ -48,4 +51,18 @@ export function listenAddress(
   if (flags.port !== undefined) port = portValue("--port", flags.port);
   else if (env.AISBF_PORT !== undefined) port = portValue("AISBF_PORT", env.AISBF_PORT);
   return { host, port };
+}
+
+/** The shutdown grace in ms: --shutdown-grace, then AISBF_SHUTDOWN_GRACE (seconds), then 30 s. */
+export function shutdownGraceMs(
+  flags: { "shutdown-grace"?: string },
+  env: Record<string, string | undefined>,
+): number {
+  const flag = flags["shutdown-grace"];
+  const fromEnv = env.AISBF_SHUTDOWN_GRACE;
+  let seconds = DEFAULT_SHUTDOWN_GRACE_S;
+  if (flag !== undefined) seconds = secondsValue("--shutdown-grace", flag, { positive: false });
+  else if (fromEnv !== undefined)
+    seconds = secondsValue("AISBF_SHUTDOWN_GRACE", fromEnv, { positive: false });
+  return Math.round(seconds * 1000);
 }

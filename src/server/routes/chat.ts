@@ -82,8 +82,10 @@ export async function serveChat(
   headers["content-type"] = "text/event-stream; charset=utf-8";
   headers["cache-control"] = "no-cache";
   headers["x-accel-buffering"] = "no";
-  const body = toSSE(served.chunks, (thrown) =>
-    JSON.stringify(errorBody(toGatewayError(thrown, deps.logger), secrets())),
+  const body = toSSE(
+    served.chunks,
+    (thrown) => JSON.stringify(errorBody(toGatewayError(thrown, deps.logger), secrets())),
+    deps.stopping,
   );
   return new Response(body, { status: 200, headers });
 }
