@@ -53,6 +53,10 @@ describe("numeric and empty flags are usage errors (exit 2), never a default", (
     [["serve", "--host", ""], "--host: empty"],
     [["status", "--config-dir="], "--config-dir: empty"],
     [["config", "check", "--config-dir", ""], "--config-dir: empty"],
+    [["serve", "--shutdown-grace=soon"], "--shutdown-grace: not a number of seconds: 'soon'"],
+    [["serve", "--shutdown-grace=-1"], "--shutdown-grace: not a number of seconds: '-1'"],
+    [["daemon", "--shutdown-grace", "3e1"], "--shutdown-grace: not a number of seconds: '3e1'"],
+    [["serve", "--log-format", "yaml"], "--log-format: 'yaml' is not text or json"],
   ])("%j", (args, message) => {
     const result = run(bin, args, env(), QUICK_MS);
     expect(result.code).toBe(2);
@@ -60,11 +64,17 @@ describe("numeric and empty flags are usage errors (exit 2), never a default", (
     expect(result.stderr).toContain("Run 'aisbf --help' for usage.");
   });
 
-  test("an empty or malformed AISBF_PORT is refused the same way, naming the variable", () => {
-    for (const value of ["", "http"]) {
-      const result = run(bin, ["serve"], { ...env(), AISBF_PORT: value }, QUICK_MS);
+  test("an empty or malformed variable is refused the same way, naming it", () => {
+    const cases: [string, string, string][] = [
+      ["AISBF_PORT", "", "not a port number: ''"],
+      ["AISBF_PORT", "http", "not a port number: 'http'"],
+      ["AISBF_SHUTDOWN_GRACE", "", "not a number of seconds: ''"],
+      ["AISBF_LOG_LEVEL", "loud", "unknown level 'loud'"],
+    ];
+    for (const [name, value, message] of cases) {
+      const result = run(bin, ["serve"], { ...env(), [name]: value }, QUICK_MS);
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain(`aisbf: AISBF_PORT: not a port number: '${value}'`);
+      expect(result.stderr).toContain(`aisbf: ${name}: ${message}`);
     }
   });
 });

@@ -1,6 +1,6 @@
 // `aisbf serve` (the default command): load config, start the server, stop gracefully on SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
-import { prepareConfig } from "../config/load.ts";
+import { ConfigError, prepareConfig } from "../config/load.ts";
 import { resolveConfigDir } from "../config/paths.ts";
 import { routeConsoleTo } from "../log/console.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
@@ -103,10 +103,8 @@ async function serve(
 
   const { host, port } = listenAddress(values, env, config.server);
   const refusal = bindRefusal(host, config.clientKeys.length, values["insecure-no-auth"] ?? false);
-  if (refusal) {
-    logger.error(refusal);
-    return 78; // EX_CONFIG, as for a bad config file
-  }
+  // A config error like a bad file: main.ts exits 78 (in JSON mode after serveCommand has logged it).
+  if (refusal) throw new ConfigError(refusal);
   const runtime = currentRuntime();
   const stopping = new AbortController();
   const server = await listen(runtime, { config, logger, stopping: stopping.signal }, host, port);
@@ -123,12 +121,10 @@ async function serve(
       shutdown_grace_ms: graceMs,
     });
     if (holder !== undefined) {
-      logger.error("another aisbf is already running for this config dir", {
-        pid: holder,
-        pid_file: pidFile,
-      });
       await server.stop(false);
-      return 1;
+      throw new Error(
+        `another aisbf is already running for this config dir (PID ${holder}, PID file ${pidFile})`,
+      );
     }
   }
 

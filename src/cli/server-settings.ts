@@ -25,18 +25,39 @@ export interface ServerSettings {
   format: "text" | "json";
 }
 
-/** Checks --log-level and --log-format (flag, then environment, then default). */
+const LOG_LEVELS: readonly string[] = ["debug", "info", "warn", "error"] satisfies LogLevel[];
+
+function isLogLevel(value: string): value is LogLevel {
+  return LOG_LEVELS.includes(value);
+}
+
+/** The flag's value, else the environment variable's, with the name a message should blame. */
+function given(
+  flag: string | undefined,
+  flagName: string,
+  variable: string | undefined,
+  variableName: string,
+) {
+  if (flag !== undefined) return { value: flag, name: flagName };
+  return variable === undefined ? undefined : { value: variable, name: variableName };
+}
+
+/** Checks --log-level and --log-format (flag, then environment, then aisbf.json, then the default). */
 export function logSettings(
   values: { "log-level"?: string; "log-format"?: string },
   env: Record<string, string | undefined>,
   fromFile: { level?: LogLevel; format?: "text" | "json" } = {},
 ): ServerSettings {
-  const level = (values["log-level"] ?? env.AISBF_LOG_LEVEL ?? fromFile.level ?? "info") as LogLevel;
-  if (!["debug", "info", "warn", "error"].includes(level))
-    throw new UsageError(`--log-level: unknown level '${level}' (debug, info, warn or error)`);
-  const format = values["log-format"] ?? env.AISBF_LOG_FORMAT ?? fromFile.format ?? "text";
-  if (format !== "text" && format !== "json") throw new UsageError(`--log-format: must be text or json`);
-  return { level, format };
+  const level = given(values["log-level"], "--log-level", env.AISBF_LOG_LEVEL, "AISBF_LOG_LEVEL");
+  if (level && !isLogLevel(level.value))
+    throw new UsageError(`${level.name}: unknown level '${level.value}' (debug, info, warn or error)`);
+  const format = given(values["log-format"], "--log-format", env.AISBF_LOG_FORMAT, "AISBF_LOG_FORMAT");
+  if (format && format.value !== "text" && format.value !== "json")
+    throw new UsageError(`${format.name}: '${format.value}' is not text or json`);
+  return {
+    level: level && isLogLevel(level.value) ? level.value : (fromFile.level ?? "info"),
+    format: format?.value === "text" || format?.value === "json" ? format.value : (fromFile.format ?? "text"),
+  };
 }
 
 /** Where to listen: flag, then environment, then aisbf.json, then the default. Empty or malformed is refused. */
