@@ -71,8 +71,12 @@ export function directSSE(
         if (ended) return;
         ended = true;
         chunks.cancel(reason);
-        controller.write(`data: ${errorEvent(reason)}\n\n`);
-        controller.close();
+        try {
+          controller.write(`data: ${errorEvent(reason)}\n\n`);
+          controller.close();
+        } catch {
+          // The response is gone already (the client left as the server stopped): nothing to tell.
+        }
       });
       try {
         if (ended) return;
@@ -127,7 +131,11 @@ export function queuedSSE(
       release = onStop(stopping, (reason) => {
         if (ended) return;
         chunks.cancel(reason);
-        end(controller, encoder.encode(`data: ${errorEvent(reason)}\n\n`));
+        try {
+          end(controller, encoder.encode(`data: ${errorEvent(reason)}\n\n`));
+        } catch {
+          // The response is gone already (the client left as the server stopped): nothing to tell.
+        }
       });
     },
     async pull(controller) {
