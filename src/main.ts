@@ -2,8 +2,10 @@
 // Entry for `bun build --compile` and `deno run`: pick the command, run it, turn the outcome into an exit code.
 import { CONFIG_HELP, configCommand } from "./cli/config.ts";
 import { DAEMON_HELP, daemonCommand } from "./cli/daemon.ts";
+import { ForcedStop } from "./cli/forced-stop.ts";
 import { INSTALL_SERVICE_HELP, installServiceCommand } from "./cli/install-service.ts";
 import { KEYS_HELP, keysCommand } from "./cli/keys.ts";
+import { LoggedError } from "./cli/logged-error.ts";
 import { SERVE_HELP, serveCommand } from "./cli/serve.ts";
 import { STATUS_HELP, statusCommand } from "./cli/status.ts";
 import { STOP_HELP, stopCommand } from "./cli/stop.ts";
@@ -60,19 +62,28 @@ async function main(argv: string[]): Promise<number> {
   return command.run(args, process.env);
 }
 
+/** Exit codes from sysexits(3) where one fits; the one place an outcome becomes an exit status. */
+const EXIT = { failed: 1, usage: 2, forcedStop: 75, config: 78 } as const;
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof ConfigError) return EXIT.config; // EX_CONFIG
+  if (error instanceof ForcedStop) return EXIT.forcedStop; // EX_TEMPFAIL: stopped, but work was cut
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof UsageError || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")))
+    return EXIT.usage;
+  return EXIT.failed;
+}
+
 let code: number;
 try {
   code = await main(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`aisbf: ${error.message}\n`);
-    code = 78; // EX_CONFIG
-  } else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-    process.stderr.write(`aisbf: ${(error as Error).message}\nRun 'aisbf --help' for usage.\n`);
-    code = 2;
-  } else {
-    process.stderr.write(`aisbf: ${error instanceof Error ? error.message : String(error)}\n`);
-    code = 1;
+} catch (thrown) {
+  // A LoggedError was written already, in the log's own format; anything else is said here, once.
+  const error = thrown instanceof LoggedError ? thrown.reason : thrown;
+  code = exitCodeFor(error);
+  if (!(thrown instanceof LoggedError)) {
+    const hint = code === EXIT.usage ? "\nRun 'aisbf --help' for usage." : "";
+    process.stderr.write(`aisbf: ${error instanceof Error ? error.message : String(error)}${hint}\n`);
   }
 }
 // Exit explicitly: idle keep-alive sockets to upstreams must not hold a stopped server open.

@@ -37,9 +37,12 @@ export function cleanEnv(home: string, extra: Record<string, string> = {}): Reco
   return { PATH: "/nonexistent-aisbf-test-path", HOME: home, LANG: "C.UTF-8", ...extra };
 }
 
-/** Runs the binary from HOME (not the repo), so nothing of the source tree is in reach. */
-export function run(bin: string, args: string[], env: Record<string, string>): Ran {
-  const result = Bun.spawnSync([bin, ...args], { env, stdin: "ignore", cwd: env.HOME });
+/**
+ * Runs the binary from HOME (not the repo), so nothing of the source tree is in reach. With `timeoutMs`, a run
+ * still going then is killed (and reports code -1): a command that should fail at once must not hang the suite.
+ */
+export function run(bin: string, args: string[], env: Record<string, string>, timeoutMs?: number): Ran {
+  const result = Bun.spawnSync([bin, ...args], { env, stdin: "ignore", cwd: env.HOME, timeout: timeoutMs });
   return { code: result.exitCode ?? -1, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
 }
 

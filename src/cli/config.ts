@@ -1,14 +1,13 @@
 // `aisbf config check` (validate, show what would be served, keys masked) and `aisbf config path`.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ensureConfigDir, type LoadedConfig, loadConfig } from "../config/load.ts";
+import { DEFAULT_FILES } from "../config/defaults.ts";
+import { prepareConfig } from "../config/load.ts";
 import { type ConfigDirChoice, resolveConfigDir } from "../config/paths.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "../server/deps.ts";
 import { localUrl } from "./daemon-files.ts";
-import { DEFAULT_HOST, DEFAULT_PORT } from "./serve.ts";
+import { rejectEmptyValues } from "./flag-values.ts";
+import { listenAddress } from "./server-settings.ts";
 import { UsageError } from "./usage-error.ts";
 
 export const CONFIG_HELP = `Usage: aisbf config <check|path> [options]
@@ -38,6 +37,7 @@ export async function configCommand(
     allowPositionals: true,
     strict: true,
   });
+  rejectEmptyValues(values);
   const [action, ...extra] = positionals;
   if (values.help || action === undefined) {
     process.stdout.write(CONFIG_HELP);
@@ -54,25 +54,17 @@ export async function configCommand(
   return 0;
 }
 
-/** Loads the config (the built-in defaults if the directory has none yet, without writing them). */
+/** Runs serve's own first-run and validation logic without writing anything, then says what would be served. */
 function checkReport(choice: ConfigDirChoice, env: Record<string, string | undefined>): string {
   const lines = [`config dir: ${choice.dir} (${SOURCES[choice.source]})`];
-  const missing = ["providers.json", "rotations.json"].filter((name) => !existsSync(join(choice.dir, name)));
-  let config: LoadedConfig;
-  if (missing.length === 2) {
+  const { config, firstRun } = prepareConfig(choice.dir, env, { write: false });
+  if (firstRun.length === Object.keys(DEFAULT_FILES).length) {
     lines.push("  no config files yet: the built-in defaults shown here are written there on first start");
-    const scratch = mkdtempSync(join(tmpdir(), "aisbf-check-"));
-    try {
-      ensureConfigDir(scratch);
-      config = loadConfig(scratch, env);
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
-    }
   } else {
-    config = loadConfig(choice.dir, env);
+    for (const path of firstRun)
+      lines.push(`  ${path} missing: the built-in default shown here is written on first start`);
   }
-  const host = env.AISBF_HOST ?? config.server.host ?? DEFAULT_HOST;
-  const port = Number(env.AISBF_PORT ?? config.server.port ?? DEFAULT_PORT);
+  const { host, port } = listenAddress({}, env, config.server);
   const maxBody = config.server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES;
   lines.push(`serves: ${localUrl(host, port)} (request bodies up to ${maxBody} bytes)`);
 

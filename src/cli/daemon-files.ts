@@ -56,6 +56,10 @@ const stateSchema = z.object({
   url: z.string(),
   config_dir: z.string(),
   started_at: z.string(),
+  /** The server's shutdown grace: `stop` waits a little longer before SIGKILL. */
+  shutdown_grace_ms: z.number().nonnegative().optional(),
+  /** Written as the server exits when its grace ended with work still open; `stop` reports it. */
+  forced_stop: z.object({ at: z.string(), grace_ms: z.number().nonnegative() }).optional(),
 });
 export type DaemonState = z.infer<typeof stateSchema>;
 
@@ -101,11 +105,30 @@ export function claimPidFile(
   return undefined;
 }
 
-/** Removes the PID and state files, only if they still name `pid` (unless `pid` is undefined). */
+/**
+ * Removes the PID and state files, only if they still name `pid` (unless `pid` is undefined). A state file left
+ * alone by a forced stop (the PID file gone) goes once it is read.
+ */
 export function removeDaemonFiles(files: Pick<DaemonFiles, "pidFile" | "stateFile">, pid?: number): void {
-  if (pid !== undefined && readPid(files.pidFile) !== pid) return;
+  const holdsPid = pid === undefined || readPid(files.pidFile) === pid;
+  if (holdsPid || readState(files.stateFile)?.pid === pid) rmSync(files.stateFile, { force: true });
+  if (holdsPid) rmSync(files.pidFile, { force: true });
+}
+
+/**
+ * As a server stopped by force exits: its PID file goes, its state file stays, marked, for `aisbf stop` to say
+ * the stop was forced (the server is not its child, so it cannot see the exit status).
+ */
+export function recordForcedStop(
+  files: Pick<DaemonFiles, "pidFile" | "stateFile">,
+  pid: number,
+  graceMs: number,
+): void {
+  const state = readState(files.stateFile);
+  if (readPid(files.pidFile) !== pid || state?.pid !== pid) return;
+  const marked: DaemonState = { ...state, forced_stop: { at: new Date().toISOString(), grace_ms: graceMs } };
+  writeFileSync(files.stateFile, `${JSON.stringify(marked)}\n`, { mode: 0o600 });
   rmSync(files.pidFile, { force: true });
-  rmSync(files.stateFile, { force: true });
 }
 
 export type ProcessCheck = "ours" | "gone" | "other";

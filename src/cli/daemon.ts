@@ -1,13 +1,14 @@
 // `aisbf daemon`: start the server detached, wait until its /health answers, print PID and address.
 import { closeSync, openSync, readSync, statSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ensureConfigDir, loadConfig } from "../config/load.ts";
+import { prepareConfig } from "../config/load.ts";
 import { resolveConfigDir } from "../config/paths.ts";
+import { createLogger } from "../log/logger.ts";
 import { currentRuntime } from "../runtime/index.ts";
 import { type DaemonFiles, daemonFiles, findDaemon, readState } from "./daemon-files.ts";
 import { fetchHealth } from "./health-client.ts";
-import { logSettings, parsePort, SERVER_OPTIONS } from "./serve.ts";
-import { UsageError } from "./usage-error.ts";
+import { rejectEmptyValues, secondsValue } from "./flag-values.ts";
+import { listenAddress, logSettings, SERVER_OPTIONS, shutdownGraceMs } from "./server-settings.ts";
 
 const DEFAULT_WAIT_S = 20;
 
@@ -26,6 +27,7 @@ Options:
   --log-level LEVEL    debug | info | warn | error (default info)
   --log-format FORMAT  text | json (default text)
   --insecure-no-auth   listen beyond loopback with no client keys (see aisbf serve --help)
+  --shutdown-grace S   seconds in-flight work gets to finish on stop (default 30; env AISBF_SHUTDOWN_GRACE)
   --wait SECONDS       how long to wait for /health before giving up (default ${DEFAULT_WAIT_S})
   -h, --help           this help
 `;
@@ -44,10 +46,12 @@ export async function daemonCommand(
     return 0;
   }
   // Everything the server would reject is checked here first, so the failure is on this terminal.
+  rejectEmptyValues(values);
   logSettings(values, env);
-  if (values.port !== undefined) parsePort(values.port);
-  const waitS = Number(values.wait ?? DEFAULT_WAIT_S);
-  if (!Number.isFinite(waitS) || waitS <= 0) throw new UsageError("--wait: not a number of seconds");
+  listenAddress(values, env, {});
+  shutdownGraceMs(values, env);
+  const waitS =
+    values.wait === undefined ? DEFAULT_WAIT_S : secondsValue("--wait", values.wait, { positive: true });
   const { dir } = resolveConfigDir(values["config-dir"], env);
   const files = daemonFiles(dir, env);
   const found = findDaemon(files);
@@ -59,17 +63,17 @@ export async function daemonCommand(
     return 1;
   }
   if (found.kind === "stale") process.stderr.write(`aisbf: removed a stale PID file (${found.reason})\n`);
-  const created = ensureConfigDir(dir);
-  for (const path of created) process.stderr.write(`aisbf: wrote default config ${path}\n`);
-  const config = loadConfig(dir, env);
+  const { config, firstRun } = prepareConfig(dir, env, { write: true });
+  for (const path of firstRun) process.stderr.write(`aisbf: wrote default config ${path}\n`);
   for (const warning of config.warnings) process.stderr.write(`aisbf: warning: ${warning}\n`);
 
-  const passOn = (["host", "port", "log-level", "log-format"] as const).flatMap((name) => {
+  const passOn = (["host", "port", "log-level", "log-format", "shutdown-grace"] as const).flatMap((name) => {
     const value = values[name];
     return value === undefined ? [] : [`--${name}`, value];
   });
   if (values["insecure-no-auth"]) passOn.push("--insecure-no-auth");
-  return launch(dir, files, passOn, waitS * 1000, env);
+  const { format } = logSettings(values, env, config.server.logging);
+  return launch(dir, files, passOn, { waitMs: waitS * 1000, format }, env);
 }
 
 /** Starts `aisbf serve` detached and waits for its /health; on failure, shows what the server said. */
@@ -77,10 +81,10 @@ async function launch(
   dir: string,
   files: DaemonFiles,
   serveArgs: string[],
-  waitMs: number,
+  { waitMs, format }: { waitMs: number; format: "text" | "json" },
   env: Record<string, string | undefined>,
 ): Promise<number> {
-  const logStart = startLogSection(files.logFile);
+  const logStart = startLogSection(files.logFile, format);
   const runtime = currentRuntime();
   const child = runtime.spawnDetached({
     command: [
@@ -143,11 +147,11 @@ async function waitForHealth(
 }
 
 /** Marks where this start's output begins in the shared log, and returns that offset. */
-function startLogSection(logFile: string): number {
-  writeFileSync(logFile, `=== aisbf daemon starting at ${new Date().toISOString()}\n`, {
-    flag: "a",
-    mode: 0o600,
-  });
+function startLogSection(logFile: string, format: "text" | "json"): number {
+  // In JSON mode the server's log is JSON lines from its first line; the marker must not be the one that is not.
+  const write = (line: string) => writeFileSync(logFile, `${line}\n`, { flag: "a", mode: 0o600 });
+  if (format === "json") createLogger({ format, write }).info("aisbf daemon starting");
+  else write(`=== aisbf daemon starting at ${new Date().toISOString()}`);
   return statSync(logFile).size;
 }
 

@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { resolveConfigDir } from "../config/paths.ts";
 import { currentRuntime } from "../runtime/index.ts";
 import { VERSION } from "../version.ts";
-import { parsePort } from "./serve.ts";
+import { portValue, rejectEmptyValues } from "./flag-values.ts";
 import { LAUNCHD_LABEL, launchdPlist, type ServiceSpec, systemdUnit } from "./service-units.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -60,11 +60,12 @@ export async function installServiceCommand(
     process.stdout.write(INSTALL_SERVICE_HELP);
     return 0;
   }
+  rejectEmptyValues(values);
   if (values.user && values.system) throw new UsageError("--user and --system: choose one");
   const scope = values.system ? "system" : "user";
   const kind = values.kind ?? (process.platform === "darwin" ? "launchd" : "systemd");
   if (kind !== "systemd" && kind !== "launchd") throw new UsageError("--kind: systemd or launchd");
-  if (values.port !== undefined) parsePort(values.port);
+  if (values.port !== undefined) portValue("--port", values.port);
   if (values.exec !== undefined && !isAbsolute(values.exec)) throw new UsageError("--exec: an absolute path");
 
   const home = env.HOME || homedir();

@@ -1,12 +1,13 @@
 // `aisbf keys add|list|remove`: client API keys in aisbf.json, stored only as SHA-256 hashes.
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { hashedKeyValue } from "../config/client-keys.ts";
-import { ConfigError, ensureConfigDir, formatIssuePath } from "../config/load.ts";
+import { ConfigError, ensureConfigDir, formatIssuePath, readJsonFile } from "../config/load.ts";
 import { resolveConfigDir } from "../config/paths.ts";
 import { type ServerFile, serverFileSchema } from "../config/schema.ts";
+import { countValue, rejectEmptyValues } from "./flag-values.ts";
 import { UsageError } from "./usage-error.ts";
 
 export const KEYS_HELP = `Usage: aisbf keys <add NAME | list | remove NAME> [--config-dir DIR]
@@ -21,13 +22,8 @@ Once any key exists, every request needs one (Authorization: Bearer <key> or x-a
 `;
 
 function readServerFile(path: string): ServerFile {
-  if (!existsSync(path)) return {};
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new ConfigError(`${path}: not valid JSON: ${(error as Error).message}`);
-  }
+  const raw = readJsonFile(path, false);
+  if (raw === undefined) return {};
   const parsed = serverFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -58,6 +54,7 @@ export async function keysCommand(argv: string[], env: Record<string, string | u
     allowPositionals: true,
     strict: true,
   });
+  rejectEmptyValues(values);
   const [action, name] = positionals;
   if (values.help || action === undefined) {
     process.stdout.write(KEYS_HELP);
@@ -90,9 +87,7 @@ export async function keysCommand(argv: string[], env: Record<string, string | u
   if (action !== "add") throw new UsageError(`keys: unknown action '${action}'`);
   if (keys.some((key) => key.name === name))
     throw new UsageError(`keys add: a key named '${name}' exists already`);
-  const rpm = values.rpm === undefined ? undefined : Number(values.rpm);
-  if (rpm !== undefined && (!Number.isInteger(rpm) || rpm <= 0))
-    throw new UsageError("--rpm: a positive whole number");
+  const rpm = values.rpm === undefined ? undefined : countValue("--rpm", values.rpm);
   const secret = `aisbf-${randomBytes(32).toString("base64url")}`;
   const entry = {
     name,

@@ -1,22 +1,32 @@
 // `aisbf serve` (the default command): load config, start the server, stop gracefully on SIGINT/SIGTERM.
-import { inspect, parseArgs } from "node:util";
-import { ensureConfigDir, loadConfig } from "../config/load.ts";
+import { parseArgs } from "node:util";
+import { ConfigError, prepareConfig } from "../config/load.ts";
 import { resolveConfigDir } from "../config/paths.ts";
-import { createLogger, type Logger, type LogLevel } from "../log/logger.ts";
+import { routeConsoleTo } from "../log/console.ts";
+import { createLogger, type Logger } from "../log/logger.ts";
 import { createAdapters } from "../providers/registry.ts";
 import { createMemoryHealthStore } from "../routing/health.ts";
 import { currentRuntime, type RunningServer, type Runtime } from "../runtime/index.ts";
 import { createApp } from "../server/app.ts";
 import { bindRefusal } from "../server/bind-safety.ts";
-import { configuredSecrets, DEFAULT_MAX_BODY_BYTES } from "../server/deps.ts";
+import { type AppDeps, configuredSecrets, DEFAULT_MAX_BODY_BYTES } from "../server/deps.ts";
 import { VERSION } from "../version.ts";
-import { claimPidFile, localUrl, removeDaemonFiles, stateFileFor } from "./daemon-files.ts";
+import { claimPidFile, localUrl, recordForcedStop, removeDaemonFiles, stateFileFor } from "./daemon-files.ts";
+import { rejectEmptyValues } from "./flag-values.ts";
+import { ForcedStop } from "./forced-stop.ts";
 import { newId } from "../ids.ts";
-import { UsageError } from "./usage-error.ts";
-
-export const DEFAULT_HOST = "127.0.0.1";
-export const DEFAULT_PORT = 17765;
-const SHUTDOWN_GRACE_MS = 30_000;
+import { LoggedError } from "./logged-error.ts";
+import {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  DEFAULT_SHUTDOWN_GRACE_S,
+  listenAddress,
+  logSettings,
+  SERVER_OPTIONS,
+  shutdownGraceMs,
+} from "./server-settings.ts";
+import { waitForShutdown } from "./shutdown.ts";
+import { reportStartup, startupSummary } from "./startup-summary.ts";
 
 export const SERVE_HELP = `Usage: aisbf [serve] [options]
 
@@ -27,78 +37,116 @@ Options:
   --port PORT          port to listen on (default ${DEFAULT_PORT}; env AISBF_PORT)
   --config-dir DIR     config directory (default: env AISBF_CONFIG_DIR, else ~/.aisbf)
   --log-level LEVEL    debug | info | warn | error (default info)
-  --log-format FORMAT  text | json (default text)
+  --log-format FORMAT  text | json (default text; json: every line on stderr is one JSON object)
   --insecure-no-auth   listen beyond loopback with no client keys (only behind a firewall or
                        an authenticating proxy; refused otherwise)
+  --shutdown-grace S   seconds in-flight requests and streams get to finish on SIGINT/SIGTERM
+                       (default ${DEFAULT_SHUTDOWN_GRACE_S}; env AISBF_SHUTDOWN_GRACE); what is still open then
+                       is cut, each stream with a final error event, and the exit status is 75
   --pid-file FILE      write this process's PID there once listening, remove it on exit
                        (aisbf daemon passes it; also marks the process as that daemon's server)
   -h, --help           this help
 `;
 
-/** The options serve takes; the daemon takes the same and hands them on. */
-export const SERVER_OPTIONS = {
-  host: { type: "string" },
-  port: { type: "string" },
-  "config-dir": { type: "string" },
-  "log-level": { type: "string" },
-  "log-format": { type: "string" },
-  "insecure-no-auth": { type: "boolean" },
-} as const;
-
-export interface ServerSettings {
-  level: LogLevel;
-  format: "text" | "json";
-}
-
-/** Checks --log-level and --log-format (flag, then environment, then default). */
-export function logSettings(
-  values: { "log-level"?: string; "log-format"?: string },
-  env: Record<string, string | undefined>,
-  fromFile: { level?: LogLevel; format?: "text" | "json" } = {},
-): ServerSettings {
-  const level = (values["log-level"] ?? env.AISBF_LOG_LEVEL ?? fromFile.level ?? "info") as LogLevel;
-  if (!["debug", "info", "warn", "error"].includes(level))
-    throw new UsageError(`--log-level: unknown level ${level}`);
-  const format = values["log-format"] ?? env.AISBF_LOG_FORMAT ?? fromFile.format ?? "text";
-  if (format !== "text" && format !== "json") throw new UsageError(`--log-format: must be text or json`);
-  return { level, format };
-}
-
-export function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UsageError(`--port: not a port number: ${value}`);
-  return port;
-}
-
-export async function serveCommand(argv: string[], env: Record<string, string | undefined>): Promise<number> {
-  const { values } = parseArgs({
+function parseServeArgs(argv: string[]) {
+  return parseArgs({
     args: argv,
     options: { ...SERVER_OPTIONS, "pid-file": { type: "string" }, help: { type: "boolean", short: "h" } },
     strict: true,
-  });
+  }).values;
+}
+type ServeValues = ReturnType<typeof parseServeArgs>;
+
+/** The log in use: the flags' and environment's settings until the config's own are known. */
+interface ActiveLog {
+  logger: Logger;
+  format: "text" | "json";
+}
+
+export async function serveCommand(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+  const values = parseServeArgs(argv);
   if (values.help) {
     process.stdout.write(SERVE_HELP);
     return 0;
   }
-  logSettings(values, env);
+  rejectEmptyValues(values);
+  const early = logSettings(values, env);
+  const log: ActiveLog = { logger: createLogger(early), format: early.format };
+  try {
+    return await serve(values, env, log);
+  } catch (error) {
+    // In JSON mode a fatal error is one more JSON line, not main.ts's plain "aisbf: ..." text.
+    if (log.format !== "json") throw error;
+    log.logger.error(error instanceof Error ? error.message : String(error), {
+      error: error instanceof Error ? error.name : "Error",
+    });
+    throw new LoggedError(error);
+  }
+}
 
+async function serve(
+  values: ServeValues,
+  env: Record<string, string | undefined>,
+  log: ActiveLog,
+): Promise<number> {
+  // A bad flag is a usage error before anything is written or read.
+  listenAddress(values, env, {});
+  const graceMs = shutdownGraceMs(values, env);
   const { dir } = resolveConfigDir(values["config-dir"], env);
-  const created = ensureConfigDir(dir);
-  const config = loadConfig(dir, env);
+  const { config, firstRun } = prepareConfig(dir, env, { write: true });
   const { level, format } = logSettings(values, env, config.server.logging);
   const logger = createLogger({ level, format, secrets: () => configuredSecrets(config) });
+  Object.assign(log, { logger, format });
   routeConsoleTo(logger);
-  for (const path of created) logger.info("wrote default config", { path });
+  for (const path of firstRun) logger.info("wrote default config", { path });
   for (const warning of config.warnings) logger.warn(warning);
 
-  const host = values.host ?? env.AISBF_HOST ?? config.server.host ?? DEFAULT_HOST;
+  const { host, port } = listenAddress(values, env, config.server);
   const refusal = bindRefusal(host, config.clientKeys.length, values["insecure-no-auth"] ?? false);
-  if (refusal) {
-    logger.error(refusal);
-    return 78; // EX_CONFIG, as for a bad config file
+  // A config error like a bad file: main.ts exits 78 (in JSON mode after serveCommand has logged it).
+  if (refusal) throw new ConfigError(refusal);
+  const runtime = currentRuntime();
+  const stopping = new AbortController();
+  const server = await listen(runtime, { config, logger, stopping: stopping.signal }, host, port);
+  // Signal handlers go in before anything says "listening": a SIGTERM sent on that word is a graceful stop.
+  const shutdown = waitForShutdown(runtime, server, logger, { graceMs, stopping });
+  reportStartup(startupSummary(server, config, runtime.name), format, logger);
+
+  const pidFile = values["pid-file"];
+  const daemonFiles = pidFile ? { pidFile, stateFile: stateFileFor(pidFile) } : undefined;
+  if (daemonFiles) {
+    const holder = claimPidFile(daemonFiles, {
+      pid: process.pid,
+      url: localUrl(server.hostname, server.port),
+      config_dir: dir,
+      started_at: new Date().toISOString(),
+      shutdown_grace_ms: graceMs,
+    });
+    if (holder !== undefined) {
+      await server.stop(false);
+      throw new Error(
+        `another aisbf is already running for this config dir (PID ${holder}, PID file ${pidFile})`,
+      );
+    }
   }
-  const port = parsePort(values.port ?? env.AISBF_PORT ?? String(config.server.port ?? DEFAULT_PORT));
+
+  const outcome = await shutdown;
+  if (!outcome.forced) {
+    if (daemonFiles) removeDaemonFiles(daemonFiles, process.pid);
+    return 0;
+  }
+  if (daemonFiles) recordForcedStop(daemonFiles, process.pid, outcome.graceMs);
+  throw new ForcedStop(
+    `stopped by force: requests or streams still open when the ${outcome.graceMs / 1000} s shutdown grace ended were cut (each open stream got a final error event)`,
+  );
+}
+
+function listen(
+  runtime: Runtime,
+  { config, logger, stopping }: Pick<AppDeps, "config" | "logger" | "stopping">,
+  host: string,
+  port: number,
+): Promise<RunningServer> {
   const maxBodyBytes = config.server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES;
   const clock = () => Date.now();
   const app = createApp({
@@ -111,10 +159,9 @@ export async function serveCommand(argv: string[], env: Record<string, string | 
     version: VERSION,
     startedAt: clock(),
     maxBodyBytes,
+    stopping,
   });
-
-  const runtime = currentRuntime();
-  const server = await runtime.serve({
+  return runtime.serve({
     hostname: host,
     port,
     fetch: app.fetch,
@@ -122,82 +169,4 @@ export async function serveCommand(argv: string[], env: Record<string, string | 
     // must never answer first, with an empty body.
     maxRequestBodySize: Math.max(maxBodyBytes * 4, 1024 * 1024 * 1024),
   });
-  printSummary(server.hostname, server.port, dir, config, runtime.name);
-
-  const pidFile = values["pid-file"];
-  const daemonFiles = pidFile ? { pidFile, stateFile: stateFileFor(pidFile) } : undefined;
-  if (daemonFiles) {
-    const holder = claimPidFile(daemonFiles, {
-      pid: process.pid,
-      url: localUrl(server.hostname, server.port),
-      config_dir: dir,
-      started_at: new Date().toISOString(),
-    });
-    if (holder !== undefined) {
-      logger.error("another aisbf is already running for this config dir", {
-        pid: holder,
-        pid_file: pidFile,
-      });
-      await server.stop(false);
-      return 1;
-    }
-  }
-
-  const stopped = await waitForShutdown(runtime, server, logger);
-  if (daemonFiles) removeDaemonFiles(daemonFiles, process.pid);
-  return stopped;
-}
-
-/** Resolves 0 once a signal has stopped the server and in-flight requests and streams have finished. */
-function waitForShutdown(runtime: Runtime, server: RunningServer, logger: Logger): Promise<number> {
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    runtime.onShutdownSignal((signal) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info("shutting down: finishing in-flight requests", { signal });
-      const forced = setTimeout(() => {
-        logger.warn("in-flight requests did not finish in time; exiting");
-        resolve(0);
-      }, SHUTDOWN_GRACE_MS);
-      server.stop(true).then(() => {
-        clearTimeout(forced);
-        resolve(0);
-      });
-    });
-  });
-}
-
-function printSummary(
-  host: string,
-  port: number,
-  dir: string,
-  config: ReturnType<typeof loadConfig>,
-  runtime: string,
-): void {
-  const shownHost = host.includes(":") ? `[${host}]` : host;
-  const lines = [
-    `aisbf ${VERSION} (${runtime}) listening on http://${shownHost}:${port}`,
-    `config: ${dir}`,
-    "providers:",
-    ...Object.values(config.providers).map((provider) => {
-      const key = provider.api_key
-        ? "key configured"
-        : provider.api_key_required
-          ? `key missing (set ${provider.api_key_env ?? "api_key"})`
-          : "no key needed";
-      return `  ${provider.id} (${provider.type}) ${provider.endpoint}: ${key}`;
-    }),
-    `rotations: ${Object.keys(config.rotations).join(", ") || "none"}`,
-  ];
-  process.stderr.write(`${lines.join("\n")}\n`);
-}
-
-/** SDKs write warnings straight to the console (deprecated models...); they go through our logger instead, so
- * they are redacted and keep the chosen format. */
-function routeConsoleTo(logger: Logger): void {
-  const text = (args: unknown[]) =>
-    args.map((arg) => (typeof arg === "string" ? arg : inspect(arg))).join(" ");
-  console.warn = (...args: unknown[]) => logger.warn(text(args));
-  console.error = (...args: unknown[]) => logger.error(text(args));
 }

@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { resolveConfigDir } from "../config/paths.ts";
 import { daemonFiles, findDaemon, notRunningLine } from "./daemon-files.ts";
+import { rejectEmptyValues } from "./flag-values.ts";
 import { describeHealth, fetchHealth, formatUptime } from "./health-client.ts";
 
 export const STATUS_HELP = `Usage: aisbf status [options]
@@ -33,6 +34,7 @@ export async function statusCommand(
     process.stdout.write(STATUS_HELP);
     return 0;
   }
+  rejectEmptyValues(values);
   const { dir } = resolveConfigDir(values["config-dir"], env);
   const files = daemonFiles(dir, env);
   const found = findDaemon(files);

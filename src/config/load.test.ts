@@ -160,6 +160,30 @@ describe("validation errors name the file, the path and the problem", () => {
     expect(loadError(join(root, "none"))).toContain("cannot read");
   });
 
+  // [case, rotations.json text, "line:column", words of the problem]
+  test.each([
+    ["trailing comma", '{\n  "rotations": {},\n}\n', "2:18", "trailing comma before '}'"],
+    ["missing comma", '{\n  "rotations": {}\n  "x": 1\n}\n', "3:3", "missing ','"],
+    ["unclosed brace", '{\n  "rotations": {\n', "3:1", "'{' opened at line 2, column 16 is closed"],
+    ["bad token", '{"rotations": nul}', "1:15", "'nul' is not a JSON value"],
+    ["truncated file", '{"rotations": {"default": {"provid', "1:35", "the file ends inside the string"],
+    ["single quotes", "{'rotations': {}}", "1:2", "single quote"],
+    ["comment", '{\n  /* none yet */\n  "rotations": {}\n}', "2:3", "comment"],
+  ])("a syntax error gives line and column: %s", (_name, text, at, words) => {
+    writeConfig(root, { providers: {} }, text);
+    const message = loadError(root);
+    expect(message).toStartWith(`${join(root, "rotations.json")}:${at}: not valid JSON: `);
+    expect(message).toContain(words);
+  });
+
+  test("a file saved with a UTF-8 byte order mark loads", () => {
+    writeConfig(root, `\uFEFF${JSON.stringify({ providers: { openai } })}`, '\uFEFF{"rotations": {}}');
+    writeFileSync(join(root, "aisbf.json"), '\uFEFF{"port": 8080}');
+    const config = loadConfig(root, {});
+    expect(Object.keys(config.providers)).toEqual(["openai"]);
+    expect(config.server.port).toBe(8080);
+  });
+
   test("a rotation naming an unknown provider", () => {
     writeConfig(
       root,

@@ -1,10 +1,13 @@
 // Reads and validates the config directory: first-run copy of the defaults, strict parsing, ${ENV} filling.
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
 import { type ClientKey, resolveClientKeys } from "./client-keys.ts";
+import { ConfigError, osReason } from "./config-error.ts";
 import { DEFAULT_FILES } from "./defaults.ts";
+import { applyFirstRun, planFirstRun } from "./first-run.ts";
 import { interpolateEnv } from "./interpolate.ts";
+import { findJsonSyntaxProblem } from "./json-syntax.ts";
 import {
   type ProviderConfig,
   providersFileSchema,
@@ -25,47 +28,31 @@ export interface LoadedConfig {
   warnings: string[];
 }
 
-/** A config file is missing, unreadable or invalid; the message names the file, the JSON path and the problem. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
+export { ConfigError } from "./config-error.ts";
+export { ensureConfigDir } from "./first-run.ts";
 
-/** Creates the directory (0700) and copies in any default file it lacks (0600); never overwrites. */
-export function ensureConfigDir(dir: string): string[] {
-  const created: string[] = [];
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  for (const [name, content] of Object.entries(DEFAULT_FILES)) {
-    const path = join(dir, name);
-    if (existsSync(path)) continue;
-    try {
-      // "wx" fails if another process created the file meanwhile: theirs wins, ours is not written.
-      writeFileSync(path, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600, flag: "wx" });
-      chmodSync(path, 0o600);
-      created.push(path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
-        throw new ConfigError(`${path}: cannot write the default config: ${(error as Error).message}`);
-      }
-    }
-  }
-  return created;
-}
+/** Editors on Windows save UTF-8 with a byte order mark; JSON.parse would call it an unexpected token. */
+const BYTE_ORDER_MARK = "\uFEFF";
 
-function readJson(path: string, required: boolean): unknown {
+/**
+ * A JSON config file, parsed; undefined if it is missing and not `required`. A syntax error is a ConfigError
+ * whose message starts `path:line:column:`, the form editors and terminals jump to.
+ */
+export function readJsonFile(path: string, required: boolean): unknown {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
     if (!required && (error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new ConfigError(`${path}: cannot read: ${(error as Error).message}`);
+    throw new ConfigError(`${path}: cannot read: ${osReason(error)}`);
   }
+  if (text.startsWith(BYTE_ORDER_MARK)) text = text.slice(1);
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`${path}: not valid JSON: ${(error as Error).message}`);
+    const found = findJsonSyntaxProblem(text);
+    if (!found) throw new ConfigError(`${path}: not valid JSON: ${(error as Error).message}`);
+    throw new ConfigError(`${path}:${found.line}:${found.column}: not valid JSON: ${found.problem}`);
   }
 }
 
@@ -148,18 +135,55 @@ function checkRotations(
   if (problems.length > 0) throw new ConfigError(`${path}: invalid config:\n${problems.join("\n")}`);
 }
 
-/** Loads providers.json, rotations.json and (optional) aisbf.json from `dir`. Throws ConfigError. */
-export function loadConfig(dir: string, env: Record<string, string | undefined>): LoadedConfig {
+export interface PreparedConfig {
+  config: LoadedConfig;
+  /** Default files the first run wrote (or, without `write`, would write). */
+  firstRun: string[];
+}
+
+/**
+ * The first run and the load, as `serve` and `daemon` do them. Without `write` (`config check`) nothing is written:
+ * a default file not there yet is read from the built-in defaults, and a directory the first run could not create
+ * or write fails the same way, so check and serve never disagree.
+ */
+export function prepareConfig(
+  dir: string,
+  env: Record<string, string | undefined>,
+  options: { write: boolean },
+): PreparedConfig {
+  const plan = planFirstRun(dir);
+  if (options.write) {
+    const firstRun = applyFirstRun(plan);
+    return { config: loadConfig(dir, env), firstRun };
+  }
+  const pending = Object.fromEntries(plan.files.map((name) => [name, DEFAULT_FILES[name]]));
+  return { config: loadConfig(dir, env, pending), firstRun: plan.files.map((name) => join(dir, name)) };
+}
+
+/**
+ * Loads providers.json, rotations.json and (optional) aisbf.json from `dir`; `pending` stands in for files the
+ * first run has yet to write. Throws ConfigError.
+ */
+export function loadConfig(
+  dir: string,
+  env: Record<string, string | undefined>,
+  pending: Readonly<Record<string, unknown>> = {},
+): LoadedConfig {
   const warnings: string[] = [];
   const providersPath = join(dir, "providers.json");
   const rotationsPath = join(dir, "rotations.json");
   const serverPath = join(dir, "aisbf.json");
+  const read = (path: string, name: string) => (name in pending ? pending[name] : readJsonFile(path, true));
 
-  const providersFile = parseWith(providersFileSchema, readJson(providersPath, true), providersPath);
+  const providersFile = parseWith(providersFileSchema, read(providersPath, "providers.json"), providersPath);
   const providers = resolveProviders(providersFile, providersPath, env, warnings);
-  const rotations = parseWith(rotationsFileSchema, readJson(rotationsPath, true), rotationsPath).rotations;
+  const rotations = parseWith(
+    rotationsFileSchema,
+    read(rotationsPath, "rotations.json"),
+    rotationsPath,
+  ).rotations;
   checkRotations(rotations, providers, rotationsPath);
-  const serverRaw = readJson(serverPath, false);
+  const serverRaw = readJsonFile(serverPath, false);
   const server = serverRaw === undefined ? {} : parseWith(serverFileSchema, serverRaw, serverPath);
   const { keys: clientKeys, problems } = resolveClientKeys(server.auth?.keys ?? [], env);
   if (problems.length > 0)

@@ -20,6 +20,8 @@ export interface AppDeps {
   maxBodyBytes?: number;
   /** Requests-per-minute budgets of client keys; in memory unless given. */
   rateLimiter?: RateLimiter;
+  /** Aborts when the shutdown grace ends: each stream still open then gets the reason as its final error event. */
+  stopping?: AbortSignal;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;

@@ -80,6 +80,39 @@ describe.each([
     await reader.cancel();
   });
 
+  test("the server stopping ends an open stream with its error event, no [DONE], and releases the source", async () => {
+    const { chunks, state } = source(
+      Array.from({ length: 100 }, (_, index) => chunk(String(index))),
+      { gapMs: 50 },
+    );
+    const stopping = new AbortController();
+    const response = await fetch(served(() => toSSE(chunks, errorEvent, stopping.signal)));
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value, { stream: true });
+    const reason = new Error("shutting down");
+    stopping.abort(reason);
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    expect(text).toStartWith(`data: ${chunk("0")}\n\n`);
+    expect(text).toEndWith(`data: ${errorEvent(reason)}\n\n`);
+    expect(text).not.toContain("[DONE]");
+    expect(state.cancelled).toBe(true);
+  });
+
+  test("a stream begun after the stop is only its error event", async () => {
+    const { chunks, state } = source([chunk("a")]);
+    const reason = new Error("shutting down");
+    const text = await (
+      await fetch(served(() => toSSE(chunks, errorEvent, AbortSignal.abort(reason))))
+    ).text();
+    expect(text).toBe(`data: ${errorEvent(reason)}\n\n`);
+    expect(state.cancelled).toBe(true);
+  });
+
   test("a client that leaves cancels the source, and nothing is read after", async () => {
     const { chunks, state } = source(
       Array.from({ length: 100 }, (_, index) => chunk(String(index))),

@@ -21,13 +21,30 @@ const DIRECT_STREAMS = typeof (globalThis as { Bun?: unknown }).Bun !== "undefin
 
 /**
  * `errorEvent` renders a failure after commit as a final `data: {"error": ...}` event; no [DONE] follows it,
- * so a client never takes half an answer for a whole one.
+ * so a client never takes half an answer for a whole one. `stopping` aborts when the server's shutdown grace
+ * ends: a stream still open then ends the same way, with its signal's reason as the error, instead of being cut
+ * by the socket closing, which a client could take for the end of the answer.
  */
 export function toSSE(
   chunks: ChunkSource<string>,
   errorEvent: (thrown: unknown) => string,
+  stopping?: AbortSignal,
 ): ReadableStream<Uint8Array> {
-  return DIRECT_STREAMS ? directSSE(chunks, errorEvent) : queuedSSE(chunks, errorEvent);
+  return DIRECT_STREAMS ? directSSE(chunks, errorEvent, stopping) : queuedSSE(chunks, errorEvent, stopping);
+}
+
+const noop = () => {};
+
+/** Calls `stop` with the signal's reason once it aborts (at once if it has); returns how to stop listening. */
+function onStop(signal: AbortSignal | undefined, stop: (reason: unknown) => void): () => void {
+  if (!signal) return noop;
+  if (signal.aborted) {
+    stop(signal.reason);
+    return noop;
+  }
+  const listener = () => stop(signal.reason);
+  signal.addEventListener("abort", listener, { once: true });
+  return () => signal.removeEventListener("abort", listener);
 }
 
 /** One event's data (a single line: the dialect's renderer keeps it so) as its SSE event. */
@@ -38,16 +55,31 @@ function eventFor(data: string): string {
 export function directSSE(
   chunks: ChunkSource<string>,
   errorEvent: (thrown: unknown) => string,
+  stopping?: AbortSignal,
 ): ReadableStream<Uint8Array> {
-  // The client left: a pending read then ends with nothing, and there is no one to write [DONE] or an error to.
-  let cancelled = false;
+  // The client left, or the server stopped the stream: a pending read then ends with nothing, and nothing more
+  // is written.
+  let ended = false;
+  let release = noop;
   const source = {
     type: "direct",
     async pull(controller: DirectController) {
+      release = onStop(stopping, (reason) => {
+        if (ended) return;
+        ended = true;
+        chunks.cancel(reason);
+        try {
+          controller.write(`data: ${errorEvent(reason)}\n\n`);
+          controller.close();
+        } catch {
+          // The response is gone already (the client left as the server stopped): nothing to tell.
+        }
+      });
       try {
+        if (ended) return;
         for (;;) {
           const value = await chunks.next();
-          if (cancelled) return;
+          if (ended) return;
           if (value === undefined) {
             controller.write(DONE_EVENT);
             controller.close();
@@ -61,13 +93,17 @@ export function directSSE(
           if (typeof flushed !== "number") await flushed;
         }
       } catch (thrown) {
-        if (cancelled) return;
+        if (ended) return;
         controller.write(`data: ${errorEvent(thrown)}\n\n`);
         controller.close();
+      } finally {
+        ended = true;
+        release();
       }
     },
     cancel(reason?: unknown) {
-      cancelled = true;
+      ended = true;
+      release();
       chunks.cancel(reason);
     },
   };
@@ -77,27 +113,42 @@ export function directSSE(
 export function queuedSSE(
   chunks: ChunkSource<string>,
   errorEvent: (thrown: unknown) => string,
+  stopping?: AbortSignal,
 ): ReadableStream<Uint8Array> {
-  let cancelled = false;
+  let ended = false;
+  let release = noop;
+  const end = (controller: ReadableStreamDefaultController<Uint8Array>, last: Uint8Array) => {
+    ended = true;
+    release();
+    controller.enqueue(last);
+    controller.close();
+  };
   return new ReadableStream<Uint8Array>({
+    start(controller) {
+      release = onStop(stopping, (reason) => {
+        if (ended) return;
+        chunks.cancel(reason);
+        try {
+          end(controller, encoder.encode(`data: ${errorEvent(reason)}\n\n`));
+        } catch {
+          // The response is gone already (the client left as the server stopped): nothing to tell.
+        }
+      });
+    },
     async pull(controller) {
       try {
         const value = await chunks.next();
-        if (cancelled) return;
-        if (value === undefined) {
-          controller.enqueue(DONE);
-          controller.close();
-          return;
-        }
-        controller.enqueue(encoder.encode(eventFor(value)));
+        if (ended) return;
+        if (value === undefined) end(controller, DONE);
+        else controller.enqueue(encoder.encode(eventFor(value)));
       } catch (thrown) {
-        if (cancelled) return;
-        controller.enqueue(encoder.encode(`data: ${errorEvent(thrown)}\n\n`));
-        controller.close();
+        if (ended) return;
+        end(controller, encoder.encode(`data: ${errorEvent(thrown)}\n\n`));
       }
     },
     cancel(reason) {
-      cancelled = true;
+      ended = true;
+      release();
       chunks.cancel(reason);
     },
   });

@@ -96,8 +96,10 @@ export async function serveChat(
     includeUsage: request.stream_options?.include_usage === true,
     newId,
   });
-  const body = toSSE(renderedSource(served.chunks, renderer), (thrown) =>
-    JSON.stringify(errorBody(toGatewayError(thrown, deps.logger), secrets())),
+  const body = toSSE(
+    renderedSource(served.chunks, renderer),
+    (thrown) => JSON.stringify(errorBody(toGatewayError(thrown, deps.logger), secrets())),
+    deps.stopping,
   );
   return new Response(body, { status: 200, headers });
 }
