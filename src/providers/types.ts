@@ -13,6 +13,17 @@ export type Clock = () => number;
 /** Makes a unique id with the given prefix ("chatcmpl-", "call_"); injected so tests get stable ids. */
 export type IdSource = (prefix: string) => string;
 
+/**
+ * Whose key an attempt sends: the one configured for the provider, the caller's own (pass-through), or none at
+ * all. A refusal or an empty account is the operator's problem unless the key was the caller's.
+ */
+export type KeySource = "configured" | "caller" | "none";
+
+export function keySourceOf(provider: ProviderConfig, apiKey: string | undefined): KeySource {
+  if (apiKey === undefined) return "none";
+  return provider.api_key !== undefined && apiKey === provider.api_key ? "configured" : "caller";
+}
+
 export interface ChatAttempt {
   provider: ProviderConfig;
   /** What the client asked for, in the canonical model every adapter translates from. */
@@ -28,6 +39,7 @@ export interface ChatAttempt {
   request: ChatRequest;
   /** The key to send upstream, if any (configured, or the caller's own bearer). */
   apiKey: string | undefined;
+  keySource: KeySource;
   /**
    * Aborted when the client goes away or a watchdog fires. The adapter must then end the call at once (reject, or
    * error its stream): routing's deadlines work by aborting this signal and wait for nothing else.

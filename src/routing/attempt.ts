@@ -4,6 +4,7 @@ import type { CanonicalResponse } from "../canonical/response.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import { linkedController } from "../providers/abort.ts";
 import { framesOf } from "../providers/chunk-frames.ts";
+import type { KeySource } from "../providers/types.ts";
 import { awaitFirstContent, type OpenedStream } from "./commit-point.ts";
 import { cancelDeadline, DeadlineExceeded, scheduleDeadline, timeoutError } from "./deadline.ts";
 import type { Target } from "./health.ts";
@@ -17,6 +18,7 @@ export interface AttemptInput {
   provider: ProviderConfig;
   target: Target;
   apiKey: string | undefined;
+  keySource: KeySource;
   clientSignal: AbortSignal;
   /** A continuation: the assistant text already delivered, which the target is asked to continue. */
   prefill?: string;
@@ -53,6 +55,7 @@ export async function attemptOnce(input: AttemptInput): Promise<AttemptResult> {
       original: request.original,
       request: request.chat,
       apiKey: input.apiKey,
+      keySource: input.keySource,
       signal: controller.signal,
       prefill: input.prefill,
     });
@@ -76,6 +79,7 @@ export async function attemptOnce(input: AttemptInput): Promise<AttemptResult> {
     const frames = result.kind === "frames" ? result.frames : framesOf(result.chunks);
     const opened = await awaitFirstContent({
       target,
+      keySource: input.keySource,
       reader: frames.getReader(),
       controller,
       deadlines,

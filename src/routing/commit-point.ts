@@ -1,6 +1,7 @@
 // The stream commit point: read until the first content, holding role and empty chunks back.
 import { GatewayError, streamCutError, UpstreamError } from "../api/errors.ts";
 import type { PullReader } from "../providers/sse.ts";
+import type { KeySource } from "../providers/types.ts";
 import { finishOf, frameHasContent, type StreamFrame } from "../canonical/stream.ts";
 import type { Target } from "./health.ts";
 import { cancelDeadline, DeadlineExceeded, scheduleDeadline } from "./deadline.ts";
@@ -14,6 +15,8 @@ export interface Completion {
 /** An upstream stream that has reached its first content: ready to feed the client. */
 export interface OpenedStream {
   target: Target;
+  /** Whose key the stream was asked with: a failure's meaning for health depends on it. */
+  keySource: KeySource;
   reader: PullReader<StreamFrame>;
   /** Aborting it ends the upstream call. */
   controller: AbortController;

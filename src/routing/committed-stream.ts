@@ -94,7 +94,7 @@ export function committedStream(context: StreamContext, first: OpenedStream): Ch
         over = true;
         return undefined;
       }
-      settle(context, source, { kind: "failure", error: read.error });
+      settle(context, source, { kind: "failure", error: read.error, keySource: source.keySource });
       deps.logger.warn("stream broke after commit", {
         provider: source.target.providerId,
         model: source.target.model,

@@ -2,6 +2,7 @@
 // failures count against a target's health.
 import { GatewayError } from "../api/errors.ts";
 import type { ProviderConfig } from "../config/schema.ts";
+import type { KeySource } from "../providers/types.ts";
 import { DEFAULT_HEALTH_POLICY, type FailureReport, type HealthPolicy } from "./health.ts";
 import { retryDelayMs } from "./retry-after.ts";
 import type { Route } from "./types.ts";
@@ -63,10 +64,13 @@ export function healthReport(
   model: string,
   route: Route,
   now: number,
+  keySource: KeySource,
 ): FailureReport | undefined {
   if (["client", "context_length", "unsupported", "internal"].includes(error.kind)) return undefined;
-  const ownKey = Boolean(provider.api_key);
-  if (!ownKey && (error.kind === "rate_limited" || error.kind === "misconfigured")) return undefined;
+  // The caller's own key was limited or refused: that says nothing about the target for anyone else. With no key
+  // at all, it is the provider's own account (or address) that is out.
+  if (keySource === "caller" && (error.kind === "rate_limited" || error.kind === "misconfigured"))
+    return undefined;
   if (error.kind === "misconfigured" && error.status === 404) {
     const configured = route.isRotation || (provider.models ?? []).some((entry) => entry.name === model);
     if (!configured) return undefined;

@@ -1,6 +1,7 @@
 // The one place routing writes health: what an attempt's outcome says about its target, filed once.
 import type { GatewayError } from "../api/errors.ts";
 import type { ProviderConfig } from "../config/schema.ts";
+import type { KeySource } from "../providers/types.ts";
 import { healthPolicyFor, healthReport } from "./failures.ts";
 import type { Target } from "./health.ts";
 import type { DispatchDeps, Route } from "./types.ts";
@@ -8,7 +9,7 @@ import type { DispatchDeps, Route } from "./types.ts";
 /** How an attempt on a target ended, as routing saw it. */
 export type AttemptOutcome =
   | { kind: "success" }
-  | { kind: "failure"; error: GatewayError }
+  | { kind: "failure"; error: GatewayError; keySource: KeySource }
   /** Nothing to hold for or against the target (the client left, the request did not fit it). */
   | { kind: "neutral" };
 
@@ -28,7 +29,7 @@ export function recordOutcome(
     deps.health.record(target, outcome, policy);
     return;
   }
-  const report = healthReport(outcome.error, provider, target.model, route, deps.clock());
+  const report = healthReport(outcome.error, provider, target.model, route, deps.clock(), outcome.keySource);
   deps.health.record(target, report ? { kind: "failure", report } : { kind: "neutral" }, policy);
 }
 

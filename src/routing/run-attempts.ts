@@ -2,6 +2,7 @@
 // the continuation of a cut stream both run through it.
 import type { GatewayError } from "../api/errors.ts";
 import type { ProviderConfig } from "../config/schema.ts";
+import { type KeySource, keySourceOf } from "../providers/types.ts";
 import { type AttemptResult, attemptOnce } from "./attempt.ts";
 import { canContinue, rememberPrefillRefusal } from "./capabilities.ts";
 import { sleep } from "./deadline.ts";
@@ -45,6 +46,7 @@ interface Deferred {
   target: Candidate;
   provider: ProviderConfig;
   apiKey: string | undefined;
+  keySource: KeySource;
   error: GatewayError;
   retryAt: number;
 }
@@ -53,6 +55,7 @@ interface Slot {
   target: Candidate;
   provider: ProviderConfig;
   apiKey: string | undefined;
+  keySource: KeySource;
 }
 
 export function newProgress(): Progress {
@@ -146,7 +149,8 @@ function slotFor(
   provider: ProviderConfig,
 ): Slot | undefined {
   try {
-    return { target, provider, apiKey: deps.keyFor(provider) };
+    const apiKey = deps.keyFor(provider);
+    return { target, provider, apiKey, keySource: keySourceOf(provider, apiKey) };
   } catch (thrown) {
     noteFailure(progress, asGatewayError(thrown, provider.id, deps.redact), target);
     // A probe granted to a target that cannot be asked is handed back.
@@ -175,6 +179,7 @@ async function attempt(
       provider,
       target,
       apiKey: slot.apiKey,
+      keySource: slot.keySource,
       clientSignal,
       prefill: plan.prefill,
     });
@@ -275,7 +280,11 @@ function failed(
   slot: Slot,
   error: GatewayError,
 ): undefined {
-  recordOutcome(deps, plan.route, slot.provider, slot.target, { kind: "failure", error });
+  recordOutcome(deps, plan.route, slot.provider, slot.target, {
+    kind: "failure",
+    error,
+    keySource: slot.keySource,
+  });
   if (plan.prefill !== undefined) {
     if (error.kind === "client") rememberPrefillRefusal(slot.provider, slot.target);
     return undefined;
@@ -294,7 +303,7 @@ function settleFailure(
 ): void {
   const { provider, target } = slot;
   if (plan.prefill !== undefined && error.kind === "unsupported") rememberPrefillRefusal(provider, target);
-  recordOutcome(deps, plan.route, provider, target, { kind: "failure", error });
+  recordOutcome(deps, plan.route, provider, target, { kind: "failure", error, keySource: slot.keySource });
   const comeback = comebackOf(deps, provider, target);
   if (comeback !== undefined) progress.comebackTimes.push(comeback);
   else if (decision?.action === "next" && decision.retryAfterMs !== undefined) {

@@ -53,6 +53,7 @@ function attempt(
     model,
     ...chatAttemptFields(request),
     apiKey: "sk-ant-test",
+    keySource: "configured",
     signal: new AbortController().signal,
     headersTimeoutMs: 5_000,
     ...overrides,

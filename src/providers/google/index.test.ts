@@ -143,6 +143,7 @@ function attempt(
     model,
     ...chatAttemptFields(chatRequest(body)),
     apiKey: KEY,
+    keySource: "configured",
     signal: new AbortController().signal,
     headersTimeoutMs: 2_000,
     ...overrides,

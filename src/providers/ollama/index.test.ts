@@ -152,6 +152,7 @@ function attempt(
     model,
     ...chatAttemptFields(request),
     apiKey: undefined,
+    keySource: "none",
     signal: new AbortController().signal,
     headersTimeoutMs: 5_000,
     ...overrides,
