@@ -1,31 +1,11 @@
-// Test helpers for the Anthropic folder: fixture loading and stream replay (imported by *.test.ts only).
-import { readFileSync } from "node:fs";
+// Test data of the Anthropic folder that no recording holds, and stream replay (imported by tests only); fixture
+// loading, bodies and drain come from the one test-support module (../testing.ts).
 import type { ChatCompletionChunk } from "../../api/chat.ts";
 import { silentLogger } from "../../log/logger.ts";
-import { type PullReader, sseEvents } from "../sse.ts";
-import type { StreamChunk } from "../types.ts";
-import { type AnthropicStreamOptions, createAnthropicStreamTranslator } from "./stream.ts";
-
-export function fixtureText(name: string): string {
-  return readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), "utf8");
-}
-
-export function fixtureJson(name: string): unknown {
-  return JSON.parse(fixtureText(name));
-}
-
-/** A .sse fixture as is, or a .chunks.jsonl fixture wrapped as SSE the way PROVENANCE.md says. */
-export function fixtureSse(name: string): string {
-  const text = fixtureText(name);
-  if (!name.endsWith(".chunks.jsonl")) return text;
-  return text
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => `data: ${line}\n\n`)
-    .join("");
-}
-
-export { ssePayloads } from "../testing.ts";
+import { readEventStream } from "../event-stream.ts";
+import { bodyOf, drain } from "../testing.ts";
+import type { PullReader, StreamChunk } from "../types.ts";
+import { anthropicStreamTransformer, type StreamContext } from "./stream.ts";
 
 /** Anthropic's documented error envelope (https://docs.anthropic.com/en/api/errors); no 429/529 was recorded. */
 export const documentedError = (type: string, message: string) =>
@@ -52,17 +32,7 @@ export const MODELS_PAGE = {
   last_id: "claude-haiku-4-5-20251001",
 };
 
-export function bodyOf(text: string): ReadableStream<Uint8Array> {
-  const bytes = new TextEncoder().encode(text);
-  return new ReadableStream({
-    start(controller) {
-      controller.enqueue(bytes);
-      controller.close();
-    },
-  });
-}
-
-export const STREAM_DEFAULTS: AnthropicStreamOptions = {
+export const STREAM_DEFAULTS: StreamContext = {
   providerId: "claude",
   id: "chatcmpl-test",
   created: 1_700_000_000,
@@ -76,26 +46,20 @@ export interface Replay {
   error: unknown;
 }
 
-/** Reads a chunk stream to its end or its error. */
-export async function drain(
-  stream: ReadableStream<StreamChunk> | { getReader(): PullReader<StreamChunk> },
-): Promise<Replay> {
-  const chunks: ChatCompletionChunk[] = [];
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return { chunks, error: undefined };
-      chunks.push(value.chunk);
-    }
-  } catch (error) {
-    return { chunks, error };
-  }
+/** A chunk stream's chunks, to its end or its error. */
+export async function chunksOf(stream: { getReader(): PullReader<StreamChunk> }): Promise<Replay> {
+  const { items, error } = await drain<StreamChunk>(stream);
+  return { chunks: items.map((item) => item.chunk), error };
 }
 
-export function replaySse(sse: string, options: Partial<AnthropicStreamOptions> = {}): Promise<Replay> {
-  const translator = createAnthropicStreamTranslator({ ...STREAM_DEFAULTS, ...options });
-  return drain(sseEvents(bodyOf(sse)).pipeThrough(translator));
+/** An SSE text through the shared reader and the Anthropic translator. */
+export function replaySse(sse: string, options: Partial<StreamContext> = {}): Promise<Replay> {
+  const translator = anthropicStreamTransformer({ ...STREAM_DEFAULTS, ...options });
+  const stream = readEventStream(bodyOf(sse), "sse", translator, {
+    providerId: STREAM_DEFAULTS.providerId,
+    signal: new AbortController().signal,
+  });
+  return chunksOf(stream);
 }
 
 /** Concatenates one delta field over all chunks. */

@@ -36,7 +36,14 @@ export function mapOpenAIError(
     return new UpstreamConnectionError(providerId, cause, thrown);
   }
   if (thrown instanceof APIError && typeof thrown.status === "number") {
-    return errorFromStatus(providerId, thrown.status, thrown.error, thrown.headers, keyConfigured);
+    // The SDK keeps the body's `error` object; errorFromStatus reads the body it came in.
+    return errorFromStatus({
+      providerId,
+      status: thrown.status,
+      body: JSON.stringify({ error: thrown.error }),
+      headers: thrown.headers,
+      keyConfigured,
+    });
   }
   return thrown;
 }
