@@ -90,6 +90,8 @@ export interface BodyOptions {
   pieceSize?: number;
   /** Shortly after the last piece, the body errors with this (a connection lost mid-body) instead of ending. */
   failWith?: unknown;
+  /** A pause after each piece, so that a mock sends each in a network read of its own. */
+  paceMs?: number;
 }
 
 /** A body of the given text, bytes or pieces (one read each). */
@@ -108,8 +110,10 @@ export function bodyOf(
   return new ReadableStream({
     async pull(controller) {
       const next = pieces.shift();
-      if (next) controller.enqueue(next);
-      else if (options.failWith === undefined) controller.close();
+      if (next) {
+        controller.enqueue(next);
+        if (options.paceMs) await Bun.sleep(options.paceMs);
+      } else if (options.failWith === undefined) controller.close();
       else {
         // Served by a mock, the pieces sent must reach the wire (headers and all) before the connection drops.
         await Bun.sleep(10);

@@ -23,19 +23,6 @@ import {
 
 const KEY = "AIzaTEST-not-a-real-key-0123456789";
 
-/** Sends `parts` one by one as the body, a millisecond apart, then ends it. */
-function paced(parts: string[]): ReadableStream<Uint8Array> {
-  const body = bodyOf(parts).getReader();
-  return new ReadableStream({
-    async pull(controller) {
-      const { done, value } = await body.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
-      await Bun.sleep(1);
-    },
-  });
-}
-
 function json(body: string, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(body, {
     status,
@@ -44,7 +31,7 @@ function json(body: string, status = 200, headers: Record<string, string> = {}):
 }
 
 function sse(parts: string[]): Response {
-  return new Response(paced(parts), { headers: { "content-type": "text/event-stream" } });
+  return new Response(bodyOf(parts, { paceMs: 1 }), { headers: { "content-type": "text/event-stream" } });
 }
 
 /** The first `count` events of a recorded SSE body (CRLF CRLF separated, as Google sends them). */
