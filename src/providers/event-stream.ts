@@ -23,8 +23,14 @@ export type { EventSourceMessage };
 /** The largest single event (an SSE event, an NDJSON line) accepted from an upstream. */
 export const MAX_EVENT_BYTES = 8 * 1024 * 1024;
 
-/** How the body is split: Server-Sent Events (events) or newline-delimited JSON (one line, trimmed, per event). */
+/** How the body is split: Server-Sent Events, or newline-delimited JSON (one line, trimmed, per event). */
 export type Framing = "sse" | "ndjson";
+
+/** The event each framing hands the translator. */
+export interface FramedEvent {
+  sse: EventSourceMessage;
+  ndjson: string;
+}
 
 export interface EventStreamOptions {
   providerId: string;
@@ -39,22 +45,14 @@ export interface EventStream<T> {
   getReader(): PullReader<T>;
 }
 
-export function readEventStream<T>(
+/**
+ * The body's events through `translator`, read on demand. `body` null (a 2xx without one) reads as an empty body:
+ * the translator's flush says whether that is a cut.
+ */
+export function readEventStream<F extends Framing, T>(
   body: ReadableStream<Uint8Array> | null,
-  framing: "sse",
-  translator: Transformer<EventSourceMessage, T>,
-  options: EventStreamOptions,
-): EventStream<T>;
-export function readEventStream<T>(
-  body: ReadableStream<Uint8Array> | null,
-  framing: "ndjson",
-  translator: Transformer<string, T>,
-  options: EventStreamOptions,
-): EventStream<T>;
-export function readEventStream<T>(
-  body: ReadableStream<Uint8Array> | null,
-  framing: Framing,
-  translator: Transformer<EventSourceMessage, T> | Transformer<string, T>,
+  framing: F,
+  translator: Transformer<FramedEvent[F], T>,
   options: EventStreamOptions,
 ): EventStream<T> {
   const reader = body?.getReader();
@@ -68,10 +66,8 @@ export function readEventStream<T>(
       reader?.cancel(reason).catch(() => {});
     },
   );
-  // The two framings hand the translator different event types; each overload above pairs them.
-  const transform = translator.transform as ((event: unknown, controller: unknown) => void) | undefined;
-  const splitter = (framing === "sse" ? sseSplitter : ndjsonSplitter)((event: unknown) => {
-    if (!ended) transform?.call(translator, event, output.controller);
+  const splitter = SPLITTERS[framing]((event) => {
+    if (!ended) translator.transform?.(event, output.controller);
   });
 
   async function readBody(): Promise<{ done: boolean; value?: Uint8Array | undefined }> {
@@ -143,6 +139,12 @@ class BodyCut extends Error {
     super("the upstream body was cut", { cause });
   }
 }
+
+/** Each framing's splitter, typed by the event it emits. */
+const SPLITTERS: { [F in Framing]: (emit: (event: FramedEvent[F]) => void) => Splitter } = {
+  sse: sseSplitter,
+  ndjson: ndjsonSplitter,
+};
 
 /** decode()'s options, shared: one object less per chunk. */
 const STREAMING: TextDecodeOptions = { stream: true };
