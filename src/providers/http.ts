@@ -24,7 +24,7 @@ export interface UpstreamRequest {
   /** What every request to this provider carries, without the key: built once per provider config, never changed. */
   headers: Readonly<Record<string, string>>;
   keyHeader: KeyHeader;
-  /** Sent in `keyHeader`; none at all when undefined (a local server without keys). */
+  /** Sent in `keyHeader`; none at all when undefined or empty (a local server without keys). */
   apiKey: string | undefined;
   /** POSTed when set, else a GET. */
   body?: string;
@@ -46,7 +46,7 @@ export async function sendUpstream(
 ): Promise<Response> {
   const init: RequestInit = {
     method: request.body === undefined ? "GET" : "POST",
-    headers: request.apiKey === undefined ? request.headers : withKey(request.headers, request),
+    headers: request.apiKey ? withKey(request, request.apiKey) : request.headers,
     body: request.body,
     signal: request.signal,
     redirect: "manual",
@@ -63,12 +63,9 @@ export async function sendUpstream(
   return response;
 }
 
-function withKey(
-  headers: Readonly<Record<string, string>>,
-  request: UpstreamRequest,
-): Record<string, string> {
-  const value = request.keyHeader === "authorization" ? `Bearer ${request.apiKey}` : (request.apiKey ?? "");
-  return { ...headers, [request.keyHeader]: value };
+/** The shared headers plus the key: one object per request, the shared one left as it is. */
+function withKey({ headers, keyHeader }: UpstreamRequest, apiKey: string): Record<string, string> {
+  return { ...headers, [keyHeader]: keyHeader === "authorization" ? `Bearer ${apiKey}` : apiKey };
 }
 
 async function statusFailure(
