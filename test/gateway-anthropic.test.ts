@@ -23,7 +23,7 @@ import {
   type ReasoningFields,
   ssePayloads,
 } from "./helpers/openai-client.ts";
-import { documentedError, MODELS_PAGE } from "../src/providers/anthropic/testing.ts";
+import { documentedError, MODELS_PAGE } from "../src/providers/anthropic/test-data.ts";
 
 const KEY = "sk-ant-test-canary-0001";
 const MODEL = "claude-haiku-4-5";

@@ -18,7 +18,7 @@ import {
 } from "../testing.ts";
 import type { ChatAttempt, ChatResult } from "../types.ts";
 import { ANTHROPIC_VERSION, createAnthropicAdapter } from "./index.ts";
-import { chunksOf, documentedError, joined, MODELS_PAGE } from "./testing.ts";
+import { chunksOf, documentedError, joined, MODELS_PAGE } from "./test-data.ts";
 
 const KEY = "sk-ant-test";
 const recorded = (name: string) => fixtureText("anthropic", name);

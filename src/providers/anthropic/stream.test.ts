@@ -5,7 +5,7 @@ import { GatewayError } from "../../api/errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import { finishReasonFor } from "./response.ts";
 import { fixtureSse, ssePayloads } from "../testing.ts";
-import { joined, replaySse, STREAM_DEFAULTS } from "./testing.ts";
+import { joined, replaySse, STREAM_DEFAULTS } from "./test-data.ts";
 
 const STREAM_FIXTURES = [
   "messages-stream-parallel-tool-use.sse",
