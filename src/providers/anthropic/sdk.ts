@@ -49,12 +49,12 @@ export function mapAnthropicError(
   providerId: string,
   thrown: unknown,
   keyConfigured: boolean,
-  headersTimeoutMs: number,
+  timeoutMs: number,
 ): unknown {
   if (thrown instanceof GatewayError) return thrown;
   if (thrown instanceof APIUserAbortError) return thrown;
   if (thrown instanceof APIConnectionTimeoutError) {
-    return new UpstreamTimeoutError(providerId, "response headers", headersTimeoutMs);
+    return new UpstreamTimeoutError(providerId, "the model list", timeoutMs);
   }
   if (thrown instanceof APIConnectionError) {
     const detail = thrown.cause instanceof Error ? thrown.cause.message : thrown.message;

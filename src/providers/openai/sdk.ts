@@ -24,12 +24,12 @@ export function mapOpenAIError(
   providerId: string,
   thrown: unknown,
   keyConfigured: boolean,
-  headersTimeoutMs: number,
+  timeoutMs: number,
 ): unknown {
   if (thrown instanceof GatewayError) return thrown;
   if (thrown instanceof APIUserAbortError) return thrown;
   if (thrown instanceof APIConnectionTimeoutError) {
-    return new UpstreamTimeoutError(providerId, "response headers", headersTimeoutMs);
+    return new UpstreamTimeoutError(providerId, "the model list", timeoutMs);
   }
   if (thrown instanceof APIConnectionError) {
     const cause = thrown.cause instanceof Error ? thrown.cause.message : thrown.message;
