@@ -5,16 +5,16 @@ import type { ProviderConfig } from "../src/config/schema.ts";
 import { startGateway, type TestGateway } from "./helpers/gateway.ts";
 import { useProviderSuite } from "./helpers/provider-suite.ts";
 import {
-  jsonResponse,
+  fixtureText,
   jsonlToSSE,
+  jsonResponse,
   type MockUpstream,
-  fixture,
   type RecordedRequest,
+  requestAt,
   sseEventsOf,
   sseResponse,
   startMock,
-  requestAt,
-} from "./helpers/mock-upstream.ts";
+} from "../src/providers/testing.ts";
 import {
   apiErrorOf,
   assistantFromCompletion,
@@ -23,7 +23,7 @@ import {
   type ReasoningFields,
   ssePayloads,
 } from "./helpers/openai-client.ts";
-import { documentedError, MODELS_PAGE } from "../src/providers/anthropic/testing.ts";
+import { documentedError, MODELS_PAGE } from "../src/providers/anthropic/test-data.ts";
 
 const KEY = "sk-ant-test-canary-0001";
 const MODEL = "claude-haiku-4-5";
@@ -36,7 +36,7 @@ let client: OpenAI;
 /** The per-provider surface: /api/anthropic, model is the upstream's own name. */
 let direct: OpenAI;
 
-const anthropic = (name: string): string => fixture("anthropic", name);
+const anthropic = (name: string): string => fixtureText("anthropic", name);
 const json = (name: string): Response => jsonResponse(anthropic(name));
 /** A recorded .sse body replayed event by event, bytes as recorded (trailing spaces, pings and all). */
 const sse = (name: string): Response => sseResponse(sseEventsOf(anthropic(name)));

@@ -4,14 +4,15 @@ import OpenAI from "openai";
 import type { TestGateway } from "./helpers/gateway.ts";
 import { useProviderSuite } from "./helpers/provider-suite.ts";
 import {
-  fixture,
+  fixtureSse,
+  fixtureText,
   jsonResponse,
   type MockUpstream,
   type RecordedRequest,
+  requestAt,
   sseEventsOf,
   sseResponse,
-  requestAt,
-} from "./helpers/mock-upstream.ts";
+} from "../src/providers/testing.ts";
 import {
   apiErrorOf,
   assistantFromCompletion,
@@ -31,21 +32,16 @@ let client: OpenAI;
 /** The per-provider surface: /api/google, model is the upstream's own name. */
 let direct: OpenAI;
 
-const google = (name: string): string => fixture("google", name);
+const google = (name: string): string => fixtureText("google", name);
 const json = (name: string): Response => jsonResponse(google(name));
 /** A recorded .sse body (CRLF CRLF separated, as Google sends it) replayed event by event, bytes as recorded. */
 const sse = (name: string): Response => sseResponse(sseEventsOf(google(name)));
 /**
  * Recordings of other stream forms (a .chunks.jsonl, or the JSON-array form Gemini sends without alt=sse) as
- * the SSE events the SDK asks for: each recorded event's JSON text becomes one `data:` line.
+ * the SSE events the gateway asks for (alt=sse): each recorded event's JSON text becomes one `data:` event.
  */
-function eventsAsSse(name: string): Response {
-  const text = google(name);
-  const payloads: string[] = name.endsWith(".chunks.jsonl")
-    ? text.split("\n").filter((line) => line.trim() !== "")
-    : (JSON.parse(text) as unknown[]).map((event) => JSON.stringify(event));
-  return sseResponse(payloads.map((payload) => `data: ${payload}\r\n\r\n`));
-}
+const eventsAsSse = (name: string): Response =>
+  sseResponse(sseEventsOf(fixtureSse("google", name, "\r\n\r\n")));
 
 interface Part {
   text?: string;
@@ -615,8 +611,8 @@ describe("finish reasons that are not a plain stop", () => {
     expect(error.status).toBe(502);
     expect(error.code).toBe("malformed_function_call");
     expect(error.message).toContain("MALFORMED_FUNCTION_CALL");
-    // @google/genai 2.32 does not copy Candidate.finishMessage from a Gemini API answer (candidateFromMldev),
-    // so it cannot reach the message through the SDK; the translator's own tests cover it.
+    // Candidate.finishMessage reaches the client now that chat reads the wire itself (@google/genai 2.32 dropped it).
+    expect(error.message).toContain("Malformed function call: weather(location=");
     // bad_response is retryable: the gateway asked again before giving up.
     expect(upstream.requests.length).toBeGreaterThan(1);
   });

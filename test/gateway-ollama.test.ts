@@ -4,13 +4,13 @@ import OpenAI from "openai";
 import type { TestGateway } from "./helpers/gateway.ts";
 import { useProviderSuite } from "./helpers/provider-suite.ts";
 import {
-  fixture,
+  fixtureText,
   jsonResponse,
   type MockUpstream,
+  ndjsonResponse,
   type RecordedRequest,
-  sseResponse,
   requestAt,
-} from "./helpers/mock-upstream.ts";
+} from "../src/providers/testing.ts";
 import {
   apiErrorOf,
   assistantFromCompletion,
@@ -29,14 +29,8 @@ let client: OpenAI;
 /** The per-provider surface: /api/ollama, model is the upstream's own name. */
 let direct: OpenAI;
 
-const ollama = (name: string): string => fixture("ollama", name);
+const ollama = (name: string): string => fixtureText("ollama", name);
 const json = (name: string): Response => jsonResponse(ollama(name));
-
-/** A recorded NDJSON body sent line by line, bytes as recorded, as Ollama streams /api/chat. */
-function ndjson(text: string): Response {
-  const lines = text.split(/(?<=\n)/).filter((line) => line !== "");
-  return sseResponse(lines, { contentType: "application/x-ndjson" });
-}
 
 interface SentMessage {
   role: string;
@@ -75,7 +69,7 @@ function recordedText(name: string): string {
 
 useProviderSuite(
   {
-    initial: () => ndjson(ollama("chat-stream-httprr.ndjson")),
+    initial: () => ndjsonResponse(ollama("chat-stream-httprr.ndjson")),
     gateway: (url) => ({
       providers: {
         ollama: {
@@ -267,7 +261,7 @@ describe("streaming", () => {
   });
 
   test("a recorded stream cut by max_tokens: one chunk per line, finish length, [DONE] last, no usage", async () => {
-    upstream.handle(() => ndjson(ollama("chat-default-stream-httprr.ndjson")));
+    upstream.handle(() => ndjsonResponse(ollama("chat-default-stream-httprr.ndjson")));
     const response = await fetch(`${gateway.url}/api/ollama/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -296,7 +290,7 @@ describe("streaming", () => {
 
   test("a recorded tool call, streamed, arrives as tool_calls deltas (id and name, then arguments)", async () => {
     // The recorded answer is a single done:true line, which is also what a one-line stream looks like.
-    upstream.handle(() => ndjson(`${ollama("chat-tool-call-cloud-httprr.json").trim()}\n`));
+    upstream.handle(() => ndjsonResponse(`${ollama("chat-tool-call-cloud-httprr.json").trim()}\n`));
     const collected = await collectStream(
       await client.chat.completions.create({
         model: "ollama-cloud/gpt-oss:120b",
@@ -337,7 +331,7 @@ describe("multi-turn conversations", () => {
     const call = first.choices[0]?.message.tool_calls?.[0];
     if (!call) throw new Error("expected a tool call");
 
-    upstream.handle(() => ndjson(ollama("chat-stream-httprr.ndjson")));
+    upstream.handle(() => ndjsonResponse(ollama("chat-stream-httprr.ndjson")));
     const second = await collectStream(
       await client.chat.completions.create({
         model: "ollama-cloud/gpt-oss:120b",
@@ -376,7 +370,7 @@ describe("multi-turn conversations", () => {
   });
 
   test("a streamed call sent back the same way, over three turns", async () => {
-    upstream.handle(() => ndjson(`${ollama("chat-tool-call-cloud-httprr.json").trim()}\n`));
+    upstream.handle(() => ndjsonResponse(`${ollama("chat-tool-call-cloud-httprr.json").trim()}\n`));
     const question: OpenAI.ChatCompletionMessageParam = { role: "user", content: "Weather in SF?" };
     const turn1 = await collectStream(
       await direct.chat.completions.create({
@@ -386,7 +380,7 @@ describe("multi-turn conversations", () => {
         stream: true,
       }),
     );
-    upstream.handle(() => ndjson(ollama("chat-stream-httprr.ndjson")));
+    upstream.handle(() => ndjsonResponse(ollama("chat-stream-httprr.ndjson")));
     const history: OpenAI.ChatCompletionMessageParam[] = [
       question,
       assistantFromStream(turn1),
@@ -472,7 +466,7 @@ describe("upstream errors", () => {
 
   test("an error line in the middle of a stream, before content, is an error, not an empty answer", async () => {
     // Ollama's documented in-stream error line (docs/api/errors.mdx).
-    upstream.handle(() => ndjson('{"error":"an error was encountered while running the model"}\n'));
+    upstream.handle(() => ndjsonResponse('{"error":"an error was encountered while running the model"}\n'));
     const error = await apiErrorOf(
       client.chat.completions.create({
         model: "ollama/gemma3-broken",

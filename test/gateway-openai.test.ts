@@ -2,14 +2,14 @@
 import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import {
-  fixture,
-  jsonResponse,
+  fixtureText,
   jsonlToSSE,
+  jsonResponse,
   type MockUpstream,
   sseEventsOf,
   sseResponse,
   startMock,
-} from "./helpers/mock-upstream.ts";
+} from "../src/providers/testing.ts";
 import { openaiProvider, startGateway, type TestGateway } from "./helpers/gateway.ts";
 import { useProviderSuite } from "./helpers/provider-suite.ts";
 
@@ -17,7 +17,7 @@ let upstream: MockUpstream;
 let gateway: TestGateway;
 let client: OpenAI;
 
-const textBody = fixture("openai", "chat-completions-text-httprr.json");
+const textBody = fixtureText("openai", "chat-completions-text-httprr.json");
 
 useProviderSuite(
   {
@@ -102,7 +102,7 @@ describe("non-streaming", () => {
   });
 
   test("tool calls reach the SDK intact", async () => {
-    const toolBody = fixture("openai", "chat-completions-parallel-tool-calls.json");
+    const toolBody = fixtureText("openai", "chat-completions-parallel-tool-calls.json");
     upstream.handle(() => jsonResponse(toolBody));
     const completion = await client.chat.completions.create({
       model: "openai/gpt-4o",
@@ -154,7 +154,7 @@ describe("non-streaming", () => {
 
 describe("streaming", () => {
   test("chunks reach the SDK as the upstream sent them, ending with [DONE]", async () => {
-    const sse = fixture("openai", "chat-completions-stream-include-usage.sse");
+    const sse = fixtureText("openai", "chat-completions-stream-include-usage.sse");
     upstream.handle(() => sseResponse(sseEventsOf(sse)));
     const response = await fetch(`${gateway.url}/api/openai/chat/completions`, {
       method: "POST",
@@ -175,7 +175,7 @@ describe("streaming", () => {
   });
 
   test("the SDK assembles streamed text, finish_reason and usage", async () => {
-    const lines = fixture("openai", "chat-completions-text-stream.chunks.jsonl");
+    const lines = fixtureText("openai", "chat-completions-text-stream.chunks.jsonl");
     upstream.handle(() => sseResponse([...jsonlToSSE(lines), "data: [DONE]\n\n"]));
     const stream = await client.chat.completions.create({
       model: "openai/gpt-4.1-nano",
@@ -204,7 +204,7 @@ describe("streaming", () => {
   });
 
   test("a streamed tool call assembles into name and JSON arguments", async () => {
-    const sse = fixture("openai", "chat-completions-stream-tool-call.sse");
+    const sse = fixtureText("openai", "chat-completions-stream-tool-call.sse");
     upstream.handle(() => sseResponse(sseEventsOf(sse)));
     const stream = await client.chat.completions.create({
       model: "openai/gpt-4o-mini",
@@ -228,7 +228,7 @@ describe("streaming", () => {
   });
 
   test("each chunk is forwarded as it arrives, not buffered", async () => {
-    const lines = fixture("openai", "chat-completions-text-stream.chunks.jsonl")
+    const lines = fixtureText("openai", "chat-completions-text-stream.chunks.jsonl")
       .split("\n")
       .filter(Boolean)
       .slice(0, 5);
@@ -258,13 +258,13 @@ describe("streaming", () => {
 
 describe("models", () => {
   test("GET /api/{provider}/models lists the upstream's models", async () => {
-    upstream.handle(() => jsonResponse(fixture("openai", "models-list.json")));
+    upstream.handle(() => jsonResponse(fixtureText("openai", "models-list.json")));
     const page = await new OpenAI({
       apiKey: "x",
       baseURL: `${gateway.url}/api/openai`,
       maxRetries: 0,
     }).models.list();
-    const expected = JSON.parse(fixture("openai", "models-list.json"));
+    const expected = JSON.parse(fixtureText("openai", "models-list.json"));
     expect(page.data.map((model) => model.id)).toEqual(
       expected.data.map((model: { id: string }) => model.id),
     );
@@ -288,7 +288,7 @@ describe("models", () => {
 
 describe("upstream errors", () => {
   test("a 404 model keeps its status and OpenAI error body", async () => {
-    upstream.handle(() => jsonResponse(fixture("openai", "error-404-model-not-found.json"), 404));
+    upstream.handle(() => jsonResponse(fixtureText("openai", "error-404-model-not-found.json"), 404));
     const response = await fetch(`${gateway.url}/api/openai/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -296,14 +296,14 @@ describe("upstream errors", () => {
     });
     expect(response.status).toBe(404);
     const body = await response.json();
-    const recorded = JSON.parse(fixture("openai", "error-404-model-not-found.json"));
+    const recorded = JSON.parse(fixtureText("openai", "error-404-model-not-found.json"));
     expect(body.error.message).toBe(recorded.error.message);
     expect(body.error.code).toBe("model_not_found");
     expect(body.error.type).toBe(recorded.error.type);
   });
 
   test("a 400 from upstream is returned as is, not retried", async () => {
-    upstream.handle(() => jsonResponse(fixture("openai", "error-400-unsupported-parameter.json"), 400));
+    upstream.handle(() => jsonResponse(fixtureText("openai", "error-400-unsupported-parameter.json"), 400));
     const response = await fetch(`${gateway.url}/api/openai/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -2,8 +2,8 @@
 
 /**
  * AbortSignal.any builds a dependent signal the runtime must track weakly; a listener on the parent is about half
- * the cost, and this runs twice per request (the attempt's signal, the adapter's headers deadline). The listener
- * lives as long as the parent, which lives as long as the request.
+ * the cost, and routing makes one per attempt (the attempt's signal under the client's). The listener lives as
+ * long as the parent, which lives as long as the request.
  */
 const ONCE: AddEventListenerOptions = { once: true };
 

@@ -2,7 +2,7 @@
 // as forwardable only when they are the upstream's own (an OpenAI pass-through).
 import { createChunkEvents } from "../api/openai-chat/chunk-events.ts";
 import type { StreamFrame } from "../canonical/stream.ts";
-import type { PullReader } from "./sse.ts";
+import type { PullReader } from "./types.ts";
 import type { ChunkStream, FrameStream } from "./types.ts";
 
 export function framesOf(chunks: ChunkStream): FrameStream {

@@ -1,103 +1,168 @@
-// Upstream redirects: followed within the configured host, refused to any other.
-import { afterAll, expect, test } from "bun:test";
-import { GatewayError, UpstreamConnectionError, UpstreamTimeoutError } from "../api/errors.ts";
-import { CrossOriginRedirectError, fetchWithHeadersDeadline, upstreamFetch } from "./http.ts";
+// The one request helper: key header, abort, redirects within the configured host, error statuses handed to the
+// provider's errorFromStatus with the key kept out, and whole answers read and checked.
+import { afterAll, describe, expect, test } from "bun:test";
+import { z } from "zod";
+import { GatewayError, UpstreamConnectionError, UpstreamError } from "../api/errors.ts";
+import type { ProviderConfig } from "../config/schema.ts";
+import {
+  CrossOriginRedirectError,
+  perProvider,
+  readAnswer,
+  readText,
+  sendUpstream,
+  type UpstreamRequest,
+  upstreamFetch,
+} from "./http.ts";
+import { bodyOf, closedPort, jsonResponse, rejection, startMock } from "./testing.ts";
+import type { ErrorResponse } from "./types.ts";
 
-const target = Bun.serve({
-  hostname: "127.0.0.1",
-  port: 0,
-  fetch(request): Response {
-    const path = new URL(request.url).pathname;
-    if (path === "/moved") return new Response(null, { status: 308, headers: { location: "/here" } });
-    if (path === "/away") {
-      return new Response(null, {
-        status: 307,
-        headers: { location: `http://localhost:${target.port}/here` },
-      });
-    }
-    if (path === "/loop") return new Response(null, { status: 302, headers: { location: "/loop" } });
-    return new Response(`at ${path}`);
-  },
-});
-const base = `http://127.0.0.1:${target.port}`;
-
-afterAll(() => target.stop(true));
-
-test("no redirect: the response as it is", async () => {
-  expect(await (await upstreamFetch(`${base}/here`)).text()).toBe("at /here");
-});
-
-test("a redirect within the same origin is followed", async () => {
-  expect(await (await upstreamFetch(`${base}/moved`, { method: "GET" })).text()).toBe("at /here");
-});
-
-test("a redirect to another origin is refused", async () => {
-  await expect(upstreamFetch(`${base}/away`)).rejects.toBeInstanceOf(CrossOriginRedirectError);
-});
-
-test("a redirect loop ends", async () => {
-  await expect(upstreamFetch(`${base}/loop`)).rejects.toThrow("too many");
-});
-
-const options = (signal: AbortSignal, headersTimeoutMs = 2000) => ({
-  providerId: "p",
-  signal,
-  headersTimeoutMs,
-});
-
-test("no connection: an UpstreamConnectionError naming the provider", async () => {
-  const closed = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("x") });
-  const url = `http://127.0.0.1:${closed.port}/`;
-  await closed.stop(true);
-  const error = await fetchWithHeadersDeadline(url, {}, options(new AbortController().signal)).catch(
-    (e) => e,
-  );
-  expect(error).toBeInstanceOf(UpstreamConnectionError);
-  expect((error as GatewayError).message).toContain("Could not reach provider 'p'");
-});
-
-test("headers later than the deadline: an UpstreamTimeoutError; the body itself may take its time", async () => {
-  const slow = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    async fetch(request) {
-      if (new URL(request.url).pathname === "/late") await Bun.sleep(500);
-      return new Response(
-        new ReadableStream({
-          async start(controller) {
-            // The first bytes get the headers out; the rest of the body is slow, as a long answer is.
-            controller.enqueue(new TextEncoder().encode("start "));
-            await Bun.sleep(300);
-            controller.enqueue(new TextEncoder().encode("done"));
-            controller.close();
-          },
-        }),
-      );
-    },
-  });
-  try {
-    const late = await fetchWithHeadersDeadline(
-      `http://127.0.0.1:${slow.port}/late`,
-      {},
-      options(new AbortController().signal, 150),
-    ).catch((e) => e);
-    expect(late).toBeInstanceOf(UpstreamTimeoutError);
-    const streamed = await fetchWithHeadersDeadline(
-      `http://127.0.0.1:${slow.port}/`,
-      {},
-      options(new AbortController().signal, 150),
-    );
-    expect(await streamed.text()).toBe("start done");
-  } finally {
-    await slow.stop(true);
+const upstream = startMock((request) => {
+  if (request.path === "/moved") return new Response(null, { status: 308, headers: { location: "/here" } });
+  if (request.path === "/away") {
+    return new Response(null, {
+      status: 307,
+      headers: { location: `http://localhost:${upstream.port}/here` },
+    });
   }
+  if (request.path === "/loop") return new Response(null, { status: 302, headers: { location: "/loop" } });
+  if (request.path === "/refused") return jsonResponse({ error: "bad key sk-caller-key-0042" }, 401);
+  if (request.path === "/slow") return Bun.sleep(300).then(() => new Response("late"));
+  if (request.path === "/cut") return new Response(bodyOf(['{"choices":'], { failWith: new Error("reset") }));
+  return new Response(`at ${request.path}`);
+});
+afterAll(() => upstream.stop());
+
+const provider = {
+  id: "p",
+  name: "p",
+  type: "openai",
+  endpoint: upstream.url,
+  api_key: "sk-configured",
+} as ProviderConfig;
+
+function call(path: string, overrides: Partial<UpstreamRequest> = {}): UpstreamRequest {
+  return {
+    provider,
+    url: `${upstream.url}${path}`,
+    headers: { "x-tenant": "t1" },
+    keyHeader: "authorization",
+    apiKey: "sk-caller-key-0042",
+    body: "{}",
+    signal: new AbortController().signal,
+    ...overrides,
+  };
+}
+
+const seen: ErrorResponse[] = [];
+function errorFromStatus(response: ErrorResponse): GatewayError {
+  seen.push(response);
+  return new UpstreamError(response.providerId, `refused: ${response.body}`, {
+    status: response.status,
+    type: "x",
+  });
+}
+
+describe("sendUpstream", () => {
+  test("POSTs the body with the shared headers and the key in its header (Bearer for authorization)", async () => {
+    const response = await sendUpstream(call("/here"), errorFromStatus);
+    expect(await response.text()).toBe("at /here");
+    const sent = upstream.requests.at(-1);
+    expect([sent?.method, sent?.headers.get("authorization"), sent?.headers.get("x-tenant")]).toEqual([
+      "POST",
+      "Bearer sk-caller-key-0042",
+      "t1",
+    ]);
+    await sendUpstream(call("/here", { keyHeader: "x-goog-api-key", body: undefined }), errorFromStatus);
+    const get = upstream.requests.at(-1);
+    expect([get?.method, get?.headers.get("x-goog-api-key"), get?.headers.has("authorization")]).toEqual([
+      "GET",
+      "sk-caller-key-0042",
+      false,
+    ]);
+  });
+
+  test("no key: no key header at all", async () => {
+    await sendUpstream(call("/here", { apiKey: undefined }), errorFromStatus);
+    expect(upstream.requests.at(-1)?.headers.has("authorization")).toBe(false);
+  });
+
+  test("a status >= 400 goes to errorFromStatus with its body and headers; the key is kept out of the message", async () => {
+    const error = (await rejection(sendUpstream(call("/refused"), errorFromStatus))) as GatewayError;
+    expect(seen.at(-1)).toMatchObject({ providerId: "p", status: 401, keyConfigured: true });
+    expect(seen.at(-1)?.headers?.get("content-type")).toBe("application/json");
+    expect(error.status).toBe(401);
+    expect(error.message).toContain("bad key");
+    expect(error.message).not.toContain("sk-caller-key-0042");
+  });
+
+  test("a redirect within the same origin is followed, one to another origin is refused, a loop ends", async () => {
+    expect(await (await sendUpstream(call("/moved"), errorFromStatus)).text()).toBe("at /here");
+    const away = await rejection(sendUpstream(call("/away"), errorFromStatus));
+    expect(away).toBeInstanceOf(UpstreamConnectionError);
+    expect((away as Error).message).toContain("another host");
+    expect(((await rejection(sendUpstream(call("/loop"), errorFromStatus))) as Error).message).toContain(
+      "too many",
+    );
+  });
+
+  test("no connection: an UpstreamConnectionError naming the provider", async () => {
+    const url = `http://127.0.0.1:${closedPort()}/`;
+    const error = await rejection(sendUpstream(call("/", { url }), errorFromStatus));
+    expect(error).toBeInstanceOf(UpstreamConnectionError);
+    expect((error as GatewayError).message).toContain("Could not reach provider 'p'");
+  });
+
+  test("the attempt's signal is the deadline: its abort ends the wait at once, rejecting with its reason", async () => {
+    const controller = new AbortController();
+    const reason = new Error("first byte deadline");
+    const pending = rejection(sendUpstream(call("/slow", { signal: controller.signal }), errorFromStatus));
+    setTimeout(() => controller.abort(reason), 20);
+    const started = performance.now();
+    expect(await pending).toBe(reason);
+    expect(performance.now() - started).toBeLessThan(250);
+  });
 });
 
-test("the caller's abort is rethrown as it is, not mapped", async () => {
-  const controller = new AbortController();
-  controller.abort();
-  const error = await fetchWithHeadersDeadline(`${base}/here`, {}, options(controller.signal)).catch(
-    (e) => e,
-  );
-  expect(error).not.toBeInstanceOf(GatewayError);
+describe("readText and readAnswer", () => {
+  const schema = z.looseObject({ choices: z.array(z.unknown()) });
+
+  test("the answer's text and its checked JSON", async () => {
+    const request = call("/");
+    const { text, answer } = await readAnswer(
+      jsonResponse('{"choices":[],"id":"x"}'),
+      request,
+      schema,
+      "an answer",
+    );
+    expect(text).toBe('{"choices":[],"id":"x"}');
+    expect(answer.choices).toEqual([]);
+  });
+
+  test("not JSON, or not an answer: badResponse (retryable)", async () => {
+    for (const body of ["<html>proxy error</html>", '{"id":"x"}']) {
+      const error = await rejection(readAnswer(jsonResponse(body), call("/"), schema, "an answer"));
+      expect(error).toMatchObject({ status: 502, kind: "bad_response", code: "bad_response" });
+    }
+  });
+
+  test("a body cut off while it is read is a connection failure; after an abort, the signal's reason", async () => {
+    const cut = await sendUpstream(call("/cut"), errorFromStatus);
+    expect(await rejection(readText(cut, call("/")))).toBeInstanceOf(UpstreamConnectionError);
+    const controller = new AbortController();
+    const response = await sendUpstream(call("/cut", { signal: controller.signal }), errorFromStatus);
+    controller.abort("gone");
+    expect(await rejection(readText(response, { provider, signal: controller.signal }))).toBe("gone");
+  });
+});
+
+test("upstreamFetch (the SDK clients' fetch) follows redirects only within the origin", async () => {
+  expect(await (await upstreamFetch(`${upstream.url}/moved`)).text()).toBe("at /here");
+  await expect(upstreamFetch(`${upstream.url}/away`)).rejects.toBeInstanceOf(CrossOriginRedirectError);
+});
+
+test("perProvider builds once per provider config object", () => {
+  let built = 0;
+  const valueFor = perProvider(() => ++built);
+  const other = { ...provider };
+  expect([valueFor(provider), valueFor(provider), valueFor(other)]).toEqual([1, 1, 2]);
 });

@@ -4,9 +4,9 @@ import type { Dialect, OriginalRequest } from "../canonical/dialect.ts";
 import type { CanonicalRequest } from "../canonical/request.ts";
 import type { CanonicalResponse } from "../canonical/response.ts";
 import type { StreamFrame } from "../canonical/stream.ts";
+import type { GatewayError } from "../api/errors.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
-import type { PullReader } from "./sse.ts";
 
 /** Milliseconds since the epoch; injected so tests control time. */
 export type Clock = () => number;
@@ -26,12 +26,12 @@ export function keySourceOf(provider: ProviderConfig, apiKey: string | undefined
 
 export interface ChatAttempt {
   provider: ProviderConfig;
+  /** The upstream's own model name (no "<provider>/" prefix). */
+  model: string;
   /** What the client asked for, in the canonical model every adapter translates from. */
   canonical: CanonicalRequest;
   /** The client's own body and dialect: a provider of that wire forwards it as it came. */
   original: OriginalRequest;
-  /** The upstream's own model name (no "<provider>/" prefix). */
-  model: string;
   /**
    * The request as an OpenAI Chat body (the gateway-facing `model`: use `model` above), for adapters that still
    * translate from that shape; the canonical request above replaces it.
@@ -41,16 +41,10 @@ export interface ChatAttempt {
   apiKey: string | undefined;
   keySource: KeySource;
   /**
-   * Aborted when the client goes away or a watchdog fires. The adapter must then end the call at once (reject, or
-   * error its stream): routing's deadlines work by aborting this signal and wait for nothing else.
+   * Aborted when the client goes away or a deadline fires: the adapter's call and stream end at once, rejecting
+   * with the signal's reason. Routing's deadlines work by aborting this signal; adapters keep no timer of their own.
    */
   signal: AbortSignal;
-  /**
-   * How long to wait for the upstream's response headers, when the adapter is to enforce it itself. Routing
-   * leaves it unset: its own deadline already bounds the whole call and aborts `signal`, and a second timer
-   * and controller per request cost CPU on the gateway's hottest path.
-   */
-  headersTimeoutMs?: number;
   /**
    * Assistant text already delivered to the client from a stream that was cut; the upstream is asked to
    * continue it (sent as a final assistant message) and only the continuation is streamed back.
@@ -83,25 +77,76 @@ export type ChatResult =
   | {
       kind: "stream";
       /**
-       * Chunks as they arrive. The stream closes normally only when the upstream ended it; a cut, an
-       * in-stream error event or a bad status errors it with a GatewayError. A translator emits a
-       * finish_reason only when the upstream said the answer is complete, never to paper over a cut.
+       * Chunks as they arrive. The stream ends normally only when the upstream said the answer is complete. A read
+       * rejects only with a GatewayError (a cut is streamCutError; an in-stream error event, its own error) or,
+       * once the attempt's signal aborted, with the signal's reason. A translator emits a finish_reason only
+       * when the upstream said the answer is complete, never to paper over a cut.
        */
       chunks: ChunkStream;
       warnings: string[];
     };
 
+/** What a consumer reads one item at a time: a ReadableStreamDefaultReader is one. */
+export interface PullReader<T> {
+  read(): Promise<{ done: false; value: T } | { done: true; value?: undefined }>;
+  cancel(reason?: unknown): Promise<void>;
+}
+
 /**
- * What routing reads a stream from: a ReadableStream<StreamChunk> is one, and so is sse.ts's ssePull, which saves
- * a stream hop per chunk where the adapter's output is only ever read.
+ * What routing reads a stream from: event-stream.ts's reader (no ReadableStream of its own, which saves a stream
+ * hop per chunk where the adapter's output is only ever read); a ReadableStream<StreamChunk> is one too.
  */
 export interface ChunkStream {
   getReader(): PullReader<StreamChunk>;
 }
 
-/** What routing reads a translated stream from: canonical frames, one per upstream event. */
+/** What routing reads a translated stream from: canonical frames, one per upstream event. Reads reject as above. */
 export interface FrameStream {
   getReader(): PullReader<StreamFrame>;
+}
+
+/** A request translator's output: the provider's native body, and what could not be sent as asked. */
+export interface Translated<Native> {
+  native: Native;
+  warnings: string[];
+}
+
+/** What every request translator (request.ts) takes. */
+export interface RequestInput {
+  request: ChatRequest;
+  /** The upstream's own model name. */
+  model: string;
+  /** Text already sent to the client from a cut stream; the model is asked to continue it. */
+  prefill?: string | undefined;
+}
+
+/** An upstream's error answer, as every provider's errorFromStatus takes it. */
+export interface ErrorResponse {
+  providerId: string;
+  status: number;
+  /** The body as text ("" when it could not be read). */
+  body: string;
+  headers?: Headers | undefined;
+  /** A refused configured key disables the target; the caller's own key refused is the caller's problem. */
+  keyConfigured: boolean;
+}
+
+/** A provider's errors.ts: status + native error body -> the one GatewayError (status, kind, retry hints). */
+export type ErrorFromStatus = (response: ErrorResponse) => GatewayError;
+
+/**
+ * What an adapter translates, declared once per adapter so that routing asks instead of naming provider types.
+ * Each flag is true only where the adapter carries the feature to the upstream and back.
+ */
+export interface ProviderCapabilities {
+  /** Continues a final assistant message (a cut stream's text, sent as prefill) rather than answering anew. */
+  prefill: boolean;
+  /** Sends image parts of user messages. */
+  images: boolean;
+  /** Sends tools and tool results, and returns tool calls. */
+  tools: boolean;
+  /** Sends reasoning settings and returns reasoning (thinking) content. */
+  thinking: boolean;
 }
 
 export interface ModelEntry {
@@ -117,18 +162,12 @@ export interface ModelsRequest {
   signal: AbortSignal;
 }
 
-/** What an adapter can translate; routing asks these instead of naming provider types. */
-export interface AdapterCapabilities {
-  /** Continues a final assistant message (ChatAttempt.prefill): used to resume a cut stream elsewhere. */
-  prefill: boolean;
-  images: boolean;
-  tools: boolean;
-  thinking: boolean;
-}
-
 export interface ProviderAdapter {
-  capabilities: AdapterCapabilities;
-  /** Sends one attempt upstream. Rejects with a GatewayError (status, kind, retry hints) on failure. */
+  readonly capabilities: ProviderCapabilities;
+  /**
+   * Sends one attempt upstream. Rejects with a GatewayError (status, kind, retry hints) on failure, or with the
+   * signal's reason once the attempt's signal aborted.
+   */
   chat(attempt: ChatAttempt): Promise<ChatResult>;
   /** The upstream's model list; the caller falls back to the config's list when this rejects. */
   listModels(request: ModelsRequest): Promise<ModelEntry[]>;

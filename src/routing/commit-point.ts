@@ -1,6 +1,6 @@
 // The stream commit point: read until the first content, holding role and empty chunks back.
-import { GatewayError, streamCutError, UpstreamError } from "../api/errors.ts";
-import type { PullReader } from "../providers/sse.ts";
+import { UpstreamError } from "../api/errors.ts";
+import type { PullReader } from "../providers/types.ts";
 import type { KeySource } from "../providers/types.ts";
 import { finishOf, frameHasContent, type StreamFrame } from "../canonical/stream.ts";
 import type { Target } from "./health.ts";
@@ -27,22 +27,6 @@ export interface OpenedStream {
 }
 
 const noop = () => {};
-
-/**
- * The next frame. A read that fails with something other than a GatewayError is the socket under the stream
- * breaking (a reset mid-body): the upstream cut the stream, a transient failure, not a gateway fault.
- */
-export async function readChunk(
-  reader: PullReader<StreamFrame>,
-  providerId: string,
-): Promise<Awaited<ReturnType<PullReader<StreamFrame>["read"]>>> {
-  try {
-    return await reader.read();
-  } catch (thrown) {
-    if (thrown instanceof GatewayError || thrown instanceof DeadlineExceeded) throw thrown;
-    throw streamCutError(providerId, thrown);
-  }
-}
 
 /** Ends an opened stream that nobody will read: the upstream call and its body. */
 export function release(stream: OpenedStream): void {
@@ -71,7 +55,7 @@ export async function awaitFirstContent(
   });
   try {
     for (;;) {
-      const { value, done } = await readChunk(reader, target.providerId);
+      const { value, done } = await reader.read();
       if (expired) throw new DeadlineExceeded("first_content", ms);
       if (done) {
         if (completion.complete) return { ...stream, queue, completion };

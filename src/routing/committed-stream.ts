@@ -2,7 +2,7 @@
 // elsewhere when the route allows, else an in-band error).
 import { GatewayError } from "../api/errors.ts";
 import { finishOf, type StreamFrame } from "../canonical/stream.ts";
-import { type OpenedStream, readChunk, release } from "./commit-point.ts";
+import { type OpenedStream, release } from "./commit-point.ts";
 import { continueCut, createTranscript, type StreamContext } from "./continuation.ts";
 import { createWatchdog, DeadlineExceeded, timeoutError } from "./deadline.ts";
 import { asGatewayError } from "./failures.ts";
@@ -33,7 +33,8 @@ async function readWatched(source: OpenedStream, watchdog: Watchdog, context: St
   const wait = source.completion.complete ? FINISH_GRACE_MS : source.deadlines.idleMs;
   watchdog.start(wait);
   try {
-    const { value, done } = await readChunk(source.reader, providerId);
+    // Adapters reject a read only with a GatewayError (a cut is streamCutError) or, once aborted, the abort's reason.
+    const { value, done } = await source.reader.read();
     if (watchdog.end()) throw new DeadlineExceeded("next_chunk", wait);
     if (done) {
       watchdog.stop();

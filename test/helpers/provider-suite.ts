@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach } from "bun:test";
 import OpenAI from "openai";
 import { type GatewayOptions, startGateway, type TestGateway } from "./gateway.ts";
-import { type MockHandler, type MockUpstream, startMock } from "./mock-upstream.ts";
+import { type MockHandler, type MockUpstream, startMock } from "../../src/providers/testing.ts";
 
 export interface ProviderSuite {
   upstream: MockUpstream;

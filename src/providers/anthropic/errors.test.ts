@@ -7,20 +7,20 @@ import {
   APIUserAbortError,
 } from "@anthropic-ai/sdk";
 import { UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
-import { errorFromAnthropic, errorFromStreamEvent } from "./errors.ts";
+import { errorFromStatus, errorFromStreamEvent } from "./errors.ts";
 import { mapAnthropicError } from "./sdk.ts";
-import { fixtureJson } from "./testing.ts";
+import { fixtureJson, fixtureText } from "../testing.ts";
 
 function statusOf(metaName: string): number {
-  return (fixtureJson(metaName) as { status: { code: number } }).status.code;
+  return (fixtureJson("anthropic", metaName) as { status: { code: number } }).status.code;
 }
 
 describe("recorded error bodies", () => {
   test("404 not_found_error (model) -> misconfigured", () => {
-    const error = errorFromAnthropic({
+    const error = errorFromStatus({
       providerId: "claude",
       status: statusOf("error-404-not-found-model.meta.json"),
-      body: fixtureJson("error-404-not-found-model.json"),
+      body: fixtureText("anthropic", "error-404-not-found-model.json"),
       keyConfigured: true,
     });
     expect(error.status).toBe(404);
@@ -36,10 +36,10 @@ describe("recorded error bodies", () => {
       "error-400-invalid-request-effort.json",
       "error-400-invalid-request-tool-result.json",
     ]) {
-      const error = errorFromAnthropic({
+      const error = errorFromStatus({
         providerId: "claude",
         status: 400,
-        body: fixtureJson(name),
+        body: fixtureText("anthropic", name),
         keyConfigured: true,
       });
       expect(error.status).toBe(400);
@@ -53,13 +53,13 @@ describe("recorded error bodies", () => {
 
 // No 429/529/401/"prompt is too long" bodies were recorded (PROVENANCE.md, known gaps); these follow the
 // documented envelope https://docs.anthropic.com/en/api/errors
-function documented(type: string, message: string) {
-  return { type: "error", error: { type, message } };
+function documented(type: string, message: string): string {
+  return JSON.stringify({ type: "error", error: { type, message } });
 }
 
 describe("documented error types", () => {
   test("529 overloaded_error -> transient 503", () => {
-    const error = errorFromAnthropic({
+    const error = errorFromStatus({
       providerId: "claude",
       status: 529,
       body: documented("overloaded_error", "Overloaded"),
@@ -72,7 +72,7 @@ describe("documented error types", () => {
 
   test("429 rate_limit_error -> rate_limited with retry-after and retry-after-ms", () => {
     const headers = new Headers({ "retry-after": "7", "retry-after-ms": "6500" });
-    const error = errorFromAnthropic({
+    const error = errorFromStatus({
       providerId: "claude",
       status: 429,
       body: documented(
@@ -89,7 +89,7 @@ describe("documented error types", () => {
   });
 
   test("prompt is too long -> context_length", () => {
-    const error = errorFromAnthropic({
+    const error = errorFromStatus({
       providerId: "claude",
       status: 400,
       body: documented("invalid_request_error", "prompt is too long: 215000 tokens > 200000 maximum"),
@@ -102,25 +102,23 @@ describe("documented error types", () => {
 
   test("401/403 depend on whether the key is configured", () => {
     const body = documented("authentication_error", "invalid x-api-key");
-    expect(errorFromAnthropic({ providerId: "c", status: 401, body, keyConfigured: true }).kind).toBe(
+    expect(errorFromStatus({ providerId: "c", status: 401, body, keyConfigured: true }).kind).toBe(
       "misconfigured",
     );
-    expect(errorFromAnthropic({ providerId: "c", status: 401, body, keyConfigured: false }).kind).toBe(
-      "client",
-    );
-    const forbidden = errorFromAnthropic({ providerId: "c", status: 403, body, keyConfigured: true });
+    expect(errorFromStatus({ providerId: "c", status: 401, body, keyConfigured: false }).kind).toBe("client");
+    const forbidden = errorFromStatus({ providerId: "c", status: 403, body, keyConfigured: true });
     expect(forbidden.type).toBe("permission_error");
   });
 
   test("402 billing_error and 400 'credit balance is too low' -> misconfigured with a configured key", () => {
-    const billing = errorFromAnthropic({
+    const billing = errorFromStatus({
       providerId: "c",
       status: 402,
       body: documented("billing_error", "Your account has a billing issue"),
       keyConfigured: true,
     });
     expect(billing).toMatchObject({ status: 402, kind: "misconfigured", code: "billing_error" });
-    const lowCredit = errorFromAnthropic({
+    const lowCredit = errorFromStatus({
       providerId: "c",
       status: 400,
       body: documented(
@@ -132,7 +130,7 @@ describe("documented error types", () => {
     expect(lowCredit).toMatchObject({ status: 400, kind: "misconfigured", code: "billing_error" });
     // The caller's own key: the caller's account, answered as is.
     expect(
-      errorFromAnthropic({
+      errorFromStatus({
         providerId: "c",
         status: 402,
         body: documented("billing_error", "billing"),
@@ -144,14 +142,14 @@ describe("documented error types", () => {
   test("a billing_error event inside a stream is misconfigured too", () => {
     const error = errorFromStreamEvent(
       "c",
-      documented("billing_error", "Your account has a billing issue"),
+      JSON.parse(documented("billing_error", "Your account has a billing issue")),
       true,
     );
     expect(error).toMatchObject({ status: 402, kind: "misconfigured" });
   });
 
   test("500 api_error and an unreadable body -> transient", () => {
-    const error = errorFromAnthropic({ providerId: "c", status: 500, body: "<html>", keyConfigured: true });
+    const error = errorFromStatus({ providerId: "c", status: 500, body: "<html>", keyConfigured: true });
     expect(error.kind).toBe("transient");
     expect(error.message).toContain("500");
   });

@@ -1,20 +1,15 @@
-// Anthropic error bodies and statuses -> GatewayError with the right status, kind and retry hints (SDK
-// exceptions: sdk.ts). Error types and statuses: https://docs.anthropic.com/en/api/errors
-import { streamCutError } from "../../api/errors.ts";
-import { z } from "zod";
+// Anthropic error statuses and bodies (and in-stream error events) -> GatewayError with the right status, kind and
+// retry hints (SDK exceptions: sdk.ts). Error types and statuses: https://docs.anthropic.com/en/api/errors
 import {
   type FailureKind,
-  GatewayError,
   kindForStatus,
   looksLikeContextLength,
   typeForStatus,
   UpstreamError,
 } from "../../api/errors.ts";
-
-/** `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_..."}` */
-export const anthropicErrorBodySchema = z.looseObject({
-  error: z.looseObject({ type: z.string().nullish(), message: z.string().nullish() }).nullish(),
-});
+import { parseJsonOrUndefined } from "../errors.ts";
+import type { ErrorResponse } from "../types.ts";
+import { anthropicErrorBodySchema } from "./wire.ts";
 
 /** The HTTP status Anthropic documents for each error type, for in-stream error events that carry none. */
 const STATUS_FOR_TYPE: Record<string, number> = {
@@ -32,14 +27,6 @@ const STATUS_FOR_TYPE: Record<string, number> = {
 
 /** 529 is Anthropic's own "overloaded"; clients and routing know it as a 503. */
 const OVERLOADED_STATUS = 503;
-
-export interface AnthropicErrorInput {
-  providerId: string;
-  status: number;
-  body: unknown;
-  headers?: Headers | undefined;
-  keyConfigured: boolean;
-}
 
 /** Anthropic answers an account out of credit with 400 invalid_request_error and this message, not a 402. */
 const LOW_CREDIT_PATTERN = /credit balance is too low/i;
@@ -66,31 +53,16 @@ function kindFor(
   return kindForStatus(status, keyConfigured);
 }
 
-/** Builds the error for an upstream error status (or an in-stream error event) and Anthropic's error body. */
-export function errorFromAnthropic(input: AnthropicErrorInput): UpstreamError {
-  const parsed = anthropicErrorBodySchema.safeParse(input.body);
-  const error = parsed.success ? parsed.data.error : undefined;
-  const errorType = error?.type ?? null;
-  const upstreamMessage = error?.message ?? "";
-  const kind = kindFor(input.status, errorType, upstreamMessage, input.keyConfigured);
-  const status = input.status === 529 ? OVERLOADED_STATUS : input.status;
-  const message = `Provider '${input.providerId}' answered ${input.status}${
-    upstreamMessage ? `: ${upstreamMessage}` : errorType ? ` (${errorType})` : ""
-  }`;
-  return new UpstreamError(input.providerId, message, {
-    status,
-    type: typeForStatus(status),
-    code:
-      kind === "context_length"
-        ? "context_length_exceeded"
-        : isBilling(input.status, errorType, upstreamMessage)
-          ? "billing_error"
-          : errorType,
-    kind,
-    retryHints: input.headers
-      ? { retryAfterMs: input.headers.get("retry-after-ms"), retryAfter: input.headers.get("retry-after") }
-      : undefined,
-  });
+/** The error object of an Anthropic error body, undefined when the body is not one. */
+function errorOf(body: unknown) {
+  const parsed = anthropicErrorBodySchema.safeParse(body);
+  return parsed.success ? (parsed.data.error ?? undefined) : undefined;
+}
+
+/** Builds the error for an upstream error status and Anthropic's error body. */
+export function errorFromStatus(response: ErrorResponse): UpstreamError {
+  const { providerId, status, headers, keyConfigured } = response;
+  return errorFrom(providerId, status, errorOf(parseJsonOrUndefined(response.body)), headers, keyConfigured);
 }
 
 /** An `event: error` inside a 200 stream: its status is implied by the error type. */
@@ -99,20 +71,37 @@ export function errorFromStreamEvent(
   payload: unknown,
   keyConfigured: boolean,
 ): UpstreamError {
-  const parsed = anthropicErrorBodySchema.safeParse(payload);
-  const errorType = parsed.success ? (parsed.data.error?.type ?? "") : "";
-  const status = STATUS_FOR_TYPE[errorType] ?? 500;
-  return errorFromAnthropic({ providerId, status, body: payload, keyConfigured });
+  const error = errorOf(payload);
+  const status = STATUS_FOR_TYPE[error?.type ?? ""] ?? 500;
+  return errorFrom(providerId, status, error, undefined, keyConfigured);
 }
 
-export { streamCutError };
-
-/** The upstream answered 2xx with something that is not a Messages API answer. */
-export function badResponseError(providerId: string, detail: string): GatewayError {
-  return new GatewayError(`Provider '${providerId}' sent an answer that could not be read: ${detail}`, {
-    status: 502,
-    type: "api_error",
-    code: "bad_response",
-    kind: "bad_response",
+function errorFrom(
+  providerId: string,
+  upstreamStatus: number,
+  error: ReturnType<typeof errorOf>,
+  headers: Headers | undefined,
+  keyConfigured: boolean,
+): UpstreamError {
+  const errorType = error?.type ?? null;
+  const upstreamMessage = error?.message ?? "";
+  const kind = kindFor(upstreamStatus, errorType, upstreamMessage, keyConfigured);
+  const status = upstreamStatus === 529 ? OVERLOADED_STATUS : upstreamStatus;
+  const message = `Provider '${providerId}' answered ${upstreamStatus}${
+    upstreamMessage ? `: ${upstreamMessage}` : errorType ? ` (${errorType})` : ""
+  }`;
+  return new UpstreamError(providerId, message, {
+    status,
+    type: typeForStatus(status),
+    code:
+      kind === "context_length"
+        ? "context_length_exceeded"
+        : isBilling(upstreamStatus, errorType, upstreamMessage)
+          ? "billing_error"
+          : errorType,
+    kind,
+    retryHints: headers
+      ? { retryAfterMs: headers.get("retry-after-ms"), retryAfter: headers.get("retry-after") }
+      : undefined,
   });
 }

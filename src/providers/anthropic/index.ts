@@ -2,24 +2,26 @@
 // Messages go over fetch (the hot path: the SDK's request building cost more CPU than the translation); the
 // model list through the official SDK, loaded on first use.
 import type Anthropic from "@anthropic-ai/sdk";
-import { GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
-import { sseEvents } from "../sse.ts";
+import { readEventStream } from "../event-stream.ts";
+import { perProvider, readAnswer, sendUpstream } from "../http.ts";
 import type {
-  AdapterDeps,
   AdapterFactory,
   ChatAttempt,
   ChatResult,
   ModelEntry,
   ModelsRequest,
-  StreamChunk,
+  ProviderCapabilities,
 } from "../types.ts";
-import { badResponseError, errorFromAnthropic, streamCutError } from "./errors.ts";
+import { errorFromStatus } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
 import { prefillTrailingWhitespace, toAnthropicRequest } from "./request.ts";
-import { anthropicMessageSchema, toChatCompletion } from "./response.ts";
-import { createAnthropicStreamTranslator } from "./stream.ts";
-import { fetchWithHeadersDeadline } from "../http.ts";
+import { toChatCompletion } from "./response.ts";
+import { anthropicStreamTransformer } from "./stream.ts";
+import { anthropicMessageSchema } from "./wire.ts";
+
+/** A final assistant message is continued (prefill); images, tools and thinking are translated both ways. */
+const CAPABILITIES: ProviderCapabilities = { prefill: true, images: true, tools: true, thinking: true };
 
 const MODELS_TIMEOUT_MS = 10_000;
 /**
@@ -27,14 +29,6 @@ const MODELS_TIMEOUT_MS = 10_000;
  * (https://docs.anthropic.com/en/api/versioning).
  */
 export const ANTHROPIC_VERSION = "2026-10-21";
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 /** The part that needs the SDK at run time (sdk.ts). */
 type AnthropicSdk = typeof import("./sdk.ts");
@@ -58,146 +52,78 @@ function authHeaders(apiKey: string | undefined): Record<string, string | null> 
   return { "x-api-key": apiKey ?? null, authorization: null };
 }
 
-/** Maps a read error in the middle of the body to a cut (retryable); an abort keeps its own error. */
-function guardStream(chunks: ReadableStream<StreamChunk>, providerId: string, signal: AbortSignal) {
-  const reader = chunks.getReader();
-  return new ReadableStream<StreamChunk>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (error) {
-        controller.error(
-          error instanceof GatewayError || signal.aborted ? error : streamCutError(providerId, error),
-        );
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
-}
-
-/** A body cut after the headers is a connection failure (retryable); an abort keeps its own error. */
-async function readBody(response: Response, providerId: string, signal: AbortSignal): Promise<string> {
-  try {
-    return await response.text();
-  } catch (error) {
-    if (signal.aborted) throw error;
-    throw new UpstreamConnectionError(providerId, "the answer was cut off before it was complete", error);
-  }
-}
-
-function parseCompletion(providerId: string, text: string, deps: AdapterDeps) {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw badResponseError(providerId, "the body is not JSON");
-  }
-  const parsed = anthropicMessageSchema.safeParse(json);
-  if (!parsed.success) throw badResponseError(providerId, "the body is not a Messages API message");
-  return toChatCompletion(parsed.data, deps);
-}
+/** What every Messages request to a provider shares: the URL and the headers without the key. */
+const messagesTarget = perProvider((provider: ProviderConfig) => ({
+  // https://docs.anthropic.com/en/api/messages: POST {base}/v1/messages with an anthropic-version header.
+  url: `${provider.endpoint.replace(/\/+$/, "")}/v1/messages`,
+  headers: {
+    ...provider.headers,
+    "content-type": "application/json",
+    accept: "application/json",
+    "anthropic-version": ANTHROPIC_VERSION,
+  },
+}));
 
 export const createAnthropicAdapter: AdapterFactory = (deps) => {
-  // One SDK client per provider config object: config reloads get fresh clients, requests share one.
-  const clients = new WeakMap<ProviderConfig, Anthropic>();
-
-  function clientFor(sdk: AnthropicSdk, provider: ProviderConfig): Anthropic {
-    let client = clients.get(provider);
-    if (!client) {
-      client = sdk.createAnthropicClient(provider, deps.logger);
-      clients.set(provider, client);
-    }
-    return client;
-  }
-
   async function chat(attempt: ChatAttempt): Promise<ChatResult> {
-    const { provider } = attempt;
-    const keyConfigured = Boolean(provider.api_key);
+    const { provider, signal, apiKey } = attempt;
     const configuredMaxTokens = provider.models?.find((model) => model.name === attempt.model)?.max_tokens;
     const { native, warnings } = toAnthropicRequest({
       request: attempt.request,
       model: attempt.model,
-      configuredMaxTokens,
       prefill: attempt.prefill,
+      configuredMaxTokens,
     });
     const streaming = attempt.request.stream === true;
-    const response = await send(attempt, JSON.stringify({ ...native, stream: streaming }));
+    const target = messagesTarget(provider);
+    const request = {
+      provider,
+      url: target.url,
+      headers: target.headers,
+      keyHeader: "x-api-key" as const,
+      apiKey,
+      body: JSON.stringify({ ...native, stream: streaming }),
+      signal,
+    };
+    const response = await sendUpstream(request, errorFromStatus);
     if (!streaming) {
-      const completion = parseCompletion(
-        provider.id,
-        await readBody(response, provider.id, attempt.signal),
-        deps,
+      const { answer } = await readAnswer(
+        response,
+        request,
+        anthropicMessageSchema,
+        "a Messages API message",
       );
-      return { kind: "completion", completion, warnings };
+      return { kind: "completion", completion: toChatCompletion(answer, deps), warnings };
     }
-    if (!response.body) throw badResponseError(provider.id, "the stream has no body");
-    const translator = createAnthropicStreamTranslator({
+    const translator = anthropicStreamTransformer({
       providerId: provider.id,
       id: deps.newId("chatcmpl-"),
       created: Math.floor(deps.clock() / 1000),
       includeUsage: attempt.request.stream_options?.include_usage === true,
-      keyConfigured,
+      keyConfigured: Boolean(provider.api_key),
       logger: deps.logger,
       skipLeading: prefillTrailingWhitespace(attempt.prefill),
     });
-    const chunks = guardStream(sseEvents(response.body).pipeThrough(translator), provider.id, attempt.signal);
+    const chunks = readEventStream(response.body, "sse", translator, {
+      providerId: provider.id,
+      signal,
+      apiKey,
+    });
     return { kind: "stream", chunks, warnings };
   }
 
-  // What every Messages request to a provider shares: the URL and the headers without the key.
-  const messageTargets = new WeakMap<ProviderConfig, { url: string; headers: Record<string, string> }>();
-
-  function messageTargetFor(provider: ProviderConfig) {
-    let target = messageTargets.get(provider);
-    if (!target) {
-      target = {
-        // https://docs.anthropic.com/en/api/messages: POST {base}/v1/messages with an anthropic-version header.
-        url: `${provider.endpoint.replace(/\/+$/, "")}/v1/messages`,
-        headers: {
-          ...provider.headers,
-          "content-type": "application/json",
-          accept: "application/json",
-          "anthropic-version": ANTHROPIC_VERSION,
-        },
-      };
-      messageTargets.set(provider, target);
-    }
-    return target;
-  }
-
-  /** POSTs the body; rejects with a GatewayError for a status >= 400, no connection or no headers in time. */
-  async function send(attempt: ChatAttempt, body: string): Promise<Response> {
-    const { provider, signal } = attempt;
-    const target = messageTargetFor(provider);
-    const headers = attempt.apiKey ? { ...target.headers, "x-api-key": attempt.apiKey } : target.headers;
-    const response = await fetchWithHeadersDeadline(
-      target.url,
-      { method: "POST", headers, body, signal, redirect: "manual" },
-      { providerId: provider.id, signal, headersTimeoutMs: attempt.headersTimeoutMs },
-    );
-    if (response.status >= 400) {
-      const text = await response.text().catch(() => "");
-      throw errorFromAnthropic({
-        providerId: provider.id,
-        status: response.status,
-        body: parseJson(text),
-        headers: response.headers,
-        keyConfigured: Boolean(provider.api_key),
-      });
-    }
-    return response;
-  }
+  // One SDK client per provider config object: config reloads get fresh clients, requests share one.
+  const clientFor = perProvider(
+    (provider: ProviderConfig): Promise<Anthropic> =>
+      loadSdk().then((sdk) => sdk.createAnthropicClient(provider, deps.logger)),
+  );
 
   async function listModels(request: ModelsRequest): Promise<ModelEntry[]> {
     const { provider } = request;
     const sdk = await loadSdk();
     try {
       const items: unknown[] = [];
-      const pages = clientFor(sdk, provider).models.list(
+      const pages = (await clientFor(provider)).models.list(
         { limit: 1000 },
         { signal: request.signal, timeout: MODELS_TIMEOUT_MS, headers: authHeaders(request.apiKey) },
       );
@@ -212,9 +138,5 @@ export const createAnthropicAdapter: AdapterFactory = (deps) => {
     }
   }
 
-  return {
-    capabilities: { prefill: true, images: true, tools: true, thinking: true },
-    chat,
-    listModels,
-  };
+  return { capabilities: CAPABILITIES, chat, listModels };
 };

@@ -2,8 +2,9 @@
 import { describe, expect, test } from "bun:test";
 import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
 import { acceptsAdaptiveThinking, prefillTrailingWhitespace, toAnthropicRequest } from "./request.ts";
-import { anthropicMessageSchema, toChatCompletion } from "./response.ts";
-import { fixtureJson } from "./testing.ts";
+import { toChatCompletion } from "./response.ts";
+import { anthropicMessageSchema } from "./wire.ts";
+import { fixtureJson } from "../testing.ts";
 
 function request(fields: Record<string, unknown>): ChatRequest {
   return chatRequestSchema.parse({ model: "claude/sonnet", max_tokens: 100, ...fields });
@@ -211,7 +212,7 @@ describe("tools", () => {
 
 describe("thinking round trip", () => {
   test("a recorded thinking answer, sent back by the client, rebuilds the signed thinking block first", () => {
-    const raw = fixtureJson("messages-thinking.json") as {
+    const raw = fixtureJson("anthropic", "messages-thinking.json") as {
       content: Array<{ thinking: string; signature: string }>;
     };
     const completion = toChatCompletion(anthropicMessageSchema.parse(raw), {

@@ -3,31 +3,23 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
 import type { ChatMessage, ChatRequest, Tool, ToolChoice } from "../../api/chat.ts";
+import { type TranslatedFields, untranslatedFields } from "../request-fields.ts";
+import type { RequestInput, Translated } from "../types.ts";
 import { convertMessages } from "./messages.ts";
 
 /** The Messages request body without `stream`, which the adapter sets. */
 export type AnthropicRequest = Omit<Anthropic.MessageCreateParamsNonStreaming, "stream">;
 
-export interface AnthropicRequestInput {
-  request: ChatRequest;
-  /** The upstream's model name. */
-  model: string;
+export interface AnthropicRequestInput extends RequestInput {
   /** provider.models[].max_tokens for this model, when configured. */
   configuredMaxTokens?: number | undefined;
-  /** Text already sent to the client from a cut stream; the model is asked to continue it. */
-  prefill?: string | undefined;
-}
-
-export interface AnthropicRequestResult {
-  native: AnthropicRequest;
-  warnings: string[];
 }
 
 /** Anthropic requires max_tokens; this is the last resort when neither the request nor the config gives one. */
 export const FALLBACK_MAX_TOKENS = 4096;
 
 /** Fields this translator reads; anything else a client sends is reported as dropped. */
-const HANDLED_FIELDS = new Set([
+const TRANSLATED_FIELDS: TranslatedFields = new Set([
   "model",
   "messages",
   "stream",
@@ -66,7 +58,7 @@ const EFFORTS: Record<string, NonNullable<Anthropic.OutputConfig["effort"]>> = {
   max: "max",
 };
 
-export function toAnthropicRequest(input: AnthropicRequestInput): AnthropicRequestResult {
+export function toAnthropicRequest(input: AnthropicRequestInput): Translated<AnthropicRequest> {
   const { request } = input;
   const warnings = new Set<string>();
   const warn = (text: string) => warnings.add(text);
@@ -271,9 +263,7 @@ function applyThinkingBudget(native: AnthropicRequest, effort: string, warn: (te
 function reportDropped(request: ChatRequest, warn: (text: string) => void): void {
   if (request.n != null && request.n > 1)
     warn("n > 1 is not supported by Anthropic; one choice was returned");
-  for (const [field, value] of Object.entries(request)) {
-    // A false flag (logprobs: false, store: false) asks for nothing Anthropic would have to do.
-    if (HANDLED_FIELDS.has(field) || value == null || value === false) continue;
+  for (const field of untranslatedFields(request, TRANSLATED_FIELDS)) {
     if (field === "temperature" || field === "top_p") {
       // Deprecated in the Messages API and removed from the SDK; newer models answer 400 to either.
       warn(`${field} is deprecated by Anthropic and was not sent`);

@@ -1,13 +1,14 @@
 // Replays every recorded Anthropic Messages response through the response translator, field by field.
 import { describe, expect, test } from "bun:test";
 import type { ChatCompletion } from "../../api/chat.ts";
-import { anthropicMessageSchema, finishReasonFor, toChatCompletion, toUsage } from "./response.ts";
-import { fixtureJson } from "./testing.ts";
+import { finishReasonFor, toChatCompletion, toUsage } from "./response.ts";
+import { anthropicMessageSchema } from "./wire.ts";
+import { fixtureJson } from "../testing.ts";
 
 const context = { clock: () => 1_700_000_000_500, newId: (prefix: string) => `${prefix}fixed` };
 
 function translate(name: string): { completion: ChatCompletion; raw: Record<string, unknown> } {
-  const raw = fixtureJson(name) as Record<string, unknown>;
+  const raw = fixtureJson("anthropic", name) as Record<string, unknown>;
   return { completion: toChatCompletion(anthropicMessageSchema.parse(raw), context), raw };
 }
 

@@ -1,37 +1,9 @@
 // Pure: an Anthropic Messages response -> one OpenAI chat.completion (plus the mappings the stream shares).
 // Response shape: https://docs.anthropic.com/en/api/messages ; stop reasons: https://docs.anthropic.com/en/api/handling-stop-reasons
-import { z } from "zod";
 import type { ChatCompletion, FinishReason, ResponseToolCall, Usage } from "../../api/chat.ts";
 import type { Clock, IdSource } from "../types.ts";
 import { type ReasoningDetail, redactedDetail, thinkingDetail } from "./reasoning.ts";
-
-export const anthropicUsageSchema = z.looseObject({
-  input_tokens: z.number().nullish(),
-  output_tokens: z.number().nullish(),
-  cache_creation_input_tokens: z.number().nullish(),
-  cache_read_input_tokens: z.number().nullish(),
-  output_tokens_details: z.looseObject({ thinking_tokens: z.number().nullish() }).nullish(),
-});
-export type AnthropicUsage = z.infer<typeof anthropicUsageSchema>;
-
-const contentBlockSchema = z.looseObject({
-  type: z.string(),
-  text: z.string().nullish(),
-  thinking: z.string().nullish(),
-  signature: z.string().nullish(),
-  data: z.string().nullish(),
-  id: z.string().nullish(),
-  name: z.string().nullish(),
-  input: z.unknown().optional(),
-});
-
-export const anthropicMessageSchema = z.looseObject({
-  model: z.string(),
-  content: z.array(contentBlockSchema),
-  stop_reason: z.string().nullish(),
-  usage: anthropicUsageSchema.nullish(),
-});
-export type AnthropicMessage = z.infer<typeof anthropicMessageSchema>;
+import type { AnthropicMessage, AnthropicUsage } from "./wire.ts";
 
 /** end_turn/stop_sequence -> stop, max_tokens -> length, tool_use -> tool_calls, refusal -> content_filter. */
 export function finishReasonFor(stopReason: string | null | undefined): FinishReason {

@@ -10,7 +10,7 @@ import { GatewayError, UpstreamConnectionError, UpstreamTimeoutError } from "../
 import type { ProviderConfig } from "../../config/schema.ts";
 import type { Logger } from "../../log/logger.ts";
 import { upstreamFetch } from "../http.ts";
-import { errorFromAnthropic } from "./errors.ts";
+import { errorFromStatus } from "./errors.ts";
 
 /** The SDK client, kept to the key the gateway hands it. */
 class GatewayAnthropic extends Anthropic {
@@ -49,22 +49,23 @@ export function mapAnthropicError(
   providerId: string,
   thrown: unknown,
   keyConfigured: boolean,
-  headersTimeoutMs: number,
+  timeoutMs: number,
 ): unknown {
   if (thrown instanceof GatewayError) return thrown;
   if (thrown instanceof APIUserAbortError) return thrown;
   if (thrown instanceof APIConnectionTimeoutError) {
-    return new UpstreamTimeoutError(providerId, "response headers", headersTimeoutMs);
+    return new UpstreamTimeoutError(providerId, "the model list", timeoutMs);
   }
   if (thrown instanceof APIConnectionError) {
     const detail = thrown.cause instanceof Error ? thrown.cause.message : thrown.message;
     return new UpstreamConnectionError(providerId, detail, thrown);
   }
   if (thrown instanceof APIError && typeof thrown.status === "number") {
-    return errorFromAnthropic({
+    // The SDK keeps the parsed body; errorFromStatus reads it as it came.
+    return errorFromStatus({
       providerId,
       status: thrown.status,
-      body: thrown.error,
+      body: JSON.stringify(thrown.error ?? null),
       headers: thrown.headers,
       keyConfigured,
     });

@@ -4,7 +4,8 @@ import type { ChatCompletionChunk } from "../../api/chat.ts";
 import { GatewayError } from "../../api/errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import { finishReasonFor } from "./response.ts";
-import { fixtureSse, joined, replaySse, STREAM_DEFAULTS, ssePayloads } from "./testing.ts";
+import { fixtureSse, ssePayloads } from "../testing.ts";
+import { joined, replaySse, STREAM_DEFAULTS } from "./test-data.ts";
 
 const STREAM_FIXTURES = [
   "messages-stream-parallel-tool-use.sse",
@@ -45,7 +46,7 @@ function finishChunks(chunks: ChatCompletionChunk[]) {
 describe("every recorded stream", () => {
   for (const name of STREAM_FIXTURES) {
     test(name, async () => {
-      const sse = fixtureSse(name);
+      const sse = fixtureSse("anthropic", name);
       const expected = expectedFrom(sse);
       const { chunks, error } = await replaySse(sse);
       expect(error).toBeUndefined();
@@ -80,7 +81,7 @@ describe("every recorded stream", () => {
 
 describe("stream details", () => {
   test("plain text: pieces, model and usage", async () => {
-    const { chunks } = await replaySse(fixtureSse("messages-stream-text-httprr.sse"));
+    const { chunks } = await replaySse(fixtureSse("anthropic", "messages-stream-text-httprr.sse"));
     expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? null).filter((text) => text)).toEqual([
       "1",
       "\n2\n3",
@@ -96,7 +97,7 @@ describe("stream details", () => {
   });
 
   test("thinking: reasoning_content deltas and one signed reasoning_details entry", async () => {
-    const sse = fixtureSse("messages-stream-thinking.sse");
+    const sse = fixtureSse("anthropic", "messages-stream-thinking.sse");
     const signature = ssePayloads(sse)
       .map((payload) => (payload.delta as { signature?: string } | undefined)?.signature ?? "")
       .join("");
@@ -117,7 +118,7 @@ describe("stream details", () => {
   });
 
   test("redacted thinking: two encrypted reasoning_details entries with the blocks' data", async () => {
-    const sse = fixtureSse("messages-stream-redacted-thinking.sse");
+    const sse = fixtureSse("anthropic", "messages-stream-redacted-thinking.sse");
     const data = ssePayloads(sse)
       .filter((payload) => payload.type === "content_block_start")
       .map((payload) => payload.content_block as { type: string; data?: string })
@@ -133,7 +134,7 @@ describe("stream details", () => {
   });
 
   test("parallel tool calls: id and name first, then arguments, per index", async () => {
-    const { chunks } = await replaySse(fixtureSse("messages-stream-parallel-tool-use.sse"));
+    const { chunks } = await replaySse(fixtureSse("anthropic", "messages-stream-parallel-tool-use.sse"));
     const pieces = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
     expect(pieces).toEqual([
       {
@@ -156,7 +157,9 @@ describe("stream details", () => {
   });
 
   test("text then a tool without arguments", async () => {
-    const { chunks } = await replaySse(fixtureSse("messages-tool-use-no-args-stream.chunks.jsonl"));
+    const { chunks } = await replaySse(
+      fixtureSse("anthropic", "messages-tool-use-no-args-stream.chunks.jsonl"),
+    );
     expect(joined(chunks, "content")).toBe("I'll update the issue list for you.");
     const pieces = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
     expect(pieces[0]).toEqual({
@@ -170,13 +173,13 @@ describe("stream details", () => {
   });
 
   test("stop_sequence maps to stop", async () => {
-    const { chunks } = await replaySse(fixtureSse("messages-stream-stop-sequence.sse"));
+    const { chunks } = await replaySse(fixtureSse("anthropic", "messages-stream-stop-sequence.sse"));
     expect(finishChunks(chunks)[0]?.choices[0]?.finish_reason).toBe("stop");
     expect(chunks[0]?.model).toBe("claude-haiku-4-5-20251001");
   });
 
   test("without include_usage there is no usage chunk", async () => {
-    const { chunks } = await replaySse(fixtureSse("messages-text-stream.chunks.jsonl"), {
+    const { chunks } = await replaySse(fixtureSse("anthropic", "messages-text-stream.chunks.jsonl"), {
       includeUsage: false,
     });
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
@@ -184,7 +187,7 @@ describe("stream details", () => {
   });
 
   test("a prefill's trimmed whitespace is not sent twice", async () => {
-    const { chunks } = await replaySse(fixtureSse("messages-stream-stop-sequence.sse"), {
+    const { chunks } = await replaySse(fixtureSse("anthropic", "messages-stream-stop-sequence.sse"), {
       skipLeading: "\n",
     });
     expect(joined(chunks, "content").startsWith("def pelican():")).toBe(true);
@@ -192,7 +195,7 @@ describe("stream details", () => {
 });
 
 describe("failures", () => {
-  const sse = fixtureSse("messages-stream-text-httprr.sse");
+  const sse = fixtureSse("anthropic", "messages-stream-text-httprr.sse");
   const events = sse.split("\n\n").filter((event) => event.trim() !== "");
 
   test("a body cut before message_stop errors with a transient 502 and no made-up finish", async () => {

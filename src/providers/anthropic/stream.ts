@@ -1,21 +1,25 @@
-// Anthropic Messages stream events -> OpenAI chat.completion.chunk objects, as a TransformStream.
-// Event flow: https://docs.anthropic.com/en/docs/build-with-claude/streaming
-import { z } from "zod";
+// Anthropic Messages stream events -> OpenAI chat.completion.chunk objects: a stateful transform, usage or a cut
+// reported when the body ends. Event flow: https://docs.anthropic.com/en/docs/build-with-claude/streaming
+import type { z } from "zod";
 import type { ChatCompletionChunk, ChunkDelta, FinishReason } from "../../api/chat.ts";
+import { streamCutError } from "../../api/errors.ts";
 import type { Logger } from "../../log/logger.ts";
-import type { EventSourceMessage } from "../sse.ts";
+import type { EventSourceMessage } from "../event-stream.ts";
 import type { StreamChunk } from "../types.ts";
-import { errorFromStreamEvent, streamCutError } from "./errors.ts";
+import { errorFromStreamEvent } from "./errors.ts";
 import { redactedDetail, thinkingDetail } from "./reasoning.ts";
+import { argumentsText, finishReasonFor, toUsage } from "./response.ts";
 import {
   type AnthropicUsage,
-  anthropicUsageSchema,
-  argumentsText,
-  finishReasonFor,
-  toUsage,
-} from "./response.ts";
+  blockDeltaSchema,
+  blockStartSchema,
+  blockStopSchema,
+  messageDeltaSchema,
+  messageStartSchema,
+  streamEventTypeSchema,
+} from "./wire.ts";
 
-export interface AnthropicStreamOptions {
+export interface StreamContext {
   providerId: string;
   /** The chatcmpl- id every chunk carries. */
   id: string;
@@ -27,38 +31,6 @@ export interface AnthropicStreamOptions {
   /** Whitespace trimmed off a prefill that the client already has; dropped from the continuation's start. */
   skipLeading?: string;
 }
-
-const messageStartSchema = z.looseObject({
-  message: z.looseObject({ model: z.string().nullish(), usage: anthropicUsageSchema.nullish() }),
-});
-const blockStartSchema = z.looseObject({
-  index: z.number(),
-  content_block: z.looseObject({
-    type: z.string(),
-    text: z.string().nullish(),
-    thinking: z.string().nullish(),
-    signature: z.string().nullish(),
-    data: z.string().nullish(),
-    id: z.string().nullish(),
-    name: z.string().nullish(),
-    input: z.unknown().optional(),
-  }),
-});
-const blockDeltaSchema = z.looseObject({
-  index: z.number(),
-  delta: z.looseObject({
-    type: z.string(),
-    text: z.string().nullish(),
-    thinking: z.string().nullish(),
-    signature: z.string().nullish(),
-    partial_json: z.string().nullish(),
-  }),
-});
-const blockStopSchema = z.looseObject({ index: z.number() });
-const messageDeltaSchema = z.looseObject({
-  delta: z.looseObject({ stop_reason: z.string().nullish() }).nullish(),
-  usage: anthropicUsageSchema.nullish(),
-});
 
 type Block =
   | { kind: "text" }
@@ -77,9 +49,19 @@ function mergeUsage(current: AnthropicUsage, next: AnthropicUsage | null | undef
   return merged;
 }
 
-export function createAnthropicStreamTranslator(
-  options: AnthropicStreamOptions,
-): TransformStream<EventSourceMessage, StreamChunk> {
+/** An event that does not have the shape its type promises: skipped with a warning, not fatal. */
+class UnreadableEvent extends Error {}
+
+/** The event read with its schema; one of the wrong shape is thrown as UnreadableEvent. */
+function read<T>(schema: z.ZodType<T>, payload: unknown): T {
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success) throw new UnreadableEvent();
+  return parsed.data;
+}
+
+export function anthropicStreamTransformer(
+  options: StreamContext,
+): Transformer<EventSourceMessage, StreamChunk> {
   let model = "";
   let usage: AnthropicUsage = {};
   let stopReason: string | null = null;
@@ -116,7 +98,7 @@ export function createAnthropicStreamTranslator(
   }
 
   function onBlockStart(payload: unknown, emit: Emit): void {
-    const event = blockStartSchema.parse(payload);
+    const event = read(blockStartSchema, payload);
     const block = event.content_block;
     if (block.type === "text") {
       blocks.set(event.index, { kind: "text" });
@@ -148,7 +130,7 @@ export function createAnthropicStreamTranslator(
   }
 
   function onBlockDelta(payload: unknown, emit: Emit): void {
-    const event = blockDeltaSchema.parse(payload);
+    const event = read(blockDeltaSchema, payload);
     const block = blocks.get(event.index);
     const delta = event.delta;
     if (delta.type === "text_delta" && delta.text) {
@@ -167,7 +149,7 @@ export function createAnthropicStreamTranslator(
 
   /** Closing a block sends what only exists once it is whole: the signed reasoning, a tool call's empty input. */
   function onBlockStop(payload: unknown, emit: Emit): void {
-    const event = blockStopSchema.parse(payload);
+    const event = read(blockStopSchema, payload);
     const block = blocks.get(event.index);
     if (block?.kind === "thinking") {
       emit({ reasoning_details: [thinkingDetail(block.text, block.signature, reasoningCount++)] });
@@ -184,7 +166,7 @@ export function createAnthropicStreamTranslator(
   function onEvent(type: string, payload: unknown, emit: Emit): void {
     switch (type) {
       case "message_start": {
-        const event = messageStartSchema.parse(payload);
+        const event = read(messageStartSchema, payload);
         model = event.message.model ?? model;
         usage = mergeUsage(usage, event.message.usage);
         emit({ role: "assistant", content: "" });
@@ -197,7 +179,7 @@ export function createAnthropicStreamTranslator(
       case "content_block_stop":
         return onBlockStop(payload, emit);
       case "message_delta": {
-        const event = messageDeltaSchema.parse(payload);
+        const event = read(messageDeltaSchema, payload);
         stopReason = event.delta?.stop_reason ?? stopReason;
         usage = mergeUsage(usage, event.usage);
         return;
@@ -214,7 +196,7 @@ export function createAnthropicStreamTranslator(
     }
   }
 
-  return new TransformStream<EventSourceMessage, StreamChunk>({
+  return {
     transform(message, controller) {
       if (finished) return;
       const emit: Emit = (delta, finish = null) => controller.enqueue({ chunk: makeChunk(delta, finish) });
@@ -227,12 +209,12 @@ export function createAnthropicStreamTranslator(
         });
         return;
       }
-      const type = z.looseObject({ type: z.string() }).safeParse(payload);
+      const type = streamEventTypeSchema.safeParse(payload);
       const eventType = type.success ? type.data.type : (message.event ?? "");
       try {
         onEvent(eventType, payload, emit);
       } catch (error) {
-        if (!(error instanceof z.ZodError)) throw error;
+        if (!(error instanceof UnreadableEvent)) throw error;
         options.logger.warn("skipped an Anthropic stream event that could not be read", {
           provider: options.providerId,
           event: eventType,
@@ -253,5 +235,5 @@ export function createAnthropicStreamTranslator(
         },
       });
     },
-  });
+  };
 }

@@ -2,30 +2,16 @@
 import { describe, expect, test } from "bun:test";
 import { ApiError } from "@google/genai";
 import { GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
-import { errorFromStatus } from "./errors.ts";
+import { errorFromStatus, errorFromStreamEvent } from "./errors.ts";
 import { mapThrown } from "./sdk.ts";
-import { fixtureJson, fixtureText } from "./test-fixtures.ts";
-
-/** Status, headers and body of a raw recorded HTTP response (.http, httprr format). */
-function parseHttp(raw: string): { status: number; headers: Headers; body: string } {
-  const match = /\r?\n\r?\n/.exec(raw);
-  const split = match?.index ?? raw.length;
-  const head = raw.slice(0, split).split(/\r?\n/);
-  const status = Number(head[0]?.split(" ")[1]);
-  const headers = new Headers();
-  for (const line of head.slice(1)) {
-    const at = line.indexOf(":");
-    headers.append(line.slice(0, at).trim(), line.slice(at + 1).trim());
-  }
-  return { status, headers, body: raw.slice(split + (match?.[0].length ?? 0)) };
-}
+import { fixtureHttp, fixtureJson, fixtureText } from "../testing.ts";
 
 describe("recorded errors", () => {
   test("error-429-resource-exhausted-retryinfo.json -> rate_limited with RetryInfo delay", () => {
     const error = errorFromStatus({
       providerId: "google",
       status: 429,
-      body: fixtureText("error-429-resource-exhausted-retryinfo.json"),
+      body: fixtureText("google", "error-429-resource-exhausted-retryinfo.json"),
       keyConfigured: true,
     });
     expect(error.status).toBe(429);
@@ -42,7 +28,7 @@ describe("recorded errors", () => {
     const error = errorFromStatus({
       providerId: "google",
       status: 429,
-      body: fixtureText("error-429-resource-exhausted-retryinfo.json"),
+      body: fixtureText("google", "error-429-resource-exhausted-retryinfo.json"),
       headers: new Headers({ "retry-after": "12" }),
       keyConfigured: true,
     });
@@ -51,11 +37,11 @@ describe("recorded errors", () => {
   });
 
   test("error-404-model-not-found.json -> misconfigured", () => {
-    const meta = fixtureJson("error-404-model-not-found.meta.json") as { status: { code: number } };
+    const meta = fixtureJson("google", "error-404-model-not-found.meta.json") as { status: { code: number } };
     const error = errorFromStatus({
       providerId: "google",
       status: meta.status.code,
-      body: fixtureText("error-404-model-not-found.json"),
+      body: fixtureText("google", "error-404-model-not-found.json"),
       keyConfigured: true,
     });
     expect(error.status).toBe(404);
@@ -66,7 +52,7 @@ describe("recorded errors", () => {
   });
 
   test("error-403-permission-denied-httprr.http -> kindForStatus(403)", () => {
-    const { status, headers, body } = parseHttp(fixtureText("error-403-permission-denied-httprr.http"));
+    const { status, headers, body } = fixtureHttp("google", "error-403-permission-denied-httprr.http");
     const configured = errorFromStatus({ providerId: "google", status, body, headers, keyConfigured: true });
     expect(configured.status).toBe(403);
     expect(configured.kind).toBe("misconfigured");
@@ -157,26 +143,18 @@ describe("statuses without recordings", () => {
 describe("mapThrown", () => {
   const signal = new AbortController().signal;
 
-  test("GatewayErrors pass through; an abort is rethrown unchanged", () => {
+  test("GatewayErrors pass through; after an abort, the signal's reason", () => {
     const connection = new UpstreamConnectionError("google", "refused");
     expect(mapThrown(connection, { providerId: "google", keyConfigured: true, signal })).toBe(connection);
     const controller = new AbortController();
     controller.abort();
     const abort = new DOMException("aborted", "AbortError");
     expect(mapThrown(abort, { providerId: "google", keyConfigured: true, signal: controller.signal })).toBe(
-      abort,
+      controller.signal.reason,
     );
   });
 
-  test("other failures: mid-stream -> cut (transient), otherwise bad_response", () => {
-    const cut = mapThrown(new Error("Incomplete JSON segment at the end"), {
-      providerId: "google",
-      keyConfigured: true,
-      signal,
-      midStream: true,
-    });
-    expect(cut).toBeInstanceOf(GatewayError);
-    expect(cut).toMatchObject({ status: 502, kind: "transient", code: "stream_cut" });
+  test("anything else the SDK throws while listing is a bad_response", () => {
     const bad = mapThrown(new SyntaxError("Unexpected token"), {
       providerId: "google",
       keyConfigured: true,
@@ -184,4 +162,11 @@ describe("mapThrown", () => {
     });
     expect(bad).toMatchObject({ status: 502, kind: "bad_response" });
   });
+});
+
+test("an error event inside a 200 stream: its google.rpc.Status code is the status", () => {
+  const payload = fixtureJson("google", "error-429-resource-exhausted-retryinfo.json");
+  const error = errorFromStreamEvent("google", payload, true);
+  expect(error).toBeInstanceOf(GatewayError);
+  expect(error).toMatchObject({ status: 429, kind: "rate_limited", retryHints: { retryDelay: "34.4s" } });
 });

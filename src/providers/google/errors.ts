@@ -1,9 +1,7 @@
 // Gemini errors (HTTP status + google.rpc.Status body, in-stream error events) -> GatewayError.
-// The SDK's own exceptions are mapped in sdk.ts, which is loaded only when the SDK is.
+// The SDK's own exceptions (model lists) are mapped in sdk.ts, which is loaded only when the SDK is.
 // Body shape and codes: https://ai.google.dev/gemini-api/docs/troubleshooting#error-codes ;
 // RetryInfo: https://cloud.google.com/apis/design/errors#error_details
-import { streamCutError } from "../../api/errors.ts";
-import { z } from "zod";
 import {
   type FailureKind,
   kindForStatus,
@@ -13,33 +11,20 @@ import {
   UpstreamError,
 } from "../../api/errors.ts";
 import { redactText } from "../../log/logger.ts";
+import type { ErrorResponse } from "../types.ts";
+import { type GeminiErrorBody, geminiErrorBodySchema } from "./wire.ts";
 
-const errorBodySchema = z.looseObject({
-  error: z.looseObject({
-    code: z.number().nullish(),
-    message: z.string().nullish(),
-    status: z.string().nullish(),
-    details: z
-      .array(
-        z.looseObject({
-          "@type": z.string().nullish(),
-          retryDelay: z.string().nullish(),
-          reason: z.string().nullish(),
-        }),
-      )
-      .nullish(),
-  }),
-});
+function statusOf(body: unknown): GeminiErrorBody | undefined {
+  const parsed = geminiErrorBodySchema.safeParse(body);
+  return parsed.success ? parsed.data.error : undefined;
+}
 
-type GeminiErrorBody = z.infer<typeof errorBodySchema>["error"];
-
-/** The google.rpc.Status inside an error text: the SDK prefixes in-stream errors with "got status: X. ". */
+/** The google.rpc.Status inside an error text: the SDK's errors prefix it with "got status: X. ". */
 function parseErrorBody(text: string): GeminiErrorBody | undefined {
   const start = text.indexOf("{");
   if (start < 0) return undefined;
   try {
-    const parsed = errorBodySchema.safeParse(JSON.parse(text.slice(start)));
-    return parsed.success ? parsed.data.error : undefined;
+    return statusOf(JSON.parse(text.slice(start)));
   } catch {
     return undefined;
   }
@@ -89,18 +74,26 @@ function clientHeaders(hints: RetryHints | undefined): Record<string, string> {
   return seconds === undefined ? {} : { "retry-after": String(Math.ceil(Number(seconds))) };
 }
 
-export interface ErrorSource {
-  providerId: string;
-  status: number;
-  /** The error body (or the SDK's message holding it). */
-  body: string;
-  headers?: Headers;
-  keyConfigured: boolean;
+/** An upstream error status and body -> UpstreamError with the status, kind and retry hints routing needs. */
+export function errorFromStatus(response: ErrorResponse): UpstreamError {
+  return errorFrom(response, parseErrorBody(response.body));
 }
 
-/** An upstream error status and body -> UpstreamError with the status, kind and retry hints routing needs. */
-export function errorFromStatus(source: ErrorSource): UpstreamError {
-  const body = parseErrorBody(source.body);
+/**
+ * An `{"error": {...}}` event inside a 200 stream (the status already sent): its google.rpc.Status code stands
+ * for the status, as the SDK read it.
+ */
+export function errorFromStreamEvent(
+  providerId: string,
+  payload: unknown,
+  keyConfigured: boolean,
+): UpstreamError {
+  const body = statusOf(payload);
+  const status = body?.code ?? 500;
+  return errorFrom({ providerId, status, body: JSON.stringify(payload), keyConfigured }, body);
+}
+
+function errorFrom(source: ErrorResponse, body: GeminiErrorBody | undefined): UpstreamError {
   // Gemini answers a bad key with 400 INVALID_ARGUMENT + ErrorInfo API_KEY_INVALID; it is an auth failure.
   const badKey = detail(body, "ErrorInfo")?.reason === "API_KEY_INVALID";
   const upstreamStatus = badKey ? 401 : source.status;
@@ -119,27 +112,4 @@ export function errorFromStatus(source: ErrorSource): UpstreamError {
     retryHints,
     headers: kind === "rate_limited" || kind === "transient" ? clientHeaders(retryHints) : {},
   });
-}
-
-export { streamCutError };
-
-/** The upstream answered with something that could not be read. */
-export function badResponse(providerId: string, cause: unknown): UpstreamError {
-  return new UpstreamError(providerId, `Provider '${providerId}' sent a response that could not be read`, {
-    status: 502,
-    type: "api_error",
-    code: "bad_response",
-    kind: "bad_response",
-    cause,
-  });
-}
-
-export interface ThrownContext {
-  providerId: string;
-  keyConfigured: boolean;
-  signal: AbortSignal;
-  /** Headers of the upstream's last response, for Retry-After (the SDK's ApiError has none). */
-  headers?: Headers;
-  /** True once the stream has started: a non-HTTP failure then means the body was cut. */
-  midStream?: boolean;
 }

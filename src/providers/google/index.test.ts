@@ -1,36 +1,28 @@
-// The Gemini adapter against a mock upstream on 127.0.0.1 replaying recorded bytes, through the real SDK.
+// The Gemini adapter against the shared mock upstream on 127.0.0.1 replaying recorded bytes: chat over fetch, the
 import { chatAttemptFields } from "../../api/openai-chat/client-request.ts";
+// model list through the real SDK.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
-import { GatewayError, UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
+import { GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { silentLogger } from "../../log/logger.ts";
 import type { ChatAttempt, ChatResult, StreamChunk } from "../types.ts";
 import { createGoogleAdapter } from "./index.ts";
-import { counterIds, drain, fixtureAsSse, fixtureJson, fixtureText } from "./test-fixtures.ts";
+import {
+  bodyOf,
+  closedPort,
+  counterIds,
+  drain,
+  fixtureJson,
+  fixtureSse,
+  fixtureText,
+  type MockUpstream,
+  type RecordedRequest,
+  rejection,
+  startMock,
+} from "../testing.ts";
 
-interface Received {
-  method: string;
-  url: URL;
-  headers: Headers;
-  body: unknown;
-}
-
-const received: Received[] = [];
-const encoder = new TextEncoder();
 const KEY = "AIzaTEST-not-a-real-key-0123456789";
-
-/** Sends `parts` one by one as the body, then ends it (or errors it, to reset the connection). */
-function bodyOf(parts: string[]): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    async pull(controller) {
-      const next = parts.shift();
-      if (next === undefined) controller.close();
-      else controller.enqueue(encoder.encode(next));
-      await Bun.sleep(1);
-    },
-  });
-}
 
 function json(body: string, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(body, {
@@ -40,7 +32,7 @@ function json(body: string, status = 200, headers: Record<string, string> = {}):
 }
 
 function sse(parts: string[]): Response {
-  return new Response(bodyOf(parts), { headers: { "content-type": "text/event-stream" } });
+  return new Response(bodyOf(parts, { paceMs: 1 }), { headers: { "content-type": "text/event-stream" } });
 }
 
 /** The first `count` events of a recorded SSE body (CRLF CRLF separated, as Google sends them). */
@@ -52,28 +44,26 @@ function firstEvents(raw: string, count: number): string {
     .join("");
 }
 
-async function route(request: Request): Promise<Response> {
-  const url = new URL(request.url);
-  const body = request.method === "POST" ? await request.json() : undefined;
-  received.push({ method: request.method, url, headers: request.headers, body });
+async function route(request: RecordedRequest): Promise<Response> {
+  const url = urlOf(request);
   if (url.pathname === "/v1beta/models") {
     if (url.searchParams.get("pageToken")) {
-      const first = fixtureJson("models-list.json") as { models: unknown[] };
+      const first = fixtureJson("google", "models-list.json") as { models: unknown[] };
       return json(JSON.stringify({ models: first.models.slice(0, 1) }));
     }
-    return json(fixtureText("models-list.json"));
+    return json(fixtureText("google", "models-list.json"));
   }
   const model = /^\/v1beta\/models\/([^:]+):/.exec(url.pathname)?.[1];
-  const textSse = fixtureText("stream-text-sse.sse");
+  const textSse = fixtureText("google", "stream-text-sse.sse");
   switch (model) {
     case "text":
-      return json(fixtureText("generate-content-text.json"));
+      return json(fixtureText("google", "generate-content-text.json"));
     case "tool":
-      return json(fixtureText("generate-content-function-call.json"));
+      return json(fixtureText("google", "generate-content-function-call.json"));
     case "stream-text":
       return sse(textSse.split(/(?<=\r\n\r\n)/));
     case "stream-tool":
-      return sse([await fixtureAsSse("stream-jsonarray-thought-and-function-call.json")]);
+      return sse([fixtureSse("google", "stream-jsonarray-thought-and-function-call.json", "\r\n\r\n")]);
     case "stream-cut":
       return sse([firstEvents(textSse, 2)]);
     case "stream-cut-mid-event":
@@ -81,14 +71,16 @@ async function route(request: Request): Promise<Response> {
     case "stream-error-event":
       return sse([
         firstEvents(textSse, 1),
-        `data: ${fixtureText("error-429-resource-exhausted-retryinfo.json").replace(/\s+/g, " ")}\r\n\r\n`,
+        `data: ${fixtureText("google", "error-429-resource-exhausted-retryinfo.json").replace(/\s+/g, " ")}\r\n\r\n`,
       ]);
     case "rate":
-      return json(fixtureText("error-429-resource-exhausted-retryinfo.json"), 429, { "retry-after": "7" });
+      return json(fixtureText("google", "error-429-resource-exhausted-retryinfo.json"), 429, {
+        "retry-after": "7",
+      });
     case "missing":
-      return json(fixtureText("error-404-model-not-found.json"), 404);
+      return json(fixtureText("google", "error-404-model-not-found.json"), 404);
     case "forbidden": {
-      const raw = fixtureText("error-403-permission-denied-httprr.http");
+      const raw = fixtureText("google", "error-403-permission-denied-httprr.http");
       return json(raw.slice(raw.indexOf("\r\n\r\n") + 4), 403);
     }
     case "unavailable":
@@ -98,13 +90,16 @@ async function route(request: Request): Promise<Response> {
       );
     case "slow":
       await Bun.sleep(300);
-      return json(fixtureText("generate-content-text.json"));
+      return json(fixtureText("google", "generate-content-text.json"));
     default:
       return json("{}", 500);
   }
 }
 
-let server: ReturnType<typeof Bun.serve>;
+/** The request's URL as the upstream saw it. */
+const urlOf = (request: RecordedRequest) => new URL(`${request.path}${request.search}`, "http://upstream");
+
+let upstream: MockUpstream;
 let provider: ProviderConfig;
 const adapter = createGoogleAdapter({
   clock: () => 1_754_000_000_000,
@@ -113,20 +108,20 @@ const adapter = createGoogleAdapter({
 });
 
 beforeAll(() => {
-  server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: route });
+  upstream = startMock(route);
   provider = {
     id: "google",
     name: "Google Gemini",
     type: "google",
-    endpoint: `http://127.0.0.1:${server.port}`,
+    endpoint: upstream.url,
     api_key_required: true,
     api_key: KEY,
     headers: { "X-Tenant": "t1" },
   };
 });
 
-afterAll(() => {
-  server.stop(true);
+afterAll(async () => {
+  await upstream.stop();
 });
 
 function chatRequest(body: Record<string, unknown>): ChatRequest {
@@ -145,29 +140,20 @@ function attempt(
     apiKey: KEY,
     keySource: "configured",
     signal: new AbortController().signal,
-    headersTimeoutMs: 2_000,
     ...overrides,
   };
 }
 
-function lastReceived(): Received {
-  const last = received.at(-1);
+/** What the mock received last, its URL parsed. */
+function lastReceived() {
+  const last = upstream.requests.at(-1);
   if (!last) throw new Error("the mock received nothing");
-  return last;
+  return { ...last, url: urlOf(last) };
 }
 
 async function streamOf(result: ChatResult): Promise<{ items: StreamChunk[]; error?: unknown }> {
   if (result.kind !== "stream") throw new Error("expected a stream");
   return drain<StreamChunk>(result.chunks);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("chat, not streamed", () => {
@@ -337,9 +323,9 @@ describe("chat, streamed", () => {
 
 describe("errors", () => {
   test("429 RESOURCE_EXHAUSTED -> rate_limited with RetryInfo and Retry-After; no SDK retry", async () => {
-    const before = received.length;
+    const before = upstream.requests.length;
     const error = await rejection(adapter.chat(attempt("rate")));
-    expect(received.length - before).toBe(1);
+    expect(upstream.requests.length - before).toBe(1);
     expect(error).toBeInstanceOf(GatewayError);
     expect(error).toMatchObject({
       status: 429,
@@ -350,9 +336,9 @@ describe("errors", () => {
   });
 
   test("503 UNAVAILABLE (streamed request) -> transient, one attempt only", async () => {
-    const before = received.length;
+    const before = upstream.requests.length;
     const error = await rejection(adapter.chat(attempt("unavailable", { stream: true })));
-    expect(received.length - before).toBe(1);
+    expect(upstream.requests.length - before).toBe(1);
     expect(error).toMatchObject({ status: 503, kind: "transient" });
   });
 
@@ -368,24 +354,18 @@ describe("errors", () => {
     });
   });
 
-  test("headers later than headersTimeoutMs -> UpstreamTimeoutError", async () => {
-    const error = await rejection(adapter.chat(attempt("slow", {}, { headersTimeoutMs: 50 })));
-    expect(error).toBeInstanceOf(UpstreamTimeoutError);
-  });
-
-  test("a caller abort is rethrown as is, not turned into a gateway error", async () => {
+  test("the attempt's signal is the deadline: its abort ends the wait with its reason, not a gateway error", async () => {
     const controller = new AbortController();
     const pending = adapter.chat(attempt("slow", {}, { signal: controller.signal }));
     setTimeout(() => controller.abort(), 20);
     const error = await rejection(pending);
     expect(error).not.toBeInstanceOf(GatewayError);
     expect((error as Error).name).toBe("AbortError");
+    expect(error).toBe(controller.signal.reason);
   });
 
   test("connection refused -> UpstreamConnectionError", async () => {
-    const closed = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
-    const endpoint = `http://127.0.0.1:${closed.port}`;
-    closed.stop(true);
+    const endpoint = `http://127.0.0.1:${closedPort()}`;
     const error = await rejection(adapter.chat(attempt("text", {}, { provider: { ...provider, endpoint } })));
     expect(error).toBeInstanceOf(UpstreamConnectionError);
     expect(error).toMatchObject({ status: 502, kind: "transient" });
@@ -395,7 +375,9 @@ describe("errors", () => {
 describe("listModels", () => {
   test("pages through models.list; ids without the models/ prefix; key in the header", async () => {
     const models = await adapter.listModels({ provider, apiKey: KEY, signal: new AbortController().signal });
-    const listCalls = received.filter((entry) => entry.url.pathname === "/v1beta/models");
+    const listCalls = upstream.requests
+      .map((entry) => ({ ...entry, url: urlOf(entry) }))
+      .filter((entry) => entry.url.pathname === "/v1beta/models");
     expect(listCalls.at(-2)?.url.searchParams.get("pageSize")).toBe("1000");
     expect(listCalls.at(-1)?.url.searchParams.get("pageToken")).toBe(
       "Ch9tb2RlbHMvdmVvLTMuMS1nZW5lcmF0ZS1wcmV2aWV3",

@@ -1,16 +1,30 @@
-// The Gemini adapter: generateContent / streamGenerateContent and models.list through the official @google/genai SDK.
-//
-// The SDK is pinned to our rules by its options and by a fetch wrapper (transport.ts): no retries (no
-// retryOptions; automatic continuation and automatic function calling off), Gemini API (never Vertex from the
-// environment), the key only in the x-goog-api-key header, a timeout on the response headers alone (the SDK's
-// own `timeout` would also bound the whole streamed body). The SDK itself is loaded on first use (sdk.ts).
-import type { AdapterFactory, ChatAttempt, ChatResult, ModelEntry, ModelsRequest } from "../types.ts";
-import type { ThrownContext } from "./errors.ts";
+// The Gemini adapter: chat over fetch to the documented REST endpoints (generateContent, streamGenerateContent with
+// alt=sse, the key in x-goog-api-key), through the shared request helper and stream reader as the other adapters;
+// the model list through the official @google/genai SDK, one client per provider config, loaded on first use.
+// No retries anywhere: routing decides those.
+// REST reference: https://ai.google.dev/api/generate-content ; authentication: https://ai.google.dev/api#authentication
+import type { GoogleGenAI } from "@google/genai";
+import type { ProviderConfig } from "../../config/schema.ts";
+import { readEventStream } from "../event-stream.ts";
+import { perProvider, readAnswer, sendUpstream } from "../http.ts";
+import type {
+  AdapterFactory,
+  ChatAttempt,
+  ChatResult,
+  ModelEntry,
+  ModelsRequest,
+  ProviderCapabilities,
+} from "../types.ts";
+import { modelUrl, versionRoot } from "./endpoint.ts";
+import { errorFromStatus } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
 import { toGeminiRequest } from "./request.ts";
 import { toChatCompletion } from "./response.ts";
-import { createGeminiStreamTranslator } from "./stream.ts";
-import { createTransport } from "./transport.ts";
+import { geminiStreamTransformer } from "./stream.ts";
+import { geminiResponseSchema } from "./wire.ts";
+
+/** Gemini answers a final model turn anew rather than continuing it; images, tools and thinking are translated. */
+const CAPABILITIES: ProviderCapabilities = { prefill: false, images: true, tools: true, thinking: true };
 
 /** Models listed per page; the SDK's pager fetches further pages as it is iterated. */
 const MODELS_PAGE_SIZE = 1000;
@@ -21,8 +35,8 @@ const MAX_LISTED_MODELS = 5_000;
 type GoogleSdk = typeof import("./sdk.ts");
 
 /**
- * Imported once per process, on the first request or model list: evaluated at start-up, the SDK would cost
- * memory and start-up time that a gateway not using Gemini never needs.
+ * Imported once per process, on the first model list: evaluated at start-up, the SDK would cost memory and
+ * start-up time that a gateway which only chats never needs.
  */
 let sdkModule: Promise<GoogleSdk> | undefined;
 
@@ -31,95 +45,77 @@ function loadSdk(): Promise<GoogleSdk> {
   return sdkModule;
 }
 
-/** The SDK's async generator as a stream, errors mapped as they surface. */
-function eventStream(
-  events: AsyncGenerator<unknown>,
-  onError: (thrown: unknown) => unknown,
-): ReadableStream<unknown> {
-  return new ReadableStream<unknown>({
-    async pull(controller) {
-      try {
-        const next = await events.next();
-        if (next.done) controller.close();
-        else controller.enqueue(next.value);
-      } catch (thrown) {
-        controller.error(onError(thrown));
-      }
-    },
-    async cancel() {
-      await events.return(undefined);
-    },
-  });
-}
+/** What every chat request to a provider shares: the API root and the headers without the key. */
+const chatTarget = perProvider((provider: ProviderConfig) => ({
+  root: versionRoot(provider.endpoint),
+  headers: { ...provider.headers, "content-type": "application/json" },
+}));
 
 export const createGoogleAdapter: AdapterFactory = (deps) => {
   async function chat(attempt: ChatAttempt): Promise<ChatResult> {
-    const { provider } = attempt;
-    const { native, warnings } = toGeminiRequest(attempt.request, {
-      model: attempt.model,
-      prefill: attempt.prefill,
-    });
-    const { createClient, mapThrown } = await loadSdk();
-    const transport = createTransport(provider.id, attempt.apiKey, attempt.headersTimeoutMs ?? 0);
-    const client = createClient(provider, attempt.apiKey, transport);
-    const params = {
-      ...native,
-      config: {
-        ...native.config,
-        abortSignal: attempt.signal,
-        automaticFunctionCalling: { disable: true },
-        automaticContinuation: false,
-      },
+    const { provider, signal, apiKey } = attempt;
+    const streaming = attempt.request.stream === true;
+    const { native, warnings } = toGeminiRequest(attempt);
+    const target = chatTarget(provider);
+    const request = {
+      provider,
+      url: modelUrl(target.root, attempt.model, streaming),
+      headers: target.headers,
+      keyHeader: "x-goog-api-key" as const,
+      apiKey,
+      body: JSON.stringify(native),
+      signal,
     };
-    const context = (midStream: boolean): ThrownContext => ({
-      providerId: provider.id,
-      keyConfigured: Boolean(provider.api_key),
-      signal: attempt.signal,
-      headers: transport.lastHeaders(),
-      midStream,
-    });
-    try {
-      if (attempt.request.stream) {
-        const events = await client.models.generateContentStream(params);
-        const translator = createGeminiStreamTranslator({
-          providerId: provider.id,
-          model: attempt.model,
-          includeUsage: attempt.request.stream_options?.include_usage === true,
-          clock: deps.clock,
-          newId: deps.newId,
-          logger: deps.logger,
-        });
-        const chunks = eventStream(events, (thrown) => mapThrown(thrown, context(true))).pipeThrough(
-          translator,
-        );
-        return { kind: "stream", chunks, warnings };
-      }
-      const response = await client.models.generateContent(params);
-      const translated = toChatCompletion(response, {
+    const response = await sendUpstream(request, errorFromStatus);
+    if (streaming) {
+      const translator = geminiStreamTransformer({
         providerId: provider.id,
         model: attempt.model,
+        includeUsage: attempt.request.stream_options?.include_usage === true,
+        keyConfigured: Boolean(provider.api_key),
         clock: deps.clock,
         newId: deps.newId,
+        logger: deps.logger,
       });
-      return {
-        kind: "completion",
-        completion: translated.completion,
-        warnings: [...warnings, ...translated.warnings],
-      };
-    } catch (thrown) {
-      throw mapThrown(thrown, context(false));
+      const chunks = readEventStream(response.body, "sse", translator, {
+        providerId: provider.id,
+        signal,
+        apiKey,
+      });
+      return { kind: "stream", chunks, warnings };
     }
+    const { answer } = await readAnswer(response, request, geminiResponseSchema, "a Gemini answer");
+    const translated = toChatCompletion(answer, {
+      providerId: provider.id,
+      model: attempt.model,
+      clock: deps.clock,
+      newId: deps.newId,
+    });
+    return {
+      kind: "completion",
+      completion: translated.completion,
+      warnings: [...warnings, ...translated.warnings],
+    };
   }
 
+  // One SDK client per provider config object: config reloads get fresh clients, requests share one.
+  const clientFor = perProvider(
+    (provider: ProviderConfig): Promise<GoogleGenAI> =>
+      loadSdk().then((sdk) => sdk.createModelsClient(provider)),
+  );
+
   async function listModels(request: ModelsRequest): Promise<ModelEntry[]> {
-    const { provider } = request;
-    const { createClient, mapThrown } = await loadSdk();
-    const transport = createTransport(provider.id, request.apiKey, 0);
-    const client = createClient(provider, request.apiKey, transport);
+    const { provider, signal } = request;
+    const sdk = await loadSdk();
     try {
+      const client = await clientFor(provider);
       const models: unknown[] = [];
       const pager = await client.models.list({
-        config: { pageSize: MODELS_PAGE_SIZE, abortSignal: request.signal },
+        config: {
+          pageSize: MODELS_PAGE_SIZE,
+          abortSignal: signal,
+          httpOptions: sdk.keyOptions(request.apiKey),
+        },
       });
       for await (const model of pager) {
         models.push(model);
@@ -127,18 +123,13 @@ export const createGoogleAdapter: AdapterFactory = (deps) => {
       }
       return toModelEntries(models);
     } catch (thrown) {
-      throw mapThrown(thrown, {
+      throw sdk.mapThrown(thrown, {
         providerId: provider.id,
         keyConfigured: Boolean(provider.api_key),
-        signal: request.signal,
-        headers: transport.lastHeaders(),
+        signal,
       });
     }
   }
 
-  return {
-    capabilities: { prefill: false, images: true, tools: true, thinking: true },
-    chat,
-    listModels,
-  };
+  return { capabilities: CAPABILITIES, chat, listModels };
 };

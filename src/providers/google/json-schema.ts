@@ -141,8 +141,9 @@ function applyAlternatives(alternatives: unknown[], out: Schema, context: Contex
 function applyScalars(node: Record<string, unknown>, out: Schema, context: Context): void {
   if (typeof node.description === "string") out.description = node.description;
   if (typeof node.title === "string") out.title = node.title;
-  if (node.default !== undefined) out.default = node.default;
-  if (node.example !== undefined) out.example = node.example;
+  // A null default or example is left out: @google/genai never sent one (it skips null keywords), kept as it was.
+  if (node.default != null) out.default = node.default;
+  if (node.example != null) out.example = node.example;
   if (typeof node.nullable === "boolean") out.nullable = node.nullable || out.nullable === true;
   if (typeof node.pattern === "string") out.pattern = node.pattern;
   if (typeof node.minimum === "number") out.minimum = node.minimum;

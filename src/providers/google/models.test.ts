@@ -1,9 +1,9 @@
 // The recorded /v1beta/models page -> ModelEntry[]: prefix stripped, non-chat models left out.
 import { expect, test } from "bun:test";
 import { toModelEntries } from "./models.ts";
-import { fixtureJson } from "./test-fixtures.ts";
+import { fixtureJson } from "../testing.ts";
 
-const page = fixtureJson("models-list.json") as {
+const page = fixtureJson("google", "models-list.json") as {
   models: Array<{ name: string; supportedGenerationMethods?: string[] }>;
 };
 

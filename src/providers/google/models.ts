@@ -1,21 +1,13 @@
 // Pure: Gemini's model list (SDK `Model`s or wire JSON) -> ModelEntry[] of the models that can chat.
 // https://ai.google.dev/api/models#Model
-import { z } from "zod";
 import type { ModelEntry } from "../types.ts";
-
-const modelSchema = z.looseObject({
-  name: z.string(),
-  inputTokenLimit: z.number().nullish(),
-  // The wire field; the SDK renames it supportedActions.
-  supportedGenerationMethods: z.array(z.string()).nullish(),
-  supportedActions: z.array(z.string()).nullish(),
-});
+import { geminiModelSchema } from "./wire.ts";
 
 /** Ids without the "models/" prefix, as requests name them; embedding-only and other non-chat models are left out. */
 export function toModelEntries(models: unknown[]): ModelEntry[] {
   const entries: ModelEntry[] = [];
   for (const raw of models) {
-    const parsed = modelSchema.safeParse(raw);
+    const parsed = geminiModelSchema.safeParse(raw);
     if (!parsed.success) continue;
     const model = parsed.data;
     const methods = model.supportedActions ?? model.supportedGenerationMethods;

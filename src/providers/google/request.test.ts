@@ -1,9 +1,10 @@
-// Our ChatRequest -> Gemini generateContent parameters: roles, parts, tools and signatures, config, warnings.
+// Our ChatRequest -> the Gemini generateContent body: roles, parts, tools and signatures, generation config, warnings.
 import { describe, expect, test } from "bun:test";
 import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
 import { toGeminiRequest } from "./request.ts";
 import { toChatCompletion } from "./response.ts";
-import { counterIds, fixtureJson } from "./test-fixtures.ts";
+import { geminiResponseSchema } from "./wire.ts";
+import { counterIds, fixtureJson } from "../testing.ts";
 import { encodeToolCallId, geminiIdFromToolCallId, SKIP_SIGNATURE, toolCallBaseId } from "./tool-ids.ts";
 
 /** Widens SDK enum-typed values so they compare with plain JSON literals. */
@@ -16,7 +17,7 @@ function request(body: Record<string, unknown>): ChatRequest {
 }
 
 function translate(body: Record<string, unknown>, prefill?: string) {
-  return toGeminiRequest(request(body), { model: "gemini-2.5-flash", prefill });
+  return toGeminiRequest({ request: request(body), model: "gemini-2.5-flash", prefill });
 }
 
 const weatherTool = {
@@ -48,8 +49,9 @@ describe("messages", () => {
       ],
     });
     expect(warnings).toEqual([]);
-    expect(native.model).toBe("gemini-2.5-flash");
-    expect(native.config.systemInstruction).toEqual({
+    // The model goes in the URL (endpoint.ts), not in the body.
+    expect("model" in native).toBe(false);
+    expect(native.systemInstruction).toEqual({
       parts: [{ text: "Be brief." }, { text: "Answer in French." }],
     });
     expect(native.contents).toEqual([
@@ -80,7 +82,7 @@ describe("messages", () => {
         { role: "system", content: "Now be formal." },
       ],
     });
-    expect(native.config.systemInstruction).toEqual({ parts: [{ text: "Now be formal." }] });
+    expect(native.systemInstruction).toEqual({ parts: [{ text: "Now be formal." }] });
     expect(native.contents).toEqual([{ role: "user", parts: [{ text: "Hi" }] }]);
     expect(warnings).toHaveLength(2);
     expect(warnings.join(" ")).toContain("systemInstruction");
@@ -96,12 +98,15 @@ describe("messages", () => {
 describe("tool conversations", () => {
   test("a multi-turn tool conversation keeps the thought signature through the client", () => {
     // Turn 1: the recorded answer with a signed functionCall, as the client receives it.
-    const { completion } = toChatCompletion(fixtureJson("generate-content-function-call.json"), {
-      providerId: "google",
-      model: "gemini-3-pro-preview",
-      clock: () => 0,
-      newId: counterIds(),
-    });
+    const { completion } = toChatCompletion(
+      geminiResponseSchema.parse(fixtureJson("google", "generate-content-function-call.json")),
+      {
+        providerId: "google",
+        model: "gemini-3-pro-preview",
+        clock: () => 0,
+        newId: counterIds(),
+      },
+    );
     const toolCalls = completion.choices[0]?.message.tool_calls ?? [];
     // Turn 2: the client sends the call back (only id, name, arguments) with its result.
     const { native, warnings } = translate({
@@ -135,7 +140,7 @@ describe("tool conversations", () => {
       { role: "model", parts: [{ text: "It is 18°C." }] },
       { role: "user", parts: [{ text: "And tomorrow?" }] },
     ]);
-    expect(plain(native.config.tools)).toEqual([
+    expect(plain(native.tools)).toEqual([
       {
         functionDeclarations: [
           {
@@ -150,7 +155,7 @@ describe("tool conversations", () => {
         ],
       },
     ]);
-    expect(plain(native.config.toolConfig)).toEqual({ functionCallingConfig: { mode: "AUTO" } });
+    expect(plain(native.toolConfig)).toEqual({ functionCallingConfig: { mode: "AUTO" } });
   });
 
   test("parallel calls: results merged into one turn, paired by id, then by order; missing signature -> skip sentinel", () => {
@@ -277,7 +282,7 @@ describe("tool conversations", () => {
   test("tool_choice none / required / named", () => {
     const config = (choice: unknown) =>
       translate({ tools: [weatherTool], tool_choice: choice, messages: [{ role: "user", content: "x" }] })
-        .native.config.toolConfig;
+        .native.toolConfig;
     expect(plain(config("none"))).toEqual({ functionCallingConfig: { mode: "NONE" } });
     expect(plain(config("required"))).toEqual({ functionCallingConfig: { mode: "ANY" } });
     expect(plain(config({ type: "function", function: { name: "weather" } }))).toEqual({
@@ -320,7 +325,7 @@ describe("tool conversations", () => {
         { type: "function", function: { name: "ping", parameters: { type: "object", properties: {} } } },
       ],
     });
-    expect(plain(native.config.tools)).toEqual([
+    expect(plain(native.tools)).toEqual([
       {
         functionDeclarations: [
           {
@@ -369,7 +374,7 @@ describe("generation config", () => {
         json_schema: { name: "answer", schema: { type: "object", properties: { n: { type: "integer" } } } },
       },
     });
-    expect(native.config).toEqual({
+    expect(native.generationConfig).toEqual({
       maxOutputTokens: 100,
       temperature: 0.2,
       topP: 0.9,
@@ -381,6 +386,15 @@ describe("generation config", () => {
       responseJsonSchema: { type: "object", properties: { n: { type: "integer" } } },
     });
     expect(warnings).toEqual(["Gemini takes at most 5 stop sequences; the rest were dropped."]);
+  });
+
+  test("a false flag asks for nothing, as for the other providers: no warning names it", () => {
+    const { warnings } = translate({
+      messages: [{ role: "user", content: "x" }],
+      logprobs: false,
+      store: false,
+    });
+    expect(warnings).toEqual([]);
   });
 
   test("json_object, reasoning_effort, and dropped fields are named in warnings", () => {
@@ -396,7 +410,7 @@ describe("generation config", () => {
       stream: true,
       stream_options: { include_usage: true },
     });
-    expect(native.config).toEqual({
+    expect(native.generationConfig).toEqual({
       stopSequences: ["END"],
       responseMimeType: "application/json",
       thinkingConfig: { includeThoughts: true, thinkingBudget: 8192 },
@@ -407,7 +421,8 @@ describe("generation config", () => {
       "Not supported by Gemini and dropped: logprobs, metadata.",
     ]);
     expect(
-      translate({ messages: [{ role: "user", content: "x" }], reasoning_effort: "none" }).native.config,
+      translate({ messages: [{ role: "user", content: "x" }], reasoning_effort: "none" }).native
+        .generationConfig,
     ).toEqual({
       thinkingConfig: { thinkingBudget: 0 },
     });
@@ -428,7 +443,7 @@ describe("images in system messages and tool results", () => {
         { role: "user", content: "Hi" },
       ],
     });
-    expect(native.config.systemInstruction).toEqual({ parts: [{ text: "Describe like this logo." }] });
+    expect(native.systemInstruction).toEqual({ parts: [{ text: "Describe like this logo." }] });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain("system message");
   });

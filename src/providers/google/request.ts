@@ -1,35 +1,36 @@
-// Pure: our OpenAI ChatRequest -> the SDK's generateContent parameters, with a warning for each field changed or dropped.
-// Field mapping follows https://ai.google.dev/api/generate-content#generationconfig and
+// Pure: our OpenAI ChatRequest -> the body of a generateContent / streamGenerateContent request, with a warning for
+// each field changed or dropped. Body: https://ai.google.dev/api/generate-content#request-body ; field mapping
+// follows https://ai.google.dev/api/generate-content#generationconfig and
 // https://ai.google.dev/gemini-api/docs/function-calling#function_calling_modes
+// The @google/genai types name the wire's fields (camelCase JSON, as the REST reference): imported as types only.
 import type {
+  Content,
   FunctionCallingConfig,
   FunctionDeclaration,
-  GenerateContentConfig,
-  Content,
-  ThinkingConfig,
   Tool as GeminiTool,
+  GenerationConfig,
+  ThinkingConfig,
+  ToolConfig,
 } from "@google/genai";
 import type { ChatRequest, ResponseFormat, Tool, ToolChoice } from "../../api/chat.ts";
+import { type TranslatedFields, untranslatedFields } from "../request-fields.ts";
+import type { RequestInput, Translated } from "../types.ts";
 import { GeminiFunctionCallingMode } from "./enums.ts";
 import { toGeminiSchema } from "./json-schema.ts";
 import { toGeminiContents } from "./messages.ts";
 
-/** The parameters handed to models.generateContent / generateContentStream (SDK-only options added by the adapter). */
+/** A GenerateContentRequest body; the model goes in the URL. */
 export interface GeminiRequest {
-  model: string;
   contents: Content[];
-  config: GenerateContentConfig;
+  systemInstruction?: Content;
+  tools?: GeminiTool[];
+  toolConfig?: ToolConfig;
+  /** Always sent, empty when nothing was set (as @google/genai sent it before chat went over fetch). */
+  generationConfig: GenerationConfig;
 }
 
-export interface GeminiRequestOptions {
-  /** The upstream model name. */
-  model: string;
-  /** Assistant text to continue (a cut stream being resumed). */
-  prefill?: string;
-}
-
-/** Fields read below; any other non-null field of the request is named in a warning. */
-const TRANSLATED = new Set([
+/** Fields read below; any other field of the request that asks for something is named in a warning. */
+const TRANSLATED_FIELDS: TranslatedFields = new Set([
   "model",
   "messages",
   "stream",
@@ -90,7 +91,7 @@ function functionCallingConfig(choice: ToolChoice): FunctionCallingConfig {
 }
 
 /** response_format -> JSON mode (https://ai.google.dev/gemini-api/docs/structured-output). */
-function applyResponseFormat(format: ResponseFormat, config: GenerateContentConfig): void {
+function applyResponseFormat(format: ResponseFormat, config: GenerationConfig): void {
   if (format.type === "json_object") config.responseMimeType = "application/json";
   if (format.type === "json_schema" && "json_schema" in format) {
     config.responseMimeType = "application/json";
@@ -99,7 +100,7 @@ function applyResponseFormat(format: ResponseFormat, config: GenerateContentConf
   }
 }
 
-function applyThinking(effort: unknown, config: GenerateContentConfig, warnings: string[]): void {
+function applyThinking(effort: unknown, config: GenerationConfig, warnings: string[]): void {
   if (effort === undefined || effort === null) return;
   if (effort === "none") {
     config.thinkingConfig = { thinkingBudget: 0 };
@@ -114,7 +115,7 @@ function applyThinking(effort: unknown, config: GenerateContentConfig, warnings:
   config.thinkingConfig = thinking;
 }
 
-function applySampling(request: ChatRequest, config: GenerateContentConfig, warnings: string[]): void {
+function applySampling(request: ChatRequest, config: GenerationConfig, warnings: string[]): void {
   const maxTokens = request.max_completion_tokens ?? request.max_tokens;
   if (maxTokens != null) config.maxOutputTokens = maxTokens;
   if (request.temperature != null) config.temperature = request.temperature;
@@ -134,7 +135,7 @@ function applySampling(request: ChatRequest, config: GenerateContentConfig, warn
   if (request.user != null) warnings.push("'user' has no Gemini equivalent and was dropped.");
 }
 
-function applyTools(request: ChatRequest, config: GenerateContentConfig, warnings: string[]): void {
+function applyTools(request: ChatRequest, body: GeminiRequest, warnings: string[]): void {
   const tools = request.tools ?? [];
   if (tools.length === 0) {
     if (request.tool_choice != null && request.tool_choice !== "none") {
@@ -142,9 +143,9 @@ function applyTools(request: ChatRequest, config: GenerateContentConfig, warning
     }
     return;
   }
-  config.tools = toolDeclarations(tools, warnings);
+  body.tools = toolDeclarations(tools, warnings);
   if (request.tool_choice != null)
-    config.toolConfig = { functionCallingConfig: functionCallingConfig(request.tool_choice) };
+    body.toolConfig = { functionCallingConfig: functionCallingConfig(request.tool_choice) };
   if (request.parallel_tool_calls === false) {
     warnings.push(
       "parallel_tool_calls=false has no Gemini equivalent; the model may still call several tools.",
@@ -153,24 +154,19 @@ function applyTools(request: ChatRequest, config: GenerateContentConfig, warning
 }
 
 function unknownFields(request: ChatRequest, warnings: string[]): void {
-  const dropped = Object.entries(request)
-    .filter(([key, value]) => !TRANSLATED.has(key) && value !== null && value !== undefined)
-    .map(([key]) => key);
+  const dropped = untranslatedFields(request, TRANSLATED_FIELDS);
   if (dropped.length > 0) warnings.push(`Not supported by Gemini and dropped: ${dropped.join(", ")}.`);
 }
 
-export function toGeminiRequest(
-  request: ChatRequest,
-  options: GeminiRequestOptions,
-): { native: GeminiRequest; warnings: string[] } {
+export function toGeminiRequest({ request, prefill }: RequestInput): Translated<GeminiRequest> {
   const warnings: string[] = [];
-  const { contents, systemParts } = toGeminiContents(request.messages, options.prefill, warnings);
-  const config: GenerateContentConfig = {};
-  if (systemParts.length > 0) config.systemInstruction = { parts: systemParts };
-  applySampling(request, config, warnings);
-  applyTools(request, config, warnings);
-  if (request.response_format) applyResponseFormat(request.response_format, config);
-  applyThinking(request.reasoning_effort, config, warnings);
+  const { contents, systemParts } = toGeminiContents(request.messages, prefill, warnings);
+  const body: GeminiRequest = { contents, generationConfig: {} };
+  if (systemParts.length > 0) body.systemInstruction = { parts: systemParts };
+  applySampling(request, body.generationConfig, warnings);
+  applyTools(request, body, warnings);
+  if (request.response_format) applyResponseFormat(request.response_format, body.generationConfig);
+  applyThinking(request.reasoning_effort, body.generationConfig, warnings);
   unknownFields(request, warnings);
-  return { native: { model: options.model, contents, config }, warnings };
+  return { native: body, warnings };
 }

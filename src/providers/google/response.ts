@@ -1,10 +1,115 @@
-// Pure: a Gemini GenerateContentResponse -> our chat.completion (thoughts -> reasoning_content, functionCall -> tool_calls).
+// Pure: a Gemini GenerateContentResponse -> our chat.completion (thoughts -> reasoning_content, functionCall ->
+// tool_calls), and the mappings the stream shares (finish reasons, usage).
 // https://ai.google.dev/api/generate-content#generatecontentresponse
-import type { ChatCompletion, FinishReason, ResponseToolCall } from "../../api/chat.ts";
+import type { ChatCompletion, FinishReason, ResponseToolCall, Usage } from "../../api/chat.ts";
 import { UpstreamError } from "../../api/errors.ts";
+import { redactText } from "../../log/logger.ts";
 import type { Clock, IdSource } from "../types.ts";
 import { encodeToolCallId, toolCallBaseId } from "./tool-ids.ts";
-import { finishOutcome, type GeminiPart, geminiResponseSchema, toUsage } from "./wire.ts";
+import type { GeminiPart, GeminiResponse, GeminiUsage } from "./wire.ts";
+
+/** Finish reasons that mean the answer was withheld by a filter (FinishReason enum in the API reference). */
+const FILTERED = new Set([
+  "SAFETY",
+  "RECITATION",
+  "PROHIBITED_CONTENT",
+  "BLOCKLIST",
+  "SPII",
+  "IMAGE_SAFETY",
+  "IMAGE_PROHIBITED_CONTENT",
+  "IMAGE_RECITATION",
+]);
+
+/** What the candidate produced that a client can use (thought summaries alone are not an answer). */
+export interface ProducedContent {
+  calledTools: boolean;
+  hasText: boolean;
+}
+
+export type FinishOutcome =
+  | { kind: "finish"; reason: FinishReason; warning?: string }
+  | { kind: "no_answer"; error: UpstreamError };
+
+/** Reasons whose empty answer has a specific error code; any other failed reason is "no_content". */
+const NO_ANSWER_CODES: Record<string, string> = {
+  MALFORMED_FUNCTION_CALL: "malformed_function_call",
+  UNEXPECTED_TOOL_CALL: "unexpected_tool_call",
+};
+
+function describe(reason: string, message: string | null | undefined): string {
+  return message ? `${reason} (${message})` : reason;
+}
+
+/**
+ * A candidate's finishReason -> our finish_reason, or an error when Gemini stopped without an answer.
+ * FinishReason enum: https://ai.google.dev/api/generate-content#FinishReason
+ * - STOP: complete. Gemini says STOP after function calls too; OpenAI clients look for "tool_calls".
+ * - MAX_TOKENS: "length". CONTINUATION (the per-request limit was reached, generation not complete; we
+ *   never continue automatically) is "length" too, with a warning: it must not look like a whole answer.
+ * - the filters: "content_filter".
+ * - anything else (MALFORMED_FUNCTION_CALL, UNEXPECTED_TOOL_CALL, OTHER, FINISH_REASON_UNSPECIFIED, NO_IMAGE,
+ *   IMAGE_OTHER, LANGUAGE, reasons added later): the model failed. With nothing usable produced it is a
+ *   retryable bad_response (another attempt or target may well answer); with content it is kept as complete,
+ *   with a warning naming the reason.
+ */
+export function finishOutcome(
+  providerId: string,
+  reason: string,
+  message: string | null | undefined,
+  produced: ProducedContent,
+): FinishOutcome {
+  const complete: FinishReason = produced.calledTools ? "tool_calls" : "stop";
+  if (reason === "STOP") return { kind: "finish", reason: complete };
+  if (reason === "MAX_TOKENS") return { kind: "finish", reason: "length" };
+  if (reason === "CONTINUATION") {
+    return {
+      kind: "finish",
+      reason: "length",
+      warning:
+        "Gemini stopped at its per-request output limit before the answer was complete (finishReason CONTINUATION); reported as finish_reason 'length'.",
+    };
+  }
+  if (FILTERED.has(reason)) return { kind: "finish", reason: "content_filter" };
+  const what = describe(reason, message);
+  if (produced.calledTools || produced.hasText) {
+    return {
+      kind: "finish",
+      reason: complete,
+      warning: `Gemini ended the answer with finishReason ${what}; the content it produced is returned as complete.`,
+    };
+  }
+  const error = new UpstreamError(
+    providerId,
+    redactText(`Provider '${providerId}' ended the answer without usable content: finishReason ${what}`),
+    {
+      status: 502,
+      type: "api_error",
+      code: NO_ANSWER_CODES[reason] ?? "no_content",
+      kind: "bad_response",
+    },
+  );
+  return { kind: "no_answer", error };
+}
+
+/**
+ * usageMetadata -> OpenAI usage. OpenAI's completion_tokens include reasoning tokens, so thoughts are added
+ * to candidates; tool-use prompt tokens are prompt tokens.
+ */
+export function toUsage(usage: GeminiUsage | null | undefined): Usage {
+  const prompt = (usage?.promptTokenCount ?? 0) + (usage?.toolUsePromptTokenCount ?? 0);
+  const thoughts = usage?.thoughtsTokenCount;
+  const completion = (usage?.candidatesTokenCount ?? 0) + (thoughts ?? 0);
+  const result: Usage = {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+  };
+  if (usage?.cachedContentTokenCount != null) {
+    result.prompt_tokens_details = { cached_tokens: usage.cachedContentTokenCount };
+  }
+  if (thoughts != null) result.completion_tokens_details = { reasoning_tokens: thoughts };
+  return result;
+}
 
 export interface ResponseContext {
   providerId: string;
@@ -52,24 +157,10 @@ export interface TranslatedCompletion {
 }
 
 /**
- * The SDK's parsed response (or the wire JSON) -> one chat.completion. Throws a retryable bad_response
- * UpstreamError when Gemini stopped for a failure reason without producing anything usable.
+ * One answer -> one chat.completion. Throws a retryable bad_response UpstreamError when Gemini stopped for a
+ * failure reason without producing anything usable.
  */
-export function toChatCompletion(raw: unknown, context: ResponseContext): TranslatedCompletion {
-  const parsed = geminiResponseSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new UpstreamError(
-      context.providerId,
-      `Provider '${context.providerId}' sent a response that is not a Gemini answer`,
-      {
-        status: 502,
-        type: "api_error",
-        code: "bad_response",
-        kind: "bad_response",
-      },
-    );
-  }
-  const response = parsed.data;
+export function toChatCompletion(response: GeminiResponse, context: ResponseContext): TranslatedCompletion {
   const candidate = response.candidates?.[0];
   const message = collectParts(candidate?.content?.parts ?? [], context.newId);
   const warnings: string[] = [];

@@ -4,8 +4,10 @@ import type { ChatCompletionChunk } from "../../api/chat.ts";
 import { GatewayError } from "../../api/errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import { silentLogger } from "../../log/logger.ts";
-import { createGeminiStreamTranslator, type StreamContext } from "./stream.ts";
-import { counterIds, drain, fixtureEvents, streamOf } from "./test-fixtures.ts";
+import { readEventStream } from "../event-stream.ts";
+import { bodyOf, counterIds, drain, fixtureEvents, fixtureJson, fixtureText } from "../testing.ts";
+import type { StreamChunk } from "../types.ts";
+import { geminiStreamTransformer, type StreamContext } from "./stream.ts";
 import { geminiIdFromToolCallId, signatureFromToolCallId } from "./tool-ids.ts";
 
 const NOW = 1_754_000_000_123;
@@ -15,6 +17,7 @@ function context(overrides: Partial<StreamContext> = {}): StreamContext {
     providerId: "google",
     model: "asked-model",
     includeUsage: false,
+    keyConfigured: true,
     clock: () => NOW,
     newId: counterIds(),
     logger: silentLogger,
@@ -22,8 +25,25 @@ function context(overrides: Partial<StreamContext> = {}): StreamContext {
   };
 }
 
-async function translate(events: unknown[], overrides: Partial<StreamContext> = {}) {
-  const result = await drain(streamOf(events).pipeThrough(createGeminiStreamTranslator(context(overrides))));
+/**
+ * A recorded SSE body as it is, or events as the SSE body Gemini sends (alt=sse, CRLF CRLF), through the shared
+ * reader and the translator.
+ */
+async function translate(input: unknown[] | string, overrides: Partial<StreamContext> = {}) {
+  const sse =
+    typeof input === "string"
+      ? input
+      : input.map((event) => `data: ${JSON.stringify(event)}\r\n\r\n`).join("");
+  const stream = readEventStream(
+    bodyOf(sse, { pieceSize: 61 }),
+    "sse",
+    geminiStreamTransformer(context(overrides)),
+    {
+      providerId: "google",
+      signal: new AbortController().signal,
+    },
+  );
+  const result = await drain<StreamChunk>(stream);
   return { chunks: result.items.map((item) => item.chunk), error: result.error };
 }
 
@@ -48,7 +68,7 @@ function expectEnvelope(chunks: ChatCompletionChunk[], id: string, model: string
 
 describe("recorded streams", () => {
   test("stream-text-sse.sse: text deltas, then stop, then usage", async () => {
-    const { chunks, error } = await translate(await fixtureEvents("stream-text-sse.sse"), {
+    const { chunks, error } = await translate(fixtureText("google", "stream-text-sse.sse"), {
       includeUsage: true,
     });
     expect(error).toBeUndefined();
@@ -63,7 +83,7 @@ describe("recorded streams", () => {
   });
 
   test("stream-text-sse-usage-thoughts.sse: last cumulative usage, thoughts counted as reasoning", async () => {
-    const { chunks, error } = await translate(await fixtureEvents("stream-text-sse-usage-thoughts.sse"), {
+    const { chunks, error } = await translate(fixtureText("google", "stream-text-sse-usage-thoughts.sse"), {
       includeUsage: true,
     });
     expect(error).toBeUndefined();
@@ -80,7 +100,7 @@ describe("recorded streams", () => {
   });
 
   test("stream-text-thinking.chunks.jsonl: the empty signature-only part adds nothing", async () => {
-    const { chunks, error } = await translate(await fixtureEvents("stream-text-thinking.chunks.jsonl"));
+    const { chunks, error } = await translate(fixtureEvents("google", "stream-text-thinking.chunks.jsonl"));
     expect(error).toBeUndefined();
     expect(chunks).toHaveLength(3);
     expectEnvelope(chunks, "chatcmpl-bH6LaZW8Fp_3nsEPqtaSwQ4", "gemini-3-pro-preview");
@@ -90,7 +110,7 @@ describe("recorded streams", () => {
   });
 
   test("stream-thinking-thought-parts.sse: thought parts -> reasoning_content, before the answer", async () => {
-    const events = await fixtureEvents("stream-thinking-thought-parts.sse");
+    const events = fixtureEvents("google", "stream-thinking-thought-parts.sse");
     const { chunks, error } = await translate(events, { includeUsage: true });
     expect(error).toBeUndefined();
     expectEnvelope(chunks, "chatcmpl-beHBaJfEMIi-qtsP3769-Q8", "gemini-2.5-pro");
@@ -116,7 +136,7 @@ describe("recorded streams", () => {
   });
 
   test("stream-jsonarray-thought-and-function-call.json: thought, then a tool call carrying its signature", async () => {
-    const events = await fixtureEvents("stream-jsonarray-thought-and-function-call.json");
+    const events = fixtureEvents("google", "stream-jsonarray-thought-and-function-call.json");
     const { chunks, error } = await translate(events);
     expect(error).toBeUndefined();
     expectEnvelope(chunks, "chatcmpl-OYpyaqycKd2V_uMP65TsgA0", "gemini-2.5-flash");
@@ -133,7 +153,7 @@ describe("recorded streams", () => {
   });
 
   test("stream-function-call-partial-args-vertex.chunks.jsonl: streamed arguments are assembled per call", async () => {
-    const events = await fixtureEvents("stream-function-call-partial-args-vertex.chunks.jsonl");
+    const events = fixtureEvents("google", "stream-function-call-partial-args-vertex.chunks.jsonl");
     const { chunks, error } = await translate(events, { includeUsage: true });
     expect(error).toBeUndefined();
     expectEnvelope(chunks, "chatcmpl-dqHOab6xGLzWodAPkPuViA4", "gemini-3.1-pro-preview");
@@ -167,7 +187,7 @@ describe("recorded streams", () => {
 
 describe("stream contract", () => {
   test("a stream that ends without a finishReason errors as cut (502, transient), no made-up finish", async () => {
-    const events = (await fixtureEvents("stream-text-sse.sse")).slice(0, 2);
+    const events = fixtureEvents("google", "stream-text-sse.sse").slice(0, 2);
     const { chunks, error } = await translate(events, { includeUsage: true });
     expect(chunks.map((chunk) => chunk.choices[0]?.delta.content)).toEqual(["The", " capital of France"]);
     expect(chunks.some((chunk) => chunk.choices[0]?.finish_reason)).toBe(false);
@@ -176,10 +196,30 @@ describe("stream contract", () => {
     expect(String((error as Error).message)).toContain("cut");
   });
 
+  test("an error event after the 200 (RESOURCE_EXHAUSTED) errors the stream with its kind, after what came before", async () => {
+    const events = fixtureEvents("google", "stream-text-sse.sse");
+    const { chunks, error } = await translate([
+      events[0],
+      fixtureJson("google", "error-429-resource-exhausted-retryinfo.json"),
+    ]);
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content)).toEqual(["The"]);
+    expect(error).toMatchObject({ status: 429, kind: "rate_limited", retryHints: { retryDelay: "34.4s" } });
+  });
+
+  test("data that is not JSON is skipped with a warning, not fatal", async () => {
+    const warnings: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (message) => warnings.push(message) };
+    const raw = fixtureText("google", "stream-text-sse.sse");
+    const { chunks, error } = await translate(`data: {not json\r\n\r\n${raw}`, { logger });
+    expect(error).toBeUndefined();
+    expect(text(chunks, "content")).toBe("The capital of France is Paris.\n");
+    expect(warnings).toEqual(["gemini stream: skipped an event that is not JSON"]);
+  });
+
   test("an event that is not a response is skipped with a warning", async () => {
     const warnings: string[] = [];
     const logger: Logger = { ...silentLogger, warn: (message) => warnings.push(message) };
-    const events = await fixtureEvents("stream-text-sse.sse");
+    const events = fixtureEvents("google", "stream-text-sse.sse");
     const { chunks, error } = await translate(
       [events[0], "not json", { candidates: "nope" }, ...events.slice(1)],
       {

@@ -1,18 +1,20 @@
-// Gemini stream events (one GenerateContentResponse each) -> our chat.completion.chunk stream, as they arrive.
+// Gemini stream events (one GenerateContentResponse each, as SSE data) -> our chat.completion.chunks: a stateful
+// transform, usage or a cut reported when the body ends.
 // Stream shape: https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
 import type { ChatCompletionChunk, ChunkDelta, FinishReason } from "../../api/chat.ts";
+import { streamCutError } from "../../api/errors.ts";
 import type { Logger } from "../../log/logger.ts";
+import type { EventSourceMessage } from "../event-stream.ts";
 import type { Clock, IdSource, StreamChunk } from "../types.ts";
-import { streamCutError } from "./errors.ts";
+import { errorFromStreamEvent } from "./errors.ts";
+import { finishOutcome, toUsage } from "./response.ts";
 import { encodeToolCallId, toolCallBaseId } from "./tool-ids.ts";
 import {
-  finishOutcome,
   type GeminiPart,
   type GeminiResponse,
   type GeminiUsage,
   geminiResponseSchema,
   type PartialArg,
-  toUsage,
 } from "./wire.ts";
 
 export interface StreamContext {
@@ -21,6 +23,7 @@ export interface StreamContext {
   model: string;
   /** stream_options.include_usage: one more chunk with choices [] and usage after the finish. */
   includeUsage: boolean;
+  keyConfigured: boolean;
   clock: Clock;
   newId: IdSource;
   logger: Logger;
@@ -76,7 +79,9 @@ function applyPartialArg(args: Record<string, unknown>, arg: PartialArg): void {
   );
 }
 
-export function createGeminiStreamTranslator(context: StreamContext): TransformStream<unknown, StreamChunk> {
+export function geminiStreamTransformer(
+  context: StreamContext,
+): Transformer<EventSourceMessage, StreamChunk> {
   const created = Math.floor(context.clock() / 1000);
   let id: string | undefined;
   let model = context.model;
@@ -187,9 +192,24 @@ export function createGeminiStreamTranslator(context: StreamContext): TransformS
     return undefined;
   }
 
-  return new TransformStream<unknown, StreamChunk>({
-    transform(raw, controller) {
-      const parsed = geminiResponseSchema.safeParse(raw);
+  return {
+    transform(message, controller) {
+      let payload: unknown;
+      try {
+        payload = JSON.parse(message.data);
+      } catch {
+        context.logger.warn("gemini stream: skipped an event that is not JSON", {
+          provider: context.providerId,
+        });
+        return;
+      }
+      // An error after the 200 (RESOURCE_EXHAUSTED mid-stream) comes as an event holding a google.rpc.Status.
+      const error = (payload as { error?: unknown } | null)?.error;
+      if (error !== null && typeof error === "object") {
+        controller.error(errorFromStreamEvent(context.providerId, payload, context.keyConfigured));
+        return;
+      }
+      const parsed = geminiResponseSchema.safeParse(payload);
       if (!parsed.success) {
         context.logger.warn("gemini stream: skipped an event that is not a GenerateContentResponse", {
           provider: context.providerId,
@@ -217,5 +237,5 @@ export function createGeminiStreamTranslator(context: StreamContext): TransformS
         },
       });
     },
-  });
+  };
 }

@@ -1,26 +1,23 @@
 // Ollama error statuses and bodies (the recorded 400 and the documented shapes) -> GatewayError.
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { errorFromStatus, inStreamError, ollamaErrorMessage, streamCutError } from "./errors.ts";
-
-/** Splits an httprr raw response into status, headers and body. */
-function parseHttp(name: string): { status: number; headers: Headers; body: string } {
-  const raw = readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), "utf8");
-  const split = raw.indexOf("\r\n\r\n");
-  const [statusLine = "", ...headerLines] = raw.slice(0, split).split("\r\n");
-  const headers = new Headers();
-  for (const line of headerLines) {
-    const colon = line.indexOf(":");
-    headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
-  }
-  return { status: Number(statusLine.split(" ")[1]), headers, body: raw.slice(split + 4) };
-}
+import { streamCutError } from "../../api/errors.ts";
+import { fixtureHttp } from "../testing.ts";
+import { errorFromStatus, errorFromStreamEvent, ollamaErrorMessage } from "./errors.ts";
 
 describe("errorFromStatus", () => {
   test("error-400-model-does-not-support-tools-httprr.http -> unsupported: another model may serve it", () => {
-    const { status, headers, body } = parseHttp("error-400-model-does-not-support-tools-httprr.http");
+    const { status, headers, body } = fixtureHttp(
+      "ollama",
+      "error-400-model-does-not-support-tools-httprr.http",
+    );
     expect(status).toBe(400);
-    const error = errorFromStatus("ollama", status, body, headers, false);
+    const error = errorFromStatus({
+      providerId: "ollama",
+      status: status,
+      body: body,
+      headers: headers,
+      keyConfigured: false,
+    });
     expect(error.status).toBe(400);
     expect(error.kind).toBe("unsupported");
     expect(error.type).toBe("invalid_request_error");
@@ -38,7 +35,12 @@ describe("errorFromStatus", () => {
   });
 
   test("404 model not found -> misconfigured", () => {
-    const error = errorFromStatus("ollama", 404, '{"error":"model \'llama9\' not found"}', undefined, false);
+    const error = errorFromStatus({
+      providerId: "ollama",
+      status: 404,
+      body: '{"error":"model \'llama9\' not found"}',
+      keyConfigured: false,
+    });
     expect(error.status).toBe(404);
     expect(error.kind).toBe("misconfigured");
     expect(error.type).toBe("not_found_error");
@@ -48,7 +50,13 @@ describe("errorFromStatus", () => {
 
   test("429 keeps the retry hints", () => {
     const headers = new Headers({ "retry-after": "7" });
-    const error = errorFromStatus("ollama", 429, '{"error":"too many requests"}', headers, true);
+    const error = errorFromStatus({
+      providerId: "ollama",
+      status: 429,
+      body: '{"error":"too many requests"}',
+      headers: headers,
+      keyConfigured: true,
+    });
     expect(error.kind).toBe("rate_limited");
     expect(error.type).toBe("rate_limit_error");
     expect(error.retryHints).toEqual({ retryAfter: "7", retryAfterMs: null });
@@ -59,39 +67,54 @@ describe("errorFromStatus", () => {
     [502, "transient"],
     [503, "transient"],
   ] as const)("%p -> %p", (status, kind) => {
-    const error = errorFromStatus(
-      "ollama",
-      status,
-      '{"error":"the model failed to generate a response"}',
-      undefined,
-      false,
-    );
+    const error = errorFromStatus({
+      providerId: "ollama",
+      status: status,
+      body: '{"error":"the model failed to generate a response"}',
+      keyConfigured: false,
+    });
     expect(error.kind).toBe(kind);
     expect(error.status).toBe(status);
     expect(error.type).toBe("api_error");
   });
 
   test("401 is misconfigured only when a key is configured", () => {
-    expect(errorFromStatus("ollama", 401, '{"error":"unauthorized"}', undefined, true).kind).toBe(
-      "misconfigured",
-    );
-    expect(errorFromStatus("ollama", 401, '{"error":"unauthorized"}', undefined, false).kind).toBe("client");
+    expect(
+      errorFromStatus({
+        providerId: "ollama",
+        status: 401,
+        body: '{"error":"unauthorized"}',
+        keyConfigured: true,
+      }).kind,
+    ).toBe("misconfigured");
+    expect(
+      errorFromStatus({
+        providerId: "ollama",
+        status: 401,
+        body: '{"error":"unauthorized"}',
+        keyConfigured: false,
+      }).kind,
+    ).toBe("client");
   });
 
   test("a context-length message -> context_length", () => {
-    const error = errorFromStatus(
-      "ollama",
-      400,
-      '{"error":"prompt is too long for the context window"}',
-      undefined,
-      false,
-    );
+    const error = errorFromStatus({
+      providerId: "ollama",
+      status: 400,
+      body: '{"error":"prompt is too long for the context window"}',
+      keyConfigured: false,
+    });
     expect(error.kind).toBe("context_length");
   });
 
   test("a non-JSON body is used as the message, an empty one gets a generic message", () => {
-    expect(errorFromStatus("ollama", 502, "Bad Gateway", undefined, false).message).toBe("Bad Gateway");
-    expect(errorFromStatus("ollama", 502, "", undefined, false).message).toBe("upstream answered HTTP 502");
+    expect(
+      errorFromStatus({ providerId: "ollama", status: 502, body: "Bad Gateway", keyConfigured: false })
+        .message,
+    ).toBe("Bad Gateway");
+    expect(
+      errorFromStatus({ providerId: "ollama", status: 502, body: "", keyConfigured: false }).message,
+    ).toBe("upstream answered HTTP 502");
   });
 });
 
@@ -104,10 +127,13 @@ describe("other errors", () => {
   });
 
   test("in-stream errors are transient 502 unless the context is too long", () => {
-    expect(inStreamError("ollama", "an error was encountered while running the model").kind).toBe(
-      "transient",
-    );
-    expect(inStreamError("ollama", "input exceeds the maximum context length").kind).toBe("context_length");
+    expect(
+      errorFromStreamEvent("ollama", { error: "an error was encountered while running the model" }, false)
+        .kind,
+    ).toBe("transient");
+    expect(
+      errorFromStreamEvent("ollama", { error: "input exceeds the maximum context length" }, false).kind,
+    ).toBe("context_length");
   });
 
   test("a cut stream is a transient 502", () => {

@@ -1,35 +1,23 @@
-// Ollama error bodies and statuses -> GatewayError (fetch failures: ../http.ts).
+// Ollama error statuses and bodies (and in-stream error lines) -> GatewayError (fetch failures: ../http.ts).
 // Error shape and statuses: https://github.com/ollama/ollama/blob/main/docs/api/errors.mdx
-import { z } from "zod";
 import {
   type FailureKind,
   kindForStatus,
   looksLikeContextLength,
-  streamCutError,
   typeForStatus,
   UpstreamError,
 } from "../../api/errors.ts";
-
-/** `{"error": "..."}`; Ollama Cloud and proxies in front of Ollama sometimes nest it as `{"error": {"message"}}`. */
-const ollamaErrorBody = z.looseObject({
-  error: z.union([z.string(), z.looseObject({ message: z.string().nullish() })]).nullish(),
-});
+import { parseJsonOrUndefined } from "../errors.ts";
+import type { ErrorResponse } from "../types.ts";
+import { ollamaErrorBodySchema } from "./wire.ts";
 
 /** The error message an Ollama body carries, or undefined when it is not an error body. */
 export function ollamaErrorMessage(body: unknown): string | undefined {
-  const parsed = ollamaErrorBody.safeParse(body);
+  const parsed = ollamaErrorBodySchema.safeParse(body);
   if (!parsed.success || parsed.data.error == null) return undefined;
   const error = parsed.data.error;
   if (typeof error === "string") return error;
   return error.message ?? undefined;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function classify(
@@ -50,16 +38,11 @@ function classify(
   return { kind: kindForStatus(status, keyConfigured), code: null };
 }
 
-/** Builds the GatewayError for an error status; the body is the upstream's text, never containing our key. */
-export function errorFromStatus(
-  providerId: string,
-  status: number,
-  bodyText: string,
-  headers: Headers | undefined,
-  keyConfigured: boolean,
-): UpstreamError {
+/** Builds the GatewayError for an error status; the message is the upstream's, or its body's text. */
+export function errorFromStatus(response: ErrorResponse): UpstreamError {
+  const { providerId, status, body, headers, keyConfigured } = response;
   const upstreamMessage =
-    ollamaErrorMessage(parseJson(bodyText)) ?? (bodyText.trim().slice(0, 500) || undefined);
+    ollamaErrorMessage(parseJsonOrUndefined(body)) ?? (body.trim().slice(0, 500) || undefined);
   const message = upstreamMessage ?? `upstream answered HTTP ${status}`;
   const { kind, code } = classify(status, message, keyConfigured);
   return new UpstreamError(providerId, message, {
@@ -77,7 +60,12 @@ export function errorFromStatus(
  * An `{"error": "..."}` line in the middle of a 200 NDJSON stream (the status cannot change once streaming):
  * the model failed while generating, so another attempt may succeed.
  */
-export function inStreamError(providerId: string, message: string): UpstreamError {
+export function errorFromStreamEvent(
+  providerId: string,
+  payload: unknown,
+  _keyConfigured: boolean,
+): UpstreamError {
+  const message = ollamaErrorMessage(payload) ?? "the upstream reported an error mid-stream";
   if (looksLikeContextLength(message)) {
     return new UpstreamError(providerId, message, {
       status: 400,
@@ -91,17 +79,5 @@ export function inStreamError(providerId: string, message: string): UpstreamErro
     type: "api_error",
     code: "upstream_stream_error",
     kind: "transient",
-  });
-}
-
-export { streamCutError };
-
-/** A 2xx answer that is not a valid /api/chat response. */
-export function badResponseError(providerId: string, detail: string): UpstreamError {
-  return new UpstreamError(providerId, `Provider '${providerId}' sent an invalid response: ${detail}`, {
-    status: 502,
-    type: "api_error",
-    code: "bad_upstream_response",
-    kind: "bad_response",
   });
 }

@@ -1,39 +1,32 @@
-// The Ollama adapter against a mock Ollama on 127.0.0.1 that replays the recorded bytes.
+// The Ollama adapter against the shared mock upstream on 127.0.0.1, replaying the recorded bytes.
 import { chatAttemptFields } from "../../api/openai-chat/client-request.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
 import { type ChatCompletionChunk, type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
-import { GatewayError, UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
+import { GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { silentLogger } from "../../log/logger.ts";
+import {
+  bodyOf,
+  closedPort as freePort,
+  drain,
+  fixtureBytes,
+  fixtureHttp,
+  type MockUpstream,
+  type RecordedRequest,
+  rejection,
+  startMock,
+} from "../testing.ts";
 import type { ChatAttempt, ChatResult, ProviderAdapter, StreamChunk } from "../types.ts";
 import { apiUrl, createOllamaAdapter } from "./index.ts";
 
-const fixture = (name: string): Uint8Array<ArrayBuffer> =>
-  new Uint8Array(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url)));
-const STREAM = fixture("chat-stream-httprr.ndjson");
-const CLOUD_TOOL_CALL = fixture("chat-tool-call-cloud-httprr.json");
-const TAGS = fixture("tags-docs-example.json");
+const STREAM = fixtureBytes("ollama", "chat-stream-httprr.ndjson");
+const CLOUD_TOOL_CALL = fixtureBytes("ollama", "chat-tool-call-cloud-httprr.json");
+const TAGS = fixtureBytes("ollama", "tags-docs-example.json");
 const STREAM_HEAD = new TextDecoder().decode(STREAM).split("\n").slice(0, 2).join("\n");
 const STREAM_ERROR = '{"error":"an error was encountered while running the model"}';
-const ERROR_400 = new TextDecoder().decode(fixture("error-400-model-does-not-support-tools-httprr.http"));
-
-interface Received {
-  path: string;
-  body: unknown;
-  authorization: string | null;
-  custom: string | null;
-}
 
 /** Sends bytes in several pieces, so lines arrive split across network reads. */
-function piecewise(bytes: Uint8Array, size = 211): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    start(controller) {
-      for (let at = 0; at < bytes.length; at += size) controller.enqueue(bytes.slice(at, at + size));
-      controller.close();
-    },
-  });
-}
+const piecewise = (bytes: Uint8Array, size = 211) => bodyOf(bytes, { pieceSize: size });
 
 function ndjson(body: ReadableStream<Uint8Array>): Response {
   return new Response(body, { headers: { "content-type": "application/x-ndjson" } });
@@ -41,14 +34,11 @@ function ndjson(body: ReadableStream<Uint8Array>): Response {
 
 /** The recorded 400 response, status, headers and body as they were on the wire. */
 function recorded400(): Response {
-  const split = ERROR_400.indexOf("\r\n\r\n");
-  const [statusLine = "", ...headerLines] = ERROR_400.slice(0, split).split("\r\n");
-  const headers = new Headers();
-  for (const line of headerLines) {
-    const [name = "", ...value] = line.split(":");
-    if (name.toLowerCase() !== "content-length") headers.append(name, value.join(":").trim());
-  }
-  return new Response(ERROR_400.slice(split + 4), { status: Number(statusLine.split(" ")[1]), headers });
+  const { status, headers, body } = fixtureHttp(
+    "ollama",
+    "error-400-model-does-not-support-tools-httprr.http",
+  );
+  return new Response(body, { status, headers });
 }
 
 const scenarios: Record<string, () => Response | Promise<Response>> = {
@@ -56,19 +46,8 @@ const scenarios: Record<string, () => Response | Promise<Response>> = {
   "stream-cut": () => ndjson(piecewise(STREAM.slice(0, STREAM.indexOf(10, 1200) + 1))),
   // Two recorded lines, then the mid-stream error shape from docs/api/errors.mdx.
   "stream-error": () => ndjson(piecewise(new TextEncoder().encode(`${STREAM_HEAD}\n${STREAM_ERROR}\n`))),
-  "stream-reset": () =>
-    ndjson(
-      new ReadableStream({
-        // Headers and the first lines go out, then the connection dies.
-        start(controller) {
-          controller.enqueue(STREAM.slice(0, 600));
-        },
-        async pull(controller) {
-          await Bun.sleep(20);
-          controller.error(new Error("connection reset"));
-        },
-      }),
-    ),
+  // Headers and the first lines go out, then the connection dies.
+  "stream-reset": () => ndjson(bodyOf(STREAM.slice(0, 600), { failWith: new Error("connection reset") })),
   "tool-call": () =>
     new Response(CLOUD_TOOL_CALL, { headers: { "content-type": "application/json; charset=utf-8" } }),
   "no-tools": recorded400,
@@ -82,41 +61,27 @@ const scenarios: Record<string, () => Response | Promise<Response>> = {
   },
 };
 
-let server: ReturnType<typeof Bun.serve>;
+let upstream: MockUpstream;
 let closedPort = 0;
-const received: Received[] = [];
+
+function route(request: RecordedRequest): Response | Promise<Response> {
+  if (request.path === "/api/tags")
+    return new Response(TAGS, { headers: { "content-type": "application/json" } });
+  const model = (request.body as { model?: string }).model ?? "";
+  const scenario = scenarios[model];
+  return scenario ? scenario() : Response.json({ error: `model '${model}' not found` }, { status: 404 });
+}
 
 beforeAll(() => {
-  server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    async fetch(request) {
-      const url = new URL(request.url);
-      const body: unknown = request.method === "POST" ? await request.json() : undefined;
-      received.push({
-        path: url.pathname,
-        body,
-        authorization: request.headers.get("authorization"),
-        custom: request.headers.get("x-tenant"),
-      });
-      if (url.pathname === "/api/tags")
-        return new Response(TAGS, { headers: { "content-type": "application/json" } });
-      const model = (body as { model?: string }).model ?? "";
-      const scenario = scenarios[model];
-      return scenario ? scenario() : Response.json({ error: `model '${model}' not found` }, { status: 404 });
-    },
-  });
-  // A port that was just free: nothing listens there, so connecting is refused.
-  const probe = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
-  closedPort = probe.port ?? 0;
-  probe.stop(true);
+  upstream = startMock(route);
+  closedPort = freePort();
 });
 
-afterAll(() => {
-  server.stop(true);
+afterAll(async () => {
+  await upstream.stop();
 });
 
-function provider(endpoint = `http://127.0.0.1:${server.port}/`): ProviderConfig {
+function provider(endpoint = `${upstream.url}/`): ProviderConfig {
   return {
     id: "ollama-test",
     name: "Ollama (mock)",
@@ -154,32 +119,28 @@ function attempt(
     apiKey: undefined,
     keySource: "none",
     signal: new AbortController().signal,
-    headersTimeoutMs: 5_000,
     ...overrides,
   };
 }
 
 async function collect(result: ChatResult): Promise<ChatCompletionChunk[]> {
   if (result.kind !== "stream") throw new Error("expected a stream");
-  const out: ChatCompletionChunk[] = [];
-  for await (const item of result.chunks as unknown as AsyncIterable<StreamChunk>) out.push(item.chunk);
-  return out;
+  const { items, error } = await drain<StreamChunk>(result.chunks);
+  if (error !== undefined) throw error;
+  return items.map((item) => item.chunk);
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
-}
-
-const lastReceived = (): Received => {
-  const last = received.at(-1);
+/** What the mock received last, in the fields these tests check. */
+function lastReceived() {
+  const last = upstream.requests.at(-1);
   if (!last) throw new Error("the mock received nothing");
-  return last;
-};
+  return {
+    path: last.path,
+    body: last.body,
+    authorization: last.headers.get("authorization"),
+    custom: last.headers.get("x-tenant"),
+  };
+}
 
 describe("chat, streaming", () => {
   test("replays the recorded stream as OpenAI chunks with usage last", async () => {
@@ -381,19 +342,14 @@ describe("chat, errors", () => {
     expect((error as GatewayError).kind).toBe("transient");
   });
 
-  test("headers later than headersTimeoutMs -> UpstreamTimeoutError", async () => {
-    const error = await rejection(adapter().chat(attempt("slow", {}, { headersTimeoutMs: 50 })));
-    expect(error).toBeInstanceOf(UpstreamTimeoutError);
-    expect((error as GatewayError).kind).toBe("silent");
-  });
-
-  test("an abort by the caller is rethrown as it is, not turned into a gateway error", async () => {
+  test("an abort of the attempt's signal (routing's deadline, the client leaving) ends the wait with its reason", async () => {
     const controller = new AbortController();
     const pending = adapter().chat(attempt("slow", {}, { signal: controller.signal }));
     controller.abort();
     const error = await rejection(pending);
     expect(error).not.toBeInstanceOf(GatewayError);
     expect((error as Error).name).toBe("AbortError");
+    expect(error).toBe(controller.signal.reason);
   });
 });
 

@@ -1,138 +1,103 @@
 // The Ollama adapter: Ollama's native HTTP API over fetch (no SDK), /api/chat and /api/tags.
 // API: https://github.com/ollama/ollama/blob/main/docs/api.md
-import { UpstreamConnectionError } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
-import type { AdapterFactory, ChatAttempt, ChatResult, ModelEntry, ModelsRequest } from "../types.ts";
-import { badResponseError, errorFromStatus, inStreamError, ollamaErrorMessage } from "./errors.ts";
-import { ollamaTagsSchema, toModelEntries } from "./models.ts";
+import { readEventStream } from "../event-stream.ts";
+import { perProvider, readAnswer, sendUpstream } from "../http.ts";
+import type {
+  AdapterFactory,
+  ChatAttempt,
+  ChatResult,
+  ModelEntry,
+  ModelsRequest,
+  ProviderCapabilities,
+} from "../types.ts";
+import { errorFromStatus, errorFromStreamEvent, ollamaErrorMessage } from "./errors.ts";
+import { toModelEntries } from "./models.ts";
 import { toOllamaRequest } from "./request.ts";
-import { ollamaChatResponseSchema, toChatCompletion } from "./response.ts";
-import { createOllamaStreamTranslator, cutOnBodyError, ndjsonLines } from "./stream.ts";
-import { fetchWithHeadersDeadline } from "../http.ts";
+import { toChatCompletion } from "./response.ts";
+import { ollamaStreamTransformer } from "./stream.ts";
+import { ollamaChatResponseSchema, ollamaTagsSchema } from "./wire.ts";
 
-/** /api/tags has no headers-timeout setting of its own; the caller's signal bounds the rest. */
-const MODELS_HEADERS_TIMEOUT_MS = 10_000;
+/** Ollama continues a final assistant message (prefill); images (inline), tools and thinking are translated. */
+const CAPABILITIES: ProviderCapabilities = { prefill: true, images: true, tools: true, thinking: true };
 
 /** "http://host:11434", "http://host:11434/" and "https://ollama.com/api" all mean the same API root. */
 export function apiUrl(endpoint: string, path: "/api/chat" | "/api/tags"): string {
   return `${endpoint.replace(/\/+$/, "").replace(/\/api$/, "")}${path}`;
 }
 
-function requestHeaders(
-  provider: ProviderConfig,
-  apiKey: string | undefined,
-  json: boolean,
-): Record<string, string> {
-  const headers: Record<string, string> = { ...provider.headers };
-  if (json) headers["content-type"] = "application/json";
-  // Local Ollama needs no key; Ollama Cloud (https://ollama.com) takes one as a bearer token.
-  if (apiKey) headers.authorization = `Bearer ${apiKey}`;
-  return headers;
-}
-
-interface SendOptions {
-  providerId: string;
-  init: RequestInit;
-  signal: AbortSignal;
-  headersTimeoutMs?: number;
-}
-
-/** fetch with a headers deadline: the timer is cleared once headers arrive, the caller's signal still governs the body. */
-async function send(url: string, options: SendOptions): Promise<Response> {
-  return fetchWithHeadersDeadline(url, options.init, options);
-}
-
-/** Reads a whole body; a failure while reading is a connection problem, unless the caller aborted. */
-async function readText(response: Response, providerId: string, signal: AbortSignal): Promise<string> {
-  try {
-    return await response.text();
-  } catch (thrown) {
-    if (signal.aborted) throw thrown;
-    throw new UpstreamConnectionError(providerId, "the response body broke off", thrown);
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
+/** What every request to a provider shares: the URLs and the headers without the key. */
+const targets = perProvider((provider: ProviderConfig) => ({
+  chat: apiUrl(provider.endpoint, "/api/chat"),
+  tags: apiUrl(provider.endpoint, "/api/tags"),
+  chatHeaders: { ...provider.headers, "content-type": "application/json" },
+  tagsHeaders: { ...provider.headers },
+}));
 
 export const createOllamaAdapter: AdapterFactory = (deps) => {
   async function chat(attempt: ChatAttempt): Promise<ChatResult> {
-    const { provider, signal } = attempt;
-    const { native, warnings } = toOllamaRequest(attempt.request, attempt.model, attempt.prefill);
-    const response = await send(apiUrl(provider.endpoint, "/api/chat"), {
-      providerId: provider.id,
-      init: {
-        method: "POST",
-        headers: requestHeaders(provider, attempt.apiKey, true),
-        body: JSON.stringify(native),
-      },
+    const { provider, signal, apiKey } = attempt;
+    const { native, warnings } = toOllamaRequest(attempt);
+    const target = targets(provider);
+    // Local Ollama needs no key; Ollama Cloud (https://ollama.com) takes one as a bearer token.
+    const request = {
+      provider,
+      url: target.chat,
+      headers: target.chatHeaders,
+      keyHeader: "authorization" as const,
+      apiKey,
+      body: JSON.stringify(native),
       signal,
-      headersTimeoutMs: attempt.headersTimeoutMs,
-    });
-    if (!response.ok) {
-      const text = await readText(response, provider.id, signal).catch(() => "");
-      throw errorFromStatus(provider.id, response.status, text, response.headers, Boolean(provider.api_key));
-    }
+    };
+    const response = await sendUpstream(request, errorFromStatus);
     const id = deps.newId("chatcmpl-");
     const created = Math.floor(deps.clock() / 1000);
+    const keyConfigured = Boolean(provider.api_key);
 
     if (native.stream) {
-      if (!response.body) throw badResponseError(provider.id, "the stream has no body");
-      const translator = createOllamaStreamTranslator({
+      const translator = ollamaStreamTransformer({
         providerId: provider.id,
         id,
         created,
         model: attempt.model,
         includeUsage: attempt.request.stream_options?.include_usage === true,
+        keyConfigured,
         newId: deps.newId,
         logger: deps.logger,
       });
-      const chunks = cutOnBodyError(response.body, provider.id, signal)
-        .pipeThrough(ndjsonLines())
-        .pipeThrough(translator);
+      const chunks = readEventStream(response.body, "ndjson", translator, {
+        providerId: provider.id,
+        signal,
+        apiKey,
+      });
       return { kind: "stream", chunks, warnings };
     }
 
-    const json = parseJson(await readText(response, provider.id, signal));
-    if (json === undefined) throw badResponseError(provider.id, "the body is not JSON");
-    const upstreamError = ollamaErrorMessage(json);
-    if (upstreamError !== undefined) throw inStreamError(provider.id, upstreamError);
-    const parsed = ollamaChatResponseSchema.safeParse(json);
-    if (!parsed.success) throw badResponseError(provider.id, "the body is not a chat response");
-    const completion = toChatCompletion(parsed.data, {
-      id,
-      created,
-      model: attempt.model,
-      newId: deps.newId,
-    });
+    const { answer } = await readAnswer(response, request, ollamaChatResponseSchema, "a chat response");
+    // An {"error"} body in a 200 (a proxy in front of Ollama) says what failed, as the same line mid-stream does.
+    if (ollamaErrorMessage(answer) !== undefined)
+      throw errorFromStreamEvent(provider.id, answer, keyConfigured);
+    const completion = toChatCompletion(answer, { id, created, model: attempt.model, newId: deps.newId });
     return { kind: "completion", completion, warnings };
   }
 
   async function listModels(request: ModelsRequest): Promise<ModelEntry[]> {
     const { provider, signal } = request;
-    const response = await send(apiUrl(provider.endpoint, "/api/tags"), {
-      providerId: provider.id,
-      init: { method: "GET", headers: requestHeaders(provider, request.apiKey, false) },
-      signal,
-      headersTimeoutMs: MODELS_HEADERS_TIMEOUT_MS,
-    });
-    const text = await readText(response, provider.id, signal);
-    if (!response.ok) {
-      throw errorFromStatus(provider.id, response.status, text, response.headers, Boolean(provider.api_key));
-    }
-    const parsed = ollamaTagsSchema.safeParse(parseJson(text));
-    if (!parsed.success) throw badResponseError(provider.id, "the model list is not /api/tags JSON");
-    return toModelEntries(parsed.data, provider);
+    const target = targets(provider);
+    const response = await sendUpstream(
+      {
+        provider,
+        url: target.tags,
+        headers: target.tagsHeaders,
+        keyHeader: "authorization",
+        apiKey: request.apiKey,
+        signal,
+      },
+      errorFromStatus,
+    );
+    const { answer } = await readAnswer(response, request, ollamaTagsSchema, "/api/tags JSON");
+    return toModelEntries(answer, provider);
   }
 
-  return {
-    capabilities: { prefill: true, images: true, tools: true, thinking: true },
-    chat,
-    listModels,
-  };
+  return { capabilities: CAPABILITIES, chat, listModels };
 };

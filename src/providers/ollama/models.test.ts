@@ -1,8 +1,9 @@
 // The /api/tags documentation example through the model list translator.
 import { expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
 import type { ProviderConfig } from "../../config/schema.ts";
-import { ollamaTagsSchema, toModelEntries } from "./models.ts";
+import { fixtureJson } from "../testing.ts";
+import { toModelEntries } from "./models.ts";
+import { ollamaTagsSchema } from "./wire.ts";
 
 const provider: ProviderConfig = {
   id: "ollama",
@@ -14,9 +15,7 @@ const provider: ProviderConfig = {
 };
 
 test("tags-docs-example.json -> entries with id, owner, created and the configured context window", () => {
-  const tags = ollamaTagsSchema.parse(
-    JSON.parse(readFileSync(new URL("./__fixtures__/tags-docs-example.json", import.meta.url), "utf8")),
-  );
+  const tags = ollamaTagsSchema.parse(fixtureJson("ollama", "tags-docs-example.json"));
   expect(toModelEntries(tags, provider)).toEqual([
     {
       id: "deepseek-r1:latest",

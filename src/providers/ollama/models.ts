@@ -1,22 +1,8 @@
 // Pure translation of Ollama's GET /api/tags model list into ModelEntry[].
 // Response fields: https://github.com/ollama/ollama/blob/main/docs/api.md#list-local-models
-import { z } from "zod";
 import type { ProviderConfig } from "../../config/schema.ts";
 import type { ModelEntry } from "../types.ts";
-
-export const ollamaTagsSchema = z.looseObject({
-  models: z
-    .array(
-      z.looseObject({
-        name: z.string().nullish(),
-        model: z.string().nullish(),
-        modified_at: z.string().nullish(),
-      }),
-    )
-    .nullish(),
-});
-
-export type OllamaTags = z.infer<typeof ollamaTagsSchema>;
+import type { OllamaTags } from "./wire.ts";
 
 function seconds(timestamp: string | null | undefined): number | undefined {
   if (!timestamp) return undefined;

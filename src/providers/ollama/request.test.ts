@@ -17,16 +17,16 @@ const weatherTool = {
 
 describe("messages", () => {
   test("system and developer become system; the upstream model name is used; stream is explicit", () => {
-    const { native, warnings } = toOllamaRequest(
-      request({
+    const { native, warnings } = toOllamaRequest({
+      request: request({
         messages: [
           { role: "system", content: "be brief" },
           { role: "developer", content: [{ type: "text", text: "use metric" }] },
           { role: "user", content: "hi" },
         ],
       }),
-      "llama3.2",
-    );
+      model: "llama3.2",
+    });
     expect(native).toEqual({
       model: "llama3.2",
       stream: false,
@@ -40,8 +40,8 @@ describe("messages", () => {
   });
 
   test("data: images become base64 without the prefix; http images are dropped with a warning", () => {
-    const { native, warnings } = toOllamaRequest(
-      request({
+    const { native, warnings } = toOllamaRequest({
+      request: request({
         messages: [
           {
             role: "user",
@@ -54,8 +54,8 @@ describe("messages", () => {
           },
         ],
       }),
-      "llava",
-    );
+      model: "llava",
+    });
     expect(native.messages).toEqual([
       { role: "user", content: "what is in\nthese?", images: ["iVBORw0KGgo="] },
     ]);
@@ -65,8 +65,8 @@ describe("messages", () => {
   });
 
   test("a multi-turn tool conversation keeps calls and results paired, arguments as objects", () => {
-    const { native, warnings } = toOllamaRequest(
-      request({
+    const { native, warnings } = toOllamaRequest({
+      request: request({
         messages: [
           { role: "user", content: "weather in Toronto and Paris?" },
           {
@@ -93,8 +93,8 @@ describe("messages", () => {
         ],
         tools: [weatherTool],
       }),
-      "llama3.2",
-    );
+      model: "llama3.2",
+    });
     expect(native.messages).toEqual([
       { role: "user", content: "weather in Toronto and Paris?" },
       {
@@ -116,8 +116,8 @@ describe("messages", () => {
   });
 
   test("arguments that are not a JSON object are sent as {} with a warning; unknown result ids are reported", () => {
-    const { native, warnings } = toOllamaRequest(
-      request({
+    const { native, warnings } = toOllamaRequest({
+      request: request({
         messages: [
           { role: "user", content: "go" },
           {
@@ -128,8 +128,8 @@ describe("messages", () => {
           { role: "tool", tool_call_id: "other", content: "x" },
         ],
       }),
-      "m",
-    );
+      model: "m",
+    });
     expect(native.messages[1]?.tool_calls).toEqual([{ id: "c1", function: { name: "f", arguments: {} } }]);
     expect(native.messages[2]).toEqual({ role: "tool", content: "x", tool_call_id: "other" });
     expect(warnings).toEqual([
@@ -139,8 +139,8 @@ describe("messages", () => {
   });
 
   test("non-text parts outside user messages are dropped with a warning", () => {
-    const { native, warnings } = toOllamaRequest(
-      request({
+    const { native, warnings } = toOllamaRequest({
+      request: request({
         messages: [
           {
             role: "system",
@@ -152,14 +152,18 @@ describe("messages", () => {
           { role: "user", content: "hi" },
         ],
       }),
-      "m",
-    );
+      model: "m",
+    });
     expect(native.messages[0]).toEqual({ role: "system", content: "look" });
     expect(warnings).toEqual(["content parts of type 'image_url' outside user messages were dropped"]);
   });
 
   test("prefill becomes a final assistant message for the model to continue", () => {
-    const { native } = toOllamaRequest(request({ stream: true }), "llama3.2", "Once upon a");
+    const { native } = toOllamaRequest({
+      request: request({ stream: true }),
+      model: "llama3.2",
+      prefill: "Once upon a",
+    });
     expect(native.stream).toBe(true);
     expect(native.messages.at(-1)).toEqual({ role: "assistant", content: "Once upon a" });
   });
@@ -169,24 +173,32 @@ describe("tools and tool_choice", () => {
   const base = { tools: [weatherTool, { type: "function", function: { name: "get_time", strict: true } }] };
 
   test("auto sends every tool; strict is dropped with a warning", () => {
-    const { native, warnings } = toOllamaRequest(request({ ...base, tool_choice: "auto" }), "m");
+    const { native, warnings } = toOllamaRequest({
+      request: request({ ...base, tool_choice: "auto" }),
+      model: "m",
+    });
     expect(native.tools?.map((tool) => tool.function.name)).toEqual(["get_weather", "get_time"]);
     expect(native.tools?.[1]).toEqual({ type: "function", function: { name: "get_time" } });
     expect(warnings).toEqual(["tool 'strict' was dropped (Ollama does not enforce tool schemas)"]);
   });
 
   test("none sends no tools", () => {
-    expect(toOllamaRequest(request({ ...base, tool_choice: "none" }), "m").native.tools).toBeUndefined();
+    expect(
+      toOllamaRequest({ request: request({ ...base, tool_choice: "none" }), model: "m" }).native.tools,
+    ).toBeUndefined();
   });
 
   test("required and a named function cannot be forced: warned, the named one alone is offered", () => {
-    expect(toOllamaRequest(request({ tools: [weatherTool], tool_choice: "required" }), "m").warnings).toEqual(
-      ["tool_choice 'required' cannot be enforced by Ollama; the model may answer without a tool call"],
-    );
-    const named = toOllamaRequest(
-      request({ ...base, tool_choice: { type: "function", function: { name: "get_weather" } } }),
-      "m",
-    );
+    expect(
+      toOllamaRequest({ request: request({ tools: [weatherTool], tool_choice: "required" }), model: "m" })
+        .warnings,
+    ).toEqual([
+      "tool_choice 'required' cannot be enforced by Ollama; the model may answer without a tool call",
+    ]);
+    const named = toOllamaRequest({
+      request: request({ ...base, tool_choice: { type: "function", function: { name: "get_weather" } } }),
+      model: "m",
+    });
     expect(named.native.tools).toEqual([weatherTool]);
     expect(named.warnings).toEqual([
       "a named tool_choice cannot be enforced by Ollama; only that tool was offered",
@@ -196,8 +208,8 @@ describe("tools and tool_choice", () => {
 
 describe("options, format and thinking", () => {
   test("sampling fields go into options; max_completion_tokens wins over max_tokens", () => {
-    const { native, warnings } = toOllamaRequest(
-      request({
+    const { native, warnings } = toOllamaRequest({
+      request: request({
         temperature: 0.2,
         top_p: 0.9,
         stop: "\n\n",
@@ -207,8 +219,8 @@ describe("options, format and thinking", () => {
         presence_penalty: 0.5,
         frequency_penalty: 0.25,
       }),
-      "m",
-    );
+      model: "m",
+    });
     expect(native.options).toEqual({
       temperature: 0.2,
       top_p: 0.9,
@@ -222,36 +234,47 @@ describe("options, format and thinking", () => {
   });
 
   test("no output budget is invented when the client gives none", () => {
-    expect(toOllamaRequest(request({}), "m").native.options).toBeUndefined();
+    expect(toOllamaRequest({ request: request({}), model: "m" }).native.options).toBeUndefined();
   });
 
   test('response_format: json_object -> "json", json_schema -> the schema, text -> nothing', () => {
     const schema = { type: "object", properties: { age: { type: "integer" } }, required: ["age"] };
-    expect(toOllamaRequest(request({ response_format: { type: "json_object" } }), "m").native.format).toBe(
-      "json",
-    );
     expect(
-      toOllamaRequest(
-        request({ response_format: { type: "json_schema", json_schema: { name: "a", schema } } }),
-        "m",
-      ).native.format,
+      toOllamaRequest({ request: request({ response_format: { type: "json_object" } }), model: "m" }).native
+        .format,
+    ).toBe("json");
+    expect(
+      toOllamaRequest({
+        request: request({ response_format: { type: "json_schema", json_schema: { name: "a", schema } } }),
+        model: "m",
+      }).native.format,
     ).toEqual(schema);
     expect(
-      toOllamaRequest(request({ response_format: { type: "text" } }), "m").native.format,
+      toOllamaRequest({ request: request({ response_format: { type: "text" } }), model: "m" }).native.format,
     ).toBeUndefined();
   });
 
   test("reasoning_effort -> think", () => {
-    expect(toOllamaRequest(request({ reasoning_effort: "high" }), "m").native.think).toBe("high");
-    expect(toOllamaRequest(request({ reasoning_effort: "none" }), "m").native.think).toBe(false);
-    expect(toOllamaRequest(request({}), "m").native.think).toBeUndefined();
+    expect(toOllamaRequest({ request: request({ reasoning_effort: "high" }), model: "m" }).native.think).toBe(
+      "high",
+    );
+    expect(toOllamaRequest({ request: request({ reasoning_effort: "none" }), model: "m" }).native.think).toBe(
+      false,
+    );
+    expect(toOllamaRequest({ request: request({}), model: "m" }).native.think).toBeUndefined();
   });
 
   test("fields Ollama cannot take are dropped with warnings", () => {
-    const { native, warnings } = toOllamaRequest(
-      request({ n: 2, logprobs: true, user: "u-1", parallel_tool_calls: false, tools: [weatherTool] }),
-      "m",
-    );
+    const { native, warnings } = toOllamaRequest({
+      request: request({
+        n: 2,
+        logprobs: true,
+        user: "u-1",
+        parallel_tool_calls: false,
+        tools: [weatherTool],
+      }),
+      model: "m",
+    });
     expect(native).not.toHaveProperty("n");
     expect(native).not.toHaveProperty("user");
     expect(warnings).toEqual([
@@ -263,10 +286,10 @@ describe("options, format and thinking", () => {
   });
 
   test("any field the translator does not read is named in a warning, never dropped silently", () => {
-    const { native, warnings } = toOllamaRequest(
-      request({ top_k: 40, prompt_cache_key: "k-1", store: false, verbosity: null }),
-      "m",
-    );
+    const { native, warnings } = toOllamaRequest({
+      request: request({ top_k: 40, prompt_cache_key: "k-1", store: false, verbosity: null }),
+      model: "m",
+    });
     expect(native).not.toHaveProperty("top_k");
     expect(native.options).toBeUndefined();
     expect(warnings).toEqual([
@@ -277,9 +300,9 @@ describe("options, format and thinking", () => {
 });
 
 test("tool_choice without tools is dropped with a warning, never silently", () => {
-  const { warnings } = toOllamaRequest(
-    request({ messages: [{ role: "user", content: "hi" }], tool_choice: "required" }),
-    "llama3.2",
-  );
+  const { warnings } = toOllamaRequest({
+    request: request({ messages: [{ role: "user", content: "hi" }], tool_choice: "required" }),
+    model: "llama3.2",
+  });
   expect(warnings).toContain("tool_choice was dropped: the request has no tools");
 });

@@ -1,6 +1,8 @@
 // Pure translation of our OpenAI-shaped ChatRequest into an Ollama /api/chat request body.
 // Field reference: https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion
 import type { ChatMessage, ChatRequest, Tool, ToolCall } from "../../api/chat.ts";
+import { type TranslatedFields, untranslatedFields } from "../request-fields.ts";
+import type { RequestInput, Translated } from "../types.ts";
 
 /** A tool call as Ollama takes it back in history: arguments are a JSON object, not a string. */
 export interface OllamaToolCall {
@@ -49,16 +51,11 @@ export interface OllamaChatRequest {
   think?: boolean | "low" | "medium" | "high";
 }
 
-export interface OllamaRequestResult {
-  native: OllamaChatRequest;
-  warnings: string[];
-}
-
 /**
  * Request fields this translator reads; any other field a client sends (logprobs, user, store, metadata, an
  * extension it invented...) has no Ollama equivalent and becomes a warning, never a silent drop.
  */
-const TRANSLATED_FIELDS = new Set([
+const TRANSLATED_FIELDS: TranslatedFields = new Set([
   "model",
   "messages",
   "stream",
@@ -272,17 +269,13 @@ function translateThink(request: ChatRequest, warnings: Set<string>): OllamaChat
 }
 
 function collectUnsupported(request: ChatRequest, warnings: Set<string>): void {
-  // A false flag (logprobs: false, store: false) asks for nothing Ollama would have to do.
-  const dropped = Object.entries(request)
-    .filter(([name, value]) => !TRANSLATED_FIELDS.has(name) && value != null && value !== false)
-    .map(([name]) => name)
-    .sort();
-  for (const name of dropped) warnings.add(`'${name}' was dropped (Ollama does not support it)`);
+  for (const name of untranslatedFields(request, TRANSLATED_FIELDS).sort())
+    warnings.add(`'${name}' was dropped (Ollama does not support it)`);
   if (request.n != null && request.n > 1) warnings.add("n > 1 was dropped (Ollama returns one choice)");
 }
 
 /** Our request -> Ollama's; `prefill` becomes a final assistant message, which Ollama continues. */
-export function toOllamaRequest(request: ChatRequest, model: string, prefill?: string): OllamaRequestResult {
+export function toOllamaRequest({ request, model, prefill }: RequestInput): Translated<OllamaChatRequest> {
   const warnings = new Set<string>();
   const context: MessageContext = { warnings, callNames: new Map() };
   const messages = request.messages.map((message) => translateMessage(message, context));

@@ -1,15 +1,10 @@
 // Replays the recorded non-streamed Ollama answers through the response translator, field by field.
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { finishReasonFor, ollamaChatResponseSchema, toChatCompletion, usageFrom } from "./response.ts";
+import { counterIds as counter, fixtureJson, fixtureText } from "../testing.ts";
+import { finishReasonFor, toChatCompletion, usageFrom } from "./response.ts";
+import { ollamaChatResponseSchema } from "./wire.ts";
 
-const load = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), "utf8"));
-
-function counter(): (prefix: string) => string {
-  let n = 0;
-  return (prefix) => `${prefix}${++n}`;
-}
+const load = (name: string): unknown => fixtureJson("ollama", name);
 
 const context = { id: "chatcmpl-1", created: 1_772_581_484, model: "fallback", newId: counter() };
 
@@ -59,7 +54,7 @@ describe("chat-tool-call-cloud-httprr.json (gpt-oss:120b on Ollama Cloud)", () =
 });
 
 describe("the done line of chat-stream-httprr.ndjson read as a whole answer", () => {
-  const lines = readFileSync(new URL("./__fixtures__/chat-stream-httprr.ndjson", import.meta.url), "utf8")
+  const lines = fixtureText("ollama", "chat-stream-httprr.ndjson")
     .trim()
     .split("\n")
     .map((line) => ollamaChatResponseSchema.parse(JSON.parse(line)));

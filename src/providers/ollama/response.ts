@@ -1,36 +1,8 @@
 // Pure translation of an Ollama /api/chat answer (one JSON, or one NDJSON line) into our OpenAI shapes.
 // Response fields: https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion
-import { z } from "zod";
 import type { ChatCompletion, FinishReason, ResponseToolCall, Usage } from "../../api/chat.ts";
 import type { IdSource } from "../types.ts";
-
-const ollamaToolCallSchema = z.looseObject({
-  id: z.string().nullish(),
-  function: z.looseObject({
-    name: z.string(),
-    // An object on Ollama's wire; a string is accepted too in case a proxy already serialized it.
-    arguments: z.unknown().optional(),
-  }),
-});
-
-/** The fields we read from a /api/chat response or stream line; everything else is ignored. */
-export const ollamaChatResponseSchema = z.looseObject({
-  model: z.string().nullish(),
-  message: z
-    .looseObject({
-      content: z.string().nullish(),
-      thinking: z.string().nullish(),
-      tool_calls: z.array(ollamaToolCallSchema).nullish(),
-    })
-    .nullish(),
-  done: z.boolean().nullish(),
-  done_reason: z.string().nullish(),
-  prompt_eval_count: z.number().nullish(),
-  eval_count: z.number().nullish(),
-});
-
-export type OllamaChatResponse = z.infer<typeof ollamaChatResponseSchema>;
-export type OllamaResponseToolCall = z.infer<typeof ollamaToolCallSchema>;
+import type { OllamaChatResponse, OllamaResponseToolCall } from "./wire.ts";
 
 /** OpenAI wants arguments as a JSON string; Ollama sends an object. */
 export function argumentsText(args: unknown): string {

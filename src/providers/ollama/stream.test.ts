@@ -1,16 +1,15 @@
-// Replays recorded Ollama NDJSON streams through the line splitter and the chunk translator, field by field.
+// Replays recorded Ollama NDJSON streams through the shared reader and the chunk translator, field by field.
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
 import type { ChatCompletionChunk } from "../../api/chat.ts";
 import { GatewayError } from "../../api/errors.ts";
 import { type Logger, silentLogger } from "../../log/logger.ts";
+import { readEventStream } from "../event-stream.ts";
+import { bodyOf, counterIds as counter, drain, fixtureBytes, fixtureText } from "../testing.ts";
 import type { StreamChunk } from "../types.ts";
-import { createOllamaStreamTranslator, ndjsonLines, type StreamContext } from "./stream.ts";
+import { ollamaStreamTransformer, type StreamContext } from "./stream.ts";
 
-const fixture = (name: string): Uint8Array =>
-  readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url));
-const STREAM = fixture("chat-stream-httprr.ndjson");
-const LENGTH_STREAM = fixture("chat-default-stream-httprr.ndjson");
+const STREAM = fixtureBytes("ollama", "chat-stream-httprr.ndjson");
+const LENGTH_STREAM = fixtureBytes("ollama", "chat-default-stream-httprr.ndjson");
 
 function fixtureLines(bytes: Uint8Array): Array<{ message: { content: string } }> {
   return new TextDecoder()
@@ -20,11 +19,6 @@ function fixtureLines(bytes: Uint8Array): Array<{ message: { content: string } }
     .map((line) => JSON.parse(line));
 }
 
-function counter(): (prefix: string) => string {
-  let n = 0;
-  return (prefix) => `${prefix}${++n}`;
-}
-
 function context(overrides: Partial<StreamContext> = {}): StreamContext {
   return {
     providerId: "ollama",
@@ -32,69 +26,53 @@ function context(overrides: Partial<StreamContext> = {}): StreamContext {
     created: 1_755_000_000,
     model: "fallback-model",
     includeUsage: false,
+    keyConfigured: false,
     newId: counter(),
     logger: silentLogger,
     ...overrides,
   };
 }
 
-/** Feeds bytes in pieces of `size` (splitting lines and UTF-8 characters) and collects what comes out. */
+/** Feeds bytes in pieces of `size` (splitting lines and UTF-8 characters) through the reader and the translator. */
+async function replay(bytes: Uint8Array, streamContext: StreamContext, size = 97) {
+  const translator = ollamaStreamTransformer(streamContext);
+  const stream = readEventStream(bodyOf(bytes, { pieceSize: size }), "ndjson", translator, {
+    providerId: streamContext.providerId,
+    signal: new AbortController().signal,
+  });
+  const { items, error } = await drain<StreamChunk>(stream);
+  return { chunks: items.map((item) => item.chunk), error };
+}
+
 async function run(
   bytes: Uint8Array,
   streamContext: StreamContext,
   size = 97,
 ): Promise<ChatCompletionChunk[]> {
-  const source = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (let at = 0; at < bytes.length; at += size) controller.enqueue(bytes.slice(at, at + size));
-      controller.close();
-    },
-  });
-  const out: ChatCompletionChunk[] = [];
-  const chunks = source.pipeThrough(ndjsonLines()).pipeThrough(createOllamaStreamTranslator(streamContext));
-  for await (const item of chunks as unknown as AsyncIterable<StreamChunk>) out.push(item.chunk);
-  return out;
+  const { chunks, error } = await replay(bytes, streamContext, size);
+  if (error) throw error;
+  return chunks;
 }
 
 async function runError(bytes: Uint8Array, streamContext: StreamContext = context()): Promise<unknown> {
-  try {
-    await run(bytes, streamContext);
-  } catch (error) {
-    return error;
-  }
-  throw new Error("the stream closed normally");
+  const { error } = await replay(bytes, streamContext);
+  if (error === undefined) throw new Error("the stream closed normally");
+  return error;
 }
 
 const text = (chunks: ChatCompletionChunk[]): string =>
   chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("");
 
-describe("ndjsonLines", () => {
-  test("joins lines split across chunks, byte by byte, including multi-byte characters", async () => {
-    const source = new ReadableStream<Uint8Array>({
-      start(controller) {
-        for (const byte of LENGTH_STREAM) controller.enqueue(new Uint8Array([byte]));
-        controller.close();
-      },
-    });
-    const lines: string[] = [];
-    for await (const line of source.pipeThrough(ndjsonLines()) as unknown as AsyncIterable<string>)
-      lines.push(line);
-    expect(lines).toEqual(new TextDecoder().decode(LENGTH_STREAM).trim().split("\n"));
+test("the recorded stream's lines, split byte by byte, arrive whole (NDJSON framing)", async () => {
+  const lines = {
+    transform: (line: string, controller: TransformStreamDefaultController<string>) =>
+      controller.enqueue(line),
+  };
+  const stream = readEventStream(bodyOf(LENGTH_STREAM, { pieceSize: 1 }), "ndjson", lines, {
+    providerId: "ollama",
+    signal: new AbortController().signal,
   });
-
-  test("keeps a last line without a newline and skips blank lines", async () => {
-    const bytes = new TextEncoder().encode('{"a":1}\r\n\n{"b":2}');
-    const lines: string[] = [];
-    const source = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(bytes);
-        controller.close();
-      },
-    });
-    for await (const line of source.pipeThrough(ndjsonLines()) as unknown as AsyncIterable<string>)
-      lines.push(line);
-    expect(lines).toEqual(['{"a":1}', '{"b":2}']);
-  });
+  expect((await drain(stream)).items).toEqual(new TextDecoder().decode(LENGTH_STREAM).trim().split("\n"));
 });
 
 describe("chat-stream-httprr.ndjson (gemma3:1b, done_reason stop)", () => {
@@ -135,27 +113,7 @@ describe("chat-stream-httprr.ndjson (gemma3:1b, done_reason stop)", () => {
   test("a body cut before the done:true line errors the stream, with no finish_reason", async () => {
     const whole = new TextDecoder().decode(STREAM).trim().split("\n");
     const cut = new TextEncoder().encode(`${whole.slice(0, 10).join("\n")}\n`);
-    const seen: ChatCompletionChunk[] = [];
-    const source = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(cut);
-        controller.close();
-      },
-    });
-    const reader = source
-      .pipeThrough(ndjsonLines())
-      .pipeThrough(createOllamaStreamTranslator(context()))
-      .getReader();
-    let error: unknown;
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        seen.push(value.chunk);
-      }
-    } catch (thrown) {
-      error = thrown;
-    }
+    const { chunks: seen, error } = await replay(cut, context());
     expect(seen).toHaveLength(10);
     expect(seen.every((chunk) => chunk.choices[0]?.finish_reason === null)).toBe(true);
     expect(error).toBeInstanceOf(GatewayError);
@@ -212,9 +170,7 @@ describe("tool calls, thinking and errors", () => {
   });
 
   test("the cloud fixture's message as a stream line: thinking, then the call with Ollama's own id", async () => {
-    const cloud = JSON.parse(
-      readFileSync(new URL("./__fixtures__/chat-tool-call-cloud-httprr.json", import.meta.url), "utf8"),
-    );
+    const cloud = JSON.parse(fixtureText("ollama", "chat-tool-call-cloud-httprr.json"));
     const line = new TextEncoder().encode(`${JSON.stringify(cloud)}\n`);
     const chunks = await run(line, context());
     expect(chunks[0]?.choices[0]?.delta).toEqual({

@@ -1,74 +1,14 @@
-// Ollama's NDJSON /api/chat stream -> our chat.completion.chunk stream, chunk by chunk as lines arrive.
+// Ollama's NDJSON /api/chat lines -> our chat.completion.chunks: a stateful transform, usage or a cut reported when
+// the body ends (the lines come from ../event-stream.ts).
 // Stream lines: https://github.com/ollama/ollama/blob/main/docs/api.md#chat-request-streaming-with-tools
 // Mid-stream errors: https://github.com/ollama/ollama/blob/main/docs/api/errors.mdx
 import type { ChatCompletionChunk, ChunkDelta, ChunkToolCall, FinishReason, Usage } from "../../api/chat.ts";
+import { streamCutError } from "../../api/errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { IdSource, StreamChunk } from "../types.ts";
-import { inStreamError, ollamaErrorMessage, streamCutError } from "./errors.ts";
-import {
-  type OllamaChatResponse,
-  argumentsText,
-  finishReasonFor,
-  ollamaChatResponseSchema,
-  toResponseToolCall,
-  usageFrom,
-} from "./response.ts";
-
-/**
- * Bytes -> one string per non-empty line. A line (or a UTF-8 character) split across chunks is joined, and a
- * last line without "\n" is kept.
- */
-export function ndjsonLines(): TransformStream<Uint8Array, string> {
-  const decoder = new TextDecoder();
-  let buffer = "";
-  function emitComplete(controller: TransformStreamDefaultController<string>): void {
-    let newline = buffer.indexOf("\n");
-    while (newline !== -1) {
-      const line = buffer.slice(0, newline).trim();
-      buffer = buffer.slice(newline + 1);
-      if (line !== "") controller.enqueue(line);
-      newline = buffer.indexOf("\n");
-    }
-  }
-  return new TransformStream({
-    transform(bytes, controller) {
-      buffer += decoder.decode(bytes, { stream: true });
-      emitComplete(controller);
-    },
-    flush(controller) {
-      buffer += decoder.decode();
-      emitComplete(controller);
-      const line = buffer.trim();
-      if (line !== "") controller.enqueue(line);
-    },
-  });
-}
-
-/**
- * Bytes from the upstream body, with a read failure (reset, socket closed) turned into a stream-cut
- * GatewayError. An abort by the caller passes through unchanged so the caller sees its own reason.
- */
-export function cutOnBodyError(
-  body: ReadableStream<Uint8Array>,
-  providerId: string,
-  signal: AbortSignal,
-): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (thrown) {
-        controller.error(signal.aborted ? thrown : streamCutError(providerId, thrown));
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
-}
+import { errorFromStreamEvent, ollamaErrorMessage } from "./errors.ts";
+import { argumentsText, finishReasonFor, toResponseToolCall, usageFrom } from "./response.ts";
+import { type OllamaChatResponse, ollamaChatResponseSchema } from "./wire.ts";
 
 export interface StreamContext {
   providerId: string;
@@ -78,6 +18,7 @@ export interface StreamContext {
   /** Used when the upstream does not name its model. */
   model: string;
   includeUsage: boolean;
+  keyConfigured: boolean;
   newId: IdSource;
   logger: Logger;
 }
@@ -97,7 +38,7 @@ function toolCallPieces(line: OllamaChatResponse, firstIndex: number, newId: IdS
 }
 
 /** Parses one NDJSON line; undefined (after a warning) when it is not JSON or not a chat line. */
-type ParsedLine = { kind: "error"; message: string } | { kind: "line"; line: OllamaChatResponse };
+type ParsedLine = { kind: "error"; payload: unknown } | { kind: "line"; line: OllamaChatResponse };
 
 function parseLine(line: string, context: StreamContext): ParsedLine | undefined {
   let json: unknown;
@@ -110,8 +51,7 @@ function parseLine(line: string, context: StreamContext): ParsedLine | undefined
     });
     return undefined;
   }
-  const error = ollamaErrorMessage(json);
-  if (error !== undefined) return { kind: "error", message: error };
+  if (ollamaErrorMessage(json) !== undefined) return { kind: "error", payload: json };
   const parsed = ollamaChatResponseSchema.safeParse(json);
   if (!parsed.success) {
     context.logger.warn("skipped an upstream stream line of unknown shape", { provider: context.providerId });
@@ -142,7 +82,7 @@ function envelope(
  * One NDJSON line at a time -> chunks. The stream closes normally only after a done:true line; a body that
  * ends before it errors with a stream-cut GatewayError, and an {"error"} line errors it with its message.
  */
-export function createOllamaStreamTranslator(context: StreamContext): TransformStream<string, StreamChunk> {
+export function ollamaStreamTransformer(context: StreamContext): Transformer<string, StreamChunk> {
   let model: string | undefined;
   let roleSent = false;
   let done = false;
@@ -179,7 +119,7 @@ export function createOllamaStreamTranslator(context: StreamContext): TransformS
     }
   }
 
-  return new TransformStream<string, StreamChunk>({
+  return {
     transform(text, controller) {
       if (done) {
         context.logger.warn("ignored an upstream stream line after done:true", {
@@ -190,7 +130,7 @@ export function createOllamaStreamTranslator(context: StreamContext): TransformS
       const parsed = parseLine(text, context);
       if (parsed === undefined) return;
       if (parsed.kind === "error") {
-        controller.error(inStreamError(context.providerId, parsed.message));
+        controller.error(errorFromStreamEvent(context.providerId, parsed.payload, context.keyConfigured));
         return;
       }
       model ??= parsed.line.model ?? undefined;
@@ -203,5 +143,5 @@ export function createOllamaStreamTranslator(context: StreamContext): TransformS
       }
       if (context.includeUsage && usage) controller.enqueue(envelope(context, model, [], usage));
     },
-  });
+  };
 }

@@ -1,4 +1,4 @@
-// OpenAI error statuses and bodies -> GatewayError; sdk.ts maps the SDK's exceptions.
+// OpenAI error statuses and bodies (and in-stream error events) -> GatewayError; sdk.ts maps the SDK's exceptions.
 // Error shape: https://platform.openai.com/docs/guides/error-codes
 import {
   type FailureKind,
@@ -7,35 +7,47 @@ import {
   typeForStatus,
   UpstreamError,
 } from "../../api/errors.ts";
+import { parseJsonOrUndefined } from "../errors.ts";
+import type { ErrorResponse } from "../types.ts";
+import { type OpenAIError, openAIErrorBodySchema } from "./wire.ts";
 
 const CONTENT_POLICY_CODES = new Set(["content_filter", "content_policy_violation"]);
 
-interface OpenAIErrorBody {
-  message?: unknown;
-  type?: unknown;
-  code?: unknown;
-  param?: unknown;
+/** The error object of an OpenAI-shaped body, {} when there is none (an HTML proxy page, say). */
+function errorOf(body: unknown): OpenAIError {
+  const parsed = openAIErrorBodySchema.safeParse(body);
+  return (parsed.success ? parsed.data.error : undefined) ?? {};
 }
 
-function readErrorBody(value: unknown): OpenAIErrorBody {
-  return value !== null && typeof value === "object" ? (value as OpenAIErrorBody) : {};
+/** Builds the GatewayError for an upstream error status and its OpenAI-shaped body. */
+export function errorFromStatus(response: ErrorResponse): UpstreamError {
+  const { providerId, status, headers, keyConfigured } = response;
+  return errorFrom(providerId, status, errorOf(parseJsonOrUndefined(response.body)), headers, keyConfigured);
 }
 
-/** Builds the GatewayError for an upstream error status and its OpenAI-shaped error object. */
-export function errorFromStatus(
+/**
+ * OpenAI-compatible servers (OpenRouter, vLLM) report failures mid-stream as `{"error": {...}}`, the HTTP status
+ * already sent: a numeric code of 400 or more stands for it, else 502.
+ */
+export function errorFromStreamEvent(
+  providerId: string,
+  payload: unknown,
+  keyConfigured: boolean,
+): UpstreamError {
+  const error = errorOf(payload);
+  const status = typeof error.code === "number" && error.code >= 400 ? error.code : 502;
+  return errorFrom(providerId, status, error, undefined, keyConfigured);
+}
+
+function errorFrom(
   providerId: string,
   status: number,
-  body: unknown,
+  error: OpenAIError,
   headers: Headers | undefined,
   keyConfigured: boolean,
 ): UpstreamError {
-  const error = readErrorBody(body);
-  const message =
-    typeof error.message === "string" && error.message !== ""
-      ? error.message
-      : `upstream answered HTTP ${status}`;
-  const code =
-    typeof error.code === "string" ? error.code : typeof error.code === "number" ? String(error.code) : null;
+  const message = error.message ? error.message : `upstream answered HTTP ${status}`;
+  const code = typeof error.code === "number" ? String(error.code) : (error.code ?? null);
   let kind: FailureKind = kindForStatus(status, keyConfigured);
   if (status === 400 || status === 413 || status === 422) {
     if (looksLikeContextLength(message, code)) kind = "context_length";
@@ -46,9 +58,9 @@ export function errorFromStatus(
     kind = keyConfigured ? "misconfigured" : "client";
   return new UpstreamError(providerId, message, {
     status,
-    type: typeof error.type === "string" ? error.type : typeForStatus(status),
+    type: error.type ?? typeForStatus(status),
     code,
-    param: typeof error.param === "string" ? error.param : null,
+    param: error.param ?? null,
     kind,
     retryHints: headers
       ? {

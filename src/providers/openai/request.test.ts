@@ -11,7 +11,8 @@ test("every field passes through; only the model changes", () => {
     messages: [{ role: "user", content: "hi" }],
     seed: 3,
   } as ChatRequest;
-  const body = toOpenAIRequest(request, "gpt");
+  const { native: body, warnings } = toOpenAIRequest({ request, model: "gpt" });
+  expect(warnings).toEqual([]);
   expect(body).toEqual({ model: "gpt", messages: request.messages, seed: 3 });
   expect(body.messages).toBe(request.messages);
 });
@@ -33,7 +34,9 @@ test("long tool call ids are shortened the same way on the call and on its resul
       { role: "tool", tool_call_id: "call_short", content: "rain" },
     ],
   } as ChatRequest;
-  const body = toOpenAIRequest(request, "m") as { messages: Array<Record<string, unknown>> };
+  const body = toOpenAIRequest({ request, model: "m" }).native as {
+    messages: Array<Record<string, unknown>>;
+  };
   const calls = body.messages[1]?.tool_calls as Array<{ id: string }>;
   expect(calls[0]?.id.length).toBeLessThanOrEqual(MAX_TOOL_CALL_ID);
   expect(calls[0]?.id).toBe(shortToolCallId(longId));
@@ -45,7 +48,9 @@ test("long tool call ids are shortened the same way on the call and on its resul
 
 test("a prefill is appended as a final assistant message", () => {
   const request = { model: "m", messages: [{ role: "user", content: "hi" }] } as ChatRequest;
-  const body = toOpenAIRequest(request, "m", "The answer") as { messages: unknown[] };
+  const body = toOpenAIRequest({ request, model: "m", prefill: "The answer" }).native as {
+    messages: unknown[];
+  };
   expect(body.messages.at(-1)).toEqual({ role: "assistant", content: "The answer" });
   expect(request.messages).toHaveLength(1);
 });

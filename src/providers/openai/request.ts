@@ -1,7 +1,8 @@
 // Our request -> an OpenAI-compatible request: every field passes through; the model name changes, and tool call
 // ids too long for OpenAI are shortened.
 import { createHash } from "node:crypto";
-import type { ChatMessage, ChatRequest } from "../../api/chat.ts";
+import type { ChatMessage } from "../../api/chat.ts";
+import type { RequestInput, Translated } from "../types.ts";
 
 /**
  * OpenAI refuses tool call ids over 40 characters ("string_above_max_length"). Ids minted elsewhere can be longer
@@ -36,16 +37,20 @@ function withShortIds(message: ChatMessage): ChatMessage {
   return message;
 }
 
+/** Pass-through translates nothing, so it has nothing to warn about: one shared, frozen empty list. */
+const NO_WARNINGS: string[] = Object.freeze([]) as unknown as string[];
+
 /** The body sent upstream. A prefill (cut-stream resume) is appended as a final assistant message. */
-export function toOpenAIRequest(
-  request: ChatRequest,
-  model: string,
-  prefill?: string,
-): Record<string, unknown> {
+export function toOpenAIRequest({
+  request,
+  model,
+  prefill,
+}: RequestInput): Translated<Record<string, unknown>> {
   // The common case copies nothing: ids are checked, and messages rebuilt only when one is too long.
   let messages: ChatMessage[] = request.messages.some(hasLongId)
     ? request.messages.map(withShortIds)
     : request.messages;
   if (prefill !== undefined) messages = [...messages, { role: "assistant", content: prefill }];
-  return messages === request.messages ? { ...request, model } : { ...request, model, messages };
+  const native = messages === request.messages ? { ...request, model } : { ...request, model, messages };
+  return { native, warnings: NO_WARNINGS };
 }

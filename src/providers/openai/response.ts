@@ -1,30 +1,15 @@
-// OpenAI-compatible response body -> ChatCompletion, checked so a 200 carrying junk is not passed off as an answer.
+// OpenAI-compatible answer -> ChatCompletion: the canonical shape is OpenAI's own, so the answer is checked, not
+// translated, and its body forwarded as it came (index.ts).
 import type { ChatCompletion } from "../../api/chat.ts";
-import { UpstreamError } from "../../api/errors.ts";
+import type { z } from "zod";
+import type { openAICompletionSchema } from "./wire.ts";
 
-export function parseOpenAIResponse(providerId: string, text: string): ChatCompletion {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw invalid(providerId, "the body is not JSON");
-  }
-  const candidate = parsed as { choices?: unknown; object?: unknown } | null;
-  if (candidate === null || typeof candidate !== "object" || !Array.isArray(candidate.choices)) {
-    throw invalid(providerId, "the body has no choices");
-  }
-  return parsed as ChatCompletion;
-}
+export type OpenAICompletion = z.infer<typeof openAICompletionSchema>;
 
-function invalid(providerId: string, why: string): UpstreamError {
-  return new UpstreamError(
-    providerId,
-    `Provider '${providerId}' sent an answer that is not a chat completion: ${why}`,
-    {
-      status: 502,
-      type: "api_error",
-      code: "bad_upstream_response",
-      kind: "bad_response",
-    },
-  );
+/**
+ * The checked answer as the canonical type. The gateway reads none of its fields (the body goes to the client
+ * byte for byte), so the schema checks only that it is an answer, and this states what an OpenAI body is.
+ */
+export function toChatCompletion(answer: OpenAICompletion): ChatCompletion {
+  return answer as ChatCompletion;
 }

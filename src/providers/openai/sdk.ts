@@ -24,19 +24,26 @@ export function mapOpenAIError(
   providerId: string,
   thrown: unknown,
   keyConfigured: boolean,
-  headersTimeoutMs: number,
+  timeoutMs: number,
 ): unknown {
   if (thrown instanceof GatewayError) return thrown;
   if (thrown instanceof APIUserAbortError) return thrown;
   if (thrown instanceof APIConnectionTimeoutError) {
-    return new UpstreamTimeoutError(providerId, "response headers", headersTimeoutMs);
+    return new UpstreamTimeoutError(providerId, "the model list", timeoutMs);
   }
   if (thrown instanceof APIConnectionError) {
     const cause = thrown.cause instanceof Error ? thrown.cause.message : thrown.message;
     return new UpstreamConnectionError(providerId, cause, thrown);
   }
   if (thrown instanceof APIError && typeof thrown.status === "number") {
-    return errorFromStatus(providerId, thrown.status, thrown.error, thrown.headers, keyConfigured);
+    // The SDK keeps the body's `error` object; errorFromStatus reads the body it came in.
+    return errorFromStatus({
+      providerId,
+      status: thrown.status,
+      body: JSON.stringify({ error: thrown.error }),
+      headers: thrown.headers,
+      keyConfigured,
+    });
   }
   return thrown;
 }

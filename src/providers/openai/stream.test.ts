@@ -1,42 +1,26 @@
 // The OpenAI stream translator on recorded streams: chunks forwarded unchanged, cuts and in-band errors caught.
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { GatewayError } from "../../api/errors.ts";
 import { silentLogger } from "../../log/logger.ts";
-import { sseEvents } from "../sse.ts";
-import type { StreamChunk } from "../types.ts";
-import { createOpenAIStreamTranslator } from "./stream.ts";
+import { readEventStream } from "../event-stream.ts";
+import { bodyOf, drain, fixtureText } from "../testing.ts";
+import { openAIStreamTransformer } from "./stream.ts";
 
-function fixture(name: string): string {
-  return readFileSync(join(import.meta.dir, "__fixtures__", name), "utf8");
-}
+const fixture = (name: string) => fixtureText("openai", name);
 
-function bodyOf(text: string): ReadableStream<Uint8Array> {
-  const bytes = new TextEncoder().encode(text);
-  return new ReadableStream({
-    start(controller) {
-      // Odd-sized pieces: events split across reads, as on a real socket.
-      for (let i = 0; i < bytes.length; i += 37) controller.enqueue(bytes.slice(i, i + 37));
-      controller.close();
+/** The SSE text through the shared reader and the translator, in odd-sized pieces (events split across reads). */
+async function translate(text: string) {
+  const chunks = readEventStream(
+    bodyOf(text, { pieceSize: 37 }),
+    "sse",
+    openAIStreamTransformer("openai", silentLogger),
+    {
+      providerId: "openai",
+      signal: new AbortController().signal,
     },
-  });
-}
-
-async function translate(text: string): Promise<{ chunks: StreamChunk[]; error?: unknown }> {
-  const reader = sseEvents(bodyOf(text))
-    .pipeThrough(createOpenAIStreamTranslator("openai", silentLogger))
-    .getReader();
-  const chunks: StreamChunk[] = [];
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return { chunks };
-      chunks.push(value);
-    }
-  } catch (error) {
-    return { chunks, error };
-  }
+  );
+  const { items, error } = await drain(chunks);
+  return { chunks: items, error };
 }
 
 function dataPayloads(text: string): string[] {

@@ -1,38 +1,17 @@
 // OpenAI SSE events -> StreamChunks, forwarding each chunk's JSON text unchanged.
 // https://platform.openai.com/docs/api-reference/chat-streaming
-import { type ChatCompletionChunk, createFinishTracker } from "../../api/chat.ts";
+import { createFinishTracker } from "../../api/chat.ts";
 import { streamCutError } from "../../api/errors.ts";
 import type { Logger } from "../../log/logger.ts";
-import type { EventSourceMessage } from "../sse.ts";
+import type { EventSourceMessage } from "../event-stream.ts";
 import type { StreamChunk } from "../types.ts";
-import { errorFromStatus } from "./errors.ts";
-
-/** A chunk as OpenAI documents it: choices, each an object with its index (and a delta object when present). */
-function isChunk(value: unknown): value is ChatCompletionChunk {
-  if (value === null || typeof value !== "object") return false;
-  const choices = (value as { choices?: unknown }).choices;
-  if (!Array.isArray(choices)) return false;
-  for (const choice of choices) {
-    if (choice === null || typeof choice !== "object") return false;
-    const { index, delta } = choice as { index?: unknown; delta?: unknown };
-    if (typeof index !== "number") return false;
-    if (delta !== undefined && (delta === null || typeof delta !== "object")) return false;
-  }
-  return true;
-}
+import { errorFromStreamEvent } from "./errors.ts";
+import { isOpenAIChunk } from "./wire.ts";
 
 /**
- * Parses each event; `[DONE]` and a finish_reason mark the answer complete. A body that ends before either is a
- * cut and errors the stream, so the router never mistakes half an answer for a whole one.
+ * Parses each event; `[DONE]` and a finish_reason on every choice mark the answer complete. A body that ends
+ * before either is a cut and errors the stream, so the router never mistakes half an answer for a whole one.
  */
-export function createOpenAIStreamTranslator(
-  providerId: string,
-  logger: Logger,
-): TransformStream<EventSourceMessage, StreamChunk> {
-  return new TransformStream(openAIStreamTransformer(providerId, logger));
-}
-
-/** The translator's steps, for sseTranslated (which runs them without a TransformStream of its own). */
 export function openAIStreamTransformer(
   providerId: string,
   logger: Logger,
@@ -58,16 +37,14 @@ export function openAIStreamTransformer(
         });
         return;
       }
-      if (isChunk(parsed)) {
+      if (isOpenAIChunk(parsed)) {
         tracker.see(parsed);
         controller.enqueue({ chunk: parsed, raw: data });
         return;
       }
-      // OpenAI-compatible servers (OpenRouter, vLLM) report failures mid-stream as {"error": {...}}.
-      const error = (parsed as { error?: { code?: unknown } } | null)?.error;
-      if (error !== undefined) {
-        const status = typeof error.code === "number" && error.code >= 400 ? error.code : 502;
-        controller.error(errorFromStatus(providerId, status, error, undefined, false));
+      if ((parsed as { error?: unknown } | null)?.error !== undefined) {
+        // keyConfigured false, as this translator always read them: an in-band 401/403 does not disable the target.
+        controller.error(errorFromStreamEvent(providerId, parsed, false));
         return;
       }
       logger.warn("skipped an upstream stream event of unknown shape", { provider: providerId });

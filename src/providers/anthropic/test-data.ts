@@ -1,0 +1,68 @@
+// Test data of the Anthropic folder that no recording holds, and stream replay (imported by tests only); fixture
+// loading, bodies and drain come from the one test-support module (../testing.ts).
+import type { ChatCompletionChunk } from "../../api/chat.ts";
+import { silentLogger } from "../../log/logger.ts";
+import { readEventStream } from "../event-stream.ts";
+import { bodyOf, drain } from "../testing.ts";
+import type { PullReader, StreamChunk } from "../types.ts";
+import { anthropicStreamTransformer, type StreamContext } from "./stream.ts";
+
+/** Anthropic's documented error envelope (https://docs.anthropic.com/en/api/errors); no 429/529 was recorded. */
+export const documentedError = (type: string, message: string) =>
+  JSON.stringify({ type: "error", error: { type, message }, request_id: "req_test" });
+
+// ModelInfo list shape: https://docs.anthropic.com/en/api/models-list (no list was recorded)
+export const MODELS_PAGE = {
+  data: [
+    {
+      type: "model",
+      id: "claude-sonnet-4-5-20250929",
+      display_name: "Claude Sonnet 4.5",
+      created_at: "2025-09-29T00:00:00Z",
+    },
+    {
+      type: "model",
+      id: "claude-haiku-4-5-20251001",
+      display_name: "Claude Haiku 4.5",
+      created_at: "2025-10-01T00:00:00Z",
+    },
+  ],
+  has_more: false,
+  first_id: "claude-sonnet-4-5-20250929",
+  last_id: "claude-haiku-4-5-20251001",
+};
+
+export const STREAM_DEFAULTS: StreamContext = {
+  providerId: "claude",
+  id: "chatcmpl-test",
+  created: 1_700_000_000,
+  includeUsage: true,
+  keyConfigured: true,
+  logger: silentLogger,
+};
+
+export interface Replay {
+  chunks: ChatCompletionChunk[];
+  error: unknown;
+}
+
+/** A chunk stream's chunks, to its end or its error. */
+export async function chunksOf(stream: { getReader(): PullReader<StreamChunk> }): Promise<Replay> {
+  const { items, error } = await drain<StreamChunk>(stream);
+  return { chunks: items.map((item) => item.chunk), error };
+}
+
+/** An SSE text through the shared reader and the Anthropic translator. */
+export function replaySse(sse: string, options: Partial<StreamContext> = {}): Promise<Replay> {
+  const translator = anthropicStreamTransformer({ ...STREAM_DEFAULTS, ...options });
+  const stream = readEventStream(bodyOf(sse), "sse", translator, {
+    providerId: STREAM_DEFAULTS.providerId,
+    signal: new AbortController().signal,
+  });
+  return chunksOf(stream);
+}
+
+/** Concatenates one delta field over all chunks. */
+export function joined(chunks: ChatCompletionChunk[], field: "content" | "reasoning_content"): string {
+  return chunks.map((chunk) => chunk.choices[0]?.delta[field] ?? "").join("");
+}

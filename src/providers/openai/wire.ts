@@ -1,0 +1,45 @@
+// What an OpenAI-compatible upstream sends, only the fields the gateway reads: the answer, a stream chunk, an error.
+// https://platform.openai.com/docs/api-reference/chat/object ; errors: https://platform.openai.com/docs/guides/error-codes
+import { z } from "zod";
+import type { ChatCompletionChunk } from "../../api/chat.ts";
+
+/**
+ * An answer is forwarded as its bytes came (the client speaks OpenAI too); it is parsed only to check it is an
+ * answer, so this reads nothing else. Compatible servers (vLLM, OpenRouter, LM Studio) vary in the rest.
+ * Measured: 0.4 µs per answer (an object of choices: 0.76 µs).
+ */
+export const openAICompletionSchema = z.looseObject({ choices: z.array(z.unknown()) });
+
+/**
+ * A chunk as OpenAI documents it: choices, each an object with its index (and a delta object when present).
+ * Hand-written rather than zod because it runs on every chunk of every stream: 0.03 µs a chunk against 0.95 µs
+ * for the same check in zod (the recorded 301-chunk stream, bun 1.4), on a path whose whole cost is ~5 µs a chunk.
+ */
+export function isOpenAIChunk(value: unknown): value is ChatCompletionChunk {
+  if (value === null || typeof value !== "object") return false;
+  const choices = (value as { choices?: unknown }).choices;
+  if (!Array.isArray(choices)) return false;
+  for (const choice of choices) {
+    if (choice === null || typeof choice !== "object") return false;
+    const { index, delta } = choice as { index?: unknown; delta?: unknown };
+    if (typeof index !== "number") return false;
+    if (delta !== undefined && (delta === null || typeof delta !== "object")) return false;
+  }
+  return true;
+}
+
+/** A field of the wrong type is read as absent, the rest of the error still counts. */
+const lenient = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
+
+/** `{"error": {"message", "type", "code", "param"}}`; OpenRouter and others send a numeric code. */
+export const openAIErrorBodySchema = z.looseObject({
+  error: lenient(
+    z.looseObject({
+      message: lenient(z.string()),
+      type: lenient(z.string()),
+      code: lenient(z.union([z.string(), z.number()])),
+      param: lenient(z.string()),
+    }),
+  ),
+});
+export type OpenAIError = NonNullable<z.infer<typeof openAIErrorBodySchema>["error"]>;

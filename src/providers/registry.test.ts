@@ -1,0 +1,27 @@
+// Each adapter declares what it translates; routing asks these instead of naming provider types.
+import { expect, test } from "bun:test";
+import { silentLogger } from "../log/logger.ts";
+import { createAdapters } from "./registry.ts";
+import { counterIds } from "./testing.ts";
+
+const adapters = createAdapters({ clock: () => 0, newId: counterIds(), logger: silentLogger });
+
+test("prefill continuation: Anthropic and Ollama continue a final assistant message, OpenAI and Gemini do not", () => {
+  // The same split as routing's supportsPrefill default (stream-commit.ts) before it asked the adapters.
+  expect(
+    Object.fromEntries(
+      Object.entries(adapters).map(([type, adapter]) => [type, adapter.capabilities.prefill]),
+    ),
+  ).toEqual({
+    openai: false,
+    anthropic: true,
+    google: false,
+    ollama: true,
+  });
+});
+
+test("images, tools and thinking are translated by all four", () => {
+  for (const adapter of Object.values(adapters)) {
+    expect(adapter.capabilities).toMatchObject({ images: true, tools: true, thinking: true });
+  }
+});
