@@ -732,6 +732,28 @@ describe("what a failure says about a target", () => {
     expect(response.headers.get("x-aisbf-provider")).toBe("fallback");
   });
 
+  test("insufficient_quota from a keyless provider when the caller sent no key: fail over, and the target is out", async () => {
+    const quota = fixture("openai", "error-429-insufficient-quota.json");
+    const empty = mock(() => jsonResponse(quota, 429));
+    const fallback = mock(() => completion("fallback", 3));
+    const gw = gateway(
+      {
+        // A local proxy in front of a paid account: no key configured here, none needed from the caller.
+        empty: openaiProvider("empty", empty.url, { api_key: undefined, api_key_required: false }),
+        fallback: openaiProvider("fallback", fallback.url),
+      },
+      { pool: priority(["empty", "e"], ["fallback", "f"]) },
+    );
+    const response = await chat(gw, "pool");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-aisbf-provider")).toBe("fallback");
+    const health = await (await fetch(`${gw.url}/health`)).json();
+    expect(health.targets["empty/e"].state).toBe("disabled");
+    // The next request does not ask it again.
+    await chat(gw, "pool");
+    expect(empty.requests).toHaveLength(1);
+  });
+
   test("with the caller's own key, its rate limit is not held against the shared target", async () => {
     const upstream = mock((request) =>
       request.headers.get("authorization") === "Bearer caller-a"

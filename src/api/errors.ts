@@ -132,14 +132,28 @@ export class UpstreamTimeoutError extends GatewayError {
   }
 }
 
+/**
+ * Whose key an attempt sent: the one configured for the provider, the caller's own (pass-through), or none at
+ * all. A refused configured key is the operator's to fix; the caller's own key refused is the caller's problem.
+ */
+export type KeySource = "configured" | "caller" | "none";
+
+/**
+ * An empty account (out of credits, insufficient quota): the provider's own unless the key was the caller's, so
+ * with a configured key or none at all the target is taken out and the request fails over.
+ */
+export function emptyAccountKind(keySource: KeySource): FailureKind {
+  return keySource === "caller" ? "client" : "misconfigured";
+}
+
 /** How an upstream HTTP status is treated when the provider's body says nothing more specific. */
-export function kindForStatus(status: number, keyConfigured: boolean): FailureKind {
+export function kindForStatus(status: number, keySource: KeySource): FailureKind {
   if (status === 429) return "rate_limited";
   if (status === 408 || status === 409 || status >= 500) return "transient";
   if (status === 404) return "misconfigured";
   // Out of credits (OpenRouter, DeepSeek): this account cannot serve anything until someone pays.
   if (status === 402) return "misconfigured";
-  if (status === 401 || status === 403) return keyConfigured ? "misconfigured" : "client";
+  if (status === 401 || status === 403) return emptyAccountKind(keySource);
   return "client";
 }
 

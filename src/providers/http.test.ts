@@ -88,7 +88,7 @@ describe("sendUpstream", () => {
 
   test("a status >= 400 goes to errorFromStatus with its body and headers; the key is kept out of the message", async () => {
     const error = (await rejection(sendUpstream(call("/refused"), errorFromStatus))) as GatewayError;
-    expect(seen.at(-1)).toMatchObject({ providerId: "p", status: 401, keyConfigured: true });
+    expect(seen.at(-1)).toMatchObject({ providerId: "p", status: 401, keySource: "caller" });
     expect(seen.at(-1)?.headers?.get("content-type")).toBe("application/json");
     expect(error.status).toBe(401);
     expect(error.message).toContain("bad key");

@@ -1,6 +1,7 @@
 // The one way adapters call an upstream: headers and key, abort, redirects within the configured host, an error
 // status handed to the provider's errorFromStatus, a whole answer read and checked against the provider's schema.
 // A provider endpoint that redirects elsewhere could hand our key or the client's prompt to a host nobody configured.
+import { keySourceOf } from "./types.ts";
 import type { z } from "zod";
 import { GatewayError, UpstreamConnectionError } from "../api/errors.ts";
 import type { ProviderConfig } from "../config/schema.ts";
@@ -79,7 +80,7 @@ async function statusFailure(
     status: response.status,
     body,
     headers: response.headers,
-    keyConfigured: Boolean(request.provider.api_key),
+    keySource: keySourceOf(request.provider, request.apiKey),
   });
   // Upstreams quote a refused key back now and then; it must not reach the client or a log line.
   error.message = redactText(error.message, request.apiKey ? [request.apiKey] : []);

@@ -4,7 +4,7 @@ import type { Dialect, OriginalRequest } from "../canonical/dialect.ts";
 import type { CanonicalRequest } from "../canonical/request.ts";
 import type { CanonicalResponse } from "../canonical/response.ts";
 import type { StreamFrame } from "../canonical/stream.ts";
-import type { GatewayError } from "../api/errors.ts";
+import type { GatewayError, KeySource } from "../api/errors.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 
@@ -13,11 +13,7 @@ export type Clock = () => number;
 /** Makes a unique id with the given prefix ("chatcmpl-", "call_"); injected so tests get stable ids. */
 export type IdSource = (prefix: string) => string;
 
-/**
- * Whose key an attempt sends: the one configured for the provider, the caller's own (pass-through), or none at
- * all. A refusal or an empty account is the operator's problem unless the key was the caller's.
- */
-export type KeySource = "configured" | "caller" | "none";
+export type { KeySource };
 
 export function keySourceOf(provider: ProviderConfig, apiKey: string | undefined): KeySource {
   if (apiKey === undefined) return "none";
@@ -111,6 +107,15 @@ export interface Translated<Native> {
   warnings: string[];
 }
 
+/** What a request translator (request.ts) takes once it reads the canonical request. */
+export interface CanonicalInput {
+  request: CanonicalRequest;
+  /** The upstream's own model name. */
+  model: string;
+  /** Text already sent to the client from a cut stream; the model is asked to continue it. */
+  prefill?: string | undefined;
+}
+
 /** What every request translator (request.ts) takes. */
 export interface RequestInput {
   request: ChatRequest;
@@ -128,7 +133,7 @@ export interface ErrorResponse {
   body: string;
   headers?: Headers | undefined;
   /** A refused configured key disables the target; the caller's own key refused is the caller's problem. */
-  keyConfigured: boolean;
+  keySource: KeySource;
 }
 
 /** A provider's errors.ts: status + native error body -> the one GatewayError (status, kind, retry hints). */

@@ -21,7 +21,7 @@ describe("recorded error bodies", () => {
       providerId: "claude",
       status: statusOf("error-404-not-found-model.meta.json"),
       body: fixtureText("anthropic", "error-404-not-found-model.json"),
-      keyConfigured: true,
+      keySource: "configured",
     });
     expect(error.status).toBe(404);
     expect(error.kind).toBe("misconfigured");
@@ -40,7 +40,7 @@ describe("recorded error bodies", () => {
         providerId: "claude",
         status: 400,
         body: fixtureText("anthropic", name),
-        keyConfigured: true,
+        keySource: "configured",
       });
       expect(error.status).toBe(400);
       expect(error.kind).toBe("client");
@@ -63,7 +63,7 @@ describe("documented error types", () => {
       providerId: "claude",
       status: 529,
       body: documented("overloaded_error", "Overloaded"),
-      keyConfigured: true,
+      keySource: "configured",
     });
     expect(error.status).toBe(503);
     expect(error.kind).toBe("transient");
@@ -80,7 +80,7 @@ describe("documented error types", () => {
         "Number of request tokens has exceeded your per-minute rate limit",
       ),
       headers,
-      keyConfigured: true,
+      keySource: "configured",
     });
     expect(error.status).toBe(429);
     expect(error.kind).toBe("rate_limited");
@@ -93,7 +93,7 @@ describe("documented error types", () => {
       providerId: "claude",
       status: 400,
       body: documented("invalid_request_error", "prompt is too long: 215000 tokens > 200000 maximum"),
-      keyConfigured: true,
+      keySource: "configured",
     });
     expect(error.kind).toBe("context_length");
     expect(error.code).toBe("context_length_exceeded");
@@ -102,11 +102,11 @@ describe("documented error types", () => {
 
   test("401/403 depend on whether the key is configured", () => {
     const body = documented("authentication_error", "invalid x-api-key");
-    expect(errorFromStatus({ providerId: "c", status: 401, body, keyConfigured: true }).kind).toBe(
+    expect(errorFromStatus({ providerId: "c", status: 401, body, keySource: "configured" }).kind).toBe(
       "misconfigured",
     );
-    expect(errorFromStatus({ providerId: "c", status: 401, body, keyConfigured: false }).kind).toBe("client");
-    const forbidden = errorFromStatus({ providerId: "c", status: 403, body, keyConfigured: true });
+    expect(errorFromStatus({ providerId: "c", status: 401, body, keySource: "caller" }).kind).toBe("client");
+    const forbidden = errorFromStatus({ providerId: "c", status: 403, body, keySource: "configured" });
     expect(forbidden.type).toBe("permission_error");
   });
 
@@ -115,7 +115,7 @@ describe("documented error types", () => {
       providerId: "c",
       status: 402,
       body: documented("billing_error", "Your account has a billing issue"),
-      keyConfigured: true,
+      keySource: "configured",
     });
     expect(billing).toMatchObject({ status: 402, kind: "misconfigured", code: "billing_error" });
     const lowCredit = errorFromStatus({
@@ -125,7 +125,7 @@ describe("documented error types", () => {
         "invalid_request_error",
         "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.",
       ),
-      keyConfigured: true,
+      keySource: "configured",
     });
     expect(lowCredit).toMatchObject({ status: 400, kind: "misconfigured", code: "billing_error" });
     // The caller's own key: the caller's account, answered as is.
@@ -134,7 +134,7 @@ describe("documented error types", () => {
         providerId: "c",
         status: 402,
         body: documented("billing_error", "billing"),
-        keyConfigured: false,
+        keySource: "caller",
       }).kind,
     ).toBe("client");
   });
@@ -143,13 +143,13 @@ describe("documented error types", () => {
     const error = errorFromStreamEvent(
       "c",
       JSON.parse(documented("billing_error", "Your account has a billing issue")),
-      true,
+      "configured",
     );
     expect(error).toMatchObject({ status: 402, kind: "misconfigured" });
   });
 
   test("500 api_error and an unreadable body -> transient", () => {
-    const error = errorFromStatus({ providerId: "c", status: 500, body: "<html>", keyConfigured: true });
+    const error = errorFromStatus({ providerId: "c", status: 500, body: "<html>", keySource: "configured" });
     expect(error.kind).toBe("transient");
     expect(error.message).toContain("500");
   });
@@ -157,24 +157,24 @@ describe("documented error types", () => {
 
 describe("SDK exceptions", () => {
   test("connection, timeout, abort and status errors", () => {
-    expect(mapAnthropicError("c", new APIConnectionTimeoutError(), true, 1234)).toBeInstanceOf(
+    expect(mapAnthropicError("c", new APIConnectionTimeoutError(), "configured", 1234)).toBeInstanceOf(
       UpstreamTimeoutError,
     );
     const refused = mapAnthropicError(
       "c",
       new APIConnectionError({ cause: new Error("ECONNREFUSED") }),
-      true,
+      "configured",
       1,
     );
     expect(refused).toBeInstanceOf(UpstreamConnectionError);
     const abort = new APIUserAbortError();
-    expect(mapAnthropicError("c", abort, true, 1)).toBe(abort);
+    expect(mapAnthropicError("c", abort, "configured", 1)).toBe(abort);
     const status = APIError.generate(
       529,
       documented("overloaded_error", "Overloaded"),
       undefined,
       new Headers(),
     );
-    expect(mapAnthropicError("c", status, true, 1)).toMatchObject({ status: 503, kind: "transient" });
+    expect(mapAnthropicError("c", status, "configured", 1)).toMatchObject({ status: 503, kind: "transient" });
   });
 });

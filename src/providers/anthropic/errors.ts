@@ -6,6 +6,8 @@ import {
   looksLikeContextLength,
   typeForStatus,
   UpstreamError,
+  type KeySource,
+  emptyAccountKind,
 } from "../../api/errors.ts";
 import { parseJsonOrUndefined } from "../errors.ts";
 import type { ErrorResponse } from "../types.ts";
@@ -42,15 +44,15 @@ function kindFor(
   status: number,
   errorType: string | null,
   message: string,
-  keyConfigured: boolean,
+  keySource: KeySource,
 ): FailureKind {
   if (errorType === "overloaded_error" || status === 529) return "transient";
   // Like a refused key: no retry will help, so a rotation fails over and marks the target; with the caller's
   // own key it is the caller's account, answered as is (the same rule kindForStatus applies to 401/403).
-  if (isBilling(status, errorType, message)) return keyConfigured ? "misconfigured" : "client";
+  if (isBilling(status, errorType, message)) return emptyAccountKind(keySource);
   if (errorType === "rate_limit_error") return "rate_limited";
   if ((status === 400 || status === 413) && looksLikeContextLength(message)) return "context_length";
-  return kindForStatus(status, keyConfigured);
+  return kindForStatus(status, keySource);
 }
 
 /** The error object of an Anthropic error body, undefined when the body is not one. */
@@ -61,19 +63,19 @@ function errorOf(body: unknown) {
 
 /** Builds the error for an upstream error status and Anthropic's error body. */
 export function errorFromStatus(response: ErrorResponse): UpstreamError {
-  const { providerId, status, headers, keyConfigured } = response;
-  return errorFrom(providerId, status, errorOf(parseJsonOrUndefined(response.body)), headers, keyConfigured);
+  const { providerId, status, headers, keySource } = response;
+  return errorFrom(providerId, status, errorOf(parseJsonOrUndefined(response.body)), headers, keySource);
 }
 
 /** An `event: error` inside a 200 stream: its status is implied by the error type. */
 export function errorFromStreamEvent(
   providerId: string,
   payload: unknown,
-  keyConfigured: boolean,
+  keySource: KeySource,
 ): UpstreamError {
   const error = errorOf(payload);
   const status = STATUS_FOR_TYPE[error?.type ?? ""] ?? 500;
-  return errorFrom(providerId, status, error, undefined, keyConfigured);
+  return errorFrom(providerId, status, error, undefined, keySource);
 }
 
 function errorFrom(
@@ -81,11 +83,11 @@ function errorFrom(
   upstreamStatus: number,
   error: ReturnType<typeof errorOf>,
   headers: Headers | undefined,
-  keyConfigured: boolean,
+  keySource: KeySource,
 ): UpstreamError {
   const errorType = error?.type ?? null;
   const upstreamMessage = error?.message ?? "";
-  const kind = kindFor(upstreamStatus, errorType, upstreamMessage, keyConfigured);
+  const kind = kindFor(upstreamStatus, errorType, upstreamMessage, keySource);
   const status = upstreamStatus === 529 ? OVERLOADED_STATUS : upstreamStatus;
   const message = `Provider '${providerId}' answered ${upstreamStatus}${
     upstreamMessage ? `: ${upstreamMessage}` : errorType ? ` (${errorType})` : ""

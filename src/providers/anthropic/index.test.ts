@@ -363,7 +363,7 @@ describe("listModels", () => {
     expect(lastReceived().path).toStartWith("/v1/models");
   });
 
-  test("a rejected key -> 401 error", async () => {
+  test("a rejected key -> 401 error (a key other than the configured one is the caller's: its problem)", async () => {
     const error = await chatError(
       adapter.listModels({
         provider,
@@ -371,6 +371,6 @@ describe("listModels", () => {
         signal: new AbortController().signal,
       }),
     );
-    expect(error).toMatchObject({ status: 401, kind: "misconfigured" });
+    expect(error).toMatchObject({ status: 401, kind: "client" });
   });
 });

@@ -1,6 +1,7 @@
 // The Anthropic adapter: the Messages API, the key sent as x-api-key, retries off (routing decides those).
 // Messages go over fetch (the hot path: the SDK's request building cost more CPU than the translation); the
 // model list through the official SDK, loaded on first use.
+import { keySourceOf } from "../types.ts";
 import type Anthropic from "@anthropic-ai/sdk";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { readEventStream } from "../event-stream.ts";
@@ -100,7 +101,7 @@ export const createAnthropicAdapter: AdapterFactory = (deps) => {
       id: deps.newId("chatcmpl-"),
       created: Math.floor(deps.clock() / 1000),
       includeUsage: attempt.request.stream_options?.include_usage === true,
-      keyConfigured: Boolean(provider.api_key),
+      keySource: attempt.keySource,
       logger: deps.logger,
       skipLeading: prefillTrailingWhitespace(attempt.prefill),
     });
@@ -134,7 +135,12 @@ export const createAnthropicAdapter: AdapterFactory = (deps) => {
       }
       return toModelEntries(items);
     } catch (thrown) {
-      throw sdk.mapAnthropicError(provider.id, thrown, Boolean(provider.api_key), MODELS_TIMEOUT_MS);
+      throw sdk.mapAnthropicError(
+        provider.id,
+        thrown,
+        keySourceOf(provider, request.apiKey),
+        MODELS_TIMEOUT_MS,
+      );
     }
   }
 

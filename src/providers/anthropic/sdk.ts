@@ -6,7 +6,12 @@ import Anthropic, {
   APIError,
   APIUserAbortError,
 } from "@anthropic-ai/sdk";
-import { GatewayError, UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
+import {
+  GatewayError,
+  UpstreamConnectionError,
+  UpstreamTimeoutError,
+  type KeySource,
+} from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import type { Logger } from "../../log/logger.ts";
 import { upstreamFetch } from "../http.ts";
@@ -48,7 +53,7 @@ export function createAnthropicClient(provider: ProviderConfig, logger: Logger):
 export function mapAnthropicError(
   providerId: string,
   thrown: unknown,
-  keyConfigured: boolean,
+  keySource: KeySource,
   timeoutMs: number,
 ): unknown {
   if (thrown instanceof GatewayError) return thrown;
@@ -67,7 +72,7 @@ export function mapAnthropicError(
       status: thrown.status,
       body: JSON.stringify(thrown.error ?? null),
       headers: thrown.headers,
-      keyConfigured,
+      keySource,
     });
   }
   return thrown;

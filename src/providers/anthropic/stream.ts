@@ -2,7 +2,7 @@
 // reported when the body ends. Event flow: https://docs.anthropic.com/en/docs/build-with-claude/streaming
 import type { z } from "zod";
 import type { ChatCompletionChunk, ChunkDelta, FinishReason } from "../../api/chat.ts";
-import { streamCutError } from "../../api/errors.ts";
+import { streamCutError, type KeySource } from "../../api/errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { EventSourceMessage } from "../event-stream.ts";
 import type { StreamChunk } from "../types.ts";
@@ -26,7 +26,7 @@ export interface StreamContext {
   /** Seconds since the epoch, the same on every chunk. */
   created: number;
   includeUsage: boolean;
-  keyConfigured: boolean;
+  keySource: KeySource;
   logger: Logger;
   /** Whitespace trimmed off a prefill that the client already has; dropped from the continuation's start. */
   skipLeading?: string;
@@ -189,7 +189,7 @@ export function anthropicStreamTransformer(
         emit({}, finishReasonFor(stopReason));
         return;
       case "error":
-        throw errorFromStreamEvent(options.providerId, payload, options.keyConfigured);
+        throw errorFromStreamEvent(options.providerId, payload, options.keySource);
       default:
         // ping, and event types added after this was written: nothing for the client.
         return;

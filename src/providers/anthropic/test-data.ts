@@ -37,7 +37,7 @@ export const STREAM_DEFAULTS: StreamContext = {
   id: "chatcmpl-test",
   created: 1_700_000_000,
   includeUsage: true,
-  keyConfigured: true,
+  keySource: "configured",
   logger: silentLogger,
 };
 

@@ -12,7 +12,7 @@ describe("recorded errors", () => {
       providerId: "google",
       status: 429,
       body: fixtureText("google", "error-429-resource-exhausted-retryinfo.json"),
-      keyConfigured: true,
+      keySource: "configured",
     });
     expect(error.status).toBe(429);
     expect(error.kind).toBe("rate_limited");
@@ -30,7 +30,7 @@ describe("recorded errors", () => {
       status: 429,
       body: fixtureText("google", "error-429-resource-exhausted-retryinfo.json"),
       headers: new Headers({ "retry-after": "12" }),
-      keyConfigured: true,
+      keySource: "configured",
     });
     expect(error.retryHints).toEqual({ retryDelay: "34.4s", retryAfter: "12" });
     expect(error.headers).toEqual({ "retry-after": "12" });
@@ -42,7 +42,7 @@ describe("recorded errors", () => {
       providerId: "google",
       status: meta.status.code,
       body: fixtureText("google", "error-404-model-not-found.json"),
-      keyConfigured: true,
+      keySource: "configured",
     });
     expect(error.status).toBe(404);
     expect(error.kind).toBe("misconfigured");
@@ -53,12 +53,18 @@ describe("recorded errors", () => {
 
   test("error-403-permission-denied-httprr.http -> kindForStatus(403)", () => {
     const { status, headers, body } = fixtureHttp("google", "error-403-permission-denied-httprr.http");
-    const configured = errorFromStatus({ providerId: "google", status, body, headers, keyConfigured: true });
+    const configured = errorFromStatus({
+      providerId: "google",
+      status,
+      body,
+      headers,
+      keySource: "configured",
+    });
     expect(configured.status).toBe(403);
     expect(configured.kind).toBe("misconfigured");
     expect(configured.type).toBe("permission_error");
     expect(configured.code).toBe("permission_denied");
-    const callerKey = errorFromStatus({ providerId: "google", status, body, headers, keyConfigured: false });
+    const callerKey = errorFromStatus({ providerId: "google", status, body, headers, keySource: "caller" });
     expect(callerKey.kind).toBe("client");
   });
 });
@@ -72,7 +78,7 @@ describe("statuses without recordings", () => {
       providerId: "google",
       status: 503,
       body: body(503, "UNAVAILABLE", "The model is overloaded. Please try again later."),
-      keyConfigured: true,
+      keySource: "configured",
     });
     expect(error).toMatchObject({ status: 503, kind: "transient", type: "api_error", code: "unavailable" });
   });
@@ -82,7 +88,7 @@ describe("statuses without recordings", () => {
       providerId: "google",
       status: 400,
       body: body(400, "INVALID_ARGUMENT", "Invalid JSON payload received."),
-      keyConfigured: true,
+      keySource: "configured",
     });
     expect(plain).toMatchObject({
       status: 400,
@@ -98,7 +104,7 @@ describe("statuses without recordings", () => {
         "INVALID_ARGUMENT",
         "The input token count (1200000) exceeds the maximum number of tokens allowed (1048576).",
       ),
-      keyConfigured: true,
+      keySource: "configured",
     });
     expect(tooLong).toMatchObject({ status: 400, kind: "context_length", code: "context_length_exceeded" });
   });
@@ -110,7 +116,7 @@ describe("statuses without recordings", () => {
       body: body(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", [
         { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID" },
       ]),
-      keyConfigured: true,
+      keySource: "configured",
     });
     expect(error).toMatchObject({ status: 401, kind: "misconfigured", type: "authentication_error" });
   });
@@ -122,7 +128,7 @@ describe("statuses without recordings", () => {
     });
     const error = mapThrown(thrown, {
       providerId: "google",
-      keyConfigured: true,
+      keySource: "configured",
       signal: new AbortController().signal,
     });
     expect(error).toMatchObject({ status: 503, kind: "transient" });
@@ -133,7 +139,7 @@ describe("statuses without recordings", () => {
       providerId: "google",
       status: 502,
       body: "<html>Bad Gateway</html>",
-      keyConfigured: true,
+      keySource: "configured",
     });
     expect(error).toMatchObject({ status: 502, kind: "transient" });
     expect(error.message).toContain("Bad Gateway");
@@ -145,19 +151,19 @@ describe("mapThrown", () => {
 
   test("GatewayErrors pass through; after an abort, the signal's reason", () => {
     const connection = new UpstreamConnectionError("google", "refused");
-    expect(mapThrown(connection, { providerId: "google", keyConfigured: true, signal })).toBe(connection);
+    expect(mapThrown(connection, { providerId: "google", keySource: "configured", signal })).toBe(connection);
     const controller = new AbortController();
     controller.abort();
     const abort = new DOMException("aborted", "AbortError");
-    expect(mapThrown(abort, { providerId: "google", keyConfigured: true, signal: controller.signal })).toBe(
-      controller.signal.reason,
-    );
+    expect(
+      mapThrown(abort, { providerId: "google", keySource: "configured", signal: controller.signal }),
+    ).toBe(controller.signal.reason);
   });
 
   test("anything else the SDK throws while listing is a bad_response", () => {
     const bad = mapThrown(new SyntaxError("Unexpected token"), {
       providerId: "google",
-      keyConfigured: true,
+      keySource: "configured",
       signal,
     });
     expect(bad).toMatchObject({ status: 502, kind: "bad_response" });
@@ -166,7 +172,7 @@ describe("mapThrown", () => {
 
 test("an error event inside a 200 stream: its google.rpc.Status code is the status", () => {
   const payload = fixtureJson("google", "error-429-resource-exhausted-retryinfo.json");
-  const error = errorFromStreamEvent("google", payload, true);
+  const error = errorFromStreamEvent("google", payload, "configured");
   expect(error).toBeInstanceOf(GatewayError);
   expect(error).toMatchObject({ status: 429, kind: "rate_limited", retryHints: { retryDelay: "34.4s" } });
 });

@@ -9,6 +9,7 @@ import {
   type RetryHints,
   typeForStatus,
   UpstreamError,
+  type KeySource,
 } from "../../api/errors.ts";
 import { redactText } from "../../log/logger.ts";
 import type { ErrorResponse } from "../types.ts";
@@ -37,12 +38,12 @@ function detail(
   return body?.details?.find((item) => item["@type"] === `type.googleapis.com/google.rpc.${type}`);
 }
 
-function kindFor(status: number, body: GeminiErrorBody | undefined, keyConfigured: boolean): FailureKind {
+function kindFor(status: number, body: GeminiErrorBody | undefined, keySource: KeySource): FailureKind {
   const googleStatus = body?.status ?? "";
   if (googleStatus === "RESOURCE_EXHAUSTED" || status === 429) return "rate_limited";
   if (["UNAVAILABLE", "INTERNAL", "DEADLINE_EXCEEDED"].includes(googleStatus)) return "transient";
   if (status === 400 && looksLikeContextLength(body?.message ?? "")) return "context_length";
-  return kindForStatus(status, keyConfigured);
+  return kindForStatus(status, keySource);
 }
 
 function codeFor(kind: FailureKind, status: number, googleStatus: string | null | undefined): string | null {
@@ -86,11 +87,11 @@ export function errorFromStatus(response: ErrorResponse): UpstreamError {
 export function errorFromStreamEvent(
   providerId: string,
   payload: unknown,
-  keyConfigured: boolean,
+  keySource: KeySource,
 ): UpstreamError {
   const body = statusOf(payload);
   const status = body?.code ?? 500;
-  return errorFrom({ providerId, status, body: JSON.stringify(payload), keyConfigured }, body);
+  return errorFrom({ providerId, status, body: JSON.stringify(payload), keySource }, body);
 }
 
 function errorFrom(source: ErrorResponse, body: GeminiErrorBody | undefined): UpstreamError {
@@ -98,7 +99,7 @@ function errorFrom(source: ErrorResponse, body: GeminiErrorBody | undefined): Up
   const badKey = detail(body, "ErrorInfo")?.reason === "API_KEY_INVALID";
   const upstreamStatus = badKey ? 401 : source.status;
   const status = upstreamStatus >= 400 && upstreamStatus <= 599 ? upstreamStatus : 502;
-  const kind = kindFor(status, body, source.keyConfigured);
+  const kind = kindFor(status, body, source.keySource);
   const retryHints = retryHintsFor(body, source.headers);
   const what = body?.message ?? (source.body.trim().slice(0, 300) || "no error body");
   const message = redactText(

@@ -3,6 +3,7 @@
 // the model list through the official @google/genai SDK, one client per provider config, loaded on first use.
 // No retries anywhere: routing decides those.
 // REST reference: https://ai.google.dev/api/generate-content ; authentication: https://ai.google.dev/api#authentication
+import { keySourceOf } from "../types.ts";
 import type { GoogleGenAI } from "@google/genai";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { readEventStream } from "../event-stream.ts";
@@ -72,7 +73,7 @@ export const createGoogleAdapter: AdapterFactory = (deps) => {
         providerId: provider.id,
         model: attempt.model,
         includeUsage: attempt.request.stream_options?.include_usage === true,
-        keyConfigured: Boolean(provider.api_key),
+        keySource: attempt.keySource,
         clock: deps.clock,
         newId: deps.newId,
         logger: deps.logger,
@@ -125,7 +126,7 @@ export const createGoogleAdapter: AdapterFactory = (deps) => {
     } catch (thrown) {
       throw sdk.mapThrown(thrown, {
         providerId: provider.id,
-        keyConfigured: Boolean(provider.api_key),
+        keySource: keySourceOf(provider, request.apiKey),
         signal,
       });
     }

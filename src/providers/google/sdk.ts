@@ -2,7 +2,7 @@
 // index.ts imports this module on first use, so start-up and a gateway without Gemini do not pay for the SDK.
 // Chat does not use the SDK: it goes over fetch (http.ts), the SDK's request building costing too much CPU.
 import { ApiError, type Fetch, GoogleGenAI, type HttpOptions } from "@google/genai";
-import { GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
+import { GatewayError, UpstreamConnectionError, type KeySource } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { redactText } from "../../log/logger.ts";
 import { badResponse } from "../errors.ts";
@@ -52,7 +52,7 @@ export function keyOptions(apiKey: string | undefined): HttpOptions {
 
 export interface ThrownContext {
   providerId: string;
-  keyConfigured: boolean;
+  keySource: KeySource;
   signal: AbortSignal;
 }
 
@@ -69,7 +69,7 @@ export function mapThrown(thrown: unknown, context: ThrownContext): unknown {
       status: thrown.status,
       // The SDK's message holds the error body (after "got status: ..." for errors it read mid-stream).
       body: thrown.message,
-      keyConfigured: context.keyConfigured,
+      keySource: context.keySource,
     });
   }
   return badResponse(context.providerId, "the model list could not be read", thrown);

@@ -17,7 +17,7 @@ function context(overrides: Partial<StreamContext> = {}): StreamContext {
     providerId: "google",
     model: "asked-model",
     includeUsage: false,
-    keyConfigured: true,
+    keySource: "configured",
     clock: () => NOW,
     newId: counterIds(),
     logger: silentLogger,

@@ -2,7 +2,7 @@
 // transform, usage or a cut reported when the body ends.
 // Stream shape: https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
 import type { ChatCompletionChunk, ChunkDelta, FinishReason } from "../../api/chat.ts";
-import { streamCutError } from "../../api/errors.ts";
+import { streamCutError, type KeySource } from "../../api/errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { EventSourceMessage } from "../event-stream.ts";
 import type { Clock, IdSource, StreamChunk } from "../types.ts";
@@ -23,7 +23,7 @@ export interface StreamContext {
   model: string;
   /** stream_options.include_usage: one more chunk with choices [] and usage after the finish. */
   includeUsage: boolean;
-  keyConfigured: boolean;
+  keySource: KeySource;
   clock: Clock;
   newId: IdSource;
   logger: Logger;
@@ -206,7 +206,7 @@ export function geminiStreamTransformer(
       // An error after the 200 (RESOURCE_EXHAUSTED mid-stream) comes as an event holding a google.rpc.Status.
       const error = (payload as { error?: unknown } | null)?.error;
       if (error !== null && typeof error === "object") {
-        controller.error(errorFromStreamEvent(context.providerId, payload, context.keyConfigured));
+        controller.error(errorFromStreamEvent(context.providerId, payload, context.keySource));
         return;
       }
       const parsed = geminiResponseSchema.safeParse(payload);

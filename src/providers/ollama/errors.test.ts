@@ -16,7 +16,7 @@ describe("errorFromStatus", () => {
       status: status,
       body: body,
       headers: headers,
-      keyConfigured: false,
+      keySource: "caller",
     });
     expect(error.status).toBe(400);
     expect(error.kind).toBe("unsupported");
@@ -39,7 +39,7 @@ describe("errorFromStatus", () => {
       providerId: "ollama",
       status: 404,
       body: '{"error":"model \'llama9\' not found"}',
-      keyConfigured: false,
+      keySource: "caller",
     });
     expect(error.status).toBe(404);
     expect(error.kind).toBe("misconfigured");
@@ -55,7 +55,7 @@ describe("errorFromStatus", () => {
       status: 429,
       body: '{"error":"too many requests"}',
       headers: headers,
-      keyConfigured: true,
+      keySource: "configured",
     });
     expect(error.kind).toBe("rate_limited");
     expect(error.type).toBe("rate_limit_error");
@@ -71,7 +71,7 @@ describe("errorFromStatus", () => {
       providerId: "ollama",
       status: status,
       body: '{"error":"the model failed to generate a response"}',
-      keyConfigured: false,
+      keySource: "caller",
     });
     expect(error.kind).toBe(kind);
     expect(error.status).toBe(status);
@@ -84,7 +84,7 @@ describe("errorFromStatus", () => {
         providerId: "ollama",
         status: 401,
         body: '{"error":"unauthorized"}',
-        keyConfigured: true,
+        keySource: "configured",
       }).kind,
     ).toBe("misconfigured");
     expect(
@@ -92,7 +92,7 @@ describe("errorFromStatus", () => {
         providerId: "ollama",
         status: 401,
         body: '{"error":"unauthorized"}',
-        keyConfigured: false,
+        keySource: "caller",
       }).kind,
     ).toBe("client");
   });
@@ -102,18 +102,18 @@ describe("errorFromStatus", () => {
       providerId: "ollama",
       status: 400,
       body: '{"error":"prompt is too long for the context window"}',
-      keyConfigured: false,
+      keySource: "caller",
     });
     expect(error.kind).toBe("context_length");
   });
 
   test("a non-JSON body is used as the message, an empty one gets a generic message", () => {
     expect(
-      errorFromStatus({ providerId: "ollama", status: 502, body: "Bad Gateway", keyConfigured: false })
+      errorFromStatus({ providerId: "ollama", status: 502, body: "Bad Gateway", keySource: "caller" })
         .message,
     ).toBe("Bad Gateway");
     expect(
-      errorFromStatus({ providerId: "ollama", status: 502, body: "", keyConfigured: false }).message,
+      errorFromStatus({ providerId: "ollama", status: 502, body: "", keySource: "caller" }).message,
     ).toBe("upstream answered HTTP 502");
   });
 });
@@ -128,11 +128,11 @@ describe("other errors", () => {
 
   test("in-stream errors are transient 502 unless the context is too long", () => {
     expect(
-      errorFromStreamEvent("ollama", { error: "an error was encountered while running the model" }, false)
+      errorFromStreamEvent("ollama", { error: "an error was encountered while running the model" }, "caller")
         .kind,
     ).toBe("transient");
     expect(
-      errorFromStreamEvent("ollama", { error: "input exceeds the maximum context length" }, false).kind,
+      errorFromStreamEvent("ollama", { error: "input exceeds the maximum context length" }, "caller").kind,
     ).toBe("context_length");
   });
 

@@ -6,6 +6,7 @@ import {
   looksLikeContextLength,
   typeForStatus,
   UpstreamError,
+  type KeySource,
 } from "../../api/errors.ts";
 import { parseJsonOrUndefined } from "../errors.ts";
 import type { ErrorResponse } from "../types.ts";
@@ -23,7 +24,7 @@ export function ollamaErrorMessage(body: unknown): string | undefined {
 function classify(
   status: number,
   message: string,
-  keyConfigured: boolean,
+  keySource: KeySource,
 ): { kind: FailureKind; code: string | null } {
   if (looksLikeContextLength(message)) return { kind: "context_length", code: "context_length_exceeded" };
   // 404 "model 'x' not found": the target is misconfigured (model not pulled), fail over and disable it.
@@ -35,16 +36,16 @@ function classify(
       code: /tools/i.test(message) ? "tools_not_supported" : "thinking_not_supported",
     };
   }
-  return { kind: kindForStatus(status, keyConfigured), code: null };
+  return { kind: kindForStatus(status, keySource), code: null };
 }
 
 /** Builds the GatewayError for an error status; the message is the upstream's, or its body's text. */
 export function errorFromStatus(response: ErrorResponse): UpstreamError {
-  const { providerId, status, body, headers, keyConfigured } = response;
+  const { providerId, status, body, headers, keySource } = response;
   const upstreamMessage =
     ollamaErrorMessage(parseJsonOrUndefined(body)) ?? (body.trim().slice(0, 500) || undefined);
   const message = upstreamMessage ?? `upstream answered HTTP ${status}`;
-  const { kind, code } = classify(status, message, keyConfigured);
+  const { kind, code } = classify(status, message, keySource);
   return new UpstreamError(providerId, message, {
     status,
     type: typeForStatus(status),
@@ -63,7 +64,7 @@ export function errorFromStatus(response: ErrorResponse): UpstreamError {
 export function errorFromStreamEvent(
   providerId: string,
   payload: unknown,
-  _keyConfigured: boolean,
+  _keySource: KeySource,
 ): UpstreamError {
   const message = ollamaErrorMessage(payload) ?? "the upstream reported an error mid-stream";
   if (looksLikeContextLength(message)) {

@@ -52,7 +52,7 @@ export const createOllamaAdapter: AdapterFactory = (deps) => {
     const response = await sendUpstream(request, errorFromStatus);
     const id = deps.newId("chatcmpl-");
     const created = Math.floor(deps.clock() / 1000);
-    const keyConfigured = Boolean(provider.api_key);
+    const keySource = attempt.keySource;
 
     if (native.stream) {
       const translator = ollamaStreamTransformer({
@@ -61,7 +61,7 @@ export const createOllamaAdapter: AdapterFactory = (deps) => {
         created,
         model: attempt.model,
         includeUsage: attempt.request.stream_options?.include_usage === true,
-        keyConfigured,
+        keySource,
         newId: deps.newId,
         logger: deps.logger,
       });
@@ -75,8 +75,7 @@ export const createOllamaAdapter: AdapterFactory = (deps) => {
 
     const { answer } = await readAnswer(response, request, ollamaChatResponseSchema, "a chat response");
     // An {"error"} body in a 200 (a proxy in front of Ollama) says what failed, as the same line mid-stream does.
-    if (ollamaErrorMessage(answer) !== undefined)
-      throw errorFromStreamEvent(provider.id, answer, keyConfigured);
+    if (ollamaErrorMessage(answer) !== undefined) throw errorFromStreamEvent(provider.id, answer, keySource);
     const completion = toChatCompletion(answer, { id, created, model: attempt.model, newId: deps.newId });
     return { kind: "completion", completion, warnings };
   }

@@ -26,7 +26,7 @@ function context(overrides: Partial<StreamContext> = {}): StreamContext {
     created: 1_755_000_000,
     model: "fallback-model",
     includeUsage: false,
-    keyConfigured: false,
+    keySource: "caller",
     newId: counter(),
     logger: silentLogger,
     ...overrides,

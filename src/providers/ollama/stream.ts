@@ -3,7 +3,7 @@
 // Stream lines: https://github.com/ollama/ollama/blob/main/docs/api.md#chat-request-streaming-with-tools
 // Mid-stream errors: https://github.com/ollama/ollama/blob/main/docs/api/errors.mdx
 import type { ChatCompletionChunk, ChunkDelta, ChunkToolCall, FinishReason, Usage } from "../../api/chat.ts";
-import { streamCutError } from "../../api/errors.ts";
+import { streamCutError, type KeySource } from "../../api/errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { IdSource, StreamChunk } from "../types.ts";
 import { errorFromStreamEvent, ollamaErrorMessage } from "./errors.ts";
@@ -18,7 +18,7 @@ export interface StreamContext {
   /** Used when the upstream does not name its model. */
   model: string;
   includeUsage: boolean;
-  keyConfigured: boolean;
+  keySource: KeySource;
   newId: IdSource;
   logger: Logger;
 }
@@ -130,7 +130,7 @@ export function ollamaStreamTransformer(context: StreamContext): Transformer<str
       const parsed = parseLine(text, context);
       if (parsed === undefined) return;
       if (parsed.kind === "error") {
-        controller.error(errorFromStreamEvent(context.providerId, parsed.payload, context.keyConfigured));
+        controller.error(errorFromStreamEvent(context.providerId, parsed.payload, context.keySource));
         return;
       }
       model ??= parsed.line.model ?? undefined;

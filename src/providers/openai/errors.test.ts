@@ -2,11 +2,12 @@
 import { describe, expect, test } from "bun:test";
 import { retryDelayMs } from "../../routing/retry-after.ts";
 import { fixtureHttp, fixtureText } from "../testing.ts";
+import type { KeySource } from "../../api/errors.ts";
 import { errorFromStatus, errorFromStreamEvent } from "./errors.ts";
 
 /** errorFromStatus on a recorded body (or any text) with the given status. */
-function fromBody(status: number, body: string, keyConfigured = true, headers?: Headers) {
-  return errorFromStatus({ providerId: "openai", status, body, headers, keyConfigured });
+function fromBody(status: number, body: string, keySource: KeySource = "configured", headers?: Headers) {
+  return errorFromStatus({ providerId: "openai", status, body, headers, keySource });
 }
 
 const recorded = (name: string) => fixtureText("openai", name);
@@ -37,7 +38,9 @@ describe("recorded OpenAI errors", () => {
   test("429 insufficient_quota: an empty account, not a rate limit (fail over, disable with a configured key)", () => {
     const error = fromBody(429, recorded("error-429-insufficient-quota.json"));
     expect([error.status, error.kind, error.code]).toEqual([429, "misconfigured", "insufficient_quota"]);
-    expect(fromBody(429, recorded("error-429-insufficient-quota.json"), false).kind).toBe("client");
+    expect(fromBody(429, recorded("error-429-insufficient-quota.json"), "caller").kind).toBe("client");
+    // No key sent at all: the provider's own account is empty (issue 14.3), so fail over and take it out.
+    expect(fromBody(429, recorded("error-429-insufficient-quota.json"), "none").kind).toBe("misconfigured");
   });
 
   test("OpenRouter 429: rate limited, with the X-RateLimit-Reset epoch as the wait", () => {
@@ -45,7 +48,13 @@ describe("recorded OpenAI errors", () => {
       "openai",
       "error-429-openai-compatible-openrouter-httprr.http",
     );
-    const error = errorFromStatus({ providerId: "openrouter", status, body, headers, keyConfigured: true });
+    const error = errorFromStatus({
+      providerId: "openrouter",
+      status,
+      body,
+      headers,
+      keySource: "configured",
+    });
     expect([error.status, error.kind]).toEqual([429, "rate_limited"]);
     expect(error.message).toContain("Rate limit exceeded");
     const recordedAt = Date.parse("Fri, 08 Aug 2025 15:40:34 GMT");
@@ -84,13 +93,13 @@ describe("recorded OpenAI errors", () => {
     const limited = errorFromStreamEvent(
       "openrouter",
       { error: { message: "Rate limit exceeded", code: 429 } },
-      false,
+      "caller",
     );
     expect([limited.status, limited.kind, limited.message]).toEqual([
       429,
       "rate_limited",
       "Rate limit exceeded",
     ]);
-    expect(errorFromStreamEvent("vllm", { error: { message: "boom" } }, false).status).toBe(502);
+    expect(errorFromStreamEvent("vllm", { error: { message: "boom" } }, "caller").status).toBe(502);
   });
 });

@@ -6,6 +6,8 @@ import {
   looksLikeContextLength,
   typeForStatus,
   UpstreamError,
+  type KeySource,
+  emptyAccountKind,
 } from "../../api/errors.ts";
 import { parseJsonOrUndefined } from "../errors.ts";
 import type { ErrorResponse } from "../types.ts";
@@ -21,8 +23,8 @@ function errorOf(body: unknown): OpenAIError {
 
 /** Builds the GatewayError for an upstream error status and its OpenAI-shaped body. */
 export function errorFromStatus(response: ErrorResponse): UpstreamError {
-  const { providerId, status, headers, keyConfigured } = response;
-  return errorFrom(providerId, status, errorOf(parseJsonOrUndefined(response.body)), headers, keyConfigured);
+  const { providerId, status, headers, keySource } = response;
+  return errorFrom(providerId, status, errorOf(parseJsonOrUndefined(response.body)), headers, keySource);
 }
 
 /**
@@ -32,11 +34,11 @@ export function errorFromStatus(response: ErrorResponse): UpstreamError {
 export function errorFromStreamEvent(
   providerId: string,
   payload: unknown,
-  keyConfigured: boolean,
+  keySource: KeySource,
 ): UpstreamError {
   const error = errorOf(payload);
   const status = typeof error.code === "number" && error.code >= 400 ? error.code : 502;
-  return errorFrom(providerId, status, error, undefined, keyConfigured);
+  return errorFrom(providerId, status, error, undefined, keySource);
 }
 
 function errorFrom(
@@ -44,18 +46,18 @@ function errorFrom(
   status: number,
   error: OpenAIError,
   headers: Headers | undefined,
-  keyConfigured: boolean,
+  keySource: KeySource,
 ): UpstreamError {
   const message = error.message ? error.message : `upstream answered HTTP ${status}`;
   const code = typeof error.code === "number" ? String(error.code) : (error.code ?? null);
-  let kind: FailureKind = kindForStatus(status, keyConfigured);
+  let kind: FailureKind = kindForStatus(status, keySource);
   if (status === 400 || status === 413 || status === 422) {
     if (looksLikeContextLength(message, code)) kind = "context_length";
   }
   if (code !== null && CONTENT_POLICY_CODES.has(code)) kind = "client";
   // A 429 "insufficient_quota" is an empty account, not a rate: waiting does not help, another provider does.
   if (code === "insufficient_quota" || error.type === "insufficient_quota")
-    kind = keyConfigured ? "misconfigured" : "client";
+    kind = emptyAccountKind(keySource);
   return new UpstreamError(providerId, message, {
     status,
     type: error.type ?? typeForStatus(status),

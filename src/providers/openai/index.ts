@@ -1,6 +1,7 @@
 // The OpenAI adapter: api.openai.com and any OpenAI-compatible server. Chat goes over fetch (the hot path:
 // the SDK's request building and logging cost more CPU than the rest of the gateway); the model list through
 // the official SDK, loaded on first use. No retries: routing decides those.
+import { keySourceOf } from "../types.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { readEventStream } from "../event-stream.ts";
 import { perProvider, readAnswer, sendUpstream } from "../http.ts";
@@ -98,7 +99,7 @@ export const createOpenAIAdapter: AdapterFactory = (deps) => {
       throw sdk.mapOpenAIError(
         request.provider.id,
         thrown,
-        Boolean(request.provider.api_key),
+        keySourceOf(request.provider, request.apiKey),
         MODELS_TIMEOUT_MS,
       );
     }

@@ -1,7 +1,12 @@
 // What needs the OpenAI SDK at run time: the model-list client, and its exceptions -> GatewayError.
 // index.ts imports this module on first use, so start-up and an idle gateway do not pay for the SDK.
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
-import { GatewayError, UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
+import {
+  GatewayError,
+  UpstreamConnectionError,
+  UpstreamTimeoutError,
+  type KeySource,
+} from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { upstreamFetch } from "../http.ts";
 import { errorFromStatus } from "./errors.ts";
@@ -23,7 +28,7 @@ export function createOpenAIClient(provider: ProviderConfig): OpenAI {
 export function mapOpenAIError(
   providerId: string,
   thrown: unknown,
-  keyConfigured: boolean,
+  keySource: KeySource,
   timeoutMs: number,
 ): unknown {
   if (thrown instanceof GatewayError) return thrown;
@@ -42,7 +47,7 @@ export function mapOpenAIError(
       status: thrown.status,
       body: JSON.stringify({ error: thrown.error }),
       headers: thrown.headers,
-      keyConfigured,
+      keySource,
     });
   }
   return thrown;

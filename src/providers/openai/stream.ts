@@ -43,8 +43,8 @@ export function openAIStreamTransformer(
         return;
       }
       if ((parsed as { error?: unknown } | null)?.error !== undefined) {
-        // keyConfigured false, as this translator always read them: an in-band 401/403 does not disable the target.
-        controller.error(errorFromStreamEvent(providerId, parsed, false));
+        // An in-band 401/403 does not disable the target: read as if the key were the caller's, as always.
+        controller.error(errorFromStreamEvent(providerId, parsed, "caller"));
         return;
       }
       logger.warn("skipped an upstream stream event of unknown shape", { provider: providerId });
