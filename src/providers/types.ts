@@ -57,7 +57,11 @@ export interface StreamChunk {
 export type ChatResult =
   | {
       kind: "answer";
-      response: CanonicalResponse;
+      /**
+       * The canonical answer, built when asked: a client of the upstream's own dialect gets `raw` and never needs
+       * it, and building it (a lenient parse of every field) costs more than the rest of a pass-through.
+       */
+      response: () => CanonicalResponse;
       /** The upstream's body, when a client of its dialect may be sent it as it came. */
       raw?: { dialect: Dialect; body: string };
       warnings: string[];

@@ -25,7 +25,7 @@ export interface AttemptInput {
 }
 
 export type AttemptResult =
-  | { kind: "completion"; response: CanonicalResponse; raw?: RawBody; warnings: string[] }
+  | { kind: "completion"; response: () => CanonicalResponse; raw?: RawBody; warnings: string[] }
   | { kind: "stream"; opened: OpenedStream; warnings: string[] };
 
 /**
@@ -68,7 +68,8 @@ export async function attemptOnce(input: AttemptInput): Promise<AttemptResult> {
     }
     if (result.kind === "completion") {
       // An adapter still on the OpenAI Chat shape: its body is forwardable only when it is the upstream's own.
-      const response = canonicalResponseOf(result.completion);
+      const completion = result.completion;
+      const response = () => canonicalResponseOf(completion);
       const raw: RawBody | undefined = result.body
         ? { dialect: "openai-chat", body: result.body }
         : undefined;

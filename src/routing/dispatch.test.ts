@@ -18,7 +18,7 @@ const never = new AbortController().signal;
 
 function answerOf(served: Served): string | undefined {
   if (served.kind !== "completion") return undefined;
-  const block = served.response.content[0];
+  const block = served.response().content[0];
   return block?.type === "text" ? block.text : undefined;
 }
 

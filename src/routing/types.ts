@@ -62,7 +62,8 @@ export interface RawBody {
 }
 
 export type ServedBody =
-  | { kind: "completion"; response: CanonicalResponse; raw?: RawBody }
+  /** `response` builds the canonical answer on demand (a client of the upstream's dialect is sent `raw`). */
+  | { kind: "completion"; response: () => CanonicalResponse; raw?: RawBody }
   | { kind: "stream"; chunks: ChunkSource };
 
 export type AttemptServed = ServedBody & { target: Target; warnings: string[] };

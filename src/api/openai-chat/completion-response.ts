@@ -1,12 +1,34 @@
 // Pure: an OpenAI chat.completion (an upstream's answer on this wire) -> the canonical answer, first choice.
 import type { ContentBlock } from "../../canonical/content.ts";
 import type { CanonicalResponse } from "../../canonical/response.ts";
-import type { ChatCompletion } from "../chat.ts";
 import { stopReasonOf } from "./finish.ts";
 import { blocksFromDetails } from "./reasoning-details.ts";
-import { canonicalUsageOf } from "./usage.ts";
+import { type ChatUsageLike, canonicalUsageOf } from "./usage.ts";
 
-export function canonicalResponseOf(completion: ChatCompletion): CanonicalResponse {
+type Maybe<T> = T | null | undefined;
+
+/**
+ * What this reads of an answer, every field optional: a ChatCompletion is one, and so is a lenient parse of an
+ * upstream's body (a compatible server may leave any of them out).
+ */
+export interface ChatAnswer {
+  id?: Maybe<string>;
+  model?: Maybe<string>;
+  created?: Maybe<number>;
+  choices: Array<{
+    finish_reason?: Maybe<string>;
+    message?: Maybe<{
+      content?: Maybe<string>;
+      refusal?: Maybe<string>;
+      reasoning_content?: Maybe<string>;
+      reasoning_details?: unknown;
+      tool_calls?: Maybe<Array<{ id: string; function: { name: string; arguments: string } }>>;
+    }>;
+  }>;
+  usage?: Maybe<ChatUsageLike>;
+}
+
+export function canonicalResponseOf(completion: ChatAnswer): CanonicalResponse {
   const choice = completion.choices[0];
   const message = choice?.message;
   const content: ContentBlock[] = [];
@@ -32,9 +54,9 @@ export function canonicalResponseOf(completion: ChatCompletion): CanonicalRespon
     }
   }
   const response: CanonicalResponse = {
-    id: completion.id,
-    model: completion.model,
-    created: completion.created,
+    id: completion.id ?? "",
+    model: completion.model ?? "",
+    created: completion.created ?? 0,
     content,
     stopReason: stopReasonOf(choice?.finish_reason),
   };

@@ -16,7 +16,15 @@ export function chatUsageOf(usage: CanonicalUsage): Usage {
   return out;
 }
 
-export function canonicalUsageOf(usage: Usage): CanonicalUsage {
+/** What canonicalUsageOf reads: a Usage is one, and so is a lenient parse of an upstream's. */
+export interface ChatUsageLike {
+  prompt_tokens: number;
+  completion_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: unknown } | null | undefined;
+  completion_tokens_details?: { reasoning_tokens?: unknown } | null | undefined;
+}
+
+export function canonicalUsageOf(usage: ChatUsageLike): CanonicalUsage {
   const out: CanonicalUsage = { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens };
   const cached = usage.prompt_tokens_details?.cached_tokens;
   if (typeof cached === "number") out.cacheReadTokens = cached;

@@ -16,7 +16,7 @@ import type {
 import { errorFromStatus } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
 import { toOpenAIRequest } from "./request.ts";
-import { toChatCompletion } from "./response.ts";
+import { toCanonicalResponse } from "./response.ts";
 import { openAIStreamTransformer } from "./stream.ts";
 import { openAICompletionSchema } from "./wire.ts";
 
@@ -55,7 +55,12 @@ const chatTarget = perProvider((provider: ProviderConfig) => ({
 export const createOpenAIAdapter: AdapterFactory = (deps) => {
   async function chat(attempt: ChatAttempt): Promise<ChatResult> {
     const { provider, signal, apiKey } = attempt;
-    const { native, warnings } = toOpenAIRequest(attempt);
+    const { native, warnings } = toOpenAIRequest({
+      request: attempt.canonical,
+      original: attempt.original,
+      model: attempt.model,
+      prefill: attempt.prefill,
+    });
     const target = chatTarget(provider);
     const request = {
       provider,
@@ -67,17 +72,22 @@ export const createOpenAIAdapter: AdapterFactory = (deps) => {
       signal,
     };
     const response = await sendUpstream(request, errorFromStatus);
-    if (attempt.request.stream) {
+    if (attempt.canonical.stream) {
       const translator = openAIStreamTransformer(provider.id, deps.logger);
-      const chunks = readEventStream(response.body, "sse", translator, {
+      const frames = readEventStream(response.body, "sse", translator, {
         providerId: provider.id,
         signal,
         apiKey,
       });
-      return { kind: "stream", chunks, warnings };
+      return { kind: "frames", frames, warnings };
     }
     const { text, answer } = await readAnswer(response, request, openAICompletionSchema, "a chat completion");
-    return { kind: "completion", completion: toChatCompletion(answer), body: text, warnings };
+    return {
+      kind: "answer",
+      response: () => toCanonicalResponse(provider.id, answer),
+      raw: { dialect: "openai-chat", body: text },
+      warnings,
+    };
   }
 
   // One SDK client per provider config object: config reloads get fresh clients, requests share one.

@@ -1,8 +1,10 @@
-// Our request -> an OpenAI-compatible request: every field passes through; the model name changes, and tool call
-// ids too long for OpenAI are shortened.
+// The request -> an OpenAI-compatible body: an OpenAI client's passes through (the model name changed, tool call ids
+// too long for OpenAI shortened); another dialect's is written from the canonical request.
 import { createHash } from "node:crypto";
 import type { ChatMessage } from "../../api/chat.ts";
-import type { RequestInput, Translated } from "../types.ts";
+import { chatRequestOf } from "../../api/openai-chat/to-chat-request.ts";
+import type { OriginalRequest } from "../../canonical/dialect.ts";
+import type { CanonicalInput, Translated } from "../types.ts";
 
 /**
  * OpenAI refuses tool call ids over 40 characters ("string_above_max_length"). Ids minted elsewhere can be longer
@@ -40,17 +42,35 @@ function withShortIds(message: ChatMessage): ChatMessage {
 /** Pass-through translates nothing, so it has nothing to warn about: one shared, frozen empty list. */
 const NO_WARNINGS: string[] = Object.freeze([]) as unknown as string[];
 
-/** The body sent upstream. A prefill (cut-stream resume) is appended as a final assistant message. */
-export function toOpenAIRequest({
-  request,
-  model,
-  prefill,
-}: RequestInput): Translated<Record<string, unknown>> {
+export interface OpenAIRequestInput extends CanonicalInput {
+  /** The client's own body: an OpenAI Chat client's is forwarded as it came, every field included. */
+  original: OriginalRequest;
+}
+
+/** The messages with tool call ids OpenAI takes, and a prefill (cut-stream resume) as a final assistant turn. */
+function finalMessages(messages: ChatMessage[], prefill: string | undefined): ChatMessage[] {
   // The common case copies nothing: ids are checked, and messages rebuilt only when one is too long.
-  let messages: ChatMessage[] = request.messages.some(hasLongId)
-    ? request.messages.map(withShortIds)
-    : request.messages;
-  if (prefill !== undefined) messages = [...messages, { role: "assistant", content: prefill }];
-  const native = messages === request.messages ? { ...request, model } : { ...request, model, messages };
-  return { native, warnings: NO_WARNINGS };
+  let out = messages.some(hasLongId) ? messages.map(withShortIds) : messages;
+  if (prefill !== undefined) out = [...out, { role: "assistant", content: prefill }];
+  return out;
+}
+
+/**
+ * The body sent upstream. A client that spoke OpenAI Chat has its own body passed through (the model name
+ * replaced); any other dialect's request is written on the Chat wire from its canonical form.
+ */
+export function toOpenAIRequest(input: OpenAIRequestInput): Translated<Record<string, unknown>> {
+  const { original, model, prefill } = input;
+  if (original.dialect === "openai-chat") {
+    const request = original.body;
+    const messages = finalMessages(request.messages, prefill);
+    const native = messages === request.messages ? { ...request, model } : { ...request, model, messages };
+    return { native, warnings: NO_WARNINGS };
+  }
+  const warnings = new Set<string>(input.request.notes);
+  const warn = (text: string) => warnings.add(text);
+  const native = chatRequestOf(input.request, model, warn);
+  native.messages = finalMessages(native.messages as ChatMessage[], prefill);
+  for (const field of input.request.unmapped) warn(`${field} is not supported by OpenAI and was dropped`);
+  return { native, warnings: [...warnings] };
 }

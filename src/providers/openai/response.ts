@@ -1,15 +1,12 @@
-// OpenAI-compatible answer -> ChatCompletion: the canonical shape is OpenAI's own, so the answer is checked, not
-// translated, and its body forwarded as it came (index.ts).
-import type { ChatCompletion } from "../../api/chat.ts";
-import type { z } from "zod";
-import type { openAICompletionSchema } from "./wire.ts";
+// OpenAI-compatible answer -> the canonical answer. The body itself goes to an OpenAI client as it came (index.ts);
+// this runs only when a client of another dialect needs the answer rendered.
+import { canonicalResponseOf } from "../../api/openai-chat/completion-response.ts";
+import type { CanonicalResponse } from "../../canonical/response.ts";
+import { badResponse } from "../errors.ts";
+import { openAIAnswerSchema } from "./wire.ts";
 
-export type OpenAICompletion = z.infer<typeof openAICompletionSchema>;
-
-/**
- * The checked answer as the canonical type. The gateway reads none of its fields (the body goes to the client
- * byte for byte), so the schema checks only that it is an answer, and this states what an OpenAI body is.
- */
-export function toChatCompletion(answer: OpenAICompletion): ChatCompletion {
-  return answer as ChatCompletion;
+export function toCanonicalResponse(providerId: string, answer: unknown): CanonicalResponse {
+  const parsed = openAIAnswerSchema.safeParse(answer);
+  if (!parsed.success) throw badResponse(providerId, "an answer whose choices are not chat choices");
+  return canonicalResponseOf(parsed.data);
 }

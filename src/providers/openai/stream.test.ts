@@ -1,4 +1,5 @@
 // The OpenAI stream translator on recorded streams: chunks forwarded unchanged, cuts and in-band errors caught.
+import { collectResponse } from "../../canonical/stream.ts";
 import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../../api/errors.ts";
 import { silentLogger } from "../../log/logger.ts";
@@ -42,10 +43,18 @@ describe("recorded streams", () => {
       const text = fixture(name);
       const { chunks, error } = await translate(text);
       expect(error).toBeUndefined();
-      expect(chunks.map((chunk) => chunk.raw)).toEqual(dataPayloads(text));
-      expect(
-        chunks.some((chunk) => chunk.chunk.choices.some((choice) => choice.finish_reason !== null)),
-      ).toBe(true);
+      expect(chunks.map((frame) => frame.raw?.data)).toEqual(dataPayloads(text));
+      expect(chunks.every((frame) => frame.raw?.dialect === "openai-chat")).toBe(true);
+      // Exactly one finish, and the answer's text as the recording has it.
+      const events = chunks.flatMap((frame) => frame.events);
+      expect(events.filter((event) => event.type === "finish")).toHaveLength(1);
+      const text_ = dataPayloads(text)
+        .map((data) => JSON.parse(data).choices?.[0]?.delta?.content ?? "")
+        .join("");
+      const whole = collectResponse(events);
+      expect(whole.content.flatMap((block) => (block.type === "text" ? [block.text] : [])).join("")).toBe(
+        text_,
+      );
     });
   }
 
@@ -54,10 +63,20 @@ describe("recorded streams", () => {
     const { chunks, error } = await translate(lines.map((line) => `data: ${line}\n\n`).join(""));
     expect(error).toBeUndefined();
     expect(chunks).toHaveLength(lines.length);
-    const last = chunks.at(-1)?.chunk;
-    expect(last?.choices).toEqual([]);
-    expect(last?.usage?.total_tokens).toBeGreaterThan(0);
-    expect(chunks[0]?.chunk.choices[0]?.delta.role).toBe("assistant");
+    const last = JSON.parse(chunks.at(-1)?.raw?.data ?? "{}");
+    expect(last.choices).toEqual([]);
+    expect(last.usage.total_tokens).toBeGreaterThan(0);
+    const usage = chunks.at(-1)?.events.find((event) => event.type === "usage");
+    expect(usage).toEqual({
+      type: "usage",
+      usage: {
+        inputTokens: last.usage.prompt_tokens,
+        outputTokens: last.usage.completion_tokens,
+        cacheReadTokens: last.usage.prompt_tokens_details.cached_tokens,
+        reasoningTokens: last.usage.completion_tokens_details.reasoning_tokens,
+      },
+    });
+    expect(chunks[0]?.events[0]).toMatchObject({ type: "start", id: JSON.parse(lines[0] as string).id });
   });
 });
 

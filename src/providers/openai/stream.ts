@@ -1,10 +1,10 @@
-// OpenAI SSE events -> StreamChunks, forwarding each chunk's JSON text unchanged.
+// OpenAI SSE events -> canonical frames, each with the chunk's JSON text as it came (an OpenAI client gets that).
 // https://platform.openai.com/docs/api-reference/chat-streaming
-import { createFinishTracker } from "../../api/chat.ts";
+import { createChunkEvents } from "../../api/openai-chat/chunk-events.ts";
+import type { StreamFrame } from "../../canonical/stream.ts";
 import { streamCutError } from "../../api/errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { EventSourceMessage } from "../event-stream.ts";
-import type { StreamChunk } from "../types.ts";
 import { errorFromStreamEvent } from "./errors.ts";
 import { isOpenAIChunk } from "./wire.ts";
 
@@ -15,8 +15,8 @@ import { isOpenAIChunk } from "./wire.ts";
 export function openAIStreamTransformer(
   providerId: string,
   logger: Logger,
-): Transformer<EventSourceMessage, StreamChunk> {
-  const tracker = createFinishTracker();
+): Transformer<EventSourceMessage, StreamFrame> {
+  const events = createChunkEvents();
   let done = false;
   return {
     transform(event, controller) {
@@ -38,8 +38,7 @@ export function openAIStreamTransformer(
         return;
       }
       if (isOpenAIChunk(parsed)) {
-        tracker.see(parsed);
-        controller.enqueue({ chunk: parsed, raw: data });
+        controller.enqueue({ events: events.read(parsed), raw: { dialect: "openai-chat", data } });
         return;
       }
       if ((parsed as { error?: unknown } | null)?.error !== undefined) {
@@ -50,7 +49,7 @@ export function openAIStreamTransformer(
       logger.warn("skipped an upstream stream event of unknown shape", { provider: providerId });
     },
     flush(controller) {
-      if (done || tracker.complete) return;
+      if (done || events.complete) return;
       controller.error(streamCutError(providerId));
     },
   };

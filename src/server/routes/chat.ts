@@ -86,7 +86,7 @@ export async function serveChat(
     const body =
       served.raw?.dialect === "openai-chat"
         ? served.raw.body
-        : JSON.stringify(renderCompletion(served.response, newId));
+        : JSON.stringify(renderCompletion(served.response(), newId));
     return new Response(body, { status: 200, headers });
   }
   headers["content-type"] = "text/event-stream; charset=utf-8";
