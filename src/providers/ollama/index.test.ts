@@ -3,6 +3,7 @@ import { chatAttemptFields } from "../../api/openai-chat/client-request.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
 import { GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
+import { emptyRequest } from "../../canonical/request.ts";
 import { collectResponse, type StreamFrame } from "../../canonical/stream.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { silentLogger } from "../../log/logger.ts";
@@ -297,6 +298,21 @@ describe("chat, not streaming", () => {
     expect(result.warnings).toEqual([
       "image URLs other than base64 data: URLs were dropped (Ollama only accepts inline images)",
     ]);
+  });
+
+  test("the body is built from the canonical request (never the legacy Chat body), with the prefill last", async () => {
+    const canonical = emptyRequest([{ role: "user", content: [{ type: "text", text: "tell a story" }] }]);
+    canonical.maxOutputTokens = 20;
+    await adapter().chat(attempt("tool-call", {}, { canonical, prefill: "Once upon a" }));
+    expect(lastReceived().body).toEqual({
+      model: "tool-call",
+      stream: false,
+      messages: [
+        { role: "user", content: "tell a story" },
+        { role: "assistant", content: "Once upon a" },
+      ],
+      options: { num_predict: 20 },
+    });
   });
 });
 

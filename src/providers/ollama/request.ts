@@ -111,9 +111,7 @@ function translateThink(
 function collectUnsupported(request: CanonicalRequest, warnings: Set<string>): void {
   for (const field of request.unmapped) warnings.add(unsupported(field));
   if (request.user !== undefined) warnings.add(unsupported("user"));
-  if (request.metadata !== undefined && Object.keys(request.metadata).length > 0) {
-    warnings.add(unsupported("metadata"));
-  }
+  if (request.metadata !== undefined) warnings.add(unsupported("metadata"));
   if (request.promptCacheKey !== undefined) warnings.add(unsupported("prompt_cache_key"));
   if (request.choices > 1) warnings.add("n > 1 was dropped (Ollama returns one choice)");
 }
