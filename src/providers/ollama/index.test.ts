@@ -1,8 +1,10 @@
 // The Ollama adapter against the shared mock upstream on 127.0.0.1, replaying the recorded bytes.
 import { chatAttemptFields } from "../../api/openai-chat/client-request.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type ChatCompletionChunk, type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
+import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
 import { GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
+import { emptyRequest } from "../../canonical/request.ts";
+import { collectResponse, type StreamFrame } from "../../canonical/stream.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { silentLogger } from "../../log/logger.ts";
 import {
@@ -10,13 +12,14 @@ import {
   closedPort as freePort,
   drain,
   fixtureBytes,
+  fixtureEvents,
   fixtureHttp,
   type MockUpstream,
   type RecordedRequest,
   rejection,
   startMock,
 } from "../testing.ts";
-import type { ChatAttempt, ChatResult, ProviderAdapter, StreamChunk } from "../types.ts";
+import type { ChatAttempt, ChatResult, ProviderAdapter } from "../types.ts";
 import { apiUrl, createOllamaAdapter } from "./index.ts";
 
 const STREAM = fixtureBytes("ollama", "chat-stream-httprr.ndjson");
@@ -123,11 +126,11 @@ function attempt(
   };
 }
 
-async function collect(result: ChatResult): Promise<ChatCompletionChunk[]> {
-  if (result.kind !== "stream") throw new Error("expected a stream");
-  const { items, error } = await drain<StreamChunk>(result.chunks);
+async function collect(result: ChatResult): Promise<StreamFrame[]> {
+  if (result.kind !== "frames") throw new Error("expected frames");
+  const { items, error } = await drain<StreamFrame>(result.frames);
   if (error !== undefined) throw error;
-  return items.map((item) => item.chunk);
+  return items;
 }
 
 /** What the mock received last, in the fields these tests check. */
@@ -143,20 +146,19 @@ function lastReceived() {
 }
 
 describe("chat, streaming", () => {
-  test("replays the recorded stream as OpenAI chunks with usage last", async () => {
-    const chunks = await collect(
-      await adapter().chat(attempt("stream-ok", { stream: true, stream_options: { include_usage: true } })),
-    );
-    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("")).toBe(
-      "Okay, here we go!\n\n1, 2, 3, 4, 5\n",
-    );
-    expect(chunks[0]?.choices[0]?.delta.role).toBe("assistant");
-    expect(new Set(chunks.map((chunk) => chunk.id))).toEqual(new Set(["chatcmpl-1"]));
-    expect(new Set(chunks.map((chunk) => chunk.created))).toEqual(new Set([1_755_000_000]));
-    expect(new Set(chunks.map((chunk) => chunk.model))).toEqual(new Set(["gemma3:1b"]));
-    expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe("stop");
-    expect(chunks.at(-1)?.choices).toEqual([]);
-    expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 16, completion_tokens: 22, total_tokens: 38 });
+  test("replays the recorded stream as canonical frames: start, the text, usage and the finish", async () => {
+    const frames = await collect(await adapter().chat(attempt("stream-ok", { stream: true })));
+    const lines = fixtureEvents("ollama", "chat-stream-httprr.ndjson");
+    // One frame per recorded line (every line but the done line has content).
+    expect(frames).toHaveLength(lines.length);
+    expect(collectResponse(frames.flatMap((frame) => frame.events))).toEqual({
+      id: "chatcmpl-1",
+      model: "gemma3:1b",
+      created: 1_755_000_000,
+      content: [{ type: "text", text: "Okay, here we go!\n\n1, 2, 3, 4, 5\n" }],
+      stopReason: "end_turn",
+      usage: { inputTokens: 16, outputTokens: 22 },
+    });
 
     const sent = lastReceived();
     expect(sent.path).toBe("/api/chat");
@@ -231,34 +233,29 @@ describe("chat, not streaming", () => {
         { apiKey: "cloud-key-123" },
       ),
     );
-    expect(result.kind).toBe("completion");
-    if (result.kind !== "completion") return;
+    expect(result.kind).toBe("answer");
+    if (result.kind !== "answer") return;
     expect(result.warnings).toEqual([]);
-    expect(result.completion).toEqual({
+    expect(result.raw).toBeUndefined();
+    expect(result.response).toEqual({
       id: "chatcmpl-1",
-      object: "chat.completion",
-      created: 1_755_000_000,
       model: "gpt-oss:120b",
-      choices: [
+      created: 1_755_000_000,
+      content: [
         {
-          index: 0,
-          message: {
-            role: "assistant",
-            content: null,
-            reasoning_content: "User asks about weather in San Francisco. Use function getWeather.",
-            tool_calls: [
-              {
-                id: "call_mo1wm122",
-                type: "function",
-                function: { name: "getWeather", arguments: '{"location":"San Francisco, CA"}' },
-              },
-            ],
-          },
-          finish_reason: "tool_calls",
-          logprobs: null,
+          type: "thinking",
+          text: "User asks about weather in San Francisco. Use function getWeather.",
+          origin: "ollama",
+        },
+        {
+          type: "tool_call",
+          id: "call_mo1wm122",
+          name: "getWeather",
+          arguments: '{"location":"San Francisco, CA"}',
         },
       ],
-      usage: { prompt_tokens: 145, completion_tokens: 44, total_tokens: 189 },
+      stopReason: "tool_use",
+      usage: { inputTokens: 145, outputTokens: 44 },
     });
 
     const sent = lastReceived();
@@ -301,6 +298,21 @@ describe("chat, not streaming", () => {
     expect(result.warnings).toEqual([
       "image URLs other than base64 data: URLs were dropped (Ollama only accepts inline images)",
     ]);
+  });
+
+  test("the body is built from the canonical request (never the legacy Chat body), with the prefill last", async () => {
+    const canonical = emptyRequest([{ role: "user", content: [{ type: "text", text: "tell a story" }] }]);
+    canonical.maxOutputTokens = 20;
+    await adapter().chat(attempt("tool-call", {}, { canonical, prefill: "Once upon a" }));
+    expect(lastReceived().body).toEqual({
+      model: "tool-call",
+      stream: false,
+      messages: [
+        { role: "user", content: "tell a story" },
+        { role: "assistant", content: "Once upon a" },
+      ],
+      options: { num_predict: 20 },
+    });
   });
 });
 

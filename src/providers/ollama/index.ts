@@ -14,7 +14,7 @@ import type {
 import { errorFromStatus, errorFromStreamEvent, ollamaErrorMessage } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
 import { toOllamaRequest } from "./request.ts";
-import { toChatCompletion } from "./response.ts";
+import { toCanonicalResponse } from "./response.ts";
 import { ollamaStreamTransformer } from "./stream.ts";
 import { ollamaChatResponseSchema, ollamaTagsSchema } from "./wire.ts";
 
@@ -37,7 +37,11 @@ const targets = perProvider((provider: ProviderConfig) => ({
 export const createOllamaAdapter: AdapterFactory = (deps) => {
   async function chat(attempt: ChatAttempt): Promise<ChatResult> {
     const { provider, signal, apiKey } = attempt;
-    const { native, warnings } = toOllamaRequest(attempt);
+    const { native, warnings } = toOllamaRequest({
+      request: attempt.canonical,
+      model: attempt.model,
+      prefill: attempt.prefill,
+    });
     const target = targets(provider);
     // Local Ollama needs no key; Ollama Cloud (https://ollama.com) takes one as a bearer token.
     const request = {
@@ -50,6 +54,7 @@ export const createOllamaAdapter: AdapterFactory = (deps) => {
       signal,
     };
     const response = await sendUpstream(request, errorFromStatus);
+    // Ollama's answers carry no id: one is minted, as the id an OpenAI client expects.
     const id = deps.newId("chatcmpl-");
     const created = Math.floor(deps.clock() / 1000);
     const keySource = attempt.keySource;
@@ -60,24 +65,23 @@ export const createOllamaAdapter: AdapterFactory = (deps) => {
         id,
         created,
         model: attempt.model,
-        includeUsage: attempt.request.stream_options?.include_usage === true,
         keySource,
         newId: deps.newId,
         logger: deps.logger,
       });
-      const chunks = readEventStream(response.body, "ndjson", translator, {
+      const frames = readEventStream(response.body, "ndjson", translator, {
         providerId: provider.id,
         signal,
         apiKey,
       });
-      return { kind: "stream", chunks, warnings };
+      return { kind: "frames", frames, warnings };
     }
 
     const { answer } = await readAnswer(response, request, ollamaChatResponseSchema, "a chat response");
     // An {"error"} body in a 200 (a proxy in front of Ollama) says what failed, as the same line mid-stream does.
     if (ollamaErrorMessage(answer) !== undefined) throw errorFromStreamEvent(provider.id, answer, keySource);
-    const completion = toChatCompletion(answer, { id, created, model: attempt.model, newId: deps.newId });
-    return { kind: "completion", completion, warnings };
+    const canonical = toCanonicalResponse(answer, { id, created, model: attempt.model, newId: deps.newId });
+    return { kind: "answer", response: canonical, warnings };
   }
 
   async function listModels(request: ModelsRequest): Promise<ModelEntry[]> {

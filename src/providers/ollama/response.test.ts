@@ -1,94 +1,111 @@
-// Replays the recorded non-streamed Ollama answers through the response translator, field by field.
+// Replays the recorded non-streamed Ollama answers through the response translator, block by block.
 import { describe, expect, test } from "bun:test";
-import { counterIds as counter, fixtureJson, fixtureText } from "../testing.ts";
-import { finishReasonFor, toChatCompletion, usageFrom } from "./response.ts";
+import { counterIds as counter, fixtureEvents, fixtureJson } from "../testing.ts";
+import { stopReasonFor, toCanonicalResponse, usageFrom } from "./response.ts";
 import { ollamaChatResponseSchema } from "./wire.ts";
 
-const load = (name: string): unknown => fixtureJson("ollama", name);
+/** The recorded answer as the tests read it, independently of the translator's schema. */
+interface RecordedAnswer {
+  model: string;
+  message: {
+    content: string;
+    thinking?: string;
+    tool_calls?: Array<{ id?: string; function: { name: string; arguments: Record<string, unknown> } }>;
+  };
+  done_reason: string;
+  prompt_eval_count: number;
+  eval_count: number;
+}
 
-const context = { id: "chatcmpl-1", created: 1_772_581_484, model: "fallback", newId: counter() };
+const context = { id: "chatcmpl-1", created: 1_772_581_484, model: "fallback" };
 
 describe("chat-tool-call-cloud-httprr.json (gpt-oss:120b on Ollama Cloud)", () => {
-  const native = ollamaChatResponseSchema.parse(load("chat-tool-call-cloud-httprr.json"));
+  const recorded = fixtureJson("ollama", "chat-tool-call-cloud-httprr.json") as RecordedAnswer;
+  const native = ollamaChatResponseSchema.parse(recorded);
 
-  test("becomes one chat.completion with the tool call, thinking and usage", () => {
-    const completion = toChatCompletion(native, { ...context, newId: counter() });
-    expect(completion.id).toBe("chatcmpl-1");
-    expect(completion.object).toBe("chat.completion");
-    expect(completion.created).toBe(1_772_581_484);
-    expect(completion.model).toBe("gpt-oss:120b");
-    expect(completion.choices).toHaveLength(1);
-    const choice = completion.choices[0];
-    expect(choice?.index).toBe(0);
-    // done_reason is "stop" on the wire; a tool call makes it tool_calls for OpenAI clients.
-    expect(choice?.finish_reason).toBe("tool_calls");
-    expect(choice?.message.role).toBe("assistant");
-    expect(choice?.message.content).toBeNull();
-    expect(choice?.message.reasoning_content).toBe(
-      "User asks about weather in San Francisco. Use function getWeather.",
-    );
-    expect(choice?.message.tool_calls).toEqual([
-      {
-        id: "call_mo1wm122",
-        type: "function",
-        function: { name: "getWeather", arguments: '{"location":"San Francisco, CA"}' },
-      },
-    ]);
-    expect(JSON.parse(choice?.message.tool_calls?.[0]?.function.arguments ?? "")).toEqual({
-      location: "San Francisco, CA",
+  test("becomes one canonical answer: Ollama's thinking, the tool call, tool_use and usage", () => {
+    const call = recorded.message.tool_calls?.[0];
+    if (!call) throw new Error("the fixture has no tool call");
+    expect(toCanonicalResponse(native, { ...context, newId: counter() })).toEqual({
+      id: "chatcmpl-1",
+      model: recorded.model,
+      created: 1_772_581_484,
+      // content is "" on the wire: no text block.
+      content: [
+        { type: "thinking", text: recorded.message.thinking ?? "", origin: "ollama" },
+        {
+          type: "tool_call",
+          id: call.id ?? "",
+          name: call.function.name,
+          arguments: JSON.stringify(call.function.arguments),
+        },
+      ],
+      // done_reason is "stop" on the wire; the tool call decides.
+      stopReason: "tool_use",
+      usage: { inputTokens: recorded.prompt_eval_count, outputTokens: recorded.eval_count },
     });
-    expect(completion.usage).toEqual({ prompt_tokens: 145, completion_tokens: 44, total_tokens: 189 });
+    expect(recorded.done_reason).toBe("stop");
+    expect(call.id).toBe("call_mo1wm122");
   });
 
   test("a call without an id (older servers, docs/api.md example) gets a generated one", () => {
     const withoutId = ollamaChatResponseSchema.parse({
-      ...native,
+      ...recorded,
       message: {
-        ...native.message,
-        tool_calls: [{ function: { name: "getWeather", arguments: { location: "Paris" } } }],
+        ...recorded.message,
+        tool_calls: recorded.message.tool_calls?.map(({ function: fn }) => ({ function: fn })),
       },
     });
-    const completion = toChatCompletion(withoutId, { ...context, newId: counter() });
-    expect(completion.choices[0]?.message.tool_calls?.[0]?.id).toBe("call_1");
+    const response = toCanonicalResponse(withoutId, { ...context, newId: counter() });
+    expect(response.content[1]).toMatchObject({ type: "tool_call", id: "call_1" });
   });
 });
 
 describe("the done line of chat-stream-httprr.ndjson read as a whole answer", () => {
-  const lines = fixtureText("ollama", "chat-stream-httprr.ndjson")
-    .trim()
-    .split("\n")
-    .map((line) => ollamaChatResponseSchema.parse(JSON.parse(line)));
+  const lines = fixtureEvents("ollama", "chat-stream-httprr.ndjson") as RecordedAnswer[];
 
-  test("text, stop and counts", () => {
+  test("text, end_turn and counts", () => {
     const last = lines.at(-1);
     if (!last) throw new Error("fixture is empty");
-    const whole = {
-      ...last,
-      message: { content: lines.map((line) => line.message?.content ?? "").join("") },
-    };
-    const completion = toChatCompletion(whole, context);
-    expect(completion.choices[0]?.message).toEqual({
-      role: "assistant",
-      content: "Okay, here we go!\n\n1, 2, 3, 4, 5\n",
+    const text = lines.map((line) => line.message.content).join("");
+    const whole = ollamaChatResponseSchema.parse({ ...last, message: { role: "assistant", content: text } });
+    expect(toCanonicalResponse(whole, { ...context, newId: counter() })).toEqual({
+      id: "chatcmpl-1",
+      model: last.model,
+      created: 1_772_581_484,
+      content: [{ type: "text", text: "Okay, here we go!\n\n1, 2, 3, 4, 5\n" }],
+      stopReason: "end_turn",
+      usage: { inputTokens: last.prompt_eval_count, outputTokens: last.eval_count },
     });
-    expect(completion.choices[0]?.finish_reason).toBe("stop");
-    expect(completion.usage).toEqual({ prompt_tokens: 16, completion_tokens: 22, total_tokens: 38 });
+  });
+
+  test("without a model in the answer, the configured one is named", () => {
+    const done = lines.at(-1);
+    if (!done) throw new Error("fixture is empty");
+    const { model: _model, ...last } = done;
+    const response = toCanonicalResponse(ollamaChatResponseSchema.parse(last), {
+      ...context,
+      newId: counter(),
+    });
+    expect(response.model).toBe("fallback");
+    expect(response.content).toEqual([]);
   });
 });
 
-describe("finishReasonFor / usageFrom", () => {
+describe("stopReasonFor / usageFrom", () => {
   test.each([
-    ["stop", false, "stop"],
-    ["stop", true, "tool_calls"],
-    ["length", false, "length"],
-    ["length", true, "length"],
-    ["load", false, "stop"],
-    [undefined, false, "stop"],
+    ["stop", false, "end_turn"],
+    ["stop", true, "tool_use"],
+    ["length", false, "max_tokens"],
+    ["length", true, "max_tokens"],
+    ["load", false, "end_turn"],
+    ["unload", false, "end_turn"],
+    [undefined, false, "end_turn"],
   ] as const)("done_reason %p with tool calls %p -> %p", (reason, calls, expected) => {
-    expect(finishReasonFor(reason, calls)).toBe(expected);
+    expect(stopReasonFor(reason, calls)).toBe(expected);
   });
 
   test("missing counts are zero", () => {
-    expect(usageFrom({})).toEqual({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
+    expect(usageFrom({})).toEqual({ inputTokens: 0, outputTokens: 0 });
   });
 });

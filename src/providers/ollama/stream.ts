@@ -1,45 +1,31 @@
-// Ollama's NDJSON /api/chat lines -> our chat.completion.chunks: a stateful transform, usage or a cut reported when
-// the body ends (the lines come from ../event-stream.ts).
+// Ollama's NDJSON /api/chat lines -> canonical stream frames: a stateful transform, one frame per line, a cut
+// reported when the body ends before the done line (the lines come from ../event-stream.ts).
 // Stream lines: https://github.com/ollama/ollama/blob/main/docs/api.md#chat-request-streaming-with-tools
 // Mid-stream errors: https://github.com/ollama/ollama/blob/main/docs/api/errors.mdx
-import type { ChatCompletionChunk, ChunkDelta, ChunkToolCall, FinishReason, Usage } from "../../api/chat.ts";
 import { streamCutError, type KeySource } from "../../api/errors.ts";
+import type { StreamEvent, StreamFrame } from "../../canonical/stream.ts";
 import type { Logger } from "../../log/logger.ts";
-import type { IdSource, StreamChunk } from "../types.ts";
+import type { IdSource } from "../types.ts";
 import { errorFromStreamEvent, ollamaErrorMessage } from "./errors.ts";
-import { argumentsText, finishReasonFor, toResponseToolCall, usageFrom } from "./response.ts";
+import { OLLAMA_ORIGIN, stopReasonFor, toolCallBlock, usageFrom } from "./response.ts";
 import { type OllamaChatResponse, ollamaChatResponseSchema } from "./wire.ts";
 
 export interface StreamContext {
   providerId: string;
+  /** Ollama's stream has no id: the adapter mints one. */
   id: string;
-  /** Seconds since the epoch, the same on every chunk. */
+  /** Seconds since the epoch. */
   created: number;
   /** Used when the upstream does not name its model. */
   model: string;
-  includeUsage: boolean;
   keySource: KeySource;
   newId: IdSource;
   logger: Logger;
 }
 
-/** Ollama gives each tool call whole: id and name go in one piece, the arguments in the next, as OpenAI does. */
-function toolCallPieces(line: OllamaChatResponse, firstIndex: number, newId: IdSource): ChunkToolCall[][] {
-  const pieces: ChunkToolCall[][] = [];
-  (line.message?.tool_calls ?? []).forEach((call, offset) => {
-    const index = firstIndex + offset;
-    const whole = toResponseToolCall(call, newId);
-    pieces.push([
-      { index, id: whole.id, type: "function", function: { name: whole.function.name, arguments: "" } },
-    ]);
-    pieces.push([{ index, function: { arguments: argumentsText(call.function.arguments) } }]);
-  });
-  return pieces;
-}
-
-/** Parses one NDJSON line; undefined (after a warning) when it is not JSON or not a chat line. */
 type ParsedLine = { kind: "error"; payload: unknown } | { kind: "line"; line: OllamaChatResponse };
 
+/** Parses one NDJSON line; undefined (after a warning) when it is not JSON or not a chat line. */
 function parseLine(line: string, context: StreamContext): ParsedLine | undefined {
   let json: unknown;
   try {
@@ -60,63 +46,85 @@ function parseLine(line: string, context: StreamContext): ParsedLine | undefined
   return { kind: "line", line: parsed.data };
 }
 
-/** Every chunk carries the same id, created and model (the first one the upstream reported). */
-function envelope(
-  context: StreamContext,
-  model: string | undefined,
-  choices: ChatCompletionChunk["choices"],
-  usage?: Usage,
-): StreamChunk {
-  const chunk: ChatCompletionChunk = {
-    id: context.id,
-    object: "chat.completion.chunk",
-    created: context.created,
-    model: model ?? context.model,
-    choices,
-  };
-  if (usage) chunk.usage = usage;
-  return { chunk };
-}
+/** The text-like block being written: a line of the other kind (or a tool call, or the end) closes it. */
+type OpenKind = "text" | "thinking" | undefined;
 
 /**
- * One NDJSON line at a time -> chunks. The stream closes normally only after a done:true line; a body that
- * ends before it errors with a stream-cut GatewayError, and an {"error"} line errors it with its message.
+ * One NDJSON line at a time -> one frame (none for a line that says nothing). Thinking and text stream as deltas
+ * of one open block each; a tool call arrives whole, so it is a block of its own, started, filled and stopped in
+ * its line. The done:true line closes what is open and brings usage and the finish; the stream ends normally
+ * only after it. A body that ends before it errors with a stream-cut GatewayError, an {"error"} line with its
+ * message.
  */
-export function ollamaStreamTransformer(context: StreamContext): Transformer<string, StreamChunk> {
-  let model: string | undefined;
-  let roleSent = false;
+export function ollamaStreamTransformer(context: StreamContext): Transformer<string, StreamFrame> {
+  let started = false;
   let done = false;
+  let nextIndex = 0;
+  let open: OpenKind;
+  let openIndex = -1;
   let toolCount = 0;
-  let usage: Usage | undefined;
 
-  const chunk = (delta: ChunkDelta, finishReason: FinishReason | null): StreamChunk =>
-    envelope(context, model, [{ index: 0, delta, finish_reason: finishReason, logprobs: null }]);
-
-  function withRole(delta: ChunkDelta): ChunkDelta {
-    if (roleSent) return delta;
-    roleSent = true;
-    return { role: "assistant", ...delta };
+  function close(events: StreamEvent[]): void {
+    if (open !== undefined) events.push({ type: "block_stop", index: openIndex });
+    open = undefined;
   }
 
-  function emitLine(
-    line: OllamaChatResponse,
-    controller: TransformStreamDefaultController<StreamChunk>,
-  ): void {
-    const delta: ChunkDelta = {};
-    if (line.message?.thinking) delta.reasoning_content = line.message.thinking;
-    if (line.message?.content) delta.content = line.message.content;
-    if (Object.keys(delta).length > 0) controller.enqueue(chunk(withRole(delta), null));
-    for (const toolCalls of toolCallPieces(line, toolCount, context.newId)) {
-      controller.enqueue(chunk(withRole({ tool_calls: toolCalls }), null));
+  /** The index of the open block of `kind`, starting one (and closing the other) when needed. */
+  function write(kind: "text" | "thinking", events: StreamEvent[]): number {
+    if (open !== kind) {
+      close(events);
+      open = kind;
+      openIndex = nextIndex++;
+      events.push({
+        type: "block_start",
+        index: openIndex,
+        block: kind === "text" ? { type: "text" } : { type: "thinking", origin: OLLAMA_ORIGIN },
+      });
     }
-    toolCount += line.message?.tool_calls?.length ?? 0;
+    return openIndex;
+  }
+
+  function eventsOf(line: OllamaChatResponse): StreamEvent[] {
+    const events: StreamEvent[] = [];
+    if (!started) {
+      started = true;
+      // Every frame speaks for the same answer: the model is the first one the upstream reported.
+      events.push({
+        type: "start",
+        id: context.id,
+        model: line.model || context.model,
+        created: context.created,
+      });
+    }
+    const message = line.message;
+    if (message?.thinking) {
+      const index = write("thinking", events);
+      events.push({ type: "block_delta", index, delta: { type: "thinking", text: message.thinking } });
+    }
+    if (message?.content) {
+      const index = write("text", events);
+      events.push({ type: "block_delta", index, delta: { type: "text", text: message.content } });
+    }
+    for (const call of message?.tool_calls ?? []) {
+      close(events);
+      const block = toolCallBlock(call, context.newId);
+      const index = nextIndex++;
+      toolCount += 1;
+      events.push({
+        type: "block_start",
+        index,
+        block: { type: "tool_call", id: block.id, name: block.name },
+      });
+      events.push({ type: "block_delta", index, delta: { type: "arguments", json: block.arguments } });
+      events.push({ type: "block_stop", index });
+    }
     if (line.done === true) {
-      // An empty answer still opens with the role, as OpenAI's first chunk does.
-      const finalDelta: ChunkDelta = roleSent ? {} : withRole({ content: "" });
-      controller.enqueue(chunk(finalDelta, finishReasonFor(line.done_reason, toolCount > 0)));
-      usage = usageFrom(line);
+      close(events);
+      events.push({ type: "usage", usage: usageFrom(line) });
+      events.push({ type: "finish", stopReason: stopReasonFor(line.done_reason, toolCount > 0) });
       done = true;
     }
+    return events;
   }
 
   return {
@@ -133,15 +141,11 @@ export function ollamaStreamTransformer(context: StreamContext): Transformer<str
         controller.error(errorFromStreamEvent(context.providerId, parsed.payload, context.keySource));
         return;
       }
-      model ??= parsed.line.model ?? undefined;
-      emitLine(parsed.line, controller);
+      const events = eventsOf(parsed.line);
+      if (events.length > 0) controller.enqueue({ events });
     },
     flush(controller) {
-      if (!done) {
-        controller.error(streamCutError(context.providerId));
-        return;
-      }
-      if (context.includeUsage && usage) controller.enqueue(envelope(context, model, [], usage));
+      if (!done) controller.error(streamCutError(context.providerId));
     },
   };
 }

@@ -1,8 +1,57 @@
-// What Ollama sends, as lenient zod schemas (only the fields read, `.nullish()`), each built once.
+// Ollama's /api/chat and /api/tags wire: the request body we send (types), and lenient zod schemas of what Ollama
+// sends back (only the fields read, `.nullish()`), each built once.
 // /api/chat: https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion ; /api/tags:
 // https://github.com/ollama/ollama/blob/main/docs/api.md#list-local-models ; errors:
 // https://github.com/ollama/ollama/blob/main/docs/api/errors.mdx
 import { z } from "zod";
+
+/** A tool call as Ollama takes it back in history: arguments are a JSON object, not a string. */
+export interface OllamaToolCall {
+  id?: string;
+  function: { name: string; arguments: Record<string, unknown> };
+}
+
+/** docs/api.md "The message object": role, content, thinking, images, tool_calls, tool_name. */
+export interface OllamaMessage {
+  role: "system" | "user" | "assistant" | "tool";
+  content: string;
+  /** Base64 image bytes without a data: prefix. */
+  images?: string[];
+  thinking?: string;
+  tool_calls?: OllamaToolCall[];
+  tool_name?: string;
+  /** Ollama echoes call ids since tool call ids were added; servers that predate them ignore unknown fields. */
+  tool_call_id?: string;
+}
+
+export interface OllamaTool {
+  type: "function";
+  function: { name: string; description?: string; parameters?: Record<string, unknown> };
+}
+
+/** Modelfile parameters: https://github.com/ollama/ollama/blob/main/docs/modelfile.md#valid-parameters-and-values */
+export interface OllamaOptions {
+  temperature?: number;
+  top_p?: number;
+  top_k?: number;
+  stop?: string[];
+  num_predict?: number;
+  seed?: number;
+  presence_penalty?: number;
+  frequency_penalty?: number;
+}
+
+export interface OllamaChatRequest {
+  model: string;
+  messages: OllamaMessage[];
+  stream: boolean;
+  tools?: OllamaTool[];
+  /** "json" for JSON mode, or a JSON schema for structured outputs. */
+  format?: "json" | Record<string, unknown>;
+  options?: OllamaOptions;
+  /** true/false, or "low" | "medium" | "high" for models with thinking levels (gpt-oss). */
+  think?: boolean | "low" | "medium" | "high";
+}
 
 const ollamaToolCallSchema = z.looseObject({
   id: z.string().nullish(),
