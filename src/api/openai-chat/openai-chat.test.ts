@@ -213,3 +213,19 @@ describe("request: chat -> canonical -> chat", () => {
     expect(body.stream_options).toEqual({ include_usage: true });
   });
 });
+
+test("what the canonical request cannot carry is noted, for a provider that translates to report", () => {
+  const canonical = chatToCanonical({
+    model: "m",
+    messages: [
+      { role: "system", content: [{ type: "image_url", image_url: { url: "https://x/y.png" } }] },
+      { role: "user", content: [{ type: "video", url: "v" }] },
+      { role: "tool", tool_call_id: "c", content: [{ type: "refusal", refusal: "no" }] },
+    ],
+  } as ChatRequest);
+  expect(canonical.notes).toEqual([
+    "a content part of type image_url in a system message was dropped",
+    "a content part of type video was dropped",
+    "a content part of type refusal in a tool message was dropped",
+  ]);
+});

@@ -125,7 +125,24 @@ function blocksOf(content: ChatMessage["content"], notes: Notes): ContentBlock[]
 }
 
 function textBlocksOf(content: ChatMessage["content"], notes: Notes): TextBlock[] {
-  return blocksOf(content, notes).filter((block): block is TextBlock => block.type === "text");
+  const blocks = blocksOf(content, notes);
+  const texts = blocks.filter((block): block is TextBlock => block.type === "text");
+  for (const block of blocks) {
+    if (block.type !== "text")
+      notes.push(`a content part of type ${partName(block.type)} in a system message was dropped`);
+  }
+  return texts;
+}
+
+/** A canonical block's type as the Chat API names the part it came from. */
+function partName(type: ContentBlock["type"]): string {
+  return type === "image"
+    ? "image_url"
+    : type === "audio"
+      ? "input_audio"
+      : type === "document"
+        ? "file"
+        : type;
 }
 
 function assistantTurn(message: Extract<ChatMessage, { role: "assistant" }>, notes: Notes): Message {
@@ -154,10 +171,11 @@ function assistantTurn(message: Extract<ChatMessage, { role: "assistant" }>, not
 }
 
 function toolResult(message: Extract<ChatMessage, { role: "tool" }>, notes: Notes): ToolResultBlock {
-  const content = blocksOf(message.content, notes).filter(
-    (block): block is TextBlock | ImageBlock | DocumentBlock =>
-      block.type === "text" || block.type === "image" || block.type === "document",
-  );
+  const content: ToolResultBlock["content"] = [];
+  for (const block of blocksOf(message.content, notes)) {
+    if (block.type === "text" || block.type === "image" || block.type === "document") content.push(block);
+    else notes.push(`a content part of type ${partName(block.type)} in a tool message was dropped`);
+  }
   return { type: "tool_result", callId: message.tool_call_id, content };
 }
 

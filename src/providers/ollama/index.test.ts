@@ -237,7 +237,7 @@ describe("chat, not streaming", () => {
     if (result.kind !== "answer") return;
     expect(result.warnings).toEqual([]);
     expect(result.raw).toBeUndefined();
-    expect(result.response).toEqual({
+    expect(result.response()).toEqual({
       id: "chatcmpl-1",
       model: "gpt-oss:120b",
       created: 1_755_000_000,

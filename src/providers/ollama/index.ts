@@ -81,7 +81,7 @@ export const createOllamaAdapter: AdapterFactory = (deps) => {
     // An {"error"} body in a 200 (a proxy in front of Ollama) says what failed, as the same line mid-stream does.
     if (ollamaErrorMessage(answer) !== undefined) throw errorFromStreamEvent(provider.id, answer, keySource);
     const canonical = toCanonicalResponse(answer, { id, created, model: attempt.model, newId: deps.newId });
-    return { kind: "answer", response: canonical, warnings };
+    return { kind: "answer", response: () => canonical, warnings };
   }
 
   async function listModels(request: ModelsRequest): Promise<ModelEntry[]> {
