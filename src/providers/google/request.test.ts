@@ -1,24 +1,45 @@
-// Our ChatRequest -> the Gemini generateContent body: roles, parts, tools and signatures, generation config, warnings.
+// The canonical request -> the Gemini generateContent body: roles, parts, tools and signatures, generation config,
+// warnings. Most requests are written as an OpenAI client sends them and read by the Chat dialect (the path they
+// take in the gateway); what only the canonical model carries is written canonically.
 import { describe, expect, test } from "bun:test";
-import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
-import { toGeminiRequest } from "./request.ts";
-import { toChatCompletion } from "./response.ts";
-import { geminiResponseSchema } from "./wire.ts";
+import { chatRequestSchema } from "../../api/chat.ts";
+import { renderCompletion } from "../../api/openai-chat/render.ts";
+import { chatToCanonical } from "../../api/openai-chat/to-canonical.ts";
+import type { Message } from "../../canonical/content.ts";
+import { type CanonicalRequest, emptyRequest } from "../../canonical/request.ts";
 import { counterIds, fixtureJson } from "../testing.ts";
+import { toGeminiRequest } from "./request.ts";
+import { toCanonicalResponse } from "./response.ts";
 import { encodeToolCallId, geminiIdFromToolCallId, SKIP_SIGNATURE, toolCallBaseId } from "./tool-ids.ts";
+import { geminiResponseSchema } from "./wire.ts";
 
 /** Widens SDK enum-typed values so they compare with plain JSON literals. */
 function plain(value: unknown): unknown {
   return value;
 }
 
-function request(body: Record<string, unknown>): ChatRequest {
-  return chatRequestSchema.parse({ model: "google/gemini-2.5-flash", ...body });
+function canonicalOf(body: Record<string, unknown>): CanonicalRequest {
+  return chatToCanonical(chatRequestSchema.parse({ model: "google/gemini-2.5-flash", ...body }));
 }
 
 function translate(body: Record<string, unknown>, prefill?: string) {
-  return toGeminiRequest({ request: request(body), model: "gemini-2.5-flash", prefill });
+  return toGeminiRequest({ request: canonicalOf(body), model: "gemini-2.5-flash", prefill });
 }
+
+function translateCanonical(fields: Partial<CanonicalRequest>, messages: Message[]) {
+  return toGeminiRequest({ request: { ...emptyRequest(messages), ...fields }, model: "gemini-2.5-flash" });
+}
+
+/** The recorded function call answer, as the canonical answer the gateway made of it. */
+function recordedCallAnswer() {
+  return toCanonicalResponse(
+    geminiResponseSchema.parse(fixtureJson("google", "generate-content-function-call.json")),
+    { providerId: "google", model: "gemini-3-pro-preview", clock: () => 0, newId: counterIds() },
+  ).response;
+}
+
+const RECORDED_SIGNATURE =
+  "EskgCsYgAb4+9vtF7/499YQS2bjZs3xcQI+iAl+ILn29nK1j0Kg6su7QsUUUk3nrAAfnS2w5WiVvlcCqu9fAebJ2cvfaEyBahEt5";
 
 const weatherTool = {
   type: "function",
@@ -84,9 +105,11 @@ describe("messages", () => {
     });
     expect(native.systemInstruction).toEqual({ parts: [{ text: "Now be formal." }] });
     expect(native.contents).toEqual([{ role: "user", parts: [{ text: "Hi" }] }]);
-    expect(warnings).toHaveLength(2);
-    expect(warnings.join(" ")).toContain("systemInstruction");
-    expect(warnings.join(" ")).toContain("'refusal'");
+    // The first is the Chat dialect's note, the second Gemini's.
+    expect(warnings).toEqual([
+      "a system message inside the conversation was moved to the system prompt",
+      "A 'refusal' content part was dropped (not supported by the Gemini translation).",
+    ]);
   });
 
   test("prefill is sent as a final model turn", () => {
@@ -97,16 +120,8 @@ describe("messages", () => {
 
 describe("tool conversations", () => {
   test("a multi-turn tool conversation keeps the thought signature through the client", () => {
-    // Turn 1: the recorded answer with a signed functionCall, as the client receives it.
-    const { completion } = toChatCompletion(
-      geminiResponseSchema.parse(fixtureJson("google", "generate-content-function-call.json")),
-      {
-        providerId: "google",
-        model: "gemini-3-pro-preview",
-        clock: () => 0,
-        newId: counterIds(),
-      },
-    );
+    // Turn 1: the recorded answer with a signed functionCall, as an OpenAI client receives it.
+    const completion = renderCompletion(recordedCallAnswer(), counterIds());
     const toolCalls = completion.choices[0]?.message.tool_calls ?? [];
     // Turn 2: the client sends the call back (only id, name, arguments) with its result.
     const { native, warnings } = translate({
@@ -128,8 +143,7 @@ describe("tool conversations", () => {
         parts: [
           {
             functionCall: { name: "weather", args: { location: "San Francisco" } },
-            thoughtSignature:
-              "EskgCsYgAb4+9vtF7/499YQS2bjZs3xcQI+iAl+ILn29nK1j0Kg6su7QsUUUk3nrAAfnS2w5WiVvlcCqu9fAebJ2cvfaEyBahEt5",
+            thoughtSignature: RECORDED_SIGNATURE,
           },
         ],
       },
@@ -156,6 +170,102 @@ describe("tool conversations", () => {
       },
     ]);
     expect(plain(native.toolConfig)).toEqual({ functionCallingConfig: { mode: "AUTO" } });
+  });
+
+  test("the canonical answer fed back as is: the signature comes from the block, whatever the id says", () => {
+    const answer = recordedCallAnswer();
+    const call = answer.content[0];
+    if (call?.type !== "tool_call") throw new Error("expected a tool call");
+    expect(call.signature).toBe(RECORDED_SIGNATURE);
+    // Another dialect may keep the block but mint its own id: the block's signature still goes back.
+    const { native, warnings } = translateCanonical({}, [
+      { role: "user", content: [{ type: "text", text: "Weather in SF?" }] },
+      { role: "assistant", content: [{ ...call, id: "toolu_01" }] },
+      {
+        role: "user",
+        content: [{ type: "tool_result", callId: "toolu_01", content: [{ type: "text", text: "18C" }] }],
+      },
+    ]);
+    expect(warnings).toEqual([]);
+    expect(native.contents.slice(1)).toEqual([
+      {
+        role: "model",
+        parts: [
+          {
+            functionCall: { name: "weather", args: { location: "San Francisco" } },
+            thoughtSignature: RECORDED_SIGNATURE,
+          },
+        ],
+      },
+      { role: "user", parts: [{ functionResponse: { name: "weather", response: { result: "18C" } } }] },
+    ]);
+  });
+
+  test("thinking: Gemini's signed thought goes back as a thought part; summaries and others' reasoning do not", () => {
+    const { native, warnings } = translateCanonical({}, [
+      { role: "user", content: [{ type: "text", text: "Plan it" }] },
+      {
+        role: "assistant",
+        content: [
+          { type: "thinking", text: "Gemini thought", signature: "Z3NpZw==", origin: "google" },
+          { type: "thinking", text: "A summary with no signature", origin: "google" },
+          { type: "thinking", text: "Claude thought", signature: "c2lnbmF0dXJl", origin: "anthropic" },
+          { type: "redacted_thinking", data: "ZW5jcnlwdGVk", origin: "anthropic" },
+          { type: "text", text: "Here is the plan." },
+        ],
+      },
+    ]);
+    expect(native.contents[1]).toEqual({
+      role: "model",
+      parts: [
+        { text: "Gemini thought", thought: true, thoughtSignature: "Z3NpZw==" },
+        { text: "Here is the plan." },
+      ],
+    });
+    expect(warnings).toEqual([
+      "Reasoning signed by another provider was not sent: Gemini cannot verify its signature.",
+    ]);
+  });
+
+  test("a failed tool result goes as the response's error key; media of a result as parts", () => {
+    const { native } = translateCanonical({}, [
+      { role: "user", content: [{ type: "text", text: "Go" }] },
+      { role: "assistant", content: [{ type: "tool_call", id: "c1", name: "fetch", arguments: "{}" }] },
+      {
+        role: "user",
+        content: [
+          {
+            type: "tool_result",
+            callId: "c1",
+            isError: true,
+            content: [
+              { type: "text", text: '{"status":404}' },
+              {
+                type: "document",
+                source: { type: "base64", mediaType: "application/pdf", data: "JVBERi0=" },
+              },
+            ],
+          },
+          { type: "text", text: "What went wrong?" },
+        ],
+      },
+    ]);
+    expect(native.contents.slice(2)).toEqual([
+      {
+        role: "user",
+        parts: [
+          {
+            functionResponse: {
+              name: "fetch",
+              response: { error: { status: 404 } },
+              parts: [{ inlineData: { mimeType: "application/pdf", data: "JVBERi0=" } }],
+            },
+          },
+        ],
+      },
+      // A user turn's own text after its results is a content of its own, as for an OpenAI user message.
+      { role: "user", parts: [{ text: "What went wrong?" }] },
+    ]);
   });
 
   test("parallel calls: results merged into one turn, paired by id, then by order; missing signature -> skip sentinel", () => {
@@ -418,7 +528,8 @@ describe("generation config", () => {
     expect(warnings).toEqual([
       "n > 1 is not supported by the Gemini translation; one choice is returned.",
       "'user' has no Gemini equivalent and was dropped.",
-      "Not supported by Gemini and dropped: logprobs, metadata.",
+      "'metadata' has no Gemini equivalent and was dropped.",
+      "Not supported by Gemini and dropped: logprobs.",
     ]);
     expect(
       translate({ messages: [{ role: "user", content: "x" }], reasoning_effort: "none" }).native
@@ -426,6 +537,38 @@ describe("generation config", () => {
     ).toEqual({
       thinkingConfig: { thinkingBudget: 0 },
     });
+  });
+
+  test("top_k is Gemini's topK; Anthropic-style thinking budgets and switches map to thinkingBudget", () => {
+    const x = [{ role: "user", content: "x" }];
+    expect(translate({ messages: x, top_k: 40 }).native.generationConfig).toEqual({ topK: 40 });
+    const thinking = (reasoning: CanonicalRequest["reasoning"]) =>
+      translateCanonical({ reasoning }, []).native.generationConfig.thinkingConfig;
+    expect(thinking({ budgetTokens: 2048 })).toEqual({ includeThoughts: true, thinkingBudget: 2048 });
+    expect(thinking({ adaptive: true })).toEqual({ includeThoughts: true, thinkingBudget: -1 });
+    expect(thinking({ disabled: true })).toEqual({ thinkingBudget: 0 });
+    const { warnings } = translateCanonical({ reasoning: { effort: "xhigh" } }, []);
+    expect(warnings).toEqual(["reasoning_effort 'xhigh' has no Gemini equivalent and was dropped."]);
+  });
+
+  test("what Gemini cannot take is a warning: hosted tools, cache hints, a prompt cache key, the dialect's notes", () => {
+    const { native, warnings } = translateCanonical(
+      {
+        system: [{ type: "text", text: "Long preamble", cache: {} }],
+        hostedTools: [{ kind: "web_search", name: "web_search", config: { max_uses: 3 } }],
+        promptCacheKey: "tenant-1",
+        notes: ["a content part of type x was dropped"],
+      },
+      [{ role: "user", content: [{ type: "text", text: "Search it" }] }],
+    );
+    expect(native.systemInstruction).toEqual({ parts: [{ text: "Long preamble" }] });
+    expect(native.tools).toBeUndefined();
+    expect(warnings).toEqual([
+      "a content part of type x was dropped",
+      "Hosted tool 'web_search' is not supported by the Gemini translation and was dropped.",
+      "A prompt cache key has no Gemini equivalent and was dropped.",
+      "Prompt cache hints have no Gemini equivalent and were dropped.",
+    ]);
   });
 });
 
@@ -444,8 +587,8 @@ describe("images in system messages and tool results", () => {
       ],
     });
     expect(native.systemInstruction).toEqual({ parts: [{ text: "Describe like this logo." }] });
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain("system message");
+    // The canonical system prompt is text only: the Chat dialect notes the loss, and the note is the warning.
+    expect(warnings).toEqual(["an image or file in a system message was dropped"]);
   });
 
   test("images in a tool result go as functionResponse.parts; the text stays the response", () => {
