@@ -9,11 +9,13 @@ import type { ProviderConfig } from "../../config/schema.ts";
 import { silentLogger } from "../../log/logger.ts";
 import type { ChatAttempt, ChatResult } from "../types.ts";
 import { createGoogleAdapter } from "./index.ts";
+import { geminiResponseSchema } from "./wire.ts";
 import {
   bodyOf,
   closedPort,
   counterIds,
   drain,
+  fixtureEvents,
   fixtureJson,
   fixtureSse,
   fixtureText,
@@ -303,10 +305,17 @@ describe("chat, streamed", () => {
     expect(error).toBeUndefined();
     const response = collectResponse(events);
     expect(response.content[0]).toMatchObject({ type: "thinking", origin: "google" });
+    // The recorded call's signature rides on the block (for dialects that keep blocks) as well as in its id.
+    const recorded = geminiResponseSchema.parse(
+      fixtureEvents("google", "stream-jsonarray-thought-and-function-call.json")[1],
+    );
+    const signature = recorded.candidates?.[0]?.content?.parts?.[0]?.thoughtSignature ?? "";
+    expect(signature).not.toBe("");
     expect(response.content[1]).toMatchObject({
       type: "tool_call",
       name: "pelican_name_generator",
       arguments: "{}",
+      signature,
     });
     expect(response.stopReason).toBe("tool_use");
   });
