@@ -75,8 +75,9 @@ function functionCallPart(call: ToolCallBlock, warnings: string[]): Part {
 
 /**
  * A thinking block of a model turn. Gemini's own signed thought goes back as the thought part it was, signature
- * and all. An unsigned one is a thought summary, display text Gemini does not read back, so leaving it out loses
- * nothing. Another provider's signed reasoning cannot be verified by Gemini: left out, with a warning.
+ * and all. An unsigned one is a thought summary: display text, while the model's reasoning state travels in the
+ * signature, so it is not sent (as before the canonical model, and without a warning on every thinking turn).
+ * Another provider's signed reasoning cannot be verified by Gemini: left out, with a warning.
  */
 function thoughtPart(block: ThinkingBlock, notices: Notices): Part | undefined {
   if (block.signature === undefined || block.signature === "") return undefined;
@@ -87,7 +88,7 @@ function thoughtPart(block: ThinkingBlock, notices: Notices): Part | undefined {
   return { text: block.text, thought: true, thoughtSignature: block.signature };
 }
 
-/** A model turn's parts, in order: thoughts, text and media, function calls. */
+/** A model turn's parts, in the order of its blocks. */
 function modelParts(message: Message, warnings: string[], notices: Notices): Part[] {
   const parts: Part[] = [];
   let firstCall: Part | undefined;
