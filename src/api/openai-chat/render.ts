@@ -8,9 +8,13 @@ import { finishReasonOf } from "./finish.ts";
 import { detailOf, type ReasoningDetail } from "./reasoning-details.ts";
 import { chatUsageOf } from "./usage.ts";
 
-/** An OpenAI client may rely on the id's prefix: an upstream id of another shape is replaced. */
+/**
+ * An OpenAI client may rely on the id's prefix: another shape of upstream id is kept behind it (so it can still be
+ * traced to the upstream's logs), and an answer without one gets a new id.
+ */
 export function chatId(id: string, newId: IdSource): string {
-  return id.startsWith("chatcmpl") ? id : newId("chatcmpl-");
+  if (id.startsWith("chatcmpl")) return id;
+  return id === "" ? newId("chatcmpl-") : `chatcmpl-${id}`;
 }
 
 interface Collected {

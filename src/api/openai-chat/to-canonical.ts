@@ -8,6 +8,7 @@ import type {
   MediaSource,
   Message,
   TextBlock,
+  ToolCallBlock,
   ToolResultBlock,
 } from "../../canonical/content.ts";
 import type {
@@ -17,6 +18,7 @@ import type {
   ToolChoice,
 } from "../../canonical/request.ts";
 import type { ChatMessage, ChatRequest, ContentPart, ResponseFormat } from "../chat.ts";
+import { z } from "zod";
 import { blocksFromDetails } from "./reasoning-details.ts";
 
 /** Request fields this translation reads; any other a client sets is listed in `unmapped`. */
@@ -124,6 +126,7 @@ function blocksOf(content: ChatMessage["content"], notes: Notes): ContentBlock[]
   return blocks;
 }
 
+/** A system message's text: the canonical system prompt is text only, so anything else is noted as dropped. */
 function textBlocksOf(content: ChatMessage["content"], notes: Notes): TextBlock[] {
   const blocks = blocksOf(content, notes);
   const texts = blocks.filter((block): block is TextBlock => block.type === "text");
@@ -145,6 +148,14 @@ function partName(type: ContentBlock["type"]): string {
         : type;
 }
 
+/**
+ * Google's own OpenAI layer returns a tool call's Gemini thought signature as extra_content.google.thought_signature,
+ * and clients written for it send it back there (https://ai.google.dev/gemini-api/docs/thought-signatures).
+ */
+const googleSignatureSchema = z.object({
+  extra_content: z.object({ google: z.object({ thought_signature: z.string().min(1) }) }),
+});
+
 function assistantTurn(message: Extract<ChatMessage, { role: "assistant" }>, notes: Notes): Message {
   const { blocks: thinking, skipped } = blocksFromDetails(message.reasoning_details);
   if (skipped > 0) notes.push("reasoning_details entries that could not be read were dropped");
@@ -158,12 +169,15 @@ function assistantTurn(message: Extract<ChatMessage, { role: "assistant" }>, not
     content.push({ type: "refusal", text: message.refusal });
   }
   for (const call of message.tool_calls ?? []) {
-    content.push({
+    const block: ToolCallBlock = {
       type: "tool_call",
       id: call.id,
       name: call.function.name,
       arguments: call.function.arguments,
-    });
+    };
+    const signature = googleSignatureSchema.safeParse(call);
+    if (signature.success) block.signature = signature.data.extra_content.google.thought_signature;
+    content.push(block);
   }
   if (message.function_call != null)
     notes.push("the deprecated function_call field was dropped; use tool_calls");

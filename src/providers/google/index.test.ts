@@ -1,18 +1,21 @@
 // The Gemini adapter against the shared mock upstream on 127.0.0.1 replaying recorded bytes: chat over fetch, the
-import { chatAttemptFields } from "../../api/openai-chat/client-request.ts";
 // model list through the real SDK.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
 import { GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
+import { chatAttemptFields } from "../../api/openai-chat/client-request.ts";
+import { collectResponse, type StreamEvent, type StreamFrame } from "../../canonical/stream.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { silentLogger } from "../../log/logger.ts";
-import type { ChatAttempt, ChatResult, StreamChunk } from "../types.ts";
+import type { ChatAttempt, ChatResult } from "../types.ts";
 import { createGoogleAdapter } from "./index.ts";
+import { geminiResponseSchema } from "./wire.ts";
 import {
   bodyOf,
   closedPort,
   counterIds,
   drain,
+  fixtureEvents,
   fixtureJson,
   fixtureSse,
   fixtureText,
@@ -151,19 +154,28 @@ function lastReceived() {
   return { ...last, url: urlOf(last) };
 }
 
-async function streamOf(result: ChatResult): Promise<{ items: StreamChunk[]; error?: unknown }> {
-  if (result.kind !== "stream") throw new Error("expected a stream");
-  return drain<StreamChunk>(result.chunks);
+async function streamOf(result: ChatResult): Promise<{ events: StreamEvent[]; error?: unknown }> {
+  if (result.kind !== "frames") throw new Error("expected frames");
+  const { items, error } = await drain<StreamFrame>(result.frames);
+  return { events: items.flatMap((frame) => frame.events), error };
+}
+
+/** The text deltas of a stream, in order. */
+function textDeltas(events: StreamEvent[]): string[] {
+  return events.flatMap((event) =>
+    event.type === "block_delta" && event.delta.type === "text" ? [event.delta.text] : [],
+  );
 }
 
 describe("chat, not streamed", () => {
   test("text answer; key only in the x-goog-api-key header; provider headers sent", async () => {
     const result = await adapter.chat(attempt("text", { temperature: 0.3 }));
-    expect(result.kind).toBe("completion");
-    if (result.kind !== "completion") return;
-    expect(result.completion.choices[0]?.message.content).toBe("Hello! How can I help you today?");
-    expect(result.completion.model).toBe("gemini-2.5-flash");
-    expect(result.completion.usage?.total_tokens).toBe(52);
+    expect(result.kind).toBe("answer");
+    if (result.kind !== "answer") return;
+    expect(result.response().content).toEqual([{ type: "text", text: "Hello! How can I help you today?" }]);
+    expect(result.response().model).toBe("gemini-2.5-flash");
+    expect(result.response().stopReason).toBe("end_turn");
+    expect(result.response().usage).toEqual({ inputTokens: 9, outputTokens: 43, reasoningTokens: 34 });
     const sent = lastReceived();
     expect(sent.method).toBe("POST");
     expect(sent.url.pathname).toBe("/v1beta/models/text:generateContent");
@@ -205,9 +217,16 @@ describe("chat, not streamed", () => {
       },
     ];
     const first = await adapter.chat(attempt("tool", { tools, tool_choice: "required" }));
-    if (first.kind !== "completion") throw new Error("expected a completion");
-    expect(first.completion.choices[0]?.finish_reason).toBe("tool_calls");
-    const calls = first.completion.choices[0]?.message.tool_calls ?? [];
+    if (first.kind !== "answer") throw new Error("expected an answer");
+    expect(first.response().stopReason).toBe("tool_use");
+    // The calls as an OpenAI client sends them back: id, name and arguments only.
+    const calls = first
+      .response()
+      .content.flatMap((block) =>
+        block.type === "tool_call"
+          ? [{ id: block.id, type: "function", function: { name: block.name, arguments: block.arguments } }]
+          : [],
+      );
     expect(calls[0]?.function).toEqual({ name: "weather", arguments: '{"location":"San Francisco"}' });
     expect(first.warnings).toEqual([
       "Tool 'weather': JSON Schema keywords Gemini rejects were removed: additionalProperties.",
@@ -230,7 +249,7 @@ describe("chat, not streamed", () => {
       { role: "tool", tool_call_id: calls[0]?.id, content: '{"temp_c":18}' },
     ];
     const second = await adapter.chat(attempt("text", { tools, messages }));
-    expect(second.kind).toBe("completion");
+    expect(second.kind).toBe("answer");
     expect(lastReceived().body).toEqual({
       contents: [
         { role: "user", parts: [{ text: "Weather in SF?" }] },
@@ -260,62 +279,69 @@ describe("chat, not streamed", () => {
 });
 
 describe("chat, streamed", () => {
-  test("text stream replayed byte for byte, with usage when asked", async () => {
+  test("text stream replayed byte for byte: one text block, usage, end_turn", async () => {
     const result = await adapter.chat(
       attempt("stream-text", { stream: true, stream_options: { include_usage: true } }),
     );
-    const { items, error } = await streamOf(result);
+    const { events, error } = await streamOf(result);
     expect(error).toBeUndefined();
     const sent = lastReceived();
     expect(sent.url.pathname).toBe("/v1beta/models/stream-text:streamGenerateContent");
     expect(sent.url.searchParams.get("alt")).toBe("sse");
     expect(sent.url.searchParams.has("key")).toBe(false);
-    const chunks = items.map((item) => item.chunk);
-    expect(chunks[0]?.choices[0]?.delta).toEqual({ role: "assistant", content: "The" });
-    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("")).toBe(
-      "The capital of France is Paris.\n",
-    );
-    expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe("stop");
-    expect(chunks.at(-1)).toMatchObject({
-      choices: [],
-      usage: { prompt_tokens: 13, completion_tokens: 8, total_tokens: 21 },
+    expect(events[0]).toEqual({
+      type: "start",
+      id: "w1peaMz6INOvnvgPgYfPiQY",
+      model: "gemini-2.0-flash-exp",
+      created: 1_754_000_000,
     });
+    expect(textDeltas(events).join("")).toBe("The capital of France is Paris.\n");
+    const response = collectResponse(events);
+    expect(response.stopReason).toBe("end_turn");
+    expect(response.usage).toEqual({ inputTokens: 13, outputTokens: 8 });
+    expect(events.at(-1)).toEqual({ type: "finish", stopReason: "end_turn" });
   });
 
   test("a streamed tool call after a thought", async () => {
-    const { items, error } = await streamOf(await adapter.chat(attempt("stream-tool", { stream: true })));
+    const { events, error } = await streamOf(await adapter.chat(attempt("stream-tool", { stream: true })));
     expect(error).toBeUndefined();
-    const deltas = items.map((item) => item.chunk.choices[0]?.delta);
-    expect(deltas[0]?.reasoning_content).toStartWith("**Generating Pelican Names**");
-    expect(deltas[1]?.tool_calls?.[0]).toMatchObject({
-      index: 0,
-      type: "function",
-      function: { name: "pelican_name_generator" },
+    const response = collectResponse(events);
+    expect(response.content[0]).toMatchObject({ type: "thinking", origin: "google" });
+    // The recorded call's signature rides on the block (for dialects that keep blocks) as well as in its id.
+    const recorded = geminiResponseSchema.parse(
+      fixtureEvents("google", "stream-jsonarray-thought-and-function-call.json")[1],
+    );
+    const signature = recorded.candidates?.[0]?.content?.parts?.[0]?.thoughtSignature ?? "";
+    expect(signature).not.toBe("");
+    expect(response.content[1]).toMatchObject({
+      type: "tool_call",
+      name: "pelican_name_generator",
+      arguments: "{}",
+      signature,
     });
-    expect(deltas[2]?.tool_calls?.[0]?.function?.arguments).toBe("{}");
-    expect(items.at(-1)?.chunk.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(response.stopReason).toBe("tool_use");
   });
 
-  test("a cut stream (body ends between events) errors: 502 transient, no finish_reason", async () => {
-    const { items, error } = await streamOf(await adapter.chat(attempt("stream-cut", { stream: true })));
-    expect(items.map((item) => item.chunk.choices[0]?.delta.content)).toEqual(["The", " capital of France"]);
-    expect(items.some((item) => item.chunk.choices[0]?.finish_reason)).toBe(false);
+  test("a cut stream (body ends between events) errors: 502 transient, no finish", async () => {
+    const { events, error } = await streamOf(await adapter.chat(attempt("stream-cut", { stream: true })));
+    expect(textDeltas(events)).toEqual(["The", " capital of France"]);
+    expect(events.some((event) => event.type === "finish")).toBe(false);
     expect(error).toBeInstanceOf(GatewayError);
     expect(error).toMatchObject({ status: 502, kind: "transient", code: "stream_cut" });
   });
 
   test("a stream cut inside an event errors the same way", async () => {
-    const { items, error } = await streamOf(
+    const { events, error } = await streamOf(
       await adapter.chat(attempt("stream-cut-mid-event", { stream: true })),
     );
-    expect(items.map((item) => item.chunk.choices[0]?.delta.content)).toEqual(["The"]);
+    expect(textDeltas(events)).toEqual(["The"]);
     expect(error).toMatchObject({ status: 502, kind: "transient", code: "stream_cut" });
   });
 
   test("an in-stream error event errors the stream with its kind (RESOURCE_EXHAUSTED -> rate_limited)", async () => {
-    const { items, error } = await streamOf(
-      await adapter.chat(attempt("stream-error-event", { stream: true })),
-    );
+    const result = await adapter.chat(attempt("stream-error-event", { stream: true }));
+    if (result.kind !== "frames") throw new Error("expected frames");
+    const { items, error } = await drain<StreamFrame>(result.frames);
     expect(items).toHaveLength(1);
     expect(error).toMatchObject({ status: 429, kind: "rate_limited", retryHints: { retryDelay: "34.4s" } });
   });

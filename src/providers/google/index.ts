@@ -20,7 +20,7 @@ import { modelUrl, versionRoot } from "./endpoint.ts";
 import { errorFromStatus } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
 import { toGeminiRequest } from "./request.ts";
-import { toChatCompletion } from "./response.ts";
+import { toCanonicalResponse } from "./response.ts";
 import { geminiStreamTransformer } from "./stream.ts";
 import { geminiResponseSchema } from "./wire.ts";
 
@@ -54,9 +54,13 @@ const chatTarget = perProvider((provider: ProviderConfig) => ({
 
 export const createGoogleAdapter: AdapterFactory = (deps) => {
   async function chat(attempt: ChatAttempt): Promise<ChatResult> {
-    const { provider, signal, apiKey } = attempt;
-    const streaming = attempt.request.stream === true;
-    const { native, warnings } = toGeminiRequest(attempt);
+    const { provider, signal, apiKey, canonical } = attempt;
+    const streaming = canonical.stream;
+    const { native, warnings } = toGeminiRequest({
+      request: canonical,
+      model: attempt.model,
+      prefill: attempt.prefill,
+    });
     const target = chatTarget(provider);
     const request = {
       provider,
@@ -72,29 +76,28 @@ export const createGoogleAdapter: AdapterFactory = (deps) => {
       const translator = geminiStreamTransformer({
         providerId: provider.id,
         model: attempt.model,
-        includeUsage: attempt.request.stream_options?.include_usage === true,
         keySource: attempt.keySource,
         clock: deps.clock,
         newId: deps.newId,
         logger: deps.logger,
       });
-      const chunks = readEventStream(response.body, "sse", translator, {
+      const frames = readEventStream(response.body, "sse", translator, {
         providerId: provider.id,
         signal,
         apiKey,
       });
-      return { kind: "stream", chunks, warnings };
+      return { kind: "frames", frames, warnings };
     }
     const { answer } = await readAnswer(response, request, geminiResponseSchema, "a Gemini answer");
-    const translated = toChatCompletion(answer, {
+    const translated = toCanonicalResponse(answer, {
       providerId: provider.id,
       model: attempt.model,
       clock: deps.clock,
       newId: deps.newId,
     });
     return {
-      kind: "completion",
-      completion: translated.completion,
+      kind: "answer",
+      response: () => translated.response,
       warnings: [...warnings, ...translated.warnings],
     };
   }

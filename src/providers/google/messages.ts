@@ -1,122 +1,52 @@
-// Pure: our OpenAI messages -> Gemini `contents` and `systemInstruction` parts.
+// Pure: canonical system text and turns -> Gemini `systemInstruction` parts and `contents`.
 // Content/Part shapes: https://ai.google.dev/api/caching#Content ; function calling turns:
 // https://ai.google.dev/gemini-api/docs/function-calling ; signatures: https://ai.google.dev/gemini-api/docs/thought-signatures
 import type { Content, FunctionResponse, FunctionResponsePart, Part } from "@google/genai";
-import { z } from "zod";
-import type { ChatMessage, ContentPart, ToolCall } from "../../api/chat.ts";
+import type {
+  ContentBlock,
+  Message,
+  TextBlock,
+  ThinkingBlock,
+  ToolCallBlock,
+  ToolResultBlock,
+} from "../../canonical/content.ts";
+import { type MediaNotices, mediaPart, mediaWarnings } from "./media.ts";
+import { GOOGLE_ORIGIN } from "./origin.ts";
 import { geminiIdFromToolCallId, SKIP_SIGNATURE, signatureFromToolCallId } from "./tool-ids.ts";
 
-type MessageContent = ChatMessage["content"];
-/** What the previous content came from: consecutive messages of the same kind are merged into one turn. */
+/** What the previous content came from: consecutive turns of the same kind are merged into one content. */
 type TurnKind = "user" | "model" | "tool";
 
 export interface TranslatedMessages {
   contents: Content[];
   systemParts: Part[];
+  /** Some block asked for a prompt-cache breakpoint (reported once, with the tools', by request.ts). */
+  cacheHinted: boolean;
 }
 
-const EXTENSION_MIME: Record<string, string> = {
-  png: "image/png",
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  webp: "image/webp",
-  gif: "image/gif",
-  heic: "image/heic",
-  heif: "image/heif",
-  pdf: "application/pdf",
-};
-
-function bytesToBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
+/** Losses reported once per request however often they occur, so that one long conversation is one warning. */
+interface Notices extends MediaNotices {
+  name: boolean;
+  cache: boolean;
+  foreignThinking: boolean;
 }
-
-/** An image URL as Gemini takes it: data: URLs inline, http(s) URLs by reference (fileData.fileUri). */
-function urlPart(url: string, warnings: string[]): Part | undefined {
-  const data = /^data:([^;,]*)((?:;[^;,]*)*?)(;base64)?,(.*)$/s.exec(url);
-  if (data) {
-    const mimeType = data[1] || "application/octet-stream";
-    const payload = data[4] ?? "";
-    const base64 = data[3] ? payload : bytesToBase64(new TextEncoder().encode(decodeURIComponent(payload)));
-    return { inlineData: { mimeType, data: base64 } };
-  }
-  if (/^https?:\/\//i.test(url)) {
-    const extension = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase();
-    const mimeType = extension === undefined ? undefined : EXTENSION_MIME[extension];
-    return { fileData: mimeType ? { fileUri: url, mimeType } : { fileUri: url } };
-  }
-  warnings.push("An image URL that is neither data: nor http(s) was dropped (Gemini cannot fetch it).");
-  return undefined;
-}
-
-const inputAudioSchema = z.object({ input_audio: z.object({ data: z.string(), format: z.string() }) });
-const filePartSchema = z.object({ file: z.object({ file_data: z.string().startsWith("data:") }) });
-const imagePartSchema = z.object({ image_url: z.object({ url: z.string() }) });
-const extraContentSchema = z.object({
-  extra_content: z.object({ google: z.object({ thought_signature: z.string().min(1) }) }),
-});
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function otherPart(part: ContentPart, warnings: string[]): Part | undefined {
-  const audio = part.type === "input_audio" ? inputAudioSchema.safeParse(part) : undefined;
-  if (audio?.success) {
-    const { data, format } = audio.data.input_audio;
-    return { inlineData: { mimeType: `audio/${format}`, data } };
-  }
-  const file = part.type === "file" ? filePartSchema.safeParse(part) : undefined;
-  if (file?.success) return urlPart(file.data.file.file_data, warnings);
-  warnings.push(`A '${part.type}' content part was dropped (not supported by the Gemini translation).`);
-  return undefined;
+function dropped(block: ContentBlock, warnings: string[]): void {
+  warnings.push(`A '${block.type}' content part was dropped (not supported by the Gemini translation).`);
 }
 
-function contentParts(content: MessageContent, warnings: string[]): Part[] {
-  if (content === null || content === undefined) return [];
-  // Gemini rejects empty text parts, so they are left out.
-  if (typeof content === "string") return content === "" ? [] : [{ text: content }];
-  const parts: Part[] = [];
-  for (const part of content) {
-    let translated: Part | undefined;
-    if (part.type === "text" && typeof part.text === "string")
-      translated = part.text === "" ? undefined : { text: part.text };
-    else if (part.type === "image_url") {
-      const image = imagePartSchema.safeParse(part);
-      translated = image.success ? urlPart(image.data.image_url.url, warnings) : undefined;
-    } else translated = otherPart(part, warnings);
-    if (translated) parts.push(translated);
-  }
-  return parts;
+/** A text block as a part; Gemini rejects empty text parts, so those are left out. */
+function textPart(block: TextBlock, notices: Notices): Part | undefined {
+  if (block.cache) notices.cache = true;
+  return block.text === "" ? undefined : { text: block.text };
 }
 
-/**
- * systemInstruction is sent as text only (Vertex documents it as text-only: "only text should be used in
- * parts", https://cloud.google.com/vertex-ai/generative-ai/docs/reference/rest/v1/projects.locations.endpoints/generateContent),
- * so a system message's images and files are dropped, with a warning.
- */
-function systemTextParts(content: MessageContent, warnings: string[]): Part[] {
-  const parts = contentParts(content, warnings);
-  const text = parts.filter((part) => part.text !== undefined);
-  if (text.length < parts.length) {
-    warnings.push(
-      "An image or file in a system message was dropped: Gemini's systemInstruction is sent as text only.",
-    );
-  }
-  return text;
-}
-
-function contentText(content: MessageContent): string {
-  if (content === null || content === undefined) return "";
-  if (typeof content === "string") return content;
-  return content
-    .map((part) => (part.type === "text" && typeof part.text === "string" ? part.text : ""))
-    .join("");
-}
-
-function parseArguments(call: ToolCall, warnings: string[]): Record<string, unknown> {
-  const text = call.function.arguments.trim();
+function parseArguments(call: ToolCallBlock, warnings: string[]): Record<string, unknown> {
+  const text = call.arguments.trim();
   if (text === "") return {};
   try {
     const parsed: unknown = JSON.parse(text);
@@ -124,67 +54,123 @@ function parseArguments(call: ToolCall, warnings: string[]): Record<string, unkn
   } catch {
     // falls through to the warning
   }
-  warnings.push(`Tool call '${call.function.name}' had arguments that are not a JSON object; sent as {}.`);
+  warnings.push(`Tool call '${call.name}' had arguments that are not a JSON object; sent as {}.`);
   return {};
 }
 
-/** The signature from our id encoding, or from Google's own OpenAI-layer field if the client kept that. */
-function signatureOf(call: ToolCall): string | undefined {
-  const fromId = signatureFromToolCallId(call.id);
-  if (fromId) return fromId;
-  const extra = extraContentSchema.safeParse(call);
-  return extra.success ? extra.data.extra_content.google.thought_signature : undefined;
+/** A tool call -> functionCall, with Gemini's own call id and the signature (the block's, else our id's). */
+function functionCallPart(call: ToolCallBlock, warnings: string[]): Part {
+  const functionCall: NonNullable<Part["functionCall"]> = {
+    name: call.name,
+    args: parseArguments(call, warnings),
+  };
+  // Only an id Gemini gave is sent back as its own; ids we (or another provider) minted are not Gemini's.
+  const geminiId = geminiIdFromToolCallId(call.id);
+  if (geminiId) functionCall.id = geminiId;
+  const part: Part = { functionCall };
+  const signature = call.signature ?? signatureFromToolCallId(call.id);
+  if (signature) part.thoughtSignature = signature;
+  return part;
 }
 
-function functionCallParts(calls: ToolCall[], warnings: string[]): Part[] {
-  const parts = calls.map((call): Part => {
-    const part: Part = { functionCall: { name: call.function.name, args: parseArguments(call, warnings) } };
-    // Only an id Gemini gave is sent back as its own; ids we (or another provider) minted are not Gemini's.
-    const geminiId = geminiIdFromToolCallId(call.id);
-    if (geminiId && part.functionCall) part.functionCall.id = geminiId;
-    const signature = signatureOf(call);
-    if (signature) part.thoughtSignature = signature;
-    return part;
-  });
+/**
+ * A thinking block of a model turn. Gemini's own signed thought goes back as the thought part it was, signature
+ * and all. An unsigned one is a thought summary: display text, while the model's reasoning state travels in the
+ * signature, so it is not sent (as before the canonical model, and without a warning on every thinking turn).
+ * Another provider's signed reasoning cannot be verified by Gemini: left out, with a warning.
+ */
+function thoughtPart(block: ThinkingBlock, notices: Notices): Part | undefined {
+  if (block.signature === undefined || block.signature === "") return undefined;
+  if (block.origin !== GOOGLE_ORIGIN) {
+    notices.foreignThinking = true;
+    return undefined;
+  }
+  return { text: block.text, thought: true, thoughtSignature: block.signature };
+}
+
+/** A model turn's parts, in the order of its blocks. */
+function modelParts(message: Message, warnings: string[], notices: Notices): Part[] {
+  const parts: Part[] = [];
+  let firstCall: Part | undefined;
+  let signed = false;
+  for (const block of message.content) {
+    let part: Part | undefined;
+    switch (block.type) {
+      case "text":
+        part = textPart(block, notices);
+        break;
+      case "refusal":
+        // The model's own words declining: Gemini has no refusal part, and as text the turn stays whole.
+        part = block.text === "" ? undefined : { text: block.text };
+        break;
+      case "thinking":
+        part = thoughtPart(block, notices);
+        break;
+      case "redacted_thinking":
+        // Gemini never returns encrypted reasoning: this is another provider's.
+        notices.foreignThinking = true;
+        break;
+      case "tool_call":
+        part = functionCallPart(block, warnings);
+        firstCall ??= part;
+        if (part.thoughtSignature) signed = true;
+        break;
+      case "image":
+      case "document":
+      case "audio":
+        part = mediaPart(block, warnings, notices);
+        break;
+      default:
+        dropped(block, warnings);
+    }
+    if (part) parts.push(part);
+  }
   // Only the first call of a parallel set carries a signature; Gemini 3 rejects the turn if it has none.
-  const first = parts[0];
-  if (first && !parts.some((part) => part.thoughtSignature)) first.thoughtSignature = SKIP_SIGNATURE;
+  if (firstCall && !signed) firstCall.thoughtSignature = SKIP_SIGNATURE;
   return parts;
 }
 
 /** A tool result's text as functionResponse.response, which must be a JSON object. */
-function toolResponse(text: string): Record<string, unknown> {
+function resultValue(text: string): unknown {
   try {
-    const parsed: unknown = JSON.parse(text);
-    return isRecord(parsed) ? parsed : { result: parsed };
+    return JSON.parse(text);
   } catch {
-    return { result: text };
+    return text;
   }
 }
 
 /**
- * A tool result -> functionResponse: its text as `response`, its images and files as `parts` (inline bytes or
- * a file URI; FunctionResponse.parts, https://ai.google.dev/gemini-api/docs/function-calling#multimodal).
+ * A tool result -> functionResponse: its text as `response` (the "error" key for a failed call, as
+ * FunctionResponse.response documents it: https://ai.google.dev/api/caching#FunctionResponse), its images and
+ * files as `parts` (https://ai.google.dev/gemini-api/docs/function-calling#multimodal).
  */
 function functionResponse(
   name: string,
-  content: MessageContent,
-  toolCallId: string | undefined,
+  result: ToolResultBlock,
   warnings: string[],
+  notices: Notices,
 ): FunctionResponse {
-  const text = contentText(content);
+  if (result.cache) notices.cache = true;
+  let text = "";
   const media: FunctionResponsePart[] = [];
-  if (Array.isArray(content)) {
-    const nonText = content.filter((part) => part.type !== "text");
-    for (const part of contentParts(nonText, warnings)) {
-      if (part.inlineData) media.push({ inlineData: part.inlineData });
-      else if (part.fileData) media.push({ fileData: part.fileData });
+  for (const block of result.content) {
+    if (block.type === "text") {
+      if (block.cache) notices.cache = true;
+      text += block.text;
+      continue;
     }
+    const part = mediaPart(block, warnings, notices);
+    if (part?.inlineData) media.push({ inlineData: part.inlineData });
+    else if (part?.fileData) media.push({ fileData: part.fileData });
   }
-  const response: FunctionResponse = { name, response: toolResponse(text) };
+  const value = resultValue(text);
+  const response: FunctionResponse = {
+    name,
+    response: result.isError ? { error: value } : isRecord(value) ? value : { result: value },
+  };
   if (media.length > 0) response.parts = media;
   // Only an id Gemini gave is sent back as its own (see tool-ids.ts).
-  const geminiId = toolCallId === undefined ? undefined : geminiIdFromToolCallId(toolCallId);
+  const geminiId = geminiIdFromToolCallId(result.callId);
   if (geminiId) response.id = geminiId;
   return response;
 }
@@ -192,27 +178,28 @@ function functionResponse(
 class ContentBuilder {
   readonly contents: Content[] = [];
   private lastKind: TurnKind | undefined;
+  private lastParts: Part[] = [];
   /** For the current tool turn: the position, among the model's calls, of the call each result answers. */
   private resultPositions: number[] = [];
 
+  /** Adds parts (an array the builder may keep) to the current content, or starts one. */
   push(kind: TurnKind, parts: Part[]): void {
     if (parts.length === 0) return;
-    const last = this.contents[this.contents.length - 1];
-    if (last && this.lastKind === kind) {
-      last.parts = [...(last.parts ?? []), ...parts];
+    if (this.lastKind === kind) {
+      this.lastParts.push(...parts);
       return;
     }
     this.contents.push({ role: kind === "model" ? "model" : "user", parts });
     this.lastKind = kind;
+    this.lastParts = parts;
   }
 
   /**
    * Adds a functionResponse in the order of the calls it answers, whatever order the client sent the results
-   * in: Gemini has no call ids, so it pairs calls of the same function with their results by position.
+   * in: Gemini pairs calls of the same function with their results by position.
    */
   pushResult(position: number, part: Part): void {
-    const last = this.contents[this.contents.length - 1];
-    if (!last || this.lastKind !== "tool") {
+    if (this.lastKind !== "tool") {
       this.push("tool", [part]);
       this.resultPositions = [position];
       return;
@@ -220,82 +207,104 @@ class ContentBuilder {
     const later = this.resultPositions.findIndex((other) => other > position);
     const at = later < 0 ? this.resultPositions.length : later;
     this.resultPositions.splice(at, 0, position);
-    const parts = [...(last.parts ?? [])];
-    parts.splice(at, 0, part);
-    last.parts = parts;
+    this.lastParts.splice(at, 0, part);
   }
 }
 
+/** The calls of the last model turn, which the tool results that follow answer. */
+interface PendingCalls {
+  calls: ToolCallBlock[];
+  /** How many results have been read since that turn. */
+  answered: number;
+  namesById: Map<string, string>;
+}
+
 /**
- * Messages -> contents. Tool results are paired with their call by tool_call_id (our ids are unique),
- * falling back to the order of the calls in the preceding assistant message, and sent in the calls' order.
+ * A user turn: its text and media as user parts, its tool results as functionResponse parts in a content of their
+ * own. A result is paired with its call by id (our ids are unique), falling back to the order of the calls in the
+ * preceding model turn.
  */
-export function toGeminiContents(
-  messages: ChatMessage[],
-  prefill: string | undefined,
+function userTurn(
+  message: Message,
+  builder: ContentBuilder,
+  pending: PendingCalls,
   warnings: string[],
-): TranslatedMessages {
-  const builder = new ContentBuilder();
-  const systemParts: Part[] = [];
-  const namesById = new Map<string, string>();
-  let pendingCalls: ToolCall[] = [];
-  let resultIndex = 0;
-  let movedSystem = false;
-  let droppedName = false;
-  for (const message of messages) {
-    switch (message.role) {
-      case "system":
-      case "developer":
-        if (builder.contents.length > 0 && !movedSystem) {
-          movedSystem = true;
-          warnings.push(
-            "A system message after the conversation start was moved into Gemini's systemInstruction.",
-          );
-        }
-        systemParts.push(...systemTextParts(message.content, warnings));
+  notices: Notices,
+): void {
+  let parts: Part[] = [];
+  for (const block of message.content) {
+    let part: Part | undefined;
+    switch (block.type) {
+      case "text":
+        part = textPart(block, notices);
         break;
-      case "user":
-        if (message.name && !droppedName) {
-          droppedName = true;
-          warnings.push("Message 'name' fields have no Gemini equivalent and were dropped.");
-        }
-        builder.push("user", contentParts(message.content, warnings));
+      case "image":
+      case "document":
+      case "audio":
+        part = mediaPart(block, warnings, notices);
         break;
-      case "assistant": {
-        const calls = message.tool_calls ?? [];
-        for (const call of calls) namesById.set(call.id, call.function.name);
-        pendingCalls = calls;
-        resultIndex = 0;
-        builder.push("model", [
-          ...contentParts(message.content, warnings),
-          ...functionCallParts(calls, warnings),
-        ]);
-        break;
-      }
-      case "tool": {
-        const name = namesById.get(message.tool_call_id) ?? pendingCalls[resultIndex]?.function.name;
-        const called = pendingCalls.findIndex((call) => call.id === message.tool_call_id);
-        const position = called >= 0 ? called : resultIndex;
-        resultIndex += 1;
+      case "tool_result": {
+        builder.push("user", parts);
+        parts = [];
+        const index = pending.answered++;
+        const name = pending.namesById.get(block.callId) ?? block.name ?? pending.calls[index]?.name;
         if (!name) {
           warnings.push(
-            `A tool result (tool_call_id '${message.tool_call_id}') matched no earlier tool call and was dropped.`,
+            `A tool result (tool_call_id '${block.callId}') matched no earlier tool call and was dropped.`,
           );
           break;
         }
-        builder.pushResult(position, {
-          functionResponse: functionResponse(name, message.content, message.tool_call_id, warnings),
+        const called = pending.calls.findIndex((call) => call.id === block.callId);
+        builder.pushResult(called >= 0 ? called : index, {
+          functionResponse: functionResponse(name, block, warnings, notices),
         });
         break;
       }
-      case "function":
-        builder.pushResult(Number.MAX_SAFE_INTEGER, {
-          functionResponse: functionResponse(message.name, message.content, undefined, warnings),
-        });
-        break;
+      default:
+        dropped(block, warnings);
     }
+    if (part) parts.push(part);
+  }
+  builder.push("user", parts);
+}
+
+/** System text -> systemInstruction parts (text only, as canonical system prompts are). */
+function systemParts(system: TextBlock[], notices: Notices): Part[] {
+  const parts: Part[] = [];
+  for (const block of system) {
+    const part = textPart(block, notices);
+    if (part) parts.push(part);
+  }
+  return parts;
+}
+
+export function toGeminiContents(
+  system: TextBlock[],
+  messages: Message[],
+  prefill: string | undefined,
+  warnings: string[],
+): TranslatedMessages {
+  const notices: Notices = { name: false, cache: false, foreignThinking: false, detail: false, title: false };
+  const instruction = systemParts(system, notices);
+  const builder = new ContentBuilder();
+  const pending: PendingCalls = { calls: [], answered: 0, namesById: new Map() };
+  for (const message of messages) {
+    if (message.name) notices.name = true;
+    if (message.role === "user") {
+      userTurn(message, builder, pending, warnings, notices);
+      continue;
+    }
+    builder.push("model", modelParts(message, warnings, notices));
+    pending.calls = message.content.filter((block): block is ToolCallBlock => block.type === "tool_call");
+    pending.answered = 0;
+    for (const call of pending.calls) pending.namesById.set(call.id, call.name);
   }
   // The model continues a final model turn (used to resume a cut stream).
   if (prefill) builder.push("model", [{ text: prefill }]);
-  return { contents: builder.contents, systemParts };
+  if (notices.name) warnings.push("Message 'name' fields have no Gemini equivalent and were dropped.");
+  if (notices.foreignThinking) {
+    warnings.push("Reasoning signed by another provider was not sent: Gemini cannot verify its signature.");
+  }
+  mediaWarnings(notices, warnings);
+  return { contents: builder.contents, systemParts: instruction, cacheHinted: notices.cache };
 }

@@ -1,23 +1,18 @@
-// Pure: our OpenAI ChatRequest -> the body of a generateContent / streamGenerateContent request, with a warning for
+// Pure: the canonical request -> the body of a generateContent / streamGenerateContent request, with a warning for
 // each field changed or dropped. Body: https://ai.google.dev/api/generate-content#request-body ; field mapping
-// follows https://ai.google.dev/api/generate-content#generationconfig and
-// https://ai.google.dev/gemini-api/docs/function-calling#function_calling_modes
+// follows https://ai.google.dev/api/generate-content#generationconfig
 // The @google/genai types name the wire's fields (camelCase JSON, as the REST reference): imported as types only.
 import type {
   Content,
-  FunctionCallingConfig,
-  FunctionDeclaration,
   Tool as GeminiTool,
   GenerationConfig,
   ThinkingConfig,
   ToolConfig,
 } from "@google/genai";
-import type { ChatRequest, ResponseFormat, Tool, ToolChoice } from "../../api/chat.ts";
-import { type TranslatedFields, untranslatedFields } from "../request-fields.ts";
-import type { RequestInput, Translated } from "../types.ts";
-import { GeminiFunctionCallingMode } from "./enums.ts";
-import { toGeminiSchema } from "./json-schema.ts";
+import type { CanonicalRequest, OutputFormat, ReasoningOptions } from "../../canonical/request.ts";
+import type { CanonicalInput, Translated } from "../types.ts";
 import { toGeminiContents } from "./messages.ts";
+import { toGeminiTools } from "./tools.ts";
 
 /** A GenerateContentRequest body; the model goes in the URL. */
 export interface GeminiRequest {
@@ -29,144 +24,104 @@ export interface GeminiRequest {
   generationConfig: GenerationConfig;
 }
 
-/** Fields read below; any other field of the request that asks for something is named in a warning. */
-const TRANSLATED_FIELDS: TranslatedFields = new Set([
-  "model",
-  "messages",
-  "stream",
-  "stream_options",
-  "max_tokens",
-  "max_completion_tokens",
-  "temperature",
-  "top_p",
-  "n",
-  "stop",
-  "tools",
-  "tool_choice",
-  "parallel_tool_calls",
-  "response_format",
-  "user",
-  "seed",
-  "presence_penalty",
-  "frequency_penalty",
-  "reasoning_effort",
-]);
-
 /** Gemini accepts at most 5 stop sequences (GenerationConfig.stopSequences). */
 const MAX_STOP_SEQUENCES = 5;
 
 /**
- * reasoning_effort -> thinking budget, the values Google's own OpenAI layer documents (low/medium/high ->
+ * Reasoning effort -> thinking budget, the values Google's own OpenAI layer documents (low/medium/high ->
  * 1K/8K/24K, none -> off: https://ai.google.dev/gemini-api/docs/openai#thinking). Thought summaries are only
  * requested when the client asks for reasoning: includeThoughts on a model that cannot think is an error.
  */
 const THINKING_BUDGETS: Record<string, number> = { low: 1024, medium: 8192, high: 24576 };
 
-function toolDeclarations(tools: Tool[], warnings: string[]): GeminiTool[] {
-  let strict = false;
-  const declarations = tools.map((tool): FunctionDeclaration => {
-    const declaration: FunctionDeclaration = { name: tool.function.name };
-    if (tool.function.description) declaration.description = tool.function.description;
-    if (tool.function.strict) strict = true;
-    if (tool.function.parameters) {
-      const { schema, removed } = toGeminiSchema(tool.function.parameters);
-      if (schema) declaration.parameters = schema;
-      if (removed.length > 0) {
-        warnings.push(
-          `Tool '${tool.function.name}': JSON Schema keywords Gemini rejects were removed: ${removed.join(", ")}.`,
-        );
-      }
-    }
-    return declaration;
-  });
-  if (strict) warnings.push("Strict function schemas are not enforced by Gemini; 'strict' was ignored.");
-  return [{ functionDeclarations: declarations }];
-}
+/** thinkingBudget -1: the model decides how much to think (https://ai.google.dev/gemini-api/docs/thinking#set-budget). */
+const DYNAMIC_BUDGET = -1;
 
-function functionCallingConfig(choice: ToolChoice): FunctionCallingConfig {
-  if (choice === "none") return { mode: GeminiFunctionCallingMode.NONE };
-  if (choice === "required") return { mode: GeminiFunctionCallingMode.ANY };
-  if (choice === "auto") return { mode: GeminiFunctionCallingMode.AUTO };
-  return { mode: GeminiFunctionCallingMode.ANY, allowedFunctionNames: [choice.function.name] };
-}
-
-/** response_format -> JSON mode (https://ai.google.dev/gemini-api/docs/structured-output). */
-function applyResponseFormat(format: ResponseFormat, config: GenerationConfig): void {
-  if (format.type === "json_object") config.responseMimeType = "application/json";
-  if (format.type === "json_schema" && "json_schema" in format) {
+/** output -> JSON mode (https://ai.google.dev/gemini-api/docs/structured-output). */
+function applyOutput(output: OutputFormat, config: GenerationConfig): void {
+  if (output.type === "json_object") config.responseMimeType = "application/json";
+  if (output.type === "json_schema") {
     config.responseMimeType = "application/json";
     // responseJsonSchema takes JSON Schema as is, unlike the OpenAPI-subset responseSchema.
-    if (format.json_schema.schema) config.responseJsonSchema = format.json_schema.schema;
+    if (output.schema) config.responseJsonSchema = output.schema;
   }
 }
 
-function applyThinking(effort: unknown, config: GenerationConfig, warnings: string[]): void {
-  if (effort === undefined || effort === null) return;
-  if (effort === "none") {
+/**
+ * Reasoning -> thinkingConfig (https://ai.google.dev/api/generate-content#ThinkingConfig): off, an explicit
+ * budget, the model's own choice (adaptive), or a budget for the effort asked. The summary and encrypted-reasoning
+ * options need nothing more: thought summaries come with includeThoughts, and signatures always come back.
+ */
+function applyThinking(reasoning: ReasoningOptions, config: GenerationConfig, warnings: string[]): void {
+  if (reasoning.disabled || reasoning.effort === "none") {
     config.thinkingConfig = { thinkingBudget: 0 };
     return;
   }
-  const budget = typeof effort === "string" ? THINKING_BUDGETS[effort] : undefined;
-  if (budget === undefined) {
-    warnings.push(`reasoning_effort '${String(effort)}' has no Gemini equivalent and was dropped.`);
-    return;
+  let budget: number | undefined;
+  if (reasoning.budgetTokens !== undefined) budget = reasoning.budgetTokens;
+  else if (reasoning.adaptive) budget = DYNAMIC_BUDGET;
+  else if (reasoning.effort !== undefined) {
+    budget = THINKING_BUDGETS[reasoning.effort];
+    if (budget === undefined) {
+      warnings.push(`reasoning_effort '${reasoning.effort}' has no Gemini equivalent and was dropped.`);
+    }
   }
+  if (budget === undefined) return;
   const thinking: ThinkingConfig = { includeThoughts: true, thinkingBudget: budget };
   config.thinkingConfig = thinking;
 }
 
-function applySampling(request: ChatRequest, config: GenerationConfig, warnings: string[]): void {
-  const maxTokens = request.max_completion_tokens ?? request.max_tokens;
-  if (maxTokens != null) config.maxOutputTokens = maxTokens;
-  if (request.temperature != null) config.temperature = request.temperature;
-  if (request.top_p != null) config.topP = request.top_p;
-  if (typeof request.seed === "number") config.seed = request.seed;
-  if (typeof request.presence_penalty === "number") config.presencePenalty = request.presence_penalty;
-  if (typeof request.frequency_penalty === "number") config.frequencyPenalty = request.frequency_penalty;
-  if (request.stop != null) {
-    const stops = typeof request.stop === "string" ? [request.stop] : request.stop;
-    if (stops.length > MAX_STOP_SEQUENCES) {
-      warnings.push(`Gemini takes at most ${MAX_STOP_SEQUENCES} stop sequences; the rest were dropped.`);
-    }
-    if (stops.length > 0) config.stopSequences = stops.slice(0, MAX_STOP_SEQUENCES);
+function applySampling(request: CanonicalRequest, config: GenerationConfig, warnings: string[]): void {
+  if (request.maxOutputTokens !== undefined) config.maxOutputTokens = request.maxOutputTokens;
+  if (request.temperature !== undefined) config.temperature = request.temperature;
+  if (request.topP !== undefined) config.topP = request.topP;
+  if (request.topK !== undefined) config.topK = request.topK;
+  if (request.seed !== undefined) config.seed = request.seed;
+  if (request.presencePenalty !== undefined) config.presencePenalty = request.presencePenalty;
+  if (request.frequencyPenalty !== undefined) config.frequencyPenalty = request.frequencyPenalty;
+  const stops = request.stop;
+  if (stops.length > MAX_STOP_SEQUENCES) {
+    warnings.push(`Gemini takes at most ${MAX_STOP_SEQUENCES} stop sequences; the rest were dropped.`);
   }
-  if (request.n != null && request.n > 1)
+  if (stops.length > 0) config.stopSequences = stops.slice(0, MAX_STOP_SEQUENCES);
+}
+
+/** Canonical fields Gemini has no place for: each named in a warning. */
+function unsupported(request: CanonicalRequest, cacheHinted: boolean, warnings: string[]): void {
+  if (request.choices > 1)
     warnings.push("n > 1 is not supported by the Gemini translation; one choice is returned.");
-  if (request.user != null) warnings.push("'user' has no Gemini equivalent and was dropped.");
-}
-
-function applyTools(request: ChatRequest, body: GeminiRequest, warnings: string[]): void {
-  const tools = request.tools ?? [];
-  if (tools.length === 0) {
-    if (request.tool_choice != null && request.tool_choice !== "none") {
-      warnings.push("tool_choice was dropped: the request has no tools.");
-    }
-    return;
+  if (request.user !== undefined) warnings.push("'user' has no Gemini equivalent and was dropped.");
+  if (request.metadata && Object.keys(request.metadata).length > 0) {
+    warnings.push("'metadata' has no Gemini equivalent and was dropped.");
   }
-  body.tools = toolDeclarations(tools, warnings);
-  if (request.tool_choice != null)
-    body.toolConfig = { functionCallingConfig: functionCallingConfig(request.tool_choice) };
-  if (request.parallel_tool_calls === false) {
-    warnings.push(
-      "parallel_tool_calls=false has no Gemini equivalent; the model may still call several tools.",
-    );
+  if (request.promptCacheKey !== undefined) {
+    warnings.push("A prompt cache key has no Gemini equivalent and was dropped.");
+  }
+  // Gemini caches repeated prefixes by itself (implicit caching, https://ai.google.dev/gemini-api/docs/caching);
+  // it takes no per-block breakpoints.
+  if (cacheHinted) warnings.push("Prompt cache hints have no Gemini equivalent and were dropped.");
+  if (request.unmapped.length > 0) {
+    warnings.push(`Not supported by Gemini and dropped: ${request.unmapped.join(", ")}.`);
   }
 }
 
-function unknownFields(request: ChatRequest, warnings: string[]): void {
-  const dropped = untranslatedFields(request, TRANSLATED_FIELDS);
-  if (dropped.length > 0) warnings.push(`Not supported by Gemini and dropped: ${dropped.join(", ")}.`);
-}
-
-export function toGeminiRequest({ request, prefill }: RequestInput): Translated<GeminiRequest> {
-  const warnings: string[] = [];
-  const { contents, systemParts } = toGeminiContents(request.messages, prefill, warnings);
+export function toGeminiRequest({ request, prefill }: CanonicalInput): Translated<GeminiRequest> {
+  // What the client's dialect could not carry comes first, already phrased.
+  const warnings: string[] = [...request.notes];
+  const { contents, systemParts, cacheHinted } = toGeminiContents(
+    request.system,
+    request.messages,
+    prefill,
+    warnings,
+  );
   const body: GeminiRequest = { contents, generationConfig: {} };
   if (systemParts.length > 0) body.systemInstruction = { parts: systemParts };
   applySampling(request, body.generationConfig, warnings);
-  applyTools(request, body, warnings);
-  if (request.response_format) applyResponseFormat(request.response_format, body.generationConfig);
-  applyThinking(request.reasoning_effort, body.generationConfig, warnings);
-  unknownFields(request, warnings);
+  const tools = toGeminiTools(request, warnings);
+  if (tools.tools) body.tools = tools.tools;
+  if (tools.toolConfig) body.toolConfig = tools.toolConfig;
+  if (request.output) applyOutput(request.output, body.generationConfig);
+  if (request.reasoning) applyThinking(request.reasoning, body.generationConfig, warnings);
+  unsupported(request, cacheHinted || tools.cacheHinted, warnings);
   return { native: body, warnings };
 }

@@ -1,20 +1,19 @@
-// Replays every recorded generateContent body through the response translator, field by field.
+// Replays every recorded generateContent body through the response translator: the canonical answer, field by field,
+// its expected values read from the recording.
 import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../../api/errors.ts";
-import { toChatCompletion as translateAnswer } from "./response.ts";
-import { geminiResponseSchema } from "./wire.ts";
+import { renderCompletion } from "../../api/openai-chat/render.ts";
 import { counterIds, fixtureJson } from "../testing.ts";
-import { geminiIdFromToolCallId, signatureFromToolCallId } from "./tool-ids.ts";
+import { toCanonicalResponse } from "./response.ts";
+import { encodeToolCallId, geminiIdFromToolCallId, signatureFromToolCallId } from "./tool-ids.ts";
+import { type GeminiResponse, geminiResponseSchema } from "./wire.ts";
 
 const NOW = 1_754_000_000_999;
+const CREATED = Math.floor(NOW / 1000);
 
 /** The wire JSON as the adapter reads it: checked by the wire schema, then translated. */
-function toChatCompletion(raw: unknown, context: Parameters<typeof translateAnswer>[1]) {
-  return translateAnswer(geminiResponseSchema.parse(raw), context);
-}
-
 function translateWithWarnings(raw: unknown) {
-  return toChatCompletion(raw, {
+  return toCanonicalResponse(geminiResponseSchema.parse(raw), {
     providerId: "google",
     model: "asked",
     clock: () => NOW,
@@ -22,8 +21,19 @@ function translateWithWarnings(raw: unknown) {
   });
 }
 
-function translate(name: string) {
-  return translateWithWarnings(fixtureJson("google", name)).completion;
+function translate(raw: unknown) {
+  return translateWithWarnings(raw).response;
+}
+
+/** A recording, read through the wire schema only to have its fields typed. */
+function recorded(name: string): GeminiResponse {
+  return geminiResponseSchema.parse(fixtureJson("google", name));
+}
+
+function firstPart(answer: GeminiResponse) {
+  const part = answer.candidates?.[0]?.content?.parts?.[0];
+  if (!part) throw new Error("the recording has no part");
+  return part;
 }
 
 describe("recorded responses", () => {
@@ -34,124 +44,155 @@ describe("recorded responses", () => {
     );
   });
 
-  test("generate-content-text.json", () => {
-    expect(translate("generate-content-text.json")).toEqual({
-      id: "chatcmpl-bzlXaa_EE_aHqtsPi_zw8Ao",
-      object: "chat.completion",
-      created: 1_754_000_000,
-      model: "gemini-2.5-flash",
-      choices: [
-        {
-          index: 0,
-          message: { role: "assistant", content: "Hello! How can I help you today?" },
-          finish_reason: "stop",
-        },
-      ],
+  test("generate-content-text.json: Gemini's own id, the text, end_turn, thoughts counted as output", () => {
+    const answer = recorded("generate-content-text.json");
+    const usage = answer.usageMetadata;
+    expect(translate(fixtureJson("google", "generate-content-text.json"))).toEqual({
+      id: answer.responseId ?? "",
+      model: answer.modelVersion ?? "",
+      created: CREATED,
+      content: [{ type: "text", text: firstPart(answer).text ?? "" }],
+      stopReason: "end_turn",
       usage: {
-        prompt_tokens: 9,
-        completion_tokens: 43,
-        total_tokens: 52,
-        completion_tokens_details: { reasoning_tokens: 34 },
+        inputTokens: usage?.promptTokenCount ?? 0,
+        outputTokens: (usage?.candidatesTokenCount ?? 0) + (usage?.thoughtsTokenCount ?? 0),
+        reasoningTokens: usage?.thoughtsTokenCount ?? 0,
       },
     });
   });
 
-  test("generate-content-text-thinking.json: text with a signature, thoughts in usage", () => {
-    const completion = translate("generate-content-text-thinking.json");
-    expect(completion.id).toBe("chatcmpl-Un6LacrVMcjUxs0PmJfWoQc");
-    expect(completion.model).toBe("gemini-3-pro-preview");
-    expect(completion.choices[0]?.message).toEqual({
-      role: "assistant",
-      content: "There are **3** r's in strawberry.\n\nHere is the breakdown: st**r**awbe**rr**y.",
-    });
-    expect(completion.choices[0]?.finish_reason).toBe("stop");
-    expect(completion.usage).toEqual({
-      prompt_tokens: 9,
-      completion_tokens: 272,
-      total_tokens: 281,
-      completion_tokens_details: { reasoning_tokens: 244 },
-    });
-  });
-
-  test("generate-content-function-call.json: STOP with a call -> tool_calls, signature kept in the id", () => {
-    const completion = translate("generate-content-function-call.json");
-    const message = completion.choices[0]?.message;
-    expect(message?.content).toBeNull();
-    expect(message?.tool_calls).toHaveLength(1);
-    const call = message?.tool_calls?.[0];
-    expect(call?.type).toBe("function");
-    expect(call?.function).toEqual({ name: "weather", arguments: '{"location":"San Francisco"}' });
-    expect(call?.id).toMatch(/^call_1__gts_[A-Za-z0-9_-]+$/);
-    expect(signatureFromToolCallId(call?.id ?? "")).toBe(
-      "EskgCsYgAb4+9vtF7/499YQS2bjZs3xcQI+iAl+ILn29nK1j0Kg6su7QsUUUk3nrAAfnS2w5WiVvlcCqu9fAebJ2cvfaEyBahEt5",
-    );
-    expect(completion.choices[0]?.finish_reason).toBe("tool_calls");
-    expect(completion.usage).toEqual({
-      prompt_tokens: 29,
-      completion_tokens: 908,
-      total_tokens: 937,
-      completion_tokens_details: { reasoning_tokens: 893 },
+  test("generate-content-text-thinking.json: the answer text; its text-part signature is not a block", () => {
+    const answer = recorded("generate-content-text-thinking.json");
+    const part = firstPart(answer);
+    expect(part.thoughtSignature).toBeString();
+    const response = translate(fixtureJson("google", "generate-content-text-thinking.json"));
+    expect(response.id).toBe(answer.responseId ?? "");
+    expect(response.model).toBe(answer.modelVersion ?? "");
+    expect(response.content).toEqual([{ type: "text", text: part.text ?? "" }]);
+    expect(response.stopReason).toBe("end_turn");
+    const usage = answer.usageMetadata;
+    expect(response.usage).toEqual({
+      inputTokens: usage?.promptTokenCount ?? 0,
+      outputTokens: (usage?.candidatesTokenCount ?? 0) + (usage?.thoughtsTokenCount ?? 0),
+      reasoningTokens: usage?.thoughtsTokenCount ?? 0,
     });
   });
 
-  test("generate-content-max-tokens.json: MAX_TOKENS -> length", () => {
-    const completion = translate("generate-content-max-tokens.json");
-    expect(completion.choices[0]?.message.content).toBe("The capital of France is");
-    expect(completion.choices[0]?.finish_reason).toBe("length");
-    expect(completion.usage).toEqual({ prompt_tokens: 15, completion_tokens: 5, total_tokens: 20 });
+  test("generate-content-function-call.json: tool_use, the signature on the block and in the id", () => {
+    const answer = recorded("generate-content-function-call.json");
+    const part = firstPart(answer);
+    const signature = part.thoughtSignature ?? "";
+    expect(signature).not.toBe("");
+    const response = translate(fixtureJson("google", "generate-content-function-call.json"));
+    expect(response.content).toEqual([
+      {
+        type: "tool_call",
+        id: encodeToolCallId("call_1", signature),
+        name: part.functionCall?.name ?? "",
+        arguments: JSON.stringify(part.functionCall?.args),
+        signature,
+      },
+    ]);
+    expect(
+      signatureFromToolCallId(response.content[0]?.type === "tool_call" ? response.content[0].id : ""),
+    ).toBe(signature);
+    expect(response.stopReason).toBe("tool_use");
+    const usage = answer.usageMetadata;
+    expect(response.usage).toEqual({
+      inputTokens: usage?.promptTokenCount ?? 0,
+      outputTokens: (usage?.candidatesTokenCount ?? 0) + (usage?.thoughtsTokenCount ?? 0),
+      reasoningTokens: usage?.thoughtsTokenCount ?? 0,
+    });
   });
 
-  test("generate-content-safety-blocked.json: empty content, SAFETY -> content_filter", () => {
-    const completion = translate("generate-content-safety-blocked.json");
-    expect(completion.model).toBe("gemini-1.5-flash");
-    expect(completion.choices[0]?.message).toEqual({ role: "assistant", content: null });
-    expect(completion.choices[0]?.finish_reason).toBe("content_filter");
-    expect(completion.usage).toEqual({ prompt_tokens: 14, completion_tokens: 0, total_tokens: 14 });
+  test("generate-content-max-tokens.json: MAX_TOKENS -> max_tokens; no thoughts, no reasoning count", () => {
+    const answer = recorded("generate-content-max-tokens.json");
+    const response = translate(fixtureJson("google", "generate-content-max-tokens.json"));
+    expect(response.content).toEqual([{ type: "text", text: firstPart(answer).text ?? "" }]);
+    expect(response.stopReason).toBe("max_tokens");
+    expect(response.usage).toEqual({
+      inputTokens: answer.usageMetadata?.promptTokenCount ?? 0,
+      outputTokens: answer.usageMetadata?.candidatesTokenCount ?? 0,
+    });
+  });
+
+  test("generate-content-safety-blocked.json: no content, SAFETY -> content_filter", () => {
+    const answer = recorded("generate-content-safety-blocked.json");
+    const response = translate(fixtureJson("google", "generate-content-safety-blocked.json"));
+    expect(response.model).toBe(answer.modelVersion ?? "");
+    expect(response.content).toEqual([]);
+    expect(response.stopReason).toBe("content_filter");
+    expect(response.usage).toEqual({
+      inputTokens: answer.usageMetadata?.promptTokenCount ?? 0,
+      outputTokens: 0,
+    });
   });
 });
 
 describe("other shapes", () => {
-  test("thought parts go to reasoning_content; cached tokens are reported", () => {
-    const { completion } = toChatCompletion(
-      {
-        candidates: [
-          {
-            content: { role: "model", parts: [{ text: "Thinking...", thought: true }, { text: "Answer" }] },
-            finishReason: "STOP",
+  test("thought parts are one thinking block of origin google, before the text; cached tokens are cache reads", () => {
+    const response = translate({
+      candidates: [
+        {
+          content: {
+            role: "model",
+            parts: [{ text: "Thinking", thought: true }, { text: "...", thought: true }, { text: "Answer" }],
           },
-        ],
-        usageMetadata: {
-          promptTokenCount: 100,
-          candidatesTokenCount: 2,
-          cachedContentTokenCount: 64,
-          thoughtsTokenCount: 3,
+          finishReason: "STOP",
         },
+      ],
+      usageMetadata: {
+        promptTokenCount: 100,
+        candidatesTokenCount: 2,
+        cachedContentTokenCount: 64,
+        thoughtsTokenCount: 3,
+        toolUsePromptTokenCount: 5,
       },
-      { providerId: "google", model: "asked", clock: () => NOW, newId: counterIds() },
-    );
-    expect(completion.id).toBe("chatcmpl-1");
-    expect(completion.model).toBe("asked");
-    expect(completion.choices[0]?.message).toEqual({
-      role: "assistant",
-      content: "Answer",
-      reasoning_content: "Thinking...",
     });
-    expect(completion.usage).toEqual({
-      prompt_tokens: 100,
-      completion_tokens: 5,
-      total_tokens: 105,
-      prompt_tokens_details: { cached_tokens: 64 },
-      completion_tokens_details: { reasoning_tokens: 3 },
+    expect(response.id).toBe("chatcmpl-1");
+    expect(response.model).toBe("asked");
+    expect(response.content).toEqual([
+      { type: "thinking", text: "Thinking...", origin: "google" },
+      { type: "text", text: "Answer" },
+    ]);
+    expect(response.usage).toEqual({
+      inputTokens: 105,
+      outputTokens: 5,
+      cacheReadTokens: 64,
+      reasoningTokens: 3,
     });
   });
 
+  test("a signed thought part ends its thinking block; the signature is kept on it", () => {
+    const response = translate({
+      candidates: [
+        {
+          content: {
+            role: "model",
+            parts: [
+              { text: "First", thought: true, thoughtSignature: "c2lnMQ==" },
+              { text: "Second", thought: true },
+              { text: "", thought: true, thoughtSignature: "c2lnMg==" },
+              { text: "Done" },
+            ],
+          },
+          finishReason: "STOP",
+        },
+      ],
+    });
+    expect(response.content).toEqual([
+      { type: "thinking", text: "First", origin: "google", signature: "c2lnMQ==" },
+      { type: "thinking", text: "Second", origin: "google", signature: "c2lnMg==" },
+      { type: "text", text: "Done" },
+    ]);
+    // An answer without usageMetadata has no usage: none is made up.
+    expect(response.usage).toBeUndefined();
+  });
+
   test("a blocked prompt -> content_filter", () => {
-    const { completion } = toChatCompletion(
-      { promptFeedback: { blockReason: "PROHIBITED_CONTENT" } },
-      { providerId: "google", model: "asked", clock: () => NOW, newId: counterIds() },
-    );
-    expect(completion.choices[0]?.finish_reason).toBe("content_filter");
-    expect(completion.choices[0]?.message.content).toBeNull();
+    const response = translate({ promptFeedback: { blockReason: "PROHIBITED_CONTENT" } });
+    expect(response.stopReason).toBe("content_filter");
+    expect(response.content).toEqual([]);
   });
 
   test("a body that is not a response does not pass the wire schema (readAnswer: bad_response)", () => {
@@ -173,22 +214,35 @@ function thrownBy(action: () => unknown): unknown {
   throw new Error("expected a throw");
 }
 
-describe("finish reasons", () => {
-  test("CONTINUATION is a truncation: finish_reason length, with a warning", () => {
-    const { completion, warnings } = translateWithWarnings(
+describe("stop reasons", () => {
+  test("each FinishReason Gemini documents as a filter -> content_filter (OpenAI shows it as such too)", () => {
+    for (const reason of [
+      "SAFETY",
+      "RECITATION",
+      "BLOCKLIST",
+      "PROHIBITED_CONTENT",
+      "SPII",
+      "IMAGE_SAFETY",
+    ]) {
+      const response = translate(answer([{ text: "x" }], reason));
+      expect(response.stopReason).toBe("content_filter");
+      expect(renderCompletion(response, counterIds()).choices[0]?.finish_reason).toBe("content_filter");
+    }
+  });
+
+  test("CONTINUATION is a truncation: max_tokens, with a warning", () => {
+    const { response, warnings } = translateWithWarnings(
       answer([{ text: "The first half" }], "CONTINUATION"),
     );
-    expect(completion.choices[0]?.finish_reason).toBe("length");
-    expect(completion.choices[0]?.message.content).toBe("The first half");
+    expect(response.stopReason).toBe("max_tokens");
+    expect(response.content).toEqual([{ type: "text", text: "The first half" }]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain("CONTINUATION");
   });
 
   test("MALFORMED_FUNCTION_CALL with nothing usable: a retryable bad_response naming finishMessage", () => {
     const error = thrownBy(() =>
-      translateWithWarnings(
-        answer([], "MALFORMED_FUNCTION_CALL", "Malformed function call: print(default_api.weather("),
-      ),
+      translate(answer([], "MALFORMED_FUNCTION_CALL", "Malformed function call: print(default_api.weather(")),
     );
     expect(error).toBeInstanceOf(GatewayError);
     expect(error).toMatchObject({
@@ -202,40 +256,36 @@ describe("finish reasons", () => {
   });
 
   test("UNEXPECTED_TOOL_CALL with no content (no parts at all) -> unexpected_tool_call", () => {
-    const error = thrownBy(() =>
-      translateWithWarnings({ candidates: [{ finishReason: "UNEXPECTED_TOOL_CALL" }] }),
-    );
+    const error = thrownBy(() => translate({ candidates: [{ finishReason: "UNEXPECTED_TOOL_CALL" }] }));
     expect(error).toMatchObject({ status: 502, code: "unexpected_tool_call", kind: "bad_response" });
   });
 
   test("OTHER, FINISH_REASON_UNSPECIFIED, NO_IMAGE, IMAGE_OTHER with only thoughts -> no_content", () => {
     for (const reason of ["OTHER", "FINISH_REASON_UNSPECIFIED", "NO_IMAGE", "IMAGE_OTHER"]) {
-      const error = thrownBy(() =>
-        translateWithWarnings(answer([{ text: "Let me think", thought: true }], reason)),
-      );
+      const error = thrownBy(() => translate(answer([{ text: "Let me think", thought: true }], reason)));
       expect(error).toMatchObject({ status: 502, code: "no_content", kind: "bad_response" });
       expect((error as Error).message).toContain(reason);
     }
   });
 
-  test("a failure reason after usable content keeps the content: stop (or tool_calls), with a warning", () => {
+  test("a failure reason after usable content keeps the content: end_turn (or tool_use), with a warning", () => {
     const text = translateWithWarnings(answer([{ text: "Partial answer" }], "OTHER", "Something went wrong"));
-    expect(text.completion.choices[0]?.finish_reason).toBe("stop");
-    expect(text.completion.choices[0]?.message.content).toBe("Partial answer");
+    expect(text.response.stopReason).toBe("end_turn");
+    expect(text.response.content).toEqual([{ type: "text", text: "Partial answer" }]);
     expect(text.warnings).toHaveLength(1);
     expect(text.warnings[0]).toContain("OTHER (Something went wrong)");
 
     const call = translateWithWarnings(
       answer([{ functionCall: { name: "weather", args: {} } }], "MALFORMED_FUNCTION_CALL"),
     );
-    expect(call.completion.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(call.response.stopReason).toBe("tool_use");
     expect(call.warnings[0]).toContain("MALFORMED_FUNCTION_CALL");
   });
 });
 
 describe("Gemini call ids", () => {
   test("functionCall.id becomes the base of the tool call id, next to the signature; without one, ours", () => {
-    const { completion } = translateWithWarnings(
+    const response = translate(
       answer(
         [
           {
@@ -247,11 +297,18 @@ describe("Gemini call ids", () => {
         "STOP",
       ),
     );
-    const [first, second] = completion.choices[0]?.message.tool_calls ?? [];
-    expect(first?.id).toMatch(/^gcall_[A-Za-z0-9_-]+__gts_[A-Za-z0-9_-]+$/);
-    expect(geminiIdFromToolCallId(first?.id ?? "")).toBe("a1b2c3");
-    expect(signatureFromToolCallId(first?.id ?? "")).toBe("c2ln");
-    expect(second?.id).toBe("call_1");
-    expect(geminiIdFromToolCallId(second?.id ?? "")).toBeUndefined();
+    const [first, second] = response.content;
+    if (first?.type !== "tool_call" || second?.type !== "tool_call") throw new Error("expected two calls");
+    expect(first.id).toMatch(/^gcall_[A-Za-z0-9_-]+__gts_[A-Za-z0-9_-]+$/);
+    expect(geminiIdFromToolCallId(first.id)).toBe("a1b2c3");
+    expect(signatureFromToolCallId(first.id)).toBe("c2ln");
+    expect(first.signature).toBe("c2ln");
+    expect(second).toEqual({
+      type: "tool_call",
+      id: "call_1",
+      name: "weather",
+      arguments: '{"location":"Rome"}',
+    });
+    expect(geminiIdFromToolCallId(second.id)).toBeUndefined();
   });
 });

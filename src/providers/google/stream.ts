@@ -1,28 +1,24 @@
-// Gemini stream events (one GenerateContentResponse each, as SSE data) -> our chat.completion.chunks: a stateful
-// transform, usage or a cut reported when the body ends.
+// Gemini stream events (one GenerateContentResponse each, as SSE data) -> canonical stream frames: a stateful
+// transform, one frame per event, a cut reported when the body ends before a finishReason.
 // Stream shape: https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
-import type { ChatCompletionChunk, ChunkDelta, FinishReason } from "../../api/chat.ts";
 import { streamCutError, type KeySource } from "../../api/errors.ts";
+import type { StopReason } from "../../canonical/response.ts";
+import type { StreamEvent, StreamFrame } from "../../canonical/stream.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { EventSourceMessage } from "../event-stream.ts";
-import type { Clock, IdSource, StreamChunk } from "../types.ts";
+import type { Clock, IdSource } from "../types.ts";
 import { errorFromStreamEvent } from "./errors.ts";
-import { finishOutcome, toUsage } from "./response.ts";
+import { finishOutcome } from "./finish.ts";
+import { GOOGLE_ORIGIN } from "./origin.ts";
+import { applyPartialArg } from "./partial-args.ts";
 import { encodeToolCallId, toolCallBaseId } from "./tool-ids.ts";
-import {
-  type GeminiPart,
-  type GeminiResponse,
-  type GeminiUsage,
-  geminiResponseSchema,
-  type PartialArg,
-} from "./wire.ts";
+import { hasCounts, sameUsage, toCanonicalUsage } from "./usage.ts";
+import { type GeminiPart, type GeminiResponse, type GeminiUsage, geminiResponseSchema } from "./wire.ts";
 
 export interface StreamContext {
   providerId: string;
-  /** The model asked for, used until an event names one. */
+  /** The model asked for, used when the first event names none. */
   model: string;
-  /** stream_options.include_usage: one more chunk with choices [] and usage after the finish. */
-  includeUsage: boolean;
   keySource: KeySource;
   clock: Clock;
   newId: IdSource;
@@ -35,114 +31,108 @@ interface PartialCall {
   args: Record<string, unknown>;
 }
 
-function pathKeys(jsonPath: string): Array<string | number> {
-  const keys: Array<string | number> = [];
-  for (const match of jsonPath.replace(/^\$/, "").matchAll(/\.([^.[\]]+)|\[(\d+)\]|\['([^']*)'\]/g)) {
-    if (match[1] !== undefined) keys.push(match[1]);
-    else if (match[2] !== undefined) keys.push(Number(match[2]));
-    else if (match[3] !== undefined) keys.push(match[3]);
-  }
-  return keys;
-}
+/** The text-like block being written: a part of another kind closes it. */
+type Open = "text" | "thinking" | undefined;
 
-function argValue(arg: PartialArg): { value: unknown } | undefined {
-  if (arg.stringValue != null) return { value: arg.stringValue };
-  if (arg.numberValue != null) return { value: arg.numberValue };
-  if (arg.boolValue != null) return { value: arg.boolValue };
-  if (arg.nullValue !== undefined) return { value: null };
-  return undefined;
-}
-
-/** Sets one partialArgs piece into the arguments object; string pieces for the same path are concatenated. */
-function applyPartialArg(args: Record<string, unknown>, arg: PartialArg): void {
-  const keys = pathKeys(arg.jsonPath ?? "");
-  const found = argValue(arg);
-  const last = keys[keys.length - 1];
-  if (!found || last === undefined) return;
-  let node: object = args;
-  for (const [position, key] of keys.slice(0, -1).entries()) {
-    const current: unknown = Reflect.get(node, key);
-    const next: object =
-      typeof current === "object" && current !== null
-        ? current
-        : typeof keys[position + 1] === "number"
-          ? []
-          : {};
-    if (next !== current) Reflect.set(node, key, next);
-    node = next;
-  }
-  const existing: unknown = Reflect.get(node, last);
-  Reflect.set(
-    node,
-    last,
-    typeof existing === "string" && typeof found.value === "string" ? existing + found.value : found.value,
+/** An in-stream error (RESOURCE_EXHAUSTED after the 200) is an event holding a google.rpc.Status. */
+function isErrorEvent(payload: unknown): boolean {
+  return (
+    typeof payload === "object" &&
+    payload !== null &&
+    "error" in payload &&
+    typeof payload.error === "object" &&
+    payload.error !== null
   );
 }
 
 export function geminiStreamTransformer(
   context: StreamContext,
-): Transformer<EventSourceMessage, StreamChunk> {
+): Transformer<EventSourceMessage, StreamFrame> {
   const created = Math.floor(context.clock() / 1000);
-  let id: string | undefined;
-  let model = context.model;
-  let sentRole = false;
-  let nextToolIndex = 0;
+  let started = false;
+  let nextIndex = 0;
+  let open: Open;
+  let openIndex = -1;
   let partial: PartialCall | undefined;
   let finished = false;
+  let calledTools = false;
   /** Answer text was sent (thought summaries alone are not an answer). */
   let sentText = false;
-  let usage: GeminiUsage | null | undefined;
+  let reported: GeminiUsage | undefined;
 
-  function chunk(delta: ChunkDelta, finish: FinishReason | null): StreamChunk {
-    const withRole: ChunkDelta = sentRole ? delta : { role: "assistant", ...delta };
-    sentRole = true;
-    const out: ChatCompletionChunk = {
-      id: id ?? context.newId("chatcmpl-"),
-      object: "chat.completion.chunk",
-      created,
-      model,
-      choices: [{ index: 0, delta: withRole, finish_reason: finish }],
-    };
-    return { chunk: out };
+  function closeOpen(out: StreamEvent[]): void {
+    if (open !== undefined) out.push({ type: "block_stop", index: openIndex });
+    open = undefined;
   }
 
-  function closePartial(emit: (item: StreamChunk) => void): void {
+  /** The index of the block of `kind` being written, starting one (and closing another kind's) if need be. */
+  function write(kind: Exclude<Open, undefined>, out: StreamEvent[]): number {
+    if (open !== kind) {
+      closeOpen(out);
+      open = kind;
+      openIndex = nextIndex++;
+      out.push({
+        type: "block_start",
+        index: openIndex,
+        block: kind === "thinking" ? { type: "thinking", origin: GOOGLE_ORIGIN } : { type: "text" },
+      });
+    }
+    return openIndex;
+  }
+
+  /** The call whose arguments were streamed in pieces ends: its arguments as one delta, then its stop. */
+  function closePartial(out: StreamEvent[]): void {
     if (!partial) return;
-    emit(
-      chunk(
-        { tool_calls: [{ index: partial.index, function: { arguments: JSON.stringify(partial.args) } }] },
-        null,
-      ),
-    );
+    const { index, args } = partial;
+    out.push({ type: "block_delta", index, delta: { type: "arguments", json: JSON.stringify(args) } });
+    out.push({ type: "block_stop", index });
     partial = undefined;
   }
 
-  function functionCallPart(part: GeminiPart, emit: (item: StreamChunk) => void): void {
+  /** A thought part: thinking text, and its signature, which closes the run (Part.thoughtSignature). */
+  function thoughtPart(part: GeminiPart, out: StreamEvent[]): void {
+    const text = part.text ?? "";
+    const signature = part.thoughtSignature;
+    if (text === "" && !signature) return;
+    const index = write("thinking", out);
+    if (text !== "") out.push({ type: "block_delta", index, delta: { type: "thinking", text } });
+    if (signature) {
+      out.push({ type: "block_delta", index, delta: { type: "signature", signature } });
+      closeOpen(out);
+    }
+  }
+
+  /**
+   * A functionCall part. A whole call (the Gemini API's only form) is a block start with its id and name, one
+   * arguments delta and a stop; a call streamed in pieces (willContinue, then partialArgs, then an empty
+   * functionCall) starts the same way and gets its arguments delta when it ends.
+   */
+  function functionCallPart(part: GeminiPart, out: StreamEvent[]): void {
     const call = part.functionCall;
     if (!call) return;
     if (call.name) {
-      closePartial(emit);
-      const index = nextToolIndex++;
-      const toolId = encodeToolCallId(
+      closeOpen(out);
+      closePartial(out);
+      const index = nextIndex++;
+      calledTools = true;
+      const signature = part.thoughtSignature ?? undefined;
+      const id = encodeToolCallId(
         toolCallBaseId(call.id, () => context.newId("call_")),
-        part.thoughtSignature,
+        signature,
       );
-      // OpenAI's own pattern: id and name first with empty arguments, then the arguments.
-      emit(
-        chunk(
-          {
-            tool_calls: [
-              { index, id: toolId, type: "function", function: { name: call.name, arguments: "" } },
-            ],
-          },
-          null,
-        ),
-      );
+      out.push({
+        type: "block_start",
+        index,
+        block: signature
+          ? { type: "tool_call", id, name: call.name, signature }
+          : { type: "tool_call", id, name: call.name },
+      });
       if (call.willContinue) partial = { index, args: {} };
-      else
-        emit(
-          chunk({ tool_calls: [{ index, function: { arguments: JSON.stringify(call.args ?? {}) } }] }, null),
-        );
+      else {
+        const json = JSON.stringify(call.args ?? {});
+        out.push({ type: "block_delta", index, delta: { type: "arguments", json } });
+        out.push({ type: "block_stop", index });
+      }
     }
     if (call.partialArgs && call.partialArgs.length > 0) {
       if (!partial)
@@ -150,16 +140,13 @@ export function geminiStreamTransformer(
       else for (const arg of call.partialArgs) applyPartialArg(partial.args, arg);
     } else if (!call.name) {
       // An empty functionCall {} ends the call whose arguments were streamed.
-      closePartial(emit);
+      closePartial(out);
     }
   }
 
-  /** The finish for a candidate's finishReason; an Error when Gemini stopped without an answer. */
-  function finishFor(reason: string, message: string | null | undefined): FinishReason | Error {
-    const outcome = finishOutcome(context.providerId, reason, message, {
-      calledTools: nextToolIndex > 0,
-      hasText: sentText,
-    });
+  /** The stop reason for a candidate's finishReason; an Error when Gemini stopped without an answer. */
+  function finishFor(reason: string, message: string | null | undefined): StopReason | Error {
+    const outcome = finishOutcome(context.providerId, reason, message, { calledTools, hasText: sentText });
     if (outcome.kind === "no_answer") return outcome.error;
     // The response headers (and their x-aisbf-warnings) are gone by now; the log is where this can go.
     if (outcome.warning)
@@ -167,28 +154,48 @@ export function geminiStreamTransformer(
     return outcome.reason;
   }
 
-  /** Emits the event's chunks; returns an error when the event ends the stream without an answer. */
-  function handleEvent(event: GeminiResponse, emit: (item: StreamChunk) => void): Error | undefined {
-    if (id === undefined) id = event.responseId ? `chatcmpl-${event.responseId}` : context.newId("chatcmpl-");
-    if (event.modelVersion) model = event.modelVersion;
-    if (event.usageMetadata) usage = event.usageMetadata;
-    if (finished) return undefined;
+  function reportUsage(usage: GeminiUsage | null | undefined, out: StreamEvent[]): void {
+    if (!usage || !hasCounts(usage) || (reported && sameUsage(reported, usage))) return;
+    reported = usage;
+    out.push({ type: "usage", usage: toCanonicalUsage(usage) });
+  }
+
+  /** The event's canonical events into `out`; returns an error when the event ends the stream without an answer. */
+  function handleEvent(event: GeminiResponse, out: StreamEvent[]): Error | undefined {
+    if (!started) {
+      started = true;
+      // responseId is the upstream's own id for the answer; a dialect renders it in its own id shape.
+      const id = event.responseId || context.newId("chatcmpl-");
+      out.push({ type: "start", id, model: event.modelVersion || context.model, created });
+    }
+    if (finished) {
+      reportUsage(event.usageMetadata, out);
+      return undefined;
+    }
     const candidate = event.candidates?.[0];
     for (const part of candidate?.content?.parts ?? []) {
-      if (part.functionCall) functionCallPart(part, emit);
+      if (part.functionCall) functionCallPart(part, out);
+      else if (part.thought) thoughtPart(part, out);
       else if (typeof part.text === "string" && part.text !== "") {
-        if (!part.thought) sentText = true;
-        emit(chunk(part.thought ? { reasoning_content: part.text } : { content: part.text }, null));
+        // A signature on an answer text part is not kept (see response.ts).
+        sentText = true;
+        out.push({
+          type: "block_delta",
+          index: write("text", out),
+          delta: { type: "text", text: part.text },
+        });
       }
     }
-    let finish: FinishReason | Error | undefined;
-    if (candidate?.finishReason) finish = finishFor(candidate.finishReason, candidate.finishMessage);
-    else if (!candidate && event.promptFeedback?.blockReason) finish = "content_filter";
-    if (finish === undefined) return undefined;
+    reportUsage(event.usageMetadata, out);
+    let stop: StopReason | Error | undefined;
+    if (candidate?.finishReason) stop = finishFor(candidate.finishReason, candidate.finishMessage);
+    else if (!candidate && event.promptFeedback?.blockReason) stop = "content_filter";
+    if (stop === undefined) return undefined;
     finished = true;
-    if (finish instanceof Error) return finish;
-    closePartial(emit);
-    emit(chunk({}, finish));
+    if (stop instanceof Error) return stop;
+    closeOpen(out);
+    closePartial(out);
+    out.push({ type: "finish", stopReason: stop });
     return undefined;
   }
 
@@ -203,9 +210,7 @@ export function geminiStreamTransformer(
         });
         return;
       }
-      // An error after the 200 (RESOURCE_EXHAUSTED mid-stream) comes as an event holding a google.rpc.Status.
-      const error = (payload as { error?: unknown } | null)?.error;
-      if (error !== null && typeof error === "object") {
+      if (isErrorEvent(payload)) {
         controller.error(errorFromStreamEvent(context.providerId, payload, context.keySource));
         return;
       }
@@ -216,26 +221,14 @@ export function geminiStreamTransformer(
         });
         return;
       }
-      const failed = handleEvent(parsed.data, (item) => controller.enqueue(item));
+      const events: StreamEvent[] = [];
+      const failed = handleEvent(parsed.data, events);
+      if (events.length > 0) controller.enqueue({ events });
       if (failed) controller.error(failed);
     },
     flush(controller) {
       // Only a finishReason (or a blocked prompt) says the answer is complete; anything else is a cut.
-      if (!finished) {
-        controller.error(streamCutError(context.providerId));
-        return;
-      }
-      if (!context.includeUsage) return;
-      controller.enqueue({
-        chunk: {
-          id: id ?? context.newId("chatcmpl-"),
-          object: "chat.completion.chunk",
-          created,
-          model,
-          choices: [],
-          usage: toUsage(usage),
-        },
-      });
+      if (!finished) controller.error(streamCutError(context.providerId));
     },
   };
 }

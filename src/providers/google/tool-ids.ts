@@ -5,8 +5,9 @@
 // it keeps, and the one field of a tool call that every client returns unchanged is its `id` (it must, to
 // pair the tool result). So the signature rides in the id, after a marker, in base64url so the id stays
 // within [A-Za-z0-9_-] (Anthropic's tool_use id alphabet, should a rotation move the conversation there).
-// Google's own OpenAI layer uses `extra_content.google.thought_signature` on the tool call instead; we read
-// that too when a client sends it.
+// The canonical ToolCallBlock carries the signature too (`signature`), for dialects that keep a block whole; the
+// request side reads the block's first, then the id's. Google's own OpenAI layer uses
+// `extra_content.google.thought_signature` on the tool call instead; the Chat dialect reads that into the block.
 //
 // Gemini may also name a call (FunctionCall.id, "the client ... return the response with the matching id":
 // https://ai.google.dev/api/caching#FunctionCall). When it does, that id is the base of ours, as
