@@ -1,21 +1,39 @@
-// Our ChatRequest -> Anthropic Messages request: roles, merging, images, tools, thinking round trip, warnings.
+// The canonical request -> an Anthropic Messages request: roles, merging, images, documents, tools, cache hints,
+// the thinking round trip, server tool blocks, and a warning for each thing Anthropic cannot take.
 import { describe, expect, test } from "bun:test";
-import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
-import { acceptsAdaptiveThinking, prefillTrailingWhitespace, toAnthropicRequest } from "./request.ts";
-import { toChatCompletion } from "./response.ts";
-import { anthropicMessageSchema } from "./wire.ts";
+import { chatRequestSchema } from "../../api/chat.ts";
+import { chatToCanonical } from "../../api/openai-chat/to-canonical.ts";
+import type { ContentBlock, Message } from "../../canonical/content.ts";
+import { type CanonicalRequest, emptyRequest } from "../../canonical/request.ts";
 import { fixtureJson } from "../testing.ts";
+import { acceptsAdaptiveThinking } from "./reasoning.ts";
+import { prefillTrailingWhitespace, toAnthropicRequest } from "./request.ts";
+import { toCanonicalResponse } from "./response.ts";
+import { anthropicMessageSchema } from "./wire.ts";
 
-function request(fields: Record<string, unknown>): ChatRequest {
-  return chatRequestSchema.parse({ model: "claude/sonnet", max_tokens: 100, ...fields });
+/** What an OpenAI Chat client's request becomes (src/api/openai-chat), as the adapter receives it. */
+function fromChat(fields: Record<string, unknown>): CanonicalRequest {
+  return chatToCanonical(chatRequestSchema.parse({ model: "claude/sonnet", max_tokens: 100, ...fields }));
 }
 
-function translate(
-  fields: Record<string, unknown>,
-  extra: { configuredMaxTokens?: number; prefill?: string; model?: string } = {},
-) {
-  return toAnthropicRequest({ request: request(fields), model: "claude-sonnet-4-5", ...extra });
+interface Extra {
+  configuredMaxTokens?: number;
+  prefill?: string;
+  model?: string;
 }
+
+function translate(fields: Record<string, unknown>, extra: Extra = {}) {
+  return toAnthropicRequest({ request: fromChat(fields), model: "claude-sonnet-4-5", ...extra });
+}
+
+/** A canonical request of the given turns (what no OpenAI Chat request can say: cache hints, documents...). */
+function canonical(messages: Message[], fields: Partial<CanonicalRequest> = {}) {
+  const request: CanonicalRequest = { ...emptyRequest(messages), maxOutputTokens: 100, ...fields };
+  return toAnthropicRequest({ request, model: "claude-sonnet-4-5" });
+}
+
+const user = (...content: ContentBlock[]): Message => ({ role: "user", content });
+const assistant = (...content: ContentBlock[]): Message => ({ role: "assistant", content });
 
 const WEATHER_TOOL = {
   type: "function",
@@ -27,7 +45,7 @@ const WEATHER_TOOL = {
 };
 
 describe("messages", () => {
-  test("system and developer messages go to system; user and assistant alternate", () => {
+  test("system text goes to system; user and assistant alternate", () => {
     const { native, warnings } = translate({
       messages: [
         { role: "system", content: "Be brief." },
@@ -50,7 +68,7 @@ describe("messages", () => {
     expect(warnings).toEqual([]);
   });
 
-  test("consecutive same-role messages are merged; a late system message is hoisted with a warning", () => {
+  test("consecutive same-role turns are merged; the dialect's notes are warnings as they are", () => {
     const { native, warnings } = translate({
       messages: [
         { role: "user", content: "one" },
@@ -70,12 +88,18 @@ describe("messages", () => {
         ],
       },
     ]);
-    expect(warnings).toEqual([
-      "a system message inside the conversation was moved to Anthropic's system prompt",
-    ]);
+    expect(warnings).toEqual(
+      fromChat({
+        messages: [
+          { role: "user", content: "a" },
+          { role: "system", content: "b" },
+        ],
+      }).notes,
+    );
+    expect(warnings).toEqual(["a system message inside the conversation was moved to the system prompt"]);
   });
 
-  test("images: data: URLs become base64 sources, http URLs url sources, others are dropped", () => {
+  test("images: base64 sources, http URLs, file ids; other types and URLs are dropped with a warning", () => {
     const { native, warnings } = translate({
       messages: [
         {
@@ -85,6 +109,7 @@ describe("messages", () => {
             { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
             { type: "image_url", image_url: { url: "https://example.com/cat.jpg", detail: "high" } },
             { type: "image_url", image_url: { url: "data:image/bmp;base64,Qk0=" } },
+            { type: "image_url", image_url: { url: "data:image/png,raw" } },
             { type: "input_audio", input_audio: { data: "", format: "wav" } },
           ],
         },
@@ -97,7 +122,116 @@ describe("messages", () => {
     ]);
     expect(warnings).toEqual([
       "an image of type image/bmp was dropped: Anthropic takes jpeg, png, gif and webp",
-      "a content part of type input_audio is not supported by Anthropic and was dropped",
+      "an image data: URL that is not base64 was dropped",
+      "audio input is not supported by Anthropic and was dropped",
+    ]);
+    const file = canonical([user({ type: "image", source: { type: "file", fileId: "file_011" } })]);
+    expect(file.native.messages[0]?.content).toEqual([
+      { type: "image", source: { type: "file", file_id: "file_011" } },
+    ]);
+  });
+
+  test("documents: PDF bytes or URL, plain text decoded, file ids; other types dropped with a warning", () => {
+    // Document blocks: https://docs.anthropic.com/en/docs/build-with-claude/pdf-support
+    const { native, warnings } = canonical([
+      user(
+        {
+          type: "document",
+          source: { type: "base64", mediaType: "application/pdf", data: "JVBERi0=" },
+          filename: "a.pdf",
+        },
+        { type: "document", source: { type: "url", url: "https://example.com/b.pdf" }, title: "B" },
+        { type: "document", source: { type: "base64", mediaType: "text/plain", data: btoa("plain words") } },
+        { type: "document", source: { type: "file", fileId: "file_012" } },
+        { type: "document", source: { type: "base64", mediaType: "application/msword", data: "0M8R" } },
+        { type: "text", text: "Summarize them." },
+      ),
+    ]);
+    expect(native.messages[0]?.content).toEqual([
+      {
+        type: "document",
+        source: { type: "base64", media_type: "application/pdf", data: "JVBERi0=" },
+        title: "a.pdf",
+      },
+      { type: "document", source: { type: "url", url: "https://example.com/b.pdf" }, title: "B" },
+      { type: "document", source: { type: "text", media_type: "text/plain", data: "plain words" } },
+      { type: "document", source: { type: "file", file_id: "file_012" } },
+      { type: "text", text: "Summarize them." },
+    ]);
+    expect(warnings).toEqual([
+      "a document of type application/msword was dropped: Anthropic takes PDF and plain text",
+    ]);
+  });
+
+  test("an OpenAI file part reaches Anthropic as a document", () => {
+    const { native } = translate({
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0=", filename: "r.pdf" } },
+          ],
+        },
+      ],
+    });
+    expect(native.messages[0]?.content).toEqual([
+      {
+        type: "document",
+        source: { type: "base64", media_type: "application/pdf", data: "JVBERi0=" },
+        title: "r.pdf",
+      },
+    ]);
+  });
+});
+
+describe("cache hints", () => {
+  test("cache_control on system text, message blocks, tool results and tools", () => {
+    // https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching
+    const { native, warnings } = canonical(
+      [
+        user({ type: "text", text: "A long document.", cache: {} }, { type: "text", text: "Question?" }),
+        assistant({ type: "tool_call", id: "toolu_1", name: "look", arguments: "{}" }),
+        user({
+          type: "tool_result",
+          callId: "toolu_1",
+          content: [{ type: "text", text: "found" }],
+          cache: { ttl: "1h" },
+        }),
+      ],
+      {
+        system: [{ type: "text", text: "You are terse.", cache: { ttl: "1h" } }],
+        tools: [{ name: "look", parameters: { type: "object" }, cache: {} }],
+      },
+    );
+    expect(native.system).toEqual([
+      { type: "text", text: "You are terse.", cache_control: { type: "ephemeral", ttl: "1h" } },
+    ]);
+    expect(native.messages[0]?.content[0]).toEqual({
+      type: "text",
+      text: "A long document.",
+      cache_control: { type: "ephemeral" },
+    });
+    expect(native.messages[2]?.content).toEqual([
+      {
+        type: "tool_result",
+        tool_use_id: "toolu_1",
+        content: "found",
+        cache_control: { type: "ephemeral", ttl: "1h" },
+      },
+    ]);
+    expect(native.tools).toEqual([
+      { name: "look", input_schema: { type: "object" }, cache_control: { type: "ephemeral" } },
+    ]);
+    expect(warnings).toEqual([]);
+  });
+
+  test("a ttl Anthropic does not have is sent as the default, with a warning", () => {
+    const { native, warnings } = canonical([user({ type: "text", text: "x", cache: { ttl: "24h" } })]);
+    expect(native.messages[0]?.content).toEqual([
+      { type: "text", text: "x", cache_control: { type: "ephemeral" } },
+    ]);
+    expect(warnings).toEqual([
+      "a cache ttl of 24h is not supported by Anthropic; the default of 5m was used",
     ]);
   });
 });
@@ -143,11 +277,8 @@ describe("tools", () => {
         role: "user",
         content: [
           { type: "tool_result", tool_use_id: "call_1", content: "18C" },
-          {
-            type: "tool_result",
-            tool_use_id: "functions_get_weather_2",
-            content: [{ type: "text", text: "21C" }],
-          },
+          // One text part is the string form, which Anthropic reads the same.
+          { type: "tool_result", tool_use_id: "functions_get_weather_2", content: "21C" },
           { type: "text", text: "Thanks, and tomorrow?" },
         ],
       },
@@ -161,6 +292,32 @@ describe("tools", () => {
     ]);
     expect(native.tool_choice).toBeUndefined();
     expect(warnings).toEqual([]);
+  });
+
+  test("a tool result with several parts, an image or an error flag keeps its blocks", () => {
+    const { native } = canonical([
+      assistant({ type: "tool_call", id: "toolu_2", name: "shot", arguments: "{}" }),
+      user({
+        type: "tool_result",
+        callId: "toolu_2",
+        isError: true,
+        content: [
+          { type: "text", text: "partial" },
+          { type: "image", source: { type: "base64", mediaType: "image/png", data: "iVBORw0KGgo=" } },
+        ],
+      }),
+    ]);
+    expect(native.messages[1]?.content).toEqual([
+      {
+        type: "tool_result",
+        tool_use_id: "toolu_2",
+        is_error: true,
+        content: [
+          { type: "text", text: "partial" },
+          { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } },
+        ],
+      },
+    ]);
   });
 
   test("tool_choice auto / none / required / named, and parallel_tool_calls false", () => {
@@ -208,40 +365,83 @@ describe("tools", () => {
     expect(native.messages[2]?.content).toEqual([{ type: "tool_result", tool_use_id: "c" }]);
     expect(warnings).toEqual(["the arguments of a f tool call were not a JSON object and were sent as {}"]);
   });
+
+  test("a hosted tool in Anthropic's own terms is sent as it is; another family's is dropped with a warning", () => {
+    // The web search tool's definition: https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/web-search-tool
+    const { native, warnings } = canonical([user({ type: "text", text: "News?" })], {
+      hostedTools: [
+        { kind: "web_search", name: "web_search", config: { type: "web_search_20250305", max_uses: 5 } },
+        { kind: "web_search", name: "web_search_preview", config: { type: "web_search_preview" } },
+      ],
+    });
+    expect(native.tools).toEqual([{ type: "web_search_20250305", name: "web_search", max_uses: 5 }]);
+    expect(warnings).toEqual([
+      "the hosted tool web_search_preview is not supported by Anthropic and was dropped",
+    ]);
+  });
 });
 
-describe("thinking round trip", () => {
-  test("a recorded thinking answer, sent back by the client, rebuilds the signed thinking block first", () => {
-    const raw = fixtureJson("anthropic", "messages-thinking.json") as {
-      content: Array<{ thinking: string; signature: string }>;
-    };
-    const completion = toChatCompletion(anthropicMessageSchema.parse(raw), {
+describe("an answer sent back as the next turn", () => {
+  const answer = (name: string) =>
+    toCanonicalResponse(anthropicMessageSchema.parse(fixtureJson("anthropic", name)), {
       clock: () => 0,
       newId: (prefix) => `${prefix}1`,
     });
-    const assistant = {
-      ...completion.choices[0]?.message,
-      tool_calls: [{ id: "toolu_1", type: "function", function: { name: "lookup", arguments: "{}" } }],
-    };
-    const { native, warnings } = translate({
-      messages: [
-        { role: "user", content: "How do I cross the street?" },
-        assistant,
-        { role: "tool", tool_call_id: "toolu_1", content: "ok" },
-      ],
-    });
+
+  test("recorded thinking comes back as the signed thinking block, ahead of text and tool calls", () => {
+    const raw = fixtureJson("anthropic", "messages-thinking.json");
+    const recorded = anthropicMessageSchema.parse(raw).content;
+    const { native, warnings } = canonical([
+      user({ type: "text", text: "How do I cross the street?" }),
+      assistant(...answer("messages-thinking.json").content, {
+        type: "tool_call",
+        id: "toolu_1",
+        name: "lookup",
+        arguments: "{}",
+      }),
+      user({ type: "tool_result", callId: "toolu_1", content: [{ type: "text", text: "ok" }] }),
+    ]);
     const blocks = native.messages[1]?.content ?? [];
-    if (typeof blocks === "string") throw new Error("expected content blocks");
     expect(blocks[0]).toEqual({
       type: "thinking",
-      thinking: raw.content[0]?.thinking ?? "",
-      signature: raw.content[0]?.signature ?? "",
+      thinking: recorded[0]?.thinking ?? "",
+      signature: recorded[0]?.signature ?? "",
     });
     expect(blocks.map((block) => block.type)).toEqual(["thinking", "text", "tool_use"]);
     expect(warnings).toEqual([]);
   });
 
-  test("redacted blocks come back as redacted_thinking; foreign or missing details are reported", () => {
+  test("recorded web searches come back as the recorded blocks: server tool calls, results, cited text", () => {
+    const raw = fixtureJson("anthropic", "messages-web-search.json");
+    const { native, warnings } = canonical([
+      user({ type: "text", text: "Tech news today?" }),
+      assistant(...answer("messages-web-search.json").content),
+      user({ type: "text", text: "More on the first one." }),
+    ]);
+    expect<unknown>(native.messages[1]?.content).toEqual(anthropicMessageSchema.parse(raw).content);
+    expect(warnings).toEqual([]);
+  });
+
+  test("server tool blocks and citations another provider made are dropped with a warning", () => {
+    const { native, warnings } = canonical([
+      user({ type: "text", text: "News?" }),
+      assistant(
+        { type: "server_tool_call", id: "ws_123", name: "web_search", input: { query: "news" } },
+        { type: "server_tool_result", callId: "ws_123", resultType: "web_search_call", content: [] },
+        { type: "text", text: "Here.", citations: [{ type: "url_citation", url: "https://example.com" }] },
+      ),
+    ]);
+    expect(native.messages[1]?.content).toEqual([{ type: "text", text: "Here." }]);
+    expect(warnings).toEqual([
+      "a web_search server tool call not made by Anthropic was dropped",
+      "a web_search_call server tool result not made by Anthropic was dropped",
+      "citations not made by Anthropic were dropped",
+    ]);
+  });
+});
+
+describe("thinking", () => {
+  test("redacted blocks come back as redacted_thinking; another family's or unsigned thinking is reported", () => {
     const { native, warnings } = translate({
       messages: [
         { role: "user", content: "x" },
@@ -264,9 +464,10 @@ describe("thinking round trip", () => {
       { type: "redacted_thinking", data: "opaque" },
       { type: "text", text: "answer" },
     ]);
+    expect(native.messages[3]?.content).toEqual([{ type: "text", text: "plain" }]);
     expect(warnings).toEqual([
-      "reasoning_details entries not produced by Anthropic were dropped",
-      "reasoning_content without reasoning_details cannot be sent back to Anthropic and was dropped",
+      "thinking blocks not produced by Anthropic were dropped",
+      "thinking without a signature cannot be sent back to Anthropic and was dropped",
     ]);
   });
 
@@ -288,6 +489,26 @@ describe("thinking round trip", () => {
       adaptive,
     ).native;
     expect(native.thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
+  });
+
+  test("explicit settings: adaptive, disabled, a budget; an invalid budget or a summary length is reported", () => {
+    const messages = [user({ type: "text", text: "x" })];
+    expect(canonical(messages, { reasoning: { adaptive: true } }).native.thinking).toEqual({
+      type: "adaptive",
+    });
+    expect(canonical(messages, { reasoning: { disabled: true } }).native.thinking).toEqual({
+      type: "disabled",
+    });
+    expect(canonical(messages, { reasoning: { budgetTokens: 3000 } }).native.thinking).toEqual({
+      type: "enabled",
+      budget_tokens: 3000,
+    });
+    const invalid = canonical(messages, { reasoning: { budgetTokens: -5, summary: "detailed" } });
+    expect(invalid.native.thinking).toBeUndefined();
+    expect(invalid.warnings).toEqual([
+      "thinking was dropped: it is not a valid Anthropic thinking configuration",
+      "reasoning summary detailed is not supported by Anthropic and was dropped",
+    ]);
   });
 
   test("models from 4.6 on (and the SDK's list) take adaptive thinking; older ones and unknown names do not", () => {
@@ -391,26 +612,36 @@ describe("parameters", () => {
     expect(warnings).toEqual([]);
   });
 
-  test("fields Anthropic cannot take are dropped with a warning each", () => {
+  test("fields Anthropic cannot take are dropped with a warning each, unmapped ones by the client's name", () => {
     const { native, warnings } = translate({
       messages: [{ role: "user", content: "x", name: "bob" }],
       temperature: 0.2,
       top_p: 0.9,
+      top_k: 5,
       n: 2,
       seed: 4,
       presence_penalty: 0.5,
+      frequency_penalty: 0.1,
+      metadata: { run: "7" },
+      prompt_cache_key: "k",
       logprobs: false,
+      logit_bias: { "50256": -100 },
       response_format: { type: "json_object" },
     });
     expect(Object.keys(native).sort()).toEqual(["max_tokens", "messages", "model"]);
     expect(warnings.sort()).toEqual(
       [
+        "frequency_penalty is not supported by Anthropic and was dropped",
+        "logit_bias is not supported by Anthropic and was dropped",
         "message name fields are not supported by Anthropic and were dropped",
+        "metadata is not supported by Anthropic and was dropped",
         "n > 1 is not supported by Anthropic; one choice was returned",
         "presence_penalty is not supported by Anthropic and was dropped",
+        "prompt_cache_key is not supported by Anthropic and was dropped",
         "response_format json_object has no Anthropic equivalent and was not enforced",
         "seed is not supported by Anthropic and was dropped",
         "temperature is deprecated by Anthropic and was not sent",
+        "top_k is not supported by Anthropic and was dropped",
         "top_p is deprecated by Anthropic and was not sent",
       ].sort(),
     );

@@ -1,10 +1,10 @@
 // Test data of the Anthropic folder that no recording holds, and stream replay (imported by tests only); fixture
 // loading, bodies and drain come from the one test-support module (../testing.ts).
-import type { ChatCompletionChunk } from "../../api/chat.ts";
+import type { StreamEvent, StreamFrame } from "../../canonical/stream.ts";
 import { silentLogger } from "../../log/logger.ts";
 import { readEventStream } from "../event-stream.ts";
 import { bodyOf, drain } from "../testing.ts";
-import type { PullReader, StreamChunk } from "../types.ts";
+import type { PullReader } from "../types.ts";
 import { anthropicStreamTransformer, type StreamContext } from "./stream.ts";
 
 /** Anthropic's documented error envelope (https://docs.anthropic.com/en/api/errors); no 429/529 was recorded. */
@@ -34,22 +34,23 @@ export const MODELS_PAGE = {
 
 export const STREAM_DEFAULTS: StreamContext = {
   providerId: "claude",
-  id: "chatcmpl-test",
+  newId: (prefix) => `${prefix}minted`,
   created: 1_700_000_000,
-  includeUsage: true,
   keySource: "configured",
   logger: silentLogger,
 };
 
 export interface Replay {
-  chunks: ChatCompletionChunk[];
+  frames: StreamFrame[];
+  /** The frames' events, in order. */
+  events: StreamEvent[];
   error: unknown;
 }
 
-/** A chunk stream's chunks, to its end or its error. */
-export async function chunksOf(stream: { getReader(): PullReader<StreamChunk> }): Promise<Replay> {
-  const { items, error } = await drain<StreamChunk>(stream);
-  return { chunks: items.map((item) => item.chunk), error };
+/** A frame stream's frames, to its end or its error. */
+export async function framesOf(stream: { getReader(): PullReader<StreamFrame> }): Promise<Replay> {
+  const { items, error } = await drain<StreamFrame>(stream);
+  return { frames: items, events: items.flatMap((frame) => frame.events), error };
 }
 
 /** An SSE text through the shared reader and the Anthropic translator. */
@@ -59,10 +60,14 @@ export function replaySse(sse: string, options: Partial<StreamContext> = {}): Pr
     providerId: STREAM_DEFAULTS.providerId,
     signal: new AbortController().signal,
   });
-  return chunksOf(stream);
+  return framesOf(stream);
 }
 
-/** Concatenates one delta field over all chunks. */
-export function joined(chunks: ChatCompletionChunk[], field: "content" | "reasoning_content"): string {
-  return chunks.map((chunk) => chunk.choices[0]?.delta[field] ?? "").join("");
+/** The text of every text delta (or thinking delta), joined. */
+export function joined(events: StreamEvent[], kind: "text" | "thinking"): string {
+  let text = "";
+  for (const event of events) {
+    if (event.type === "block_delta" && event.delta.type === kind) text += event.delta.text;
+  }
+  return text;
 }
