@@ -3,16 +3,15 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
 import type {
-  CacheHint,
   ContentBlock,
-  DocumentBlock,
-  ImageBlock,
   ServerToolCallBlock,
   ServerToolResultBlock,
   TextBlock,
   ToolCallBlock,
   ToolResultBlock,
 } from "../../canonical/content.ts";
+import { cacheControlOf } from "./cache-control.ts";
+import { documentParam, imageParam } from "./media-blocks.ts";
 import { thinkingParam } from "./reasoning.ts";
 
 type Warn = (text: string) => void;
@@ -44,15 +43,6 @@ export type AnthropicBlockParam =
   | CitedTextParam
   | ServerToolUseParam
   | ServerToolResultParam;
-
-// Prompt caching: https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching (ttl "5m" or "1h")
-export function cacheControlOf(hint: CacheHint, warn: Warn): Anthropic.CacheControlEphemeral {
-  if (hint.ttl === undefined || hint.ttl === "5m" || hint.ttl === "1h") {
-    return hint.ttl === undefined ? { type: "ephemeral" } : { type: "ephemeral", ttl: hint.ttl };
-  }
-  warn(`a cache ttl of ${hint.ttl} is not supported by Anthropic; the default of 5m was used`);
-  return { type: "ephemeral" };
-}
 
 /** Anthropic tool ids must match ^[a-zA-Z0-9_-]+$; the same mapping on tool_use and tool_result keeps them paired. */
 export function anthropicToolId(id: string): string {
@@ -106,92 +96,6 @@ function assistantTextParam(block: TextBlock, warn: Warn): Anthropic.TextBlockPa
   return citations.length > 0 ? { ...param, citations } : param;
 }
 
-// https://docs.anthropic.com/en/docs/build-with-claude/vision
-const IMAGE_MEDIA_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"] as const;
-type ImageMediaType = (typeof IMAGE_MEDIA_TYPES)[number];
-
-function isImageMediaType(value: string): value is ImageMediaType {
-  return (IMAGE_MEDIA_TYPES as readonly string[]).includes(value);
-}
-
-const HTTP_URL = /^https?:\/\//i;
-
-/** Base64 bytes, an http(s) URL or a Files API id; a data: URL left as a URL is one that is not base64. */
-function imageSource(block: ImageBlock, warn: Warn): Anthropic.ImageBlockParam["source"] | null {
-  const source = block.source;
-  switch (source.type) {
-    case "base64":
-      if (isImageMediaType(source.mediaType)) {
-        return { type: "base64", media_type: source.mediaType, data: source.data };
-      }
-      warn(`an image of type ${source.mediaType} was dropped: Anthropic takes jpeg, png, gif and webp`);
-      return null;
-    case "url":
-      if (HTTP_URL.test(source.url)) return { type: "url", url: source.url };
-      warn(
-        source.url.startsWith("data:")
-          ? "an image data: URL that is not base64 was dropped"
-          : "an image URL that is neither data: nor http(s) was dropped",
-      );
-      return null;
-    case "file":
-      return { type: "file", file_id: source.fileId };
-  }
-}
-
-export function imageParam(block: ImageBlock, warn: Warn): Anthropic.ImageBlockParam | null {
-  const source = imageSource(block, warn);
-  if (!source) return null;
-  const param: Anthropic.ImageBlockParam = { type: "image", source };
-  if (block.cache) param.cache_control = cacheControlOf(block.cache, warn);
-  return param;
-}
-
-/** Base64 bytes as UTF-8 text (a plain-text document's source takes the text itself). */
-function decodeBase64Text(data: string): string {
-  const bytes = Uint8Array.from(atob(data), (char) => char.charCodeAt(0));
-  return new TextDecoder().decode(bytes);
-}
-
-// PDF support: https://docs.anthropic.com/en/docs/build-with-claude/pdf-support ; plain text documents:
-// https://docs.anthropic.com/en/docs/build-with-claude/citations#plain-text-documents
-function documentSource(block: DocumentBlock, warn: Warn): Anthropic.DocumentBlockParam["source"] | null {
-  const source = block.source;
-  switch (source.type) {
-    case "base64":
-      if (source.mediaType === "application/pdf") {
-        return { type: "base64", media_type: "application/pdf", data: source.data };
-      }
-      if (source.mediaType === "text/plain") {
-        try {
-          return { type: "text", media_type: "text/plain", data: decodeBase64Text(source.data) };
-        } catch {
-          warn("a text document that is not valid base64 was dropped");
-          return null;
-        }
-      }
-      warn(`a document of type ${source.mediaType} was dropped: Anthropic takes PDF and plain text`);
-      return null;
-    case "url":
-      if (HTTP_URL.test(source.url)) return { type: "url", url: source.url };
-      warn("a document URL that is neither base64 data nor http(s) was dropped");
-      return null;
-    case "file":
-      return { type: "file", file_id: source.fileId };
-  }
-}
-
-export function documentParam(block: DocumentBlock, warn: Warn): Anthropic.DocumentBlockParam | null {
-  const source = documentSource(block, warn);
-  if (!source) return null;
-  const param: Anthropic.DocumentBlockParam = { type: "document", source };
-  // A file name is the nearest thing to a title that a client without one sends.
-  const title = block.title ?? block.filename;
-  if (title) param.title = title;
-  if (block.cache) param.cache_control = cacheControlOf(block.cache, warn);
-  return param;
-}
-
 type ToolResultPart = Anthropic.TextBlockParam | Anthropic.ImageBlockParam | Anthropic.DocumentBlockParam;
 
 // https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/implement-tool-use#handling-tool-use-and-tool-result-content-blocks
@@ -212,7 +116,7 @@ export function toolResultParam(block: ToolResultBlock, warn: Warn): Anthropic.T
   }
   // One plain text is sent as a string, the form most tool results take.
   const only = parts.length === 1 ? parts[0] : undefined;
-  if (only?.type === "text" && only.cache_control === undefined && only.citations === undefined) {
+  if (only?.type === "text" && only.cache_control === undefined) {
     param.content = only.text;
   } else if (parts.length > 0) param.content = parts;
   if (block.isError) param.is_error = true;

@@ -10,7 +10,7 @@ import type {
   ToolChoice,
 } from "../../canonical/request.ts";
 import type { CanonicalInput, Translated } from "../types.ts";
-import { cacheControlOf } from "./content-blocks.ts";
+import { cacheControlOf } from "./cache-control.ts";
 import { type AnthropicMessageParam, convertMessages } from "./messages.ts";
 import { applyReasoning } from "./reasoning.ts";
 

@@ -1,10 +1,15 @@
-// Test data of the Anthropic folder that no recording holds, and stream replay (imported by tests only); fixture
-// loading, bodies and drain come from the one test-support module (../testing.ts).
+// Test data of the Anthropic folder that no recording holds, request building and stream replay (imported by tests
+// only); fixture loading, bodies and drain come from the one test-support module (../testing.ts).
+import { chatRequestSchema } from "../../api/chat.ts";
+import { chatToCanonical } from "../../api/openai-chat/to-canonical.ts";
+import type { ContentBlock, Message } from "../../canonical/content.ts";
+import { type CanonicalRequest, emptyRequest } from "../../canonical/request.ts";
 import type { StreamEvent, StreamFrame } from "../../canonical/stream.ts";
 import { silentLogger } from "../../log/logger.ts";
 import { readEventStream } from "../event-stream.ts";
 import { bodyOf, drain } from "../testing.ts";
 import type { PullReader } from "../types.ts";
+import { toAnthropicRequest } from "./request.ts";
 import { anthropicStreamTransformer, type StreamContext } from "./stream.ts";
 
 /** Anthropic's documented error envelope (https://docs.anthropic.com/en/api/errors); no 429/529 was recorded. */
@@ -71,3 +76,28 @@ export function joined(events: StreamEvent[], kind: "text" | "thinking"): string
   }
   return text;
 }
+
+/** What an OpenAI Chat client's request becomes (src/api/openai-chat), as the adapter receives it. */
+export function fromChat(fields: Record<string, unknown>): CanonicalRequest {
+  return chatToCanonical(chatRequestSchema.parse({ model: "claude/sonnet", max_tokens: 100, ...fields }));
+}
+
+export interface RequestExtra {
+  configuredMaxTokens?: number;
+  prefill?: string;
+  model?: string;
+}
+
+/** An OpenAI Chat request's fields, translated for claude-sonnet-4-5. */
+export function translateChat(fields: Record<string, unknown>, extra: RequestExtra = {}) {
+  return toAnthropicRequest({ request: fromChat(fields), model: "claude-sonnet-4-5", ...extra });
+}
+
+/** A canonical request of the given turns (what no OpenAI Chat request can say: cache hints, documents...). */
+export function translateTurns(messages: Message[], fields: Partial<CanonicalRequest> = {}) {
+  const request: CanonicalRequest = { ...emptyRequest(messages), maxOutputTokens: 100, ...fields };
+  return toAnthropicRequest({ request, model: "claude-sonnet-4-5" });
+}
+
+export const user = (...content: ContentBlock[]): Message => ({ role: "user", content });
+export const assistant = (...content: ContentBlock[]): Message => ({ role: "assistant", content });
