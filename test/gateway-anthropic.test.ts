@@ -205,6 +205,47 @@ describe("non-streaming", () => {
     });
   });
 
+  test("cache_control on content parts (as OpenRouter clients send it) becomes Anthropic cache breakpoints", async () => {
+    // https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching ; https://openrouter.ai/docs/features/prompt-caching
+    const response = await fetch(`${gateway.url}/api/anthropic/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: MODEL,
+        max_tokens: 100,
+        messages: [
+          {
+            role: "system",
+            content: [
+              { type: "text", text: "A long manual.", cache_control: { type: "ephemeral", ttl: "1h" } },
+            ],
+          },
+          {
+            role: "user",
+            content: [
+              { type: "text", text: "A long document.", cache_control: { type: "ephemeral" } },
+              { type: "text", text: "What does it say?" },
+            ],
+          },
+        ],
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-aisbf-warnings")).toBeNull();
+    expect(sent(0).body.system).toEqual([
+      { type: "text", text: "A long manual.", cache_control: { type: "ephemeral", ttl: "1h" } },
+    ]);
+    expect(sent(0).body.messages).toEqual([
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "A long document.", cache_control: { type: "ephemeral" } },
+          { type: "text", text: "What does it say?" },
+        ],
+      },
+    ]);
+  });
+
   test("recorded parallel tool calls keep their ids, names and arguments", async () => {
     upstream.handle(() => json("messages-parallel-tool-use.json"));
     const completion = await client.chat.completions.create({
@@ -436,6 +477,48 @@ describe("streaming", () => {
       },
     ]);
     expect(collected.finishReasons).toEqual(["stop"]);
+  });
+});
+
+describe("server tools", () => {
+  /** The text of a recorded answer's text blocks, read without the translator. */
+  const recordedText = (blocks: Block[]) =>
+    blocks
+      .filter((block) => block.type === "text")
+      .map((block) => String(block.text))
+      .join("");
+
+  test("a recorded web search answer: the client gets its text; the search blocks have no Chat form", async () => {
+    upstream.handle(() => json("messages-web-search.json"));
+    const completion = await client.chat.completions.create({
+      model: `anthropic/${MODEL}`,
+      max_tokens: 1000,
+      messages: [{ role: "user", content: "What's in the tech news today?" }],
+    });
+    const recorded = JSON.parse(anthropic("messages-web-search.json"));
+    expect(recorded.content.some((block: Block) => block.type === "server_tool_use")).toBe(true);
+    expect(completion.choices[0]?.message.content).toBe(recordedText(recorded.content));
+    expect(completion.choices[0]?.message.tool_calls).toBeUndefined();
+    expect(completion.choices[0]?.finish_reason).toBe("stop");
+  });
+
+  test("a recorded web search stream: text deltas only, no tool calls, one finish", async () => {
+    upstream.handle(() => jsonlToSSEResponse("messages-stream-web-search.chunks.jsonl"));
+    const collected = await collectStream(
+      await client.chat.completions.create({
+        model: `anthropic/${MODEL}`,
+        max_tokens: 1000,
+        messages: [{ role: "user", content: "What's in the tech news today?" }],
+        stream: true,
+      }),
+    );
+    const deltas = ssePayloads(jsonlToSSE(anthropic("messages-stream-web-search.chunks.jsonl")).join(""))
+      .map((event) => event.delta as Block | undefined)
+      .filter((delta) => delta?.type === "text_delta");
+    expect(collected.content).toBe(deltas.map((delta) => String(delta?.text)).join(""));
+    expect(collected.toolCalls).toEqual([]);
+    expect(collected.finishReasons).toEqual(["stop"]);
+    expect(collected.emptyChunks).toBe(0);
   });
 });
 

@@ -15,11 +15,13 @@ import {
   type RecordedRequest,
   rejection,
   requestAt,
+  ssePayloads,
   startMock,
 } from "../testing.ts";
+import { collectResponse, type StreamEvent } from "../../canonical/stream.ts";
 import type { ChatAttempt, ChatResult } from "../types.ts";
 import { ANTHROPIC_VERSION, createAnthropicAdapter } from "./index.ts";
-import { chunksOf, documentedError, joined, MODELS_PAGE } from "./test-data.ts";
+import { documentedError, framesOf, joined, MODELS_PAGE } from "./test-data.ts";
 
 const KEY = "sk-ant-test";
 const recorded = (name: string) => fixtureText("anthropic", name);
@@ -119,17 +121,30 @@ function lastReceived(): RecordedRequest & { body: Record<string, unknown> } {
 const chatError = (promise: Promise<unknown>) => rejection(promise);
 
 async function streamOf(result: ChatResult) {
-  if (result.kind !== "stream") throw new Error("expected a stream");
-  return chunksOf(result.chunks);
+  if (result.kind !== "frames") throw new Error("expected frames");
+  return framesOf(result.frames);
 }
+
+function answerOf(result: ChatResult) {
+  if (result.kind !== "answer") throw new Error("expected an answer");
+  return result;
+}
+
+const finishOf = (events: StreamEvent[]) => events.find((event) => event.type === "finish");
 
 describe("chat, not streaming", () => {
   test("a text answer, the configured max_tokens default, and the key sent as x-api-key", async () => {
-    const result = await adapter.chat(attempt("text", {}));
-    if (result.kind !== "completion") throw new Error("expected a completion");
-    expect(result.completion.choices[0]?.message.content).toStartWith("Hello! I'm doing well");
-    expect(result.completion.model).toBe("claude-sonnet-4-5-20250929");
-    expect(result.completion.id).toStartWith("chatcmpl-");
+    const result = answerOf(await adapter.chat(attempt("text", {})));
+    expect(result.response.content).toEqual([
+      { type: "text", text: JSON.parse(recorded("messages-text.json")).content[0].text },
+    ]);
+    expect(result.response.content[0]).toMatchObject({
+      text: expect.stringMatching(/^Hello! I'm doing well/),
+    });
+    expect(result.response.model).toBe("claude-sonnet-4-5-20250929");
+    expect(result.response.id).toBe(JSON.parse(recorded("messages-text.json")).id);
+    // The upstream's body as it came, for a client that speaks the Messages API.
+    expect(result.raw).toEqual({ dialect: "anthropic-messages", body: recorded("messages-text.json") });
     expect(result.warnings).toEqual(["max_tokens was not set; used the configured default of 1234 for text"]);
     const { path, headers, body } = lastReceived();
     expect(path).toBe("/v1/messages");
@@ -211,15 +226,12 @@ describe("chat, not streaming", () => {
         ],
       },
     ]);
-    if (result.kind !== "completion") throw new Error("expected a completion");
-    expect(result.completion.choices[0]?.finish_reason).toBe("tool_calls");
-    expect(result.completion.choices[0]?.message.tool_calls?.map((call) => call.function.arguments)).toEqual([
-      '{"name":"Alice"}',
-      '{"name":"Bob"}',
-      '{"name":"Charlie"}',
-      '{"name":"Daisy"}',
-    ]);
-    expect(result.warnings).toEqual([]);
+    const { response, warnings } = answerOf(result);
+    expect(response.stopReason).toBe("tool_use");
+    expect(
+      response.content.flatMap((block) => (block.type === "tool_call" ? [block.arguments] : [])),
+    ).toEqual(['{"name":"Alice"}', '{"name":"Bob"}', '{"name":"Charlie"}', '{"name":"Daisy"}']);
+    expect(warnings).toEqual([]);
   });
 
   test("without a key nothing is sent as a key", async () => {
@@ -236,53 +248,66 @@ describe("chat, streaming", () => {
       attempt("stream-text", { stream: true, stream_options: { include_usage: true }, max_tokens: 50 }),
     );
     expect(lastReceived().body.stream).toBe(true);
-    const { chunks, error } = await streamOf(result);
+    const { frames, events, error } = await streamOf(result);
     expect(error).toBeUndefined();
-    expect(joined(chunks, "content")).toBe("1\n2\n3\n4\n5");
-    expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe("stop");
-    expect(chunks.at(-1)?.usage).toMatchObject({ prompt_tokens: 15, completion_tokens: 13 });
-    expect(new Set(chunks.map((chunk) => chunk.id)).size).toBe(1);
+    expect(joined(events, "text")).toBe("1\n2\n3\n4\n5");
+    expect(frames.at(-1)?.events).toEqual([{ type: "finish", stopReason: "end_turn" }]);
+    expect(events.filter((event) => event.type === "usage").at(-1)).toEqual({
+      type: "usage",
+      usage: { inputTokens: 15, outputTokens: 13, cacheReadTokens: 0, cacheWriteTokens: 0 },
+    });
+    expect(events.filter((event) => event.type === "start")).toEqual([
+      {
+        type: "start",
+        id: "msg_01Ju7oPaDmjgrhWq8gNP4AUj",
+        model: "claude-3-opus-20240229",
+        created: 1_700_000_000,
+      },
+    ]);
   });
 
   test("recorded thinking stream keeps reasoning and its signature", async () => {
-    const { chunks } = await streamOf(
+    const { events } = await streamOf(
       await adapter.chat(attempt("stream-thinking", { stream: true, max_tokens: 2000 })),
     );
-    expect(joined(chunks, "reasoning_content")).toStartWith("This is a straightforward question");
-    const details = chunks.flatMap((chunk) => (chunk.choices[0]?.delta.reasoning_details as unknown[]) ?? []);
-    expect(details).toHaveLength(1);
-    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
+    expect(joined(events, "thinking")).toStartWith("This is a straightforward question");
+    const response = collectResponse(events);
+    const signature = ssePayloads(fixtureSse("anthropic", "messages-stream-thinking.sse"))
+      .map((payload) => (payload.type === "content_block_delta" ? JSON.stringify(payload.delta) : ""))
+      .filter((delta) => delta.includes("signature_delta"))
+      .map((delta) => JSON.parse(delta).signature)
+      .join("");
+    expect(response.content[0]).toMatchObject({ type: "thinking", origin: "anthropic-claude-v1", signature });
+    expect(finishOf(events)).toEqual({ type: "finish", stopReason: "end_turn" });
   });
 
   test("recorded parallel tool-call stream", async () => {
-    const { chunks } = await streamOf(
+    const { events } = await streamOf(
       await adapter.chat(attempt("stream-tools", { stream: true, max_tokens: 100 })),
     );
-    const starts = chunks
-      .flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? [])
-      .filter((call) => call.id);
-    expect(starts.map((call) => [call.index, call.id])).toEqual([
-      [0, "toolu_01LtHJmixrs9NcWQkK8hu8hj"],
-      [1, "toolu_01N8a4jWyf116qKTMqKKmjyt"],
+    const calls = collectResponse(events).content.filter((block) => block.type === "tool_call");
+    expect(calls.map((call) => call.type === "tool_call" && [call.id, call.arguments])).toEqual([
+      ["toolu_01LtHJmixrs9NcWQkK8hu8hj", "{}"],
+      ["toolu_01N8a4jWyf116qKTMqKKmjyt", "{}"],
     ]);
-    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(finishOf(events)).toEqual({ type: "finish", stopReason: "tool_use" });
   });
 
   test("a body that ends before message_stop errors the stream as a transient cut", async () => {
-    const { chunks, error } = await streamOf(
+    const { events, error } = await streamOf(
       await adapter.chat(attempt("stream-cut", { stream: true, max_tokens: 9 })),
     );
-    expect(joined(chunks, "content")).toBe("1\n2\n3\n4\n5");
-    expect(chunks.some((chunk) => chunk.choices[0]?.finish_reason != null)).toBe(false);
+    expect(joined(events, "text")).toBe("1\n2\n3\n4\n5");
+    expect(finishOf(events)).toBeUndefined();
     expect(error).toBeInstanceOf(GatewayError);
     expect(error).toMatchObject({ status: 502, kind: "transient" });
   });
 
   test("a connection lost mid-body is a transient cut too", async () => {
-    const { chunks, error } = await streamOf(
+    const { events, error } = await streamOf(
       await adapter.chat(attempt("reset", { stream: true, max_tokens: 9 })),
     );
-    expect(joined(chunks, "content")).toBe("1\n2\n3\n4\n5");
+    expect(joined(events, "text")).toBe("1\n2\n3\n4\n5");
     expect(error).toBeInstanceOf(GatewayError);
     expect(error).toMatchObject({ status: 502, kind: "transient" });
   });

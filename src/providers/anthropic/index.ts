@@ -17,7 +17,7 @@ import type {
 import { errorFromStatus } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
 import { prefillTrailingWhitespace, toAnthropicRequest } from "./request.ts";
-import { toChatCompletion } from "./response.ts";
+import { toCanonicalResponse } from "./response.ts";
 import { anthropicStreamTransformer } from "./stream.ts";
 import { anthropicMessageSchema } from "./wire.ts";
 
@@ -70,12 +70,12 @@ export const createAnthropicAdapter: AdapterFactory = (deps) => {
     const { provider, signal, apiKey } = attempt;
     const configuredMaxTokens = provider.models?.find((model) => model.name === attempt.model)?.max_tokens;
     const { native, warnings } = toAnthropicRequest({
-      request: attempt.request,
+      request: attempt.canonical,
       model: attempt.model,
       prefill: attempt.prefill,
       configuredMaxTokens,
     });
-    const streaming = attempt.request.stream === true;
+    const streaming = attempt.canonical.stream;
     const target = messagesTarget(provider);
     const request = {
       provider,
@@ -88,29 +88,33 @@ export const createAnthropicAdapter: AdapterFactory = (deps) => {
     };
     const response = await sendUpstream(request, errorFromStatus);
     if (!streaming) {
-      const { answer } = await readAnswer(
+      const { text, answer } = await readAnswer(
         response,
         request,
         anthropicMessageSchema,
         "a Messages API message",
       );
-      return { kind: "completion", completion: toChatCompletion(answer, deps), warnings };
+      return {
+        kind: "answer",
+        response: toCanonicalResponse(answer, deps),
+        raw: { dialect: "anthropic-messages", body: text },
+        warnings,
+      };
     }
     const translator = anthropicStreamTransformer({
       providerId: provider.id,
-      id: deps.newId("chatcmpl-"),
+      newId: deps.newId,
       created: Math.floor(deps.clock() / 1000),
-      includeUsage: attempt.request.stream_options?.include_usage === true,
       keySource: attempt.keySource,
       logger: deps.logger,
       skipLeading: prefillTrailingWhitespace(attempt.prefill),
     });
-    const chunks = readEventStream(response.body, "sse", translator, {
+    const frames = readEventStream(response.body, "sse", translator, {
       providerId: provider.id,
       signal,
       apiKey,
     });
-    return { kind: "stream", chunks, warnings };
+    return { kind: "frames", frames, warnings };
   }
 
   // One SDK client per provider config object: config reloads get fresh clients, requests share one.

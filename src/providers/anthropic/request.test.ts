@@ -1,21 +1,9 @@
-// Our ChatRequest -> Anthropic Messages request: roles, merging, images, tools, thinking round trip, warnings.
+// The canonical request -> an Anthropic Messages request: tools, thinking and parameters, and a warning for each
+// thing Anthropic cannot take (messages and content blocks: messages.test.ts).
 import { describe, expect, test } from "bun:test";
-import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
-import { acceptsAdaptiveThinking, prefillTrailingWhitespace, toAnthropicRequest } from "./request.ts";
-import { toChatCompletion } from "./response.ts";
-import { anthropicMessageSchema } from "./wire.ts";
-import { fixtureJson } from "../testing.ts";
-
-function request(fields: Record<string, unknown>): ChatRequest {
-  return chatRequestSchema.parse({ model: "claude/sonnet", max_tokens: 100, ...fields });
-}
-
-function translate(
-  fields: Record<string, unknown>,
-  extra: { configuredMaxTokens?: number; prefill?: string; model?: string } = {},
-) {
-  return toAnthropicRequest({ request: request(fields), model: "claude-sonnet-4-5", ...extra });
-}
+import { acceptsAdaptiveThinking } from "./reasoning.ts";
+import { prefillTrailingWhitespace } from "./request.ts";
+import { assistant, translateChat, translateTurns, user } from "./test-data.ts";
 
 const WEATHER_TOOL = {
   type: "function",
@@ -26,85 +14,9 @@ const WEATHER_TOOL = {
   },
 };
 
-describe("messages", () => {
-  test("system and developer messages go to system; user and assistant alternate", () => {
-    const { native, warnings } = translate({
-      messages: [
-        { role: "system", content: "Be brief." },
-        { role: "developer", content: [{ type: "text", text: "Answer in English." }] },
-        { role: "user", content: "Hi" },
-        { role: "assistant", content: "Hello!" },
-        { role: "user", content: "How are you?" },
-      ],
-    });
-    expect(native.model).toBe("claude-sonnet-4-5");
-    expect(native.system).toEqual([
-      { type: "text", text: "Be brief." },
-      { type: "text", text: "Answer in English." },
-    ]);
-    expect(native.messages).toEqual([
-      { role: "user", content: [{ type: "text", text: "Hi" }] },
-      { role: "assistant", content: [{ type: "text", text: "Hello!" }] },
-      { role: "user", content: [{ type: "text", text: "How are you?" }] },
-    ]);
-    expect(warnings).toEqual([]);
-  });
-
-  test("consecutive same-role messages are merged; a late system message is hoisted with a warning", () => {
-    const { native, warnings } = translate({
-      messages: [
-        { role: "user", content: "one" },
-        { role: "user", content: "two" },
-        { role: "system", content: "late" },
-        { role: "user", content: "three" },
-      ],
-    });
-    expect(native.system).toEqual([{ type: "text", text: "late" }]);
-    expect(native.messages).toEqual([
-      {
-        role: "user",
-        content: [
-          { type: "text", text: "one" },
-          { type: "text", text: "two" },
-          { type: "text", text: "three" },
-        ],
-      },
-    ]);
-    expect(warnings).toEqual([
-      "a system message inside the conversation was moved to Anthropic's system prompt",
-    ]);
-  });
-
-  test("images: data: URLs become base64 sources, http URLs url sources, others are dropped", () => {
-    const { native, warnings } = translate({
-      messages: [
-        {
-          role: "user",
-          content: [
-            { type: "text", text: "What is this?" },
-            { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
-            { type: "image_url", image_url: { url: "https://example.com/cat.jpg", detail: "high" } },
-            { type: "image_url", image_url: { url: "data:image/bmp;base64,Qk0=" } },
-            { type: "input_audio", input_audio: { data: "", format: "wav" } },
-          ],
-        },
-      ],
-    });
-    expect(native.messages[0]?.content).toEqual([
-      { type: "text", text: "What is this?" },
-      { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } },
-      { type: "image", source: { type: "url", url: "https://example.com/cat.jpg" } },
-    ]);
-    expect(warnings).toEqual([
-      "an image of type image/bmp was dropped: Anthropic takes jpeg, png, gif and webp",
-      "a content part of type input_audio is not supported by Anthropic and was dropped",
-    ]);
-  });
-});
-
 describe("tools", () => {
   test("a multi-turn tool conversation keeps call ids paired and merges tool results into one user turn", () => {
-    const { native, warnings } = translate({
+    const { native, warnings } = translateChat({
       tools: [WEATHER_TOOL],
       messages: [
         { role: "user", content: "Weather in Paris and Rome?" },
@@ -143,11 +55,8 @@ describe("tools", () => {
         role: "user",
         content: [
           { type: "tool_result", tool_use_id: "call_1", content: "18C" },
-          {
-            type: "tool_result",
-            tool_use_id: "functions_get_weather_2",
-            content: [{ type: "text", text: "21C" }],
-          },
+          // One text part is the string form, which Anthropic reads the same.
+          { type: "tool_result", tool_use_id: "functions_get_weather_2", content: "21C" },
           { type: "text", text: "Thanks, and tomorrow?" },
         ],
       },
@@ -163,9 +72,35 @@ describe("tools", () => {
     expect(warnings).toEqual([]);
   });
 
+  test("a tool result with several parts, an image or an error flag keeps its blocks", () => {
+    const { native } = translateTurns([
+      assistant({ type: "tool_call", id: "toolu_2", name: "shot", arguments: "{}" }),
+      user({
+        type: "tool_result",
+        callId: "toolu_2",
+        isError: true,
+        content: [
+          { type: "text", text: "partial" },
+          { type: "image", source: { type: "base64", mediaType: "image/png", data: "iVBORw0KGgo=" } },
+        ],
+      }),
+    ]);
+    expect(native.messages[1]?.content).toEqual([
+      {
+        type: "tool_result",
+        tool_use_id: "toolu_2",
+        is_error: true,
+        content: [
+          { type: "text", text: "partial" },
+          { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } },
+        ],
+      },
+    ]);
+  });
+
   test("tool_choice auto / none / required / named, and parallel_tool_calls false", () => {
     const choice = (tool_choice: unknown, parallel?: boolean) =>
-      translate({
+      translateChat({
         messages: [{ role: "user", content: "x" }],
         tools: [WEATHER_TOOL],
         tool_choice,
@@ -183,18 +118,18 @@ describe("tools", () => {
   });
 
   test("a tool without parameters gets an empty object schema; tool_choice without tools is dropped", () => {
-    const bare = translate({
+    const bare = translateChat({
       messages: [{ role: "user", content: "x" }],
       tools: [{ type: "function", function: { name: "ping", strict: true } }],
     });
     expect(bare.native.tools).toEqual([{ name: "ping", input_schema: { type: "object" }, strict: true }]);
-    const orphan = translate({ messages: [{ role: "user", content: "x" }], tool_choice: "required" });
+    const orphan = translateChat({ messages: [{ role: "user", content: "x" }], tool_choice: "required" });
     expect(orphan.native.tool_choice).toBeUndefined();
     expect(orphan.warnings).toEqual(["tool_choice was dropped: the request has no tools"]);
   });
 
   test("tool arguments that are not a JSON object are sent as {} with a warning", () => {
-    const { native, warnings } = translate({
+    const { native, warnings } = translateChat({
       messages: [
         { role: "user", content: "x" },
         {
@@ -208,41 +143,25 @@ describe("tools", () => {
     expect(native.messages[2]?.content).toEqual([{ type: "tool_result", tool_use_id: "c" }]);
     expect(warnings).toEqual(["the arguments of a f tool call were not a JSON object and were sent as {}"]);
   });
-});
 
-describe("thinking round trip", () => {
-  test("a recorded thinking answer, sent back by the client, rebuilds the signed thinking block first", () => {
-    const raw = fixtureJson("anthropic", "messages-thinking.json") as {
-      content: Array<{ thinking: string; signature: string }>;
-    };
-    const completion = toChatCompletion(anthropicMessageSchema.parse(raw), {
-      clock: () => 0,
-      newId: (prefix) => `${prefix}1`,
-    });
-    const assistant = {
-      ...completion.choices[0]?.message,
-      tool_calls: [{ id: "toolu_1", type: "function", function: { name: "lookup", arguments: "{}" } }],
-    };
-    const { native, warnings } = translate({
-      messages: [
-        { role: "user", content: "How do I cross the street?" },
-        assistant,
-        { role: "tool", tool_call_id: "toolu_1", content: "ok" },
+  test("a hosted tool in Anthropic's own terms is sent as it is; another family's is dropped with a warning", () => {
+    // The web search tool's definition: https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/web-search-tool
+    const { native, warnings } = translateTurns([user({ type: "text", text: "News?" })], {
+      hostedTools: [
+        { kind: "web_search", name: "web_search", config: { type: "web_search_20250305", max_uses: 5 } },
+        { kind: "web_search", name: "web_search_preview", config: { type: "web_search_preview" } },
       ],
     });
-    const blocks = native.messages[1]?.content ?? [];
-    if (typeof blocks === "string") throw new Error("expected content blocks");
-    expect(blocks[0]).toEqual({
-      type: "thinking",
-      thinking: raw.content[0]?.thinking ?? "",
-      signature: raw.content[0]?.signature ?? "",
-    });
-    expect(blocks.map((block) => block.type)).toEqual(["thinking", "text", "tool_use"]);
-    expect(warnings).toEqual([]);
+    expect(native.tools).toEqual([{ type: "web_search_20250305", name: "web_search", max_uses: 5 }]);
+    expect(warnings).toEqual([
+      "the hosted tool web_search_preview is not supported by Anthropic and was dropped",
+    ]);
   });
+});
 
-  test("redacted blocks come back as redacted_thinking; foreign or missing details are reported", () => {
-    const { native, warnings } = translate({
+describe("thinking", () => {
+  test("redacted blocks come back as redacted_thinking; another family's or unsigned thinking is reported", () => {
+    const { native, warnings } = translateChat({
       messages: [
         { role: "user", content: "x" },
         {
@@ -264,30 +183,51 @@ describe("thinking round trip", () => {
       { type: "redacted_thinking", data: "opaque" },
       { type: "text", text: "answer" },
     ]);
+    expect(native.messages[3]?.content).toEqual([{ type: "text", text: "plain" }]);
     expect(warnings).toEqual([
-      "reasoning_details entries not produced by Anthropic were dropped",
-      "reasoning_content without reasoning_details cannot be sent back to Anthropic and was dropped",
+      "thinking blocks not produced by Anthropic were dropped",
+      "thinking without a signature cannot be sent back to Anthropic and was dropped",
     ]);
   });
 
   test("reasoning_effort on a model with adaptive thinking: adaptive at that effort; thinking passes through", () => {
     const adaptive = { model: "claude-opus-4-6" };
-    const effort = translate(
+    const effort = translateChat(
       { messages: [{ role: "user", content: "x" }], reasoning_effort: "minimal" },
       adaptive,
     ).native;
     expect(effort.thinking).toEqual({ type: "adaptive" });
     expect(effort.output_config).toEqual({ effort: "low" });
-    const none = translate(
+    const none = translateChat(
       { messages: [{ role: "user", content: "x" }], reasoning_effort: "none" },
       adaptive,
     ).native;
     expect(none.thinking).toEqual({ type: "disabled" });
-    const native = translate(
+    const native = translateChat(
       { messages: [{ role: "user", content: "x" }], thinking: { type: "enabled", budget_tokens: 2048 } },
       adaptive,
     ).native;
     expect(native.thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
+  });
+
+  test("explicit settings: adaptive, disabled, a budget; an invalid budget or a summary length is reported", () => {
+    const messages = [user({ type: "text", text: "x" })];
+    expect(translateTurns(messages, { reasoning: { adaptive: true } }).native.thinking).toEqual({
+      type: "adaptive",
+    });
+    expect(translateTurns(messages, { reasoning: { disabled: true } }).native.thinking).toEqual({
+      type: "disabled",
+    });
+    expect(translateTurns(messages, { reasoning: { budgetTokens: 3000 } }).native.thinking).toEqual({
+      type: "enabled",
+      budget_tokens: 3000,
+    });
+    const invalid = translateTurns(messages, { reasoning: { budgetTokens: -5, summary: "detailed" } });
+    expect(invalid.native.thinking).toBeUndefined();
+    expect(invalid.warnings).toEqual([
+      "thinking was dropped: it is not a valid Anthropic thinking configuration",
+      "reasoning summary detailed is not supported by Anthropic and was dropped",
+    ]);
   });
 
   test("models from 4.6 on (and the SDK's list) take adaptive thinking; older ones and unknown names do not", () => {
@@ -317,7 +257,7 @@ describe("thinking round trip", () => {
 
   test("reasoning_effort on an older model: enabled with a budget from the effort, below max_tokens", () => {
     const messages = [{ role: "user", content: "x" }];
-    const budget = (fields: Record<string, unknown>) => translate({ messages, ...fields });
+    const budget = (fields: Record<string, unknown>) => translateChat({ messages, ...fields });
     for (const [effort, tokens] of [
       ["minimal", 1024],
       ["low", 1024],
@@ -352,7 +292,7 @@ describe("thinking round trip", () => {
 
 describe("parameters", () => {
   test("max_completion_tokens wins over max_tokens", () => {
-    const { native, warnings } = translate({
+    const { native, warnings } = translateChat({
       messages: [{ role: "user", content: "x" }],
       max_completion_tokens: 7,
     });
@@ -362,12 +302,12 @@ describe("parameters", () => {
 
   test("without max_tokens the configured default, else 4096, is used and said so", () => {
     const fields = { messages: [{ role: "user", content: "x" }], max_tokens: undefined };
-    const configured = translate(fields, { configuredMaxTokens: 8192 });
+    const configured = translateChat(fields, { configuredMaxTokens: 8192 });
     expect(configured.native.max_tokens).toBe(8192);
     expect(configured.warnings).toEqual([
       "max_tokens was not set; used the configured default of 8192 for claude-sonnet-4-5",
     ]);
-    const fallback = translate(fields);
+    const fallback = translateChat(fields);
     expect(fallback.native.max_tokens).toBe(4096);
     expect(fallback.warnings).toEqual(["max_tokens was not set; used the default of 4096"]);
   });
@@ -378,7 +318,7 @@ describe("parameters", () => {
       properties: { answer: { type: "string" } },
       additionalProperties: false,
     };
-    const { native, warnings } = translate({
+    const { native, warnings } = translateChat({
       messages: [{ role: "user", content: "x" }],
       stop: "END",
       user: "user-123",
@@ -391,36 +331,49 @@ describe("parameters", () => {
     expect(warnings).toEqual([]);
   });
 
-  test("fields Anthropic cannot take are dropped with a warning each", () => {
-    const { native, warnings } = translate({
+  test("fields Anthropic cannot take are dropped with a warning each, unmapped ones by the client's name", () => {
+    const { native, warnings } = translateChat({
       messages: [{ role: "user", content: "x", name: "bob" }],
       temperature: 0.2,
       top_p: 0.9,
+      top_k: 5,
       n: 2,
       seed: 4,
       presence_penalty: 0.5,
+      frequency_penalty: 0.1,
+      metadata: { run: "7" },
+      prompt_cache_key: "k",
       logprobs: false,
+      logit_bias: { "50256": -100 },
       response_format: { type: "json_object" },
     });
     expect(Object.keys(native).sort()).toEqual(["max_tokens", "messages", "model"]);
     expect(warnings.sort()).toEqual(
       [
+        "frequency_penalty is not supported by Anthropic and was dropped",
+        "logit_bias is not supported by Anthropic and was dropped",
         "message name fields are not supported by Anthropic and were dropped",
+        "metadata is not supported by Anthropic and was dropped",
         "n > 1 is not supported by Anthropic; one choice was returned",
         "presence_penalty is not supported by Anthropic and was dropped",
+        "prompt_cache_key is not supported by Anthropic and was dropped",
         "response_format json_object has no Anthropic equivalent and was not enforced",
         "seed is not supported by Anthropic and was dropped",
         "temperature is deprecated by Anthropic and was not sent",
+        "top_k is not supported by Anthropic and was dropped",
         "top_p is deprecated by Anthropic and was not sent",
       ].sort(),
     );
   });
 
   test("a prefill is appended as a trimmed final assistant turn", () => {
-    const { native } = translate({ messages: [{ role: "user", content: "Count" }] }, { prefill: "1, 2, " });
+    const { native } = translateChat(
+      { messages: [{ role: "user", content: "Count" }] },
+      { prefill: "1, 2, " },
+    );
     expect(native.messages.at(-1)).toEqual({ role: "assistant", content: [{ type: "text", text: "1, 2," }] });
     expect(prefillTrailingWhitespace("1, 2, ")).toBe(" ");
-    const merged = translate(
+    const merged = translateChat(
       {
         messages: [
           { role: "user", content: "Count" },

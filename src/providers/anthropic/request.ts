@@ -1,16 +1,39 @@
-// Pure: our OpenAI-shaped ChatRequest -> an Anthropic Messages request, plus warnings for what could not be sent.
+// Pure: the canonical request -> an Anthropic Messages request, plus warnings for what could not be sent.
 // Field reference: https://docs.anthropic.com/en/api/messages
 import type Anthropic from "@anthropic-ai/sdk";
-import { z } from "zod";
-import type { ChatMessage, ChatRequest, Tool, ToolChoice } from "../../api/chat.ts";
-import { type TranslatedFields, untranslatedFields } from "../request-fields.ts";
-import type { RequestInput, Translated } from "../types.ts";
-import { convertMessages } from "./messages.ts";
+import type { Message } from "../../canonical/content.ts";
+import type {
+  CanonicalRequest,
+  FunctionTool,
+  HostedTool,
+  OutputFormat,
+  ToolChoice,
+} from "../../canonical/request.ts";
+import type { CanonicalInput, Translated } from "../types.ts";
+import { cacheControlOf } from "./cache-control.ts";
+import { type AnthropicMessageParam, convertMessages } from "./messages.ts";
+import { applyReasoning } from "./reasoning.ts";
 
-/** The Messages request body without `stream`, which the adapter sets. */
-export type AnthropicRequest = Omit<Anthropic.MessageCreateParamsNonStreaming, "stream">;
+/** A server tool's definition as its dialect gave it ({ type: "web_search_20250305", name, max_uses... }). */
+export interface HostedToolParam {
+  type: string;
+  name: string;
+  [setting: string]: unknown;
+}
 
-export interface AnthropicRequestInput extends RequestInput {
+/**
+ * The Messages request body without `stream`, which the adapter sets. Messages and tools are wider than the SDK's
+ * params: server tool blocks and hosted tools go as their dialect gave them, for Anthropic to judge.
+ */
+export type AnthropicRequest = Omit<
+  Anthropic.MessageCreateParamsNonStreaming,
+  "stream" | "messages" | "tools"
+> & {
+  messages: AnthropicMessageParam[];
+  tools?: Array<Anthropic.Tool | HostedToolParam>;
+};
+
+export interface AnthropicRequestInput extends CanonicalInput {
   /** provider.models[].max_tokens for this model, when configured. */
   configuredMaxTokens?: number | undefined;
 }
@@ -18,73 +41,37 @@ export interface AnthropicRequestInput extends RequestInput {
 /** Anthropic requires max_tokens; this is the last resort when neither the request nor the config gives one. */
 export const FALLBACK_MAX_TOKENS = 4096;
 
-/** Fields this translator reads; anything else a client sends is reported as dropped. */
-const TRANSLATED_FIELDS: TranslatedFields = new Set([
-  "model",
-  "messages",
-  "stream",
-  "stream_options",
-  "max_tokens",
-  "max_completion_tokens",
-  "stop",
-  "tools",
-  "tool_choice",
-  "parallel_tool_calls",
-  "response_format",
-  "user",
-  "reasoning_effort",
-  "thinking",
-  "n",
-]);
-
-/** Extension fields some clients send for Anthropic (`thinking`) or for reasoning models (`reasoning_effort`). */
-const reasoningFieldsSchema = z.looseObject({
-  reasoning_effort: z.string().nullish(),
-  thinking: z
-    .union([
-      z.looseObject({ type: z.literal("enabled"), budget_tokens: z.number().int().positive() }),
-      z.looseObject({ type: z.literal("adaptive") }),
-      z.looseObject({ type: z.literal("disabled") }),
-    ])
-    .nullish(),
-});
-
-const EFFORTS: Record<string, NonNullable<Anthropic.OutputConfig["effort"]>> = {
-  minimal: "low",
-  low: "low",
-  medium: "medium",
-  high: "high",
-  xhigh: "xhigh",
-  max: "max",
-};
+type Warn = (text: string) => void;
 
 export function toAnthropicRequest(input: AnthropicRequestInput): Translated<AnthropicRequest> {
   const { request } = input;
-  const warnings = new Set<string>();
-  const warn = (text: string) => warnings.add(text);
-  const { system, messages } = convertMessages(withPrefill(request.messages, input.prefill), warn);
-
+  const warnings = new Set<string>(request.notes);
+  const warn: Warn = (text) => warnings.add(text);
+  const { system, messages } = convertMessages(
+    request.system,
+    withPrefill(request.messages, input.prefill),
+    warn,
+  );
   const native: AnthropicRequest = {
     model: input.model,
     max_tokens: maxTokens(input, warn),
     messages,
   };
   if (system.length > 0) native.system = system;
-  const stop = typeof request.stop === "string" ? [request.stop] : request.stop;
-  if (stop && stop.length > 0) native.stop_sequences = stop;
+  if (request.stop.length > 0) native.stop_sequences = request.stop;
   if (request.user) native.metadata = { user_id: request.user };
   applyTools(native, request, warn);
-  applyResponseFormat(native, request, warn);
-  applyReasoning(native, request, warn);
+  applyOutput(native, request.output, warn);
+  applyReasoning(native, request.reasoning, warn);
   reportDropped(request, warn);
   return { native, warnings: [...warnings] };
 }
 
 /** Anthropic rejects a final assistant message ending in whitespace, so the prefill goes trimmed. */
-function withPrefill(messages: ChatMessage[], prefill: string | undefined): ChatMessage[] {
+function withPrefill(messages: Message[], prefill: string | undefined): Message[] {
   const trimmed = prefill?.trimEnd();
   if (!trimmed) return messages;
-  return [...messages, { role: "assistant", content: trimmed }];
+  return [...messages, { role: "assistant", content: [{ type: "text", text: trimmed }] }];
 }
 
 /** The whitespace cut off the end of a prefill; the model usually writes it again, and the stream drops it. */
@@ -93,9 +80,9 @@ export function prefillTrailingWhitespace(prefill: string | undefined): string {
   return prefill.slice(prefill.trimEnd().length);
 }
 
-function maxTokens(input: AnthropicRequestInput, warn: (text: string) => void): number {
-  const asked = input.request.max_completion_tokens ?? input.request.max_tokens;
-  if (asked != null) return asked;
+function maxTokens(input: AnthropicRequestInput, warn: Warn): number {
+  const asked = input.request.maxOutputTokens;
+  if (asked !== undefined) return asked;
   if (input.configuredMaxTokens != null) {
     warn(
       `max_tokens was not set; used the configured default of ${input.configuredMaxTokens} for ${input.model}`,
@@ -107,168 +94,101 @@ function maxTokens(input: AnthropicRequestInput, warn: (text: string) => void): 
 }
 
 // https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/implement-tool-use
-function toAnthropicTool(tool: Tool): Anthropic.Tool {
-  const fn = tool.function;
+function toAnthropicTool(tool: FunctionTool, warn: Warn): Anthropic.Tool {
   const native: Anthropic.Tool = {
-    name: fn.name,
-    input_schema: { ...(fn.parameters ?? {}), type: "object" },
+    name: tool.name,
+    input_schema: { ...(tool.parameters ?? {}), type: "object" },
   };
-  if (fn.description) native.description = fn.description;
-  if (fn.strict === true) native.strict = true;
+  if (tool.description) native.description = tool.description;
+  if (tool.strict === true) native.strict = true;
+  if (tool.cache) native.cache_control = cacheControlOf(tool.cache, warn);
   return native;
 }
 
-function toAnthropicToolChoice(choice: ToolChoice | null | undefined, parallel: boolean | null | undefined) {
-  const disableParallel = parallel === false ? { disable_parallel_tool_use: true } : {};
-  if (choice === "none") return { type: "none" } satisfies Anthropic.ToolChoice;
-  if (choice === "required") return { type: "any", ...disableParallel } satisfies Anthropic.ToolChoice;
-  if (choice != null && typeof choice === "object") {
-    return { type: "tool", name: choice.function.name, ...disableParallel } satisfies Anthropic.ToolChoice;
-  }
-  if (choice === "auto" || parallel === false)
-    return { type: "auto", ...disableParallel } satisfies Anthropic.ToolChoice;
-  return undefined;
+/** Anthropic's server tools are versioned by date (web_search_20250305, code_execution_20250825...). */
+const SERVER_TOOL_TYPE = /^[a-z][a-z_]*_\d{8}$/;
+
+/**
+ * A hosted tool from a dialect of Anthropic's family carries Anthropic's own definition as its config, and goes as
+ * it is; another family's (OpenAI's web_search_preview...) has settings Anthropic does not know, and is dropped.
+ * Server tools: https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/overview#server-tools
+ */
+function hostedToolParam(tool: HostedTool, warn: Warn): HostedToolParam | null {
+  const type = tool.config.type;
+  if (typeof type === "string" && SERVER_TOOL_TYPE.test(type))
+    return { ...tool.config, type, name: tool.name };
+  warn(`the hosted tool ${tool.name} is not supported by Anthropic and was dropped`);
+  return null;
 }
 
-function applyTools(native: AnthropicRequest, request: ChatRequest, warn: (text: string) => void): void {
-  const tools = request.tools ?? [];
+function toAnthropicToolChoice(
+  choice: ToolChoice | undefined,
+  parallel: boolean | undefined,
+): Anthropic.ToolChoice | undefined {
+  const disableParallel = parallel === false ? { disable_parallel_tool_use: true } : {};
+  switch (choice?.type) {
+    case "none":
+      return { type: "none" };
+    case "required":
+      return { type: "any", ...disableParallel };
+    case "tool":
+      return { type: "tool", name: choice.name, ...disableParallel };
+    case "auto":
+      return { type: "auto", ...disableParallel };
+    case undefined:
+      return parallel === false ? { type: "auto", ...disableParallel } : undefined;
+  }
+}
+
+function applyTools(native: AnthropicRequest, request: CanonicalRequest, warn: Warn): void {
+  const tools: Array<Anthropic.Tool | HostedToolParam> = request.tools.map((tool) =>
+    toAnthropicTool(tool, warn),
+  );
+  for (const hosted of request.hostedTools) {
+    const param = hostedToolParam(hosted, warn);
+    if (param) tools.push(param);
+  }
   if (tools.length === 0) {
-    if (request.tool_choice != null && request.tool_choice !== "none") {
+    if (request.toolChoice !== undefined && request.toolChoice.type !== "none") {
       warn("tool_choice was dropped: the request has no tools");
     }
     return;
   }
-  native.tools = tools.map(toAnthropicTool);
-  const choice = toAnthropicToolChoice(request.tool_choice, request.parallel_tool_calls);
+  native.tools = tools;
+  const choice = toAnthropicToolChoice(request.toolChoice, request.parallelToolCalls);
   if (choice) native.tool_choice = choice;
 }
 
 // Structured outputs: https://docs.anthropic.com/en/docs/build-with-claude/structured-outputs
-function applyResponseFormat(
-  native: AnthropicRequest,
-  request: ChatRequest,
-  warn: (text: string) => void,
-): void {
-  const format = request.response_format;
-  if (!format || format.type === "text") return;
-  if (format.type === "json_schema" && "json_schema" in format && format.json_schema.schema) {
-    native.output_config = {
-      ...native.output_config,
-      format: { type: "json_schema", schema: format.json_schema.schema },
-    };
+function applyOutput(native: AnthropicRequest, output: OutputFormat | undefined, warn: Warn): void {
+  if (!output || output.type === "text") return;
+  if (output.type === "json_object") {
+    warn("response_format json_object has no Anthropic equivalent and was not enforced");
     return;
   }
-  if (format.type === "json_schema") {
+  if (!output.schema) {
     warn("response_format json_schema without a schema was dropped");
     return;
   }
-  warn(`response_format ${format.type} has no Anthropic equivalent and was not enforced`);
+  native.output_config = { ...native.output_config, format: { type: "json_schema", schema: output.schema } };
 }
 
-/**
- * Models that take thinking {type:"adaptive"}. The SDK names, in internal/data/models-to-warn-with-thinking-enabled
- * (MODELS_TO_WARN_WITH_THINKING_ENABLED, @anthropic-ai/sdk 1.14), the models on which {type:"enabled"} is
- * deprecated in favour of adaptive: claude-opus-4-6 and claude-mythos-preview. Anthropic's adaptive thinking
- * page (https://platform.claude.com/docs/en/build-with-claude/adaptive-thinking) lists adaptive from the 4.6
- * generation on (Sonnet 4.6, Opus 4.6, Opus 4.7, Mythos, Fable 5), some of them adaptive-only (enabled is a
- * 400 there), while Opus/Sonnet/Haiku 4.5 and older reject adaptive and need {type:"enabled", budget_tokens}.
- * So: the SDK's list, plus any Claude version from 4.6 up. A name without a readable version (an alias, a
- * proxy's own name) gets enabled + budget, which every thinking model before the adaptive-only ones accepts.
- */
-const ADAPTIVE_MODELS = new Set(["claude-opus-4-6", "claude-mythos-preview"]);
-/** 4.6 as major * 100 + minor, so that a 4.10 would sort after 4.6. */
-const FIRST_ADAPTIVE_VERSION = 406;
-
-/**
- * The version, as major * 100 + minor, in "claude-opus-4-6", "claude-sonnet-5", "claude-3-7-sonnet-20250219",
- * "anthropic.claude-haiku-4-5-v1"; a trailing date ("claude-sonnet-4-20250514") is not a minor version.
- */
-function claudeVersion(model: string): number | undefined {
-  const match = /claude-(?:[a-z]+-)?(\d{1,2})(?:-(\d{1,2}))?(?=$|[-@.:])/.exec(model);
-  if (!match?.[1]) return undefined;
-  return Number(match[1]) * 100 + Number(match[2] ?? "0");
-}
-
-export function acceptsAdaptiveThinking(model: string): boolean {
-  if ([...ADAPTIVE_MODELS].some((name) => model.includes(name))) return true;
-  const version = claudeVersion(model);
-  return version !== undefined && version >= FIRST_ADAPTIVE_VERSION;
-}
-
-/**
- * reasoning_effort -> budget_tokens for models without adaptive thinking: low/medium/high as Google's OpenAI
- * layer maps them (1K/8K/24K), minimal at the documented minimum of 1024, xhigh/max above high. The budget
- * must be at least 1024 and below max_tokens (ThinkingConfigEnabled.budget_tokens), so it is capped there.
- */
-const THINKING_BUDGETS: Record<string, number> = {
-  minimal: 1024,
-  low: 1024,
-  medium: 8192,
-  high: 24576,
-  xhigh: 32768,
-  max: 65536,
-};
-const MIN_THINKING_BUDGET = 1024;
-
-// Thinking: https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking ; effort: output_config.effort
-function applyReasoning(native: AnthropicRequest, request: ChatRequest, warn: (text: string) => void): void {
-  const parsed = reasoningFieldsSchema.safeParse(request);
-  if (!parsed.success) {
-    warn("thinking was dropped: it is not a valid Anthropic thinking configuration");
-    return;
+/** What the request asked for that Anthropic has no field for; names as the Chat API spells them. */
+function reportDropped(request: CanonicalRequest, warn: Warn): void {
+  if (request.choices > 1) warn("n > 1 is not supported by Anthropic; one choice was returned");
+  // Deprecated in the Messages API and removed from the SDK; newer models answer 400 to either.
+  if (request.temperature !== undefined) warn("temperature is deprecated by Anthropic and was not sent");
+  if (request.topP !== undefined) warn("top_p is deprecated by Anthropic and was not sent");
+  const unsupported: Array<[string, unknown]> = [
+    ["top_k", request.topK],
+    ["seed", request.seed],
+    ["presence_penalty", request.presencePenalty],
+    ["frequency_penalty", request.frequencyPenalty],
+    ["metadata", request.metadata],
+    ["prompt_cache_key", request.promptCacheKey],
+  ];
+  for (const [field, value] of unsupported) {
+    if (value !== undefined) warn(`${field} is not supported by Anthropic and was dropped`);
   }
-  const { thinking, reasoning_effort: effort } = parsed.data;
-  if (thinking) native.thinking = thinking;
-  if (effort == null) return;
-  if (effort === "none") {
-    native.thinking ??= { type: "disabled" };
-    return;
-  }
-  const mapped = EFFORTS[effort];
-  if (!mapped) {
-    warn(`reasoning_effort ${effort} is not supported by Anthropic and was dropped`);
-    return;
-  }
-  if (acceptsAdaptiveThinking(native.model)) {
-    native.thinking ??= { type: "adaptive" };
-    native.output_config = { ...native.output_config, effort: mapped };
-    return;
-  }
-  applyThinkingBudget(native, effort, warn);
-}
-
-/**
- * The effort as a thinking budget. output_config.effort is not sent with it: of the models before adaptive
- * thinking only Opus 4.5 takes it, and the budget already says how much to think.
- */
-function applyThinkingBudget(native: AnthropicRequest, effort: string, warn: (text: string) => void): void {
-  if (native.thinking) {
-    warn(`reasoning_effort ${effort} was not applied: the request's thinking configuration was sent instead`);
-    return;
-  }
-  const wanted = THINKING_BUDGETS[effort] ?? MIN_THINKING_BUDGET;
-  const budget = Math.min(wanted, native.max_tokens - 1);
-  if (budget < MIN_THINKING_BUDGET) {
-    warn(
-      `reasoning_effort ${effort} was dropped: thinking needs max_tokens above ${MIN_THINKING_BUDGET} on ${native.model}`,
-    );
-    return;
-  }
-  if (budget < wanted) {
-    warn(`reasoning_effort ${effort}: the thinking budget was lowered to ${budget} to stay below max_tokens`);
-  }
-  native.thinking = { type: "enabled", budget_tokens: budget };
-}
-
-function reportDropped(request: ChatRequest, warn: (text: string) => void): void {
-  if (request.n != null && request.n > 1)
-    warn("n > 1 is not supported by Anthropic; one choice was returned");
-  for (const field of untranslatedFields(request, TRANSLATED_FIELDS)) {
-    if (field === "temperature" || field === "top_p") {
-      // Deprecated in the Messages API and removed from the SDK; newer models answer 400 to either.
-      warn(`${field} is deprecated by Anthropic and was not sent`);
-      continue;
-    }
-    warn(`${field} is not supported by Anthropic and was dropped`);
-  }
+  for (const field of request.unmapped) warn(`${field} is not supported by Anthropic and was dropped`);
 }

@@ -1,10 +1,15 @@
-// Test data of the Anthropic folder that no recording holds, and stream replay (imported by tests only); fixture
-// loading, bodies and drain come from the one test-support module (../testing.ts).
-import type { ChatCompletionChunk } from "../../api/chat.ts";
+// Test data of the Anthropic folder that no recording holds, request building and stream replay (imported by tests
+// only); fixture loading, bodies and drain come from the one test-support module (../testing.ts).
+import { chatRequestSchema } from "../../api/chat.ts";
+import { chatToCanonical } from "../../api/openai-chat/to-canonical.ts";
+import type { ContentBlock, Message } from "../../canonical/content.ts";
+import { type CanonicalRequest, emptyRequest } from "../../canonical/request.ts";
+import type { StreamEvent, StreamFrame } from "../../canonical/stream.ts";
 import { silentLogger } from "../../log/logger.ts";
 import { readEventStream } from "../event-stream.ts";
 import { bodyOf, drain } from "../testing.ts";
-import type { PullReader, StreamChunk } from "../types.ts";
+import type { PullReader } from "../types.ts";
+import { toAnthropicRequest } from "./request.ts";
 import { anthropicStreamTransformer, type StreamContext } from "./stream.ts";
 
 /** Anthropic's documented error envelope (https://docs.anthropic.com/en/api/errors); no 429/529 was recorded. */
@@ -34,22 +39,23 @@ export const MODELS_PAGE = {
 
 export const STREAM_DEFAULTS: StreamContext = {
   providerId: "claude",
-  id: "chatcmpl-test",
+  newId: (prefix) => `${prefix}minted`,
   created: 1_700_000_000,
-  includeUsage: true,
   keySource: "configured",
   logger: silentLogger,
 };
 
 export interface Replay {
-  chunks: ChatCompletionChunk[];
+  frames: StreamFrame[];
+  /** The frames' events, in order. */
+  events: StreamEvent[];
   error: unknown;
 }
 
-/** A chunk stream's chunks, to its end or its error. */
-export async function chunksOf(stream: { getReader(): PullReader<StreamChunk> }): Promise<Replay> {
-  const { items, error } = await drain<StreamChunk>(stream);
-  return { chunks: items.map((item) => item.chunk), error };
+/** A frame stream's frames, to its end or its error. */
+export async function framesOf(stream: { getReader(): PullReader<StreamFrame> }): Promise<Replay> {
+  const { items, error } = await drain<StreamFrame>(stream);
+  return { frames: items, events: items.flatMap((frame) => frame.events), error };
 }
 
 /** An SSE text through the shared reader and the Anthropic translator. */
@@ -59,10 +65,39 @@ export function replaySse(sse: string, options: Partial<StreamContext> = {}): Pr
     providerId: STREAM_DEFAULTS.providerId,
     signal: new AbortController().signal,
   });
-  return chunksOf(stream);
+  return framesOf(stream);
 }
 
-/** Concatenates one delta field over all chunks. */
-export function joined(chunks: ChatCompletionChunk[], field: "content" | "reasoning_content"): string {
-  return chunks.map((chunk) => chunk.choices[0]?.delta[field] ?? "").join("");
+/** The text of every text delta (or thinking delta), joined. */
+export function joined(events: StreamEvent[], kind: "text" | "thinking"): string {
+  let text = "";
+  for (const event of events) {
+    if (event.type === "block_delta" && event.delta.type === kind) text += event.delta.text;
+  }
+  return text;
 }
+
+/** What an OpenAI Chat client's request becomes (src/api/openai-chat), as the adapter receives it. */
+export function fromChat(fields: Record<string, unknown>): CanonicalRequest {
+  return chatToCanonical(chatRequestSchema.parse({ model: "claude/sonnet", max_tokens: 100, ...fields }));
+}
+
+export interface RequestExtra {
+  configuredMaxTokens?: number;
+  prefill?: string;
+  model?: string;
+}
+
+/** An OpenAI Chat request's fields, translated for claude-sonnet-4-5. */
+export function translateChat(fields: Record<string, unknown>, extra: RequestExtra = {}) {
+  return toAnthropicRequest({ request: fromChat(fields), model: "claude-sonnet-4-5", ...extra });
+}
+
+/** A canonical request of the given turns (what no OpenAI Chat request can say: cache hints, documents...). */
+export function translateTurns(messages: Message[], fields: Partial<CanonicalRequest> = {}) {
+  const request: CanonicalRequest = { ...emptyRequest(messages), maxOutputTokens: 100, ...fields };
+  return toAnthropicRequest({ request, model: "claude-sonnet-4-5" });
+}
+
+export const user = (...content: ContentBlock[]): Message => ({ role: "user", content });
+export const assistant = (...content: ContentBlock[]): Message => ({ role: "assistant", content });

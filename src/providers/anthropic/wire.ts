@@ -13,31 +13,42 @@ export const anthropicUsageSchema = z.looseObject({
 });
 export type AnthropicUsage = z.infer<typeof anthropicUsageSchema>;
 
-/** A content block of an answer, or of a stream's content_block_start. */
+/**
+ * A content block of an answer, or of a stream's content_block_start: text (with citations), thinking,
+ * redacted_thinking, tool_use, server_tool_use, and a server tool's result (web_search_tool_result...: `tool_use_id`
+ * and `content` in the tool's own shape). https://docs.anthropic.com/en/api/messages#response-content
+ */
 const contentBlockSchema = z.looseObject({
   type: z.string(),
   text: z.string().nullish(),
+  citations: z.array(z.unknown()).nullish(),
   thinking: z.string().nullish(),
   signature: z.string().nullish(),
   data: z.string().nullish(),
   id: z.string().nullish(),
   name: z.string().nullish(),
   input: z.unknown().optional(),
+  tool_use_id: z.string().nullish(),
+  content: z.unknown().optional(),
 });
+export type AnthropicContentBlock = z.infer<typeof contentBlockSchema>;
 
 export const anthropicMessageSchema = z.looseObject({
+  id: z.string().nullish(),
   model: z.string(),
   content: z.array(contentBlockSchema),
   stop_reason: z.string().nullish(),
+  stop_sequence: z.string().nullish(),
   usage: anthropicUsageSchema.nullish(),
 });
 export type AnthropicMessage = z.infer<typeof anthropicMessageSchema>;
 
-/** Every stream event names its type in its data (the SSE `event:` line repeats it). */
-export const streamEventTypeSchema = z.looseObject({ type: z.string() });
-
 export const messageStartSchema = z.looseObject({
-  message: z.looseObject({ model: z.string().nullish(), usage: anthropicUsageSchema.nullish() }),
+  message: z.looseObject({
+    id: z.string().nullish(),
+    model: z.string().nullish(),
+    usage: anthropicUsageSchema.nullish(),
+  }),
 });
 export const blockStartSchema = z.looseObject({ index: z.number(), content_block: contentBlockSchema });
 export const blockDeltaSchema = z.looseObject({
@@ -48,11 +59,13 @@ export const blockDeltaSchema = z.looseObject({
     thinking: z.string().nullish(),
     signature: z.string().nullish(),
     partial_json: z.string().nullish(),
+    /** citations_delta: one citation of the text block, in Anthropic's shape. */
+    citation: z.unknown().optional(),
   }),
 });
 export const blockStopSchema = z.looseObject({ index: z.number() });
 export const messageDeltaSchema = z.looseObject({
-  delta: z.looseObject({ stop_reason: z.string().nullish() }).nullish(),
+  delta: z.looseObject({ stop_reason: z.string().nullish(), stop_sequence: z.string().nullish() }).nullish(),
   usage: anthropicUsageSchema.nullish(),
 });
 
