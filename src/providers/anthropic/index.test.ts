@@ -127,7 +127,7 @@ async function streamOf(result: ChatResult) {
 
 function answerOf(result: ChatResult) {
   if (result.kind !== "answer") throw new Error("expected an answer");
-  return result;
+  return { ...result, response: result.response() };
 }
 
 const finishOf = (events: StreamEvent[]) => events.find((event) => event.type === "finish");

@@ -96,7 +96,7 @@ export const createAnthropicAdapter: AdapterFactory = (deps) => {
       );
       return {
         kind: "answer",
-        response: toCanonicalResponse(answer, deps),
+        response: () => toCanonicalResponse(answer, deps),
         raw: { dialect: "anthropic-messages", body: text },
         warnings,
       };
