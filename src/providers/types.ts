@@ -1,5 +1,4 @@
 // The ProviderAdapter interface: what every provider folder implements, and what routing calls.
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from "../api/chat.ts";
 import type { Dialect, OriginalRequest } from "../canonical/dialect.ts";
 import type { CanonicalRequest } from "../canonical/request.ts";
 import type { CanonicalResponse } from "../canonical/response.ts";
@@ -28,11 +27,6 @@ export interface ChatAttempt {
   canonical: CanonicalRequest;
   /** The client's own body and dialect: a provider of that wire forwards it as it came. */
   original: OriginalRequest;
-  /**
-   * The request as an OpenAI Chat body (the gateway-facing `model`: use `model` above), for adapters that still
-   * translate from that shape; the canonical request above replaces it.
-   */
-  request: ChatRequest;
   /** The key to send upstream, if any (configured, or the caller's own bearer). */
   apiKey: string | undefined;
   keySource: KeySource;
@@ -48,12 +42,6 @@ export interface ChatAttempt {
   prefill?: string;
 }
 
-/** One chunk of a stream. `raw` is the upstream's own JSON text when it can be forwarded byte for byte. */
-export interface StreamChunk {
-  chunk: ChatCompletionChunk;
-  raw?: string;
-}
-
 export type ChatResult =
   | {
       kind: "answer";
@@ -66,25 +54,7 @@ export type ChatResult =
       raw?: { dialect: Dialect; body: string };
       warnings: string[];
     }
-  | { kind: "frames"; frames: FrameStream; warnings: string[] }
-  | {
-      kind: "completion";
-      completion: ChatCompletion;
-      /** The upstream's body, when it is already exactly the answer (OpenAI pass-through). */
-      body?: string;
-      warnings: string[];
-    }
-  | {
-      kind: "stream";
-      /**
-       * Chunks as they arrive. The stream ends normally only when the upstream said the answer is complete. A read
-       * rejects only with a GatewayError (a cut is streamCutError; an in-stream error event, its own error) or,
-       * once the attempt's signal aborted, with the signal's reason. A translator emits a finish_reason only
-       * when the upstream said the answer is complete, never to paper over a cut.
-       */
-      chunks: ChunkStream;
-      warnings: string[];
-    };
+  | { kind: "frames"; frames: FrameStream; warnings: string[] };
 
 /** What a consumer reads one item at a time: a ReadableStreamDefaultReader is one. */
 export interface PullReader<T> {
@@ -93,14 +63,11 @@ export interface PullReader<T> {
 }
 
 /**
- * What routing reads a stream from: event-stream.ts's reader (no ReadableStream of its own, which saves a stream
- * hop per chunk where the adapter's output is only ever read); a ReadableStream<StreamChunk> is one too.
+ * A stream's canonical frames as they arrive, one per upstream event. It ends normally only when the upstream said
+ * the answer is complete (a `finish` event, never emitted to paper over a cut). A read rejects only with a
+ * GatewayError (a cut is streamCutError; an in-stream error event, its own error) or, once the attempt's signal
+ * aborted, with the signal's reason.
  */
-export interface ChunkStream {
-  getReader(): PullReader<StreamChunk>;
-}
-
-/** What routing reads a translated stream from: canonical frames, one per upstream event. Reads reject as above. */
 export interface FrameStream {
   getReader(): PullReader<StreamFrame>;
 }
@@ -114,15 +81,6 @@ export interface Translated<Native> {
 /** What a request translator (request.ts) takes once it reads the canonical request. */
 export interface CanonicalInput {
   request: CanonicalRequest;
-  /** The upstream's own model name. */
-  model: string;
-  /** Text already sent to the client from a cut stream; the model is asked to continue it. */
-  prefill?: string | undefined;
-}
-
-/** What every request translator (request.ts) takes. */
-export interface RequestInput {
-  request: ChatRequest;
   /** The upstream's own model name. */
   model: string;
   /** Text already sent to the client from a cut stream; the model is asked to continue it. */

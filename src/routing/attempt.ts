@@ -1,9 +1,7 @@
 // One attempt on one target: the adapter call under its deadline, then (for a stream) the wait for the commit point.
-import { canonicalResponseOf } from "../api/openai-chat/completion-response.ts";
 import type { CanonicalResponse } from "../canonical/response.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import { linkedController } from "../providers/abort.ts";
-import { framesOf } from "../providers/chunk-frames.ts";
 import type { KeySource } from "../providers/types.ts";
 import { awaitFirstContent, type OpenedStream } from "./commit-point.ts";
 import { cancelDeadline, DeadlineExceeded, scheduleDeadline, timeoutError } from "./deadline.ts";
@@ -53,7 +51,6 @@ export async function attemptOnce(input: AttemptInput): Promise<AttemptResult> {
       model: target.model,
       canonical: request.canonical,
       original: request.original,
-      request: request.chat,
       apiKey: input.apiKey,
       keySource: input.keySource,
       signal: controller.signal,
@@ -66,22 +63,10 @@ export async function attemptOnce(input: AttemptInput): Promise<AttemptResult> {
         ? { kind: "completion", response, raw, warnings }
         : { kind: "completion", response, warnings };
     }
-    if (result.kind === "completion") {
-      // An adapter still on the OpenAI Chat shape: its body is forwardable only when it is the upstream's own.
-      const completion = result.completion;
-      const response = () => canonicalResponseOf(completion);
-      const raw: RawBody | undefined = result.body
-        ? { dialect: "openai-chat", body: result.body }
-        : undefined;
-      return raw
-        ? { kind: "completion", response, raw, warnings: result.warnings }
-        : { kind: "completion", response, warnings: result.warnings };
-    }
-    const frames = result.kind === "frames" ? result.frames : framesOf(result.chunks);
     const opened = await awaitFirstContent({
       target,
       keySource: input.keySource,
-      reader: frames.getReader(),
+      reader: result.frames.getReader(),
       controller,
       deadlines,
     });

@@ -1,15 +1,16 @@
 // Test support for routing: scripted fake adapters, a dispatcher's deps with an injected clock, stream readers.
-import type { ChatCompletion, ChatCompletionChunk } from "../api/chat.ts";
 import { chatClientRequest } from "../api/openai-chat/client-request.ts";
 import { GatewayError, streamCutError, UpstreamError } from "../api/errors.ts";
 import type { ProviderConfig, ProviderType } from "../config/schema.ts";
 import { silentLogger } from "../log/logger.ts";
-import type { ChatAttempt, ChatResult, ProviderAdapter, StreamChunk } from "../providers/types.ts";
+import type { CanonicalResponse } from "../canonical/response.ts";
+import type { StreamEvent, StreamFrame } from "../canonical/stream.ts";
+import type { ChatAttempt, ChatResult, ProviderAdapter } from "../providers/types.ts";
 import type { ChunkSource } from "./committed-stream.ts";
 import { createMemoryHealthStore, type HealthStore } from "./health.ts";
 import type { ClientRequest, DispatchDeps, Route } from "./types.ts";
 
-/** What a fake upstream does for one call: answer, fail, or stream chunks (then end, cut or stall). */
+/** What a fake upstream does for one call: answer, fail, or stream text parts (then end, cut or stall). */
 export type Script =
   | { answer: string }
   | { error: GatewayError }
@@ -27,35 +28,32 @@ export interface FakeProvider {
   script: (call: FakeCall, index: number) => Script;
 }
 
-export function chunkOf(id: string, content: string, finish: boolean): ChatCompletionChunk {
-  return {
-    id,
-    object: "chat.completion.chunk",
-    created: 1,
-    model: "m",
-    choices: [{ index: 0, delta: { content }, finish_reason: finish ? "stop" : null }],
-  };
+function answerOf(id: string, text: string): CanonicalResponse {
+  return { id, model: "m", created: 1, content: [{ type: "text", text }], stopReason: "end_turn" };
 }
 
-function completionOf(id: string, text: string): ChatCompletion {
-  return {
-    id,
-    object: "chat.completion",
-    created: 1,
-    model: "m",
-    choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
-  };
+/** The frames of `parts`: the first starts the answer and its text block, the last ends it unless cut or stalled. */
+function frameOf(id: string, index: number, parts: string[], ends: boolean): StreamFrame {
+  const events: StreamEvent[] = [];
+  if (index === 0) {
+    events.push({ type: "start", id, model: "m", created: 1 });
+    events.push({ type: "block_start", index: 0, block: { type: "text" } });
+  }
+  events.push({ type: "block_delta", index: 0, delta: { type: "text", text: parts[index] as string } });
+  if (ends && index === parts.length - 1) {
+    events.push({ type: "block_stop", index: 0 }, { type: "finish", stopReason: "end_turn" });
+  }
+  return { events };
 }
 
-/** A stream of `parts` as chunks, the last one finishing the answer unless the script cuts or stalls it. */
+/** A stream of `parts` as frames, the last one finishing the answer unless the script cuts or stalls it. */
 function streamOf(providerId: string, parts: string[], then: "end" | "cut" | "stall", signal: AbortSignal) {
   let index = 0;
   const id = `chatcmpl-${providerId}-${Math.random().toString(36).slice(2, 8)}`;
-  return new ReadableStream<StreamChunk>({
+  return new ReadableStream<StreamFrame>({
     pull(controller) {
       if (index < parts.length) {
-        const last = index === parts.length - 1 && then === "end";
-        controller.enqueue({ chunk: chunkOf(id, parts[index] as string, last) });
+        controller.enqueue(frameOf(id, index, parts, then === "end"));
         index++;
         return;
       }
@@ -102,10 +100,11 @@ function fakeAdapter(fakes: Map<string, FakeProvider>): ProviderAdapter {
       fake.calls.push(call);
       if ("error" in script) throw script.error;
       if ("answer" in script) {
-        return { kind: "completion", completion: completionOf(fake.config.id, script.answer), warnings: [] };
+        const response = answerOf(fake.config.id, script.answer);
+        return { kind: "answer", response: () => response, warnings: [] };
       }
-      const chunks = streamOf(fake.config.id, script.stream, script.then ?? "end", attempt.signal);
-      return { kind: "stream", chunks, warnings: [] };
+      const frames = streamOf(fake.config.id, script.stream, script.then ?? "end", attempt.signal);
+      return { kind: "frames", frames, warnings: [] };
     },
     async listModels() {
       return [];

@@ -1,5 +1,4 @@
 // The shapes routing works with: a route, its dependencies, what it serves, what it records of each attempt.
-import type { ChatRequest } from "../api/chat.ts";
 import type { OriginalRequest } from "../canonical/dialect.ts";
 import type { CanonicalRequest } from "../canonical/request.ts";
 import type { CanonicalResponse } from "../canonical/response.ts";
@@ -51,8 +50,6 @@ export interface AttemptRecord {
 export interface ClientRequest {
   canonical: CanonicalRequest;
   original: OriginalRequest;
-  /** The request as an OpenAI Chat body, for adapters that still read that shape instead of the canonical one. */
-  chat: ChatRequest;
 }
 
 /** The upstream's own answer body, when a client of `dialect` can be sent it as it came. */

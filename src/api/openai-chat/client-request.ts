@@ -1,4 +1,4 @@
-// A validated OpenAI Chat request as routing carries it: canonical form, the client's own body, the Chat shape.
+// A validated OpenAI Chat request as routing and adapters carry it: its canonical form and the client's own body.
 import type { OriginalRequest } from "../../canonical/dialect.ts";
 import type { CanonicalRequest } from "../../canonical/request.ts";
 import type { ChatRequest } from "../chat.ts";
@@ -7,17 +7,6 @@ import { chatToCanonical } from "./to-canonical.ts";
 export function chatClientRequest(chat: ChatRequest): {
   canonical: CanonicalRequest;
   original: OriginalRequest;
-  chat: ChatRequest;
 } {
-  return { canonical: chatToCanonical(chat), original: { dialect: "openai-chat", body: chat }, chat };
-}
-
-/** The request fields of an adapter call for a Chat request (tests build attempts with it). */
-export function chatAttemptFields(chat: ChatRequest): {
-  canonical: CanonicalRequest;
-  original: OriginalRequest;
-  request: ChatRequest;
-} {
-  const { canonical, original } = chatClientRequest(chat);
-  return { canonical, original, request: chat };
+  return { canonical: chatToCanonical(chat), original: { dialect: "openai-chat", body: chat } };
 }

@@ -1,5 +1,5 @@
 // The adapter against the shared mock upstream on 127.0.0.1, replaying the recorded Anthropic bytes.
-import { chatAttemptFields } from "../../api/openai-chat/client-request.ts";
+import { chatClientRequest } from "../../api/openai-chat/client-request.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
 import { GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
@@ -106,7 +106,7 @@ function attempt(
   return {
     provider,
     model,
-    ...chatAttemptFields(request),
+    ...chatClientRequest(request),
     apiKey: KEY,
     keySource: "configured",
     signal: new AbortController().signal,

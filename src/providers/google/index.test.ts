@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
 import { GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
-import { chatAttemptFields } from "../../api/openai-chat/client-request.ts";
+import { chatClientRequest } from "../../api/openai-chat/client-request.ts";
 import { collectResponse, type StreamEvent, type StreamFrame } from "../../canonical/stream.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { silentLogger } from "../../log/logger.ts";
@@ -139,7 +139,7 @@ function attempt(
   return {
     provider,
     model,
-    ...chatAttemptFields(chatRequest(body)),
+    ...chatClientRequest(chatRequest(body)),
     apiKey: KEY,
     keySource: "configured",
     signal: new AbortController().signal,

@@ -1,5 +1,5 @@
 // The Ollama adapter against the shared mock upstream on 127.0.0.1, replaying the recorded bytes.
-import { chatAttemptFields } from "../../api/openai-chat/client-request.ts";
+import { chatClientRequest } from "../../api/openai-chat/client-request.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
 import { GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
@@ -118,7 +118,7 @@ function attempt(
   return {
     provider: provider(),
     model,
-    ...chatAttemptFields(request),
+    ...chatClientRequest(request),
     apiKey: undefined,
     keySource: "none",
     signal: new AbortController().signal,
