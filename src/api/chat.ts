@@ -196,24 +196,6 @@ export interface ChatCompletionChunk {
   [key: string]: unknown;
 }
 
-/** True when a chunk carries something a client shows: the stream's commit point is the first such chunk. */
-export function chunkHasContent(chunk: ChatCompletionChunk): boolean {
-  for (const choice of chunk.choices) {
-    const delta = choice.delta;
-    if (!delta) continue;
-    if (typeof delta.content === "string" && delta.content.length > 0) return true;
-    if (typeof delta.reasoning_content === "string" && delta.reasoning_content.length > 0) return true;
-    if (typeof delta.refusal === "string" && delta.refusal.length > 0) return true;
-    if (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) return true;
-  }
-  return false;
-}
-
-/** True when a chunk ends one of its choices. */
-export function chunkFinishes(chunk: ChatCompletionChunk): boolean {
-  return chunk.choices.some((choice) => choice.finish_reason != null);
-}
-
 /**
  * Whether a stream's answer is complete: every choice seen so far has its finish_reason (with n > 1, one
  * finished choice is not a whole answer). A stream that is complete may end without [DONE].
