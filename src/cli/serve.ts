@@ -8,7 +8,7 @@ import { createMemoryHealthStore } from "../routing/health.ts";
 import { currentRuntime, type RunningServer, type Runtime } from "../runtime/index.ts";
 import { createApp } from "../server/app.ts";
 import { bindRefusal } from "../server/bind-safety.ts";
-import { configuredSecrets, DEFAULT_MAX_BODY_BYTES } from "../server/deps.ts";
+import { configuredSecrets, DEFAULT_IDLE_TIMEOUT_SECONDS, DEFAULT_MAX_BODY_BYTES } from "../server/deps.ts";
 import { VERSION } from "../version.ts";
 import { claimPidFile, localUrl, removeDaemonFiles, stateFileFor } from "./daemon-files.ts";
 import { newId } from "./ids.ts";
@@ -111,6 +111,7 @@ export async function serveCommand(argv: string[], env: Record<string, string | 
     version: VERSION,
     startedAt: clock(),
     maxBodyBytes,
+    listenHost: host,
   });
 
   const runtime = currentRuntime();
@@ -121,6 +122,7 @@ export async function serveCommand(argv: string[], env: Record<string, string | 
     // The app enforces the configured limit with a JSON 413 (chunked bodies too); the runtime's own cap
     // must never answer first, with an empty body.
     maxRequestBodySize: Math.max(maxBodyBytes * 4, 1024 * 1024 * 1024),
+    idleTimeoutSeconds: config.server.idle_timeout_seconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
   });
   printSummary(server.hostname, server.port, dir, config, runtime.name);
 

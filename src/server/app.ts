@@ -3,12 +3,18 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { GatewayError, InvalidRequestError } from "../api/errors.ts";
 import { authorizeRoute, checkAllowed } from "./access.ts";
-import { type AppDeps, clientAuthOn, configuredSecrets, DEFAULT_MAX_BODY_BYTES } from "./deps.ts";
+import { type BodyLimits, DEFAULT_BODY_TIMEOUT_MS, readJsonBody } from "./body.ts";
+import {
+  type AppDeps,
+  type AppEnv,
+  clientAuthOn,
+  configuredSecrets,
+  DEFAULT_MAX_BODY_BYTES,
+} from "./deps.ts";
 import { errorResponse } from "./errors.ts";
 import { createGate, type Gate } from "./gate.ts";
-import { readJsonBody } from "./body.ts";
 import { bearerToken } from "./keys.ts";
-import { findClientKey, presentedKey } from "./middleware/auth.ts";
+import { presentedKey } from "./middleware/auth.ts";
 import { createMemoryRateLimiter } from "./rate-limit.ts";
 import { resolveModelRoute, resolvePathRoute, rotationRoute } from "./resolve.ts";
 import { readChatRequest, serveChat } from "./routes/chat.ts";
@@ -17,7 +23,7 @@ import { healthBody, livenessBody, statusBody } from "./routes/status.ts";
 
 const ID_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
-type App = Hono;
+type App = Hono<AppEnv>;
 
 /** A path id reaches routing only if it is a valid id: no encoded slashes, dots-only names or control bytes. */
 function checkId(id: string): string {
@@ -31,7 +37,7 @@ function checkId(id: string): string {
 }
 
 export function createApp(deps: AppDeps): App {
-  const app = new Hono();
+  const app = new Hono<AppEnv>();
   // CORS is the only middleware, and only when configured; every other check runs inside the route (gate.ts).
   useCors(app, deps);
   const gate = createGate(deps);
@@ -39,13 +45,9 @@ export function createApp(deps: AppDeps): App {
   // config dir) only for a caller with a valid key.
   app.get(
     "/health",
-    gate.open((c) => {
-      const presented = presentedKey(c);
-      const detail =
-        !clientAuthOn(deps.config) ||
-        (presented !== undefined && findClientKey(deps.config.clientKeys, presented) !== undefined);
-      return c.json(detail ? healthBody(deps) : livenessBody(deps));
-    }),
+    gate.open((c, key) =>
+      c.json(!clientAuthOn(deps.config) || key ? healthBody(deps) : livenessBody(deps)),
+    ),
   );
   app.get(
     "/",
@@ -78,28 +80,31 @@ function useCors(app: App, deps: AppDeps): void {
 
 function addChatRoutes(app: App, deps: AppDeps, gate: Gate): void {
   const { config } = deps;
-  const maxBody = deps.maxBodyBytes ?? config.server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES;
+  const body: BodyLimits = {
+    maxBytes: deps.maxBodyBytes ?? config.server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES,
+    timeoutMs: config.server.body_timeout_ms ?? DEFAULT_BODY_TIMEOUT_MS,
+  };
   const limiter = deps.rateLimiter ?? createMemoryRateLimiter(deps.clock);
 
   app.post(
     "/api/:id/chat/completions",
-    gate.keyed(async (c, key) => {
+    gate.keyed(async (c, admission) => {
       const id = checkId(c.req.param("id") ?? "");
-      checkAllowed(key, id);
-      const request = readChatRequest(await readJsonBody(c.req.raw, maxBody));
+      checkAllowed(admission.key, id);
+      const request = readChatRequest(await readJsonBody(c.req.raw, body, admission));
       const route = resolvePathRoute(config, id, request.model);
-      authorizeRoute(key, route, limiter);
-      return serveChat(deps, c, request, route);
+      authorizeRoute(admission.key, route, limiter);
+      return serveChat(deps, c, request, route, admission);
     }),
   );
 
   app.post(
     "/v1/chat/completions",
-    gate.keyed(async (c, key) => {
-      const request = readChatRequest(await readJsonBody(c.req.raw, maxBody));
+    gate.keyed(async (c, admission) => {
+      const request = readChatRequest(await readJsonBody(c.req.raw, body, admission));
       const route = resolveModelRoute(config, request.model);
-      authorizeRoute(key, route, limiter);
-      return serveChat(deps, c, request, route);
+      authorizeRoute(admission.key, route, limiter);
+      return serveChat(deps, c, request, route, admission);
     }),
   );
 }
@@ -111,7 +116,7 @@ function addModelRoutes(app: App, deps: AppDeps, gate: Gate): void {
 
   app.get(
     "/api/:id/models",
-    gate.keyed(async (c, key) => {
+    gate.keyed(async (c, { key }) => {
       const id = checkId(c.req.param("id") ?? "");
       checkAllowed(key, id);
       const provider = config.providers[id];
@@ -129,7 +134,7 @@ function addModelRoutes(app: App, deps: AppDeps, gate: Gate): void {
 
   app.get(
     "/v1/models",
-    gate.keyed((c, key) => c.json(models.list(gatewayModels(deps, key)))),
+    gate.keyed((c, { key }) => c.json(models.list(gatewayModels(deps, key)))),
   );
 }
 

@@ -22,13 +22,16 @@ const DIRECT_STREAMS = typeof (globalThis as { Bun?: unknown }).Bun !== "undefin
 
 /**
  * `errorEvent` renders a failure after commit as a final `data: {"error": ...}` event; no [DONE] follows it,
- * so a client never takes half an answer for a whole one.
+ * so a client never takes half an answer for a whole one. `onEnd` runs once as the stream ends, whichever way,
+ * before its last bytes are written (Bun only reaches the connection until then: admission.ts gives back the
+ * request's hold there).
  */
 export function toSSE(
   chunks: ChunkSource,
   errorEvent: (thrown: unknown) => string,
+  onEnd: () => void = () => {},
 ): ReadableStream<Uint8Array> {
-  return DIRECT_STREAMS ? directSSE(chunks, errorEvent) : queuedSSE(chunks, errorEvent);
+  return DIRECT_STREAMS ? directSSE(chunks, errorEvent, onEnd) : queuedSSE(chunks, errorEvent, onEnd);
 }
 
 /** One chunk as its SSE event. */
@@ -41,6 +44,7 @@ function eventFor(value: StreamChunk): string {
 export function directSSE(
   chunks: ChunkSource,
   errorEvent: (thrown: unknown) => string,
+  onEnd: () => void = () => {},
 ): ReadableStream<Uint8Array> {
   // The client left: a pending read then ends with nothing, and there is no one to write [DONE] or an error to.
   let cancelled = false;
@@ -52,6 +56,7 @@ export function directSSE(
           const value = await chunks.next();
           if (cancelled) return;
           if (value === undefined) {
+            onEnd();
             controller.write(DONE_EVENT);
             controller.close();
             return;
@@ -65,12 +70,14 @@ export function directSSE(
         }
       } catch (thrown) {
         if (cancelled) return;
+        onEnd();
         controller.write(`data: ${errorEvent(thrown)}\n\n`);
         controller.close();
       }
     },
     cancel(reason?: unknown) {
       cancelled = true;
+      onEnd();
       chunks.cancel(reason);
     },
   };
@@ -80,6 +87,7 @@ export function directSSE(
 export function queuedSSE(
   chunks: ChunkSource,
   errorEvent: (thrown: unknown) => string,
+  onEnd: () => void = () => {},
 ): ReadableStream<Uint8Array> {
   let cancelled = false;
   return new ReadableStream<Uint8Array>({
@@ -88,6 +96,7 @@ export function queuedSSE(
         const value = await chunks.next();
         if (cancelled) return;
         if (value === undefined) {
+          onEnd();
           controller.enqueue(DONE);
           controller.close();
           return;
@@ -95,12 +104,14 @@ export function queuedSSE(
         controller.enqueue(encoder.encode(eventFor(value)));
       } catch (thrown) {
         if (cancelled) return;
+        onEnd();
         controller.enqueue(encoder.encode(`data: ${errorEvent(thrown)}\n\n`));
         controller.close();
       }
     },
     cancel(reason) {
       cancelled = true;
+      onEnd();
       chunks.cancel(reason);
     },
   });

@@ -4,6 +4,7 @@ import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
 import { InvalidRequestError } from "../../api/errors.ts";
 import { formatIssuePath } from "../../config/load.ts";
 import { dispatch, type Route } from "../../routing/dispatch.ts";
+import type { Admission } from "../admission.ts";
 import type { AppDeps } from "../deps.ts";
 import { clientAuthOn, configuredSecrets } from "../deps.ts";
 import { errorBody, toGatewayError } from "../errors.ts";
@@ -44,6 +45,7 @@ export async function serveChat(
   c: Context,
   request: ChatRequest,
   route: Route,
+  admission: Pick<Admission, "untilStreamEnds">,
 ): Promise<Response> {
   const callerToken = bearerToken(c.req.header("authorization"));
   const clientAuth = clientAuthOn(deps.config);
@@ -82,8 +84,11 @@ export async function serveChat(
   headers["content-type"] = "text/event-stream; charset=utf-8";
   headers["cache-control"] = "no-cache";
   headers["x-accel-buffering"] = "no";
-  const body = toSSE(served.chunks, (thrown) =>
-    JSON.stringify(errorBody(toGatewayError(thrown, deps.logger), secrets())),
+  // The request's hold (its concurrency slot, body bytes and open connection) lasts as long as its stream.
+  const body = toSSE(
+    served.chunks,
+    (thrown) => JSON.stringify(errorBody(toGatewayError(thrown, deps.logger), secrets())),
+    admission.untilStreamEnds(),
   );
   return new Response(body, { status: 200, headers });
 }
