@@ -4,6 +4,7 @@ import { cors } from "hono/cors";
 import { GatewayError, InvalidRequestError } from "../api/errors.ts";
 import { authorizeRoute, checkAllowed } from "./access.ts";
 import { type BodyLimits, DEFAULT_BODY_TIMEOUT_MS, readJsonBody } from "./body.ts";
+import { allowedOrigins } from "./cross-site.ts";
 import {
   type AppDeps,
   type AppEnv,
@@ -45,9 +46,7 @@ export function createApp(deps: AppDeps): App {
   // config dir) only for a caller with a valid key.
   app.get(
     "/health",
-    gate.open((c, key) =>
-      c.json(!clientAuthOn(deps.config) || key ? healthBody(deps) : livenessBody(deps)),
-    ),
+    gate.open((c, key) => c.json(!clientAuthOn(deps.config) || key ? healthBody(deps) : livenessBody(deps))),
   );
   app.get(
     "/",
@@ -59,10 +58,13 @@ export function createApp(deps: AppDeps): App {
   return app;
 }
 
-/** No CORS unless origins are listed: a web page must not spend the gateway's keys from a visitor's browser. */
+/**
+ * No CORS unless origins are listed: a web page must not spend the gateway's keys from a visitor's browser. This
+ * answers preflights and adds the headers; a request from an origin not listed is refused in the gate (403).
+ */
 function useCors(app: App, deps: AppDeps): void {
-  const origins = deps.config.server.cors?.origins;
-  if (!origins || origins.length === 0) return;
+  const origins = allowedOrigins(deps.config);
+  if (origins.length === 0) return;
   app.use(
     cors({
       origin: origins.includes("*") ? "*" : origins,

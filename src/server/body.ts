@@ -1,4 +1,4 @@
-// The request body: at most max_body_bytes (413), within the in-flight budget (503), in time
+// The request body: declared JSON (415), at most max_body_bytes (413), within the in-flight budget (503), in time
 // (408), and JSON (400); read the cheapest way the runtime offers.
 import { GatewayError, InvalidRequestError } from "../api/errors.ts";
 import { cancelDeadline, DeadlineExceeded, scheduleDeadline, withDeadline } from "../routing/deadline.ts";
@@ -39,6 +39,29 @@ function notJson(): InvalidRequestError {
 }
 
 /**
+ * application/json or any `+json` type, parameters (charset) allowed. Anything else is refused: text/plain,
+ * application/x-www-form-urlencoded and multipart/form-data are what a web page may POST cross-site without a
+ * CORS preflight, so accepting them would let any page spend the gateway's keys.
+ */
+export function declaresJson(contentType: string | null): boolean {
+  if (contentType === "application/json") return true;
+  if (contentType === null) return false;
+  const semicolon = contentType.indexOf(";");
+  const type = (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+  return type === "application/json" || (type.indexOf("/") > 0 && type.endsWith("+json"));
+}
+
+function checkJsonType(request: Request): void {
+  const contentType = request.headers.get("content-type");
+  if (!declaresJson(contentType)) {
+    throw new GatewayError(
+      `The request body must be sent as JSON (Content-Type: application/json), not ${contentType ? `'${contentType.slice(0, 100)}'` : "without a Content-Type"}`,
+      { status: 415, type: "invalid_request_error", code: "unsupported_media_type" },
+    );
+  }
+}
+
+/**
  * The body parsed as JSON. A body with a Content-Length (which the runtime holds the body to) is judged by the
  * header before anything is read, then parsed by the runtime straight from its one buffer; a chunked one is
  * counted as it arrives and dropped as soon as it passes a limit, so an endless body costs no more than the limit.
@@ -48,6 +71,7 @@ export async function readJsonBody(
   limits: BodyLimits,
   reservation: BodyReservation,
 ): Promise<unknown> {
+  checkJsonType(request);
   const length = request.headers.get("content-length");
   if (length !== null && !request.headers.has("transfer-encoding")) {
     // Bun joins repeated equal Content-Length headers ("5, 5") and refuses differing ones itself.

@@ -1,4 +1,4 @@
-// What every request passes before its route's work: the header-size limit,
+// What every request passes before its route's work: Host and Origin (cross-site requests), the header-size limit,
 // then the client key and a concurrency slot (per key, or per client address with keys off). A wrapper inside each
 // route's handler, not Hono middleware: with one handler per route Hono calls it directly, while any middleware
 // makes it compose a chain for every request, which measured ~8 µs of CPU per chat completion (bench/RESULTS.md).
@@ -15,6 +15,7 @@ import {
   InFlightCounts,
 } from "./admission.ts";
 import { isLoopback } from "./bind-safety.ts";
+import { createCrossSiteCheck } from "./cross-site.ts";
 import { type AppDeps, type AppEnv, clientAuthOn } from "./deps.ts";
 import { authenticate, findClientKey, presentedKey } from "./middleware/auth.ts";
 import { checkHeaderSize, DEFAULT_MAX_HEADER_BYTES } from "./middleware/limits.ts";
@@ -27,11 +28,11 @@ export type AdmittedHandler = (c: AppContext, admission: Admission) => Response 
 export type Handler = (c: AppContext) => Response | Promise<Response>;
 
 export interface Gate {
-  /** Header limit only: liveness (/health) answers without a key. */
+  /** Host, Origin and header limit only: liveness (/health) answers without a key. */
   open(handler: OpenHandler): Handler;
-  /** Header limit, client key (401), concurrency slot (429), held until the answer is sent. */
+  /** Host, Origin, header limit, client key (401), concurrency slot (429), held until the answer is sent. */
   keyed(handler: AdmittedHandler): Handler;
-  /** Header limit and client key without a route (the 404 answer): throws what `keyed` would. */
+  /** Host, Origin, header limit and client key without a route (the 404 answer): throws what `keyed` would. */
   admit(c: AppContext): void;
 }
 
@@ -53,9 +54,11 @@ export function createGate(deps: AppDeps): Gate {
     counts: new InFlightCounts(),
     budget: new BodyBudget(config.server.max_body_bytes_in_flight ?? DEFAULT_MAX_BODY_BYTES_IN_FLIGHT),
   };
+  const checkCrossSite = createCrossSiteCheck(config, deps.listenHost);
 
   const screen = (c: AppContext) => {
     const headers = c.req.raw.headers;
+    checkCrossSite(headers);
     checkHeaderSize(headers, maxHeaderBytes);
   };
 
