@@ -43,14 +43,16 @@ export function createApp(deps: AppDeps): App {
   useCors(app, deps);
   const gate = createGate(deps);
   // Liveness for anyone (probes, `aisbf status`); with client keys on, the per-provider detail (error texts,
-  // config dir) only for a caller with a valid key.
+  // config dir) only for a caller with a valid key, and only as far as that key may use.
   app.get(
     "/health",
-    gate.open((c, key) => c.json(!clientAuthOn(deps.config) || key ? healthBody(deps) : livenessBody(deps))),
+    gate.open((c, key) =>
+      c.json(!clientAuthOn(deps.config) || key ? healthBody(deps, key) : livenessBody(deps)),
+    ),
   );
   app.get(
     "/",
-    gate.keyed((c) => c.json(statusBody(deps))),
+    gate.keyed((c, admission) => c.json(statusBody(deps, admission.key))),
   );
   addChatRoutes(app, deps, gate);
   addModelRoutes(app, deps, gate);
