@@ -4,6 +4,7 @@ import { cors } from "hono/cors";
 import { GatewayError, InvalidRequestError } from "../api/errors.ts";
 import { authorizeRoute, checkAllowed } from "./access.ts";
 import { type BodyLimits, DEFAULT_BODY_TIMEOUT_MS, readJsonBody } from "./body.ts";
+import { BodyDeadlines } from "./body-deadline.ts";
 import { allowedOrigins } from "./cross-site.ts";
 import {
   type AppDeps,
@@ -86,7 +87,7 @@ function addChatRoutes(app: App, deps: AppDeps, gate: Gate): void {
   const { config } = deps;
   const body: BodyLimits = {
     maxBytes: deps.maxBodyBytes ?? config.server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES,
-    timeoutMs: config.server.body_timeout_ms ?? DEFAULT_BODY_TIMEOUT_MS,
+    deadlines: new BodyDeadlines(config.server.body_timeout_ms ?? DEFAULT_BODY_TIMEOUT_MS),
   };
   const limiter = deps.rateLimiter ?? createMemoryRateLimiter(deps.clock);
 
