@@ -7,7 +7,8 @@ import type { Connections } from "../runtime/types.ts";
 export const DEFAULT_MAX_CONCURRENT_PER_KEY = 64;
 /** Generous for one machine's agents and scripts; a page of a browser opens at most 6 connections per host. */
 export const DEFAULT_MAX_CONCURRENT_PER_ADDRESS = 256;
-/** Bodies live as bytes, then as parsed text, then as what goes upstream: about 2-3x this in memory at worst. */
+/** Bodies live as bytes, then as parsed text, then as what goes upstream: 2-4.4x this in memory
+ * (bench/body-memory.ts). */
 export const DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 
 /** Requests in flight per caller (a key's name or a client address). */
@@ -83,21 +84,22 @@ export class Admission {
   constructor(
     readonly key: ClientKey | undefined,
     private readonly pool: AdmissionPool,
-    /** The concurrency slot taken, or undefined when this request is not counted. */
-    private readonly slot: string | undefined,
+    /** The concurrency slot taken (a key's name or a client address). */
+    private readonly slot: string,
     private readonly request: Request,
     private readonly connections: Connections | undefined,
   ) {
+    // From here the gateway is the one taking time: its own deadlines bound the request, not the idle timeout.
     connections?.holdOpen(request);
   }
 
-  /** Reserves body bytes until the answer is sent (the request stays in memory for failover); 503 beyond the budget. */
+  /** Reserves body bytes until the answer is sent (the request stays in memory for failover); 503 beyond it. */
   reserveBody(bytes: number): void {
     this.pool.budget.take(bytes, this.bodyBytes);
     this.bodyBytes += bytes;
   }
 
-  /** The answer is a stream that outlives the handler: the returned function ends the hold, before its last bytes. */
+  /** The answer is a stream that outlives the handler: the returned function ends the hold (before its end). */
   untilStreamEnds(): () => void {
     this.extended = true;
     return () => this.end();
@@ -111,7 +113,7 @@ export class Admission {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.slot !== undefined) this.pool.counts.give(this.slot);
+    this.pool.counts.give(this.slot);
     if (this.bodyBytes > 0) this.pool.budget.give(this.bodyBytes);
     this.connections?.releaseHold(this.request);
   }

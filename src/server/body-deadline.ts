@@ -30,7 +30,7 @@ export class BodyDeadlines {
     this.sweepMs = Math.max(1, Math.ceil(timeoutMs / SWEEPS_PER_DEADLINE));
   }
 
-  /** `read`'s outcome, or a rejection with BodyDeadlineExceeded once the deadline passes (then `onExpire` runs). */
+  /** `read`'s outcome, or BodyDeadlineExceeded once the deadline passes (then `onExpire` runs). */
   within<T>(read: Promise<T>, onExpire: () => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const entry: Pending = {
