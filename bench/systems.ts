@@ -119,6 +119,11 @@ function aisbfConfig(env: Environment, name: string): string {
     { mode: 0o600 },
   );
   writeFileSync(join(dir, "rotations.json"), JSON.stringify({ rotations: {} }), { mode: 0o600 });
+  // Every load generator connects from 127.0.0.1, one client address: the default cap of 256 requests in flight
+  // per address would refuse the c512 lane and the 2,048 concurrent streams. The lanes measure speed, not limits.
+  writeFileSync(join(dir, "aisbf.json"), JSON.stringify({ max_concurrent_per_address: 1_000_000 }), {
+    mode: 0o600,
+  });
   return dir;
 }
 

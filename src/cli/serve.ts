@@ -9,7 +9,12 @@ import { createMemoryHealthStore } from "../routing/health.ts";
 import { currentRuntime, type RunningServer, type Runtime } from "../runtime/index.ts";
 import { createApp } from "../server/app.ts";
 import { bindRefusal } from "../server/bind-safety.ts";
-import { type AppDeps, configuredSecrets, DEFAULT_MAX_BODY_BYTES } from "../server/deps.ts";
+import {
+  type AppDeps,
+  configuredSecrets,
+  DEFAULT_IDLE_TIMEOUT_SECONDS,
+  DEFAULT_MAX_BODY_BYTES,
+} from "../server/deps.ts";
 import { VERSION } from "../version.ts";
 import { claimPidFile, localUrl, recordForcedStop, removeDaemonFiles, stateFileFor } from "./daemon-files.ts";
 import { rejectEmptyValues } from "./flag-values.ts";
@@ -160,6 +165,8 @@ function listen(
     startedAt: clock(),
     maxBodyBytes,
     stopping,
+    listenHost: host,
+    sseWriter: runtime.sseWriter,
   });
   return runtime.serve({
     hostname: host,
@@ -168,5 +175,6 @@ function listen(
     // The app enforces the configured limit with a JSON 413 (chunked bodies too); the runtime's own cap
     // must never answer first, with an empty body.
     maxRequestBodySize: Math.max(maxBodyBytes * 4, 1024 * 1024 * 1024),
+    idleTimeoutSeconds: config.server.idle_timeout_seconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
   });
 }

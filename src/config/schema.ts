@@ -127,10 +127,32 @@ export const serverFileSchema = z.strictObject({
     .positive()
     .max(15 * 1024, "Bun refuses request headers over 16 KiB; use at most 15360")
     .optional(),
-  /** Concurrent requests per client key (or per anonymous caller when auth is off); default 64. */
+  /** Concurrent requests per client key; default 64. */
   max_concurrent_per_key: z.number().int().positive().optional(),
+  /** Concurrent requests per client address when client keys are off; default 256 (defaults in server/deps.ts). */
+  max_concurrent_per_address: z.number().int().positive().optional(),
+  /** Total bytes of request bodies held by requests in flight; beyond it a 503 with Retry-After. Default 64 MiB. */
+  max_body_bytes_in_flight: z.number().int().positive().optional(),
+  /** Seconds a connection may idle (between keep-alive requests, between header bytes); default 10. Bun only. */
+  idle_timeout_seconds: z.number().int().min(1).max(255, "Bun takes at most 255 seconds").optional(),
+  /** Time to receive a request's body once its headers are in, else a 408; default 60 s. */
+  body_timeout_ms: timeoutMs.optional(),
+  /** Host names (besides loopback ones) a request's Host header may carry; anything else is a 403. */
+  allowed_hosts: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?)$/,
+          "must be a host name or address without a port (an IPv6 address in brackets)",
+        ),
+    )
+    .optional(),
   auth: z.strictObject({ keys: z.array(clientKeySchema) }).optional(),
-  cors: z.strictObject({ origins: z.array(z.string().url().or(z.literal("*"))) }).optional(),
+  /** Web origins allowed to call the gateway from a browser: URLs, "null" (sandboxed pages, file://) or "*". */
+  cors: z
+    .strictObject({ origins: z.array(z.string().url().or(z.literal("*")).or(z.literal("null"))) })
+    .optional(),
   logging: z
     .strictObject({
       level: z.enum(["debug", "info", "warn", "error"]).optional(),

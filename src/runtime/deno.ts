@@ -1,7 +1,8 @@
 // Deno's serve, signals and how to run this program again. Deno's globals are declared here, the one file that touches them.
+import { standardSseWriter } from "./sse-writer.ts";
 import { fileURLToPath } from "node:url";
 import { spawnDetachedWithNode } from "./spawn-detached.ts";
-import type { Runtime } from "./types.ts";
+import type { Connections, Runtime } from "./types.ts";
 
 /** What the server needs; the same as `deno task start` (deno.json). */
 const SERVER_PERMISSIONS = [
@@ -27,7 +28,7 @@ interface DenoNamespace {
       port: number;
       onListen?: (addr: { hostname: string; port: number }) => void;
     },
-    handler: (request: Request) => Response | Promise<Response>,
+    handler: (request: Request, info: { remoteAddr: { hostname: string } }) => Response | Promise<Response>,
   ): DenoHttpServer;
   addSignalListener(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
   execPath(): string;
@@ -39,12 +40,25 @@ function deno(): DenoNamespace {
 }
 
 export const denoRuntime: Runtime = {
+  sseWriter: standardSseWriter,
   name: "deno",
   version: "Deno" in globalThis ? deno().version.deno : "",
   async serve(options) {
+    // Deno hands the client's address to the handler with each request; the app asks for it by request.
+    const addresses = new WeakMap<Request, string>();
+    const connections: Connections = {
+      clientAddress: (request) => addresses.get(request),
+      // Deno.serve has no idle timeout to lift or set (options.idleTimeoutSeconds has no effect here): its own
+      // connection handling holds, and the app's deadlines bound a request as on Bun.
+      holdOpen: () => {},
+      releaseHold: () => {},
+    };
     const server = deno().serve(
       { hostname: options.hostname, port: options.port, onListen: () => {} },
-      options.fetch,
+      (request, info) => {
+        addresses.set(request, info.remoteAddr.hostname);
+        return options.fetch(request, connections);
+      },
     );
     return {
       port: server.addr.port,

@@ -1,11 +1,36 @@
 // The few things Bun and Deno do differently, behind one interface.
+import type { SseWriter } from "./sse-writer.ts";
+
+/**
+ * What the runtime lets the app know and change about a request's connection. One object per server, handed to
+ * the app's fetch with each request (Hono's env), so nothing is allocated per request for it.
+ */
+export interface Connections {
+  /** The client's IP address; undefined when the runtime cannot tell (the request is gone). */
+  clientAddress(request: Request): string | undefined;
+  /**
+   * The gateway itself is about to take time (reading the body, waiting on an upstream, streaming its answer): the
+   * connection's idle timeout must not cut it. The app's own deadlines bound that time instead.
+   */
+  holdOpen(request: Request): void;
+  /**
+   * The answer is (about to be) sent in full: the connection idles under the idle timeout again. Must be called
+   * before the last bytes go out; on Bun a call after the response has ended no longer reaches the connection.
+   */
+  releaseHold(request: Request): void;
+}
 
 export interface ServeOptions {
   hostname: string;
   port: number;
-  fetch: (request: Request) => Response | Promise<Response>;
+  fetch: (request: Request, connections: Connections) => Response | Promise<Response>;
   /** Largest request body the runtime itself accepts (the app enforces its own, smaller, limit). */
   maxRequestBodySize: number;
+  /**
+   * Seconds a connection may sit without traffic (between keep-alive requests, or between the bytes of a request's
+   * headers) before the runtime closes it. Where the runtime offers no such setting (Deno) its own behaviour holds.
+   */
+  idleTimeoutSeconds: number;
 }
 
 export interface RunningServer {
@@ -32,6 +57,8 @@ export interface DetachedChild {
 }
 
 export interface Runtime {
+  /** Writes an answer's server-sent events into its response (Bun: a direct stream; elsewhere a standard one). */
+  sseWriter: SseWriter;
   name: "bun" | "deno";
   version: string;
   serve(options: ServeOptions): Promise<RunningServer>;

@@ -3,12 +3,20 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { GatewayError, InvalidRequestError } from "../api/errors.ts";
 import { authorizeRoute, checkAllowed } from "./access.ts";
-import { type AppDeps, clientAuthOn, configuredSecrets, DEFAULT_MAX_BODY_BYTES } from "./deps.ts";
+import { type BodyLimits, DEFAULT_BODY_TIMEOUT_MS, readJsonBody } from "./body.ts";
+import { BodyDeadlines } from "./body-deadline.ts";
+import { allowedOrigins } from "./cross-site.ts";
+import {
+  type AppDeps,
+  type AppEnv,
+  clientAuthOn,
+  configuredSecrets,
+  DEFAULT_MAX_BODY_BYTES,
+} from "./deps.ts";
 import { errorResponse } from "./errors.ts";
 import { createGate, type Gate } from "./gate.ts";
-import { readJsonBody } from "./body.ts";
 import { bearerToken } from "./keys.ts";
-import { findClientKey, presentedKey } from "./middleware/auth.ts";
+import { presentedKey } from "./middleware/auth.ts";
 import { createMemoryRateLimiter } from "./rate-limit.ts";
 import { resolveModelRoute, resolvePathRoute, rotationRoute } from "./resolve.ts";
 import { readChatRequest, serveChat } from "./routes/chat.ts";
@@ -17,7 +25,7 @@ import { healthBody, livenessBody, statusBody } from "./routes/status.ts";
 
 const ID_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
-type App = Hono;
+type App = Hono<AppEnv>;
 
 /** A path id reaches routing only if it is a valid id: no encoded slashes, dots-only names or control bytes. */
 function checkId(id: string): string {
@@ -31,25 +39,21 @@ function checkId(id: string): string {
 }
 
 export function createApp(deps: AppDeps): App {
-  const app = new Hono();
+  const app = new Hono<AppEnv>();
   // CORS is the only middleware, and only when configured; every other check runs inside the route (gate.ts).
   useCors(app, deps);
   const gate = createGate(deps);
   // Liveness for anyone (probes, `aisbf status`); with client keys on, the per-provider detail (error texts,
-  // config dir) only for a caller with a valid key.
+  // config dir) only for a caller with a valid key, and only as far as that key may use.
   app.get(
     "/health",
-    gate.open((c) => {
-      const presented = presentedKey(c);
-      const detail =
-        !clientAuthOn(deps.config) ||
-        (presented !== undefined && findClientKey(deps.config.clientKeys, presented) !== undefined);
-      return c.json(detail ? healthBody(deps) : livenessBody(deps));
-    }),
+    gate.open((c, key) =>
+      c.json(!clientAuthOn(deps.config) || key ? healthBody(deps, key) : livenessBody(deps)),
+    ),
   );
   app.get(
     "/",
-    gate.keyed((c) => c.json(statusBody(deps))),
+    gate.keyed((c, admission) => c.json(statusBody(deps, admission.key))),
   );
   addChatRoutes(app, deps, gate);
   addModelRoutes(app, deps, gate);
@@ -57,10 +61,13 @@ export function createApp(deps: AppDeps): App {
   return app;
 }
 
-/** No CORS unless origins are listed: a web page must not spend the gateway's keys from a visitor's browser. */
+/**
+ * No CORS unless origins are listed: a web page must not spend the gateway's keys from a visitor's browser. This
+ * answers preflights and adds the headers; a request from an origin not listed is refused in the gate (403).
+ */
 function useCors(app: App, deps: AppDeps): void {
-  const origins = deps.config.server.cors?.origins;
-  if (!origins || origins.length === 0) return;
+  const origins = allowedOrigins(deps.config);
+  if (origins.length === 0) return;
   app.use(
     cors({
       origin: origins.includes("*") ? "*" : origins,
@@ -78,28 +85,31 @@ function useCors(app: App, deps: AppDeps): void {
 
 function addChatRoutes(app: App, deps: AppDeps, gate: Gate): void {
   const { config } = deps;
-  const maxBody = deps.maxBodyBytes ?? config.server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES;
+  const body: BodyLimits = {
+    maxBytes: deps.maxBodyBytes ?? config.server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES,
+    deadlines: new BodyDeadlines(config.server.body_timeout_ms ?? DEFAULT_BODY_TIMEOUT_MS),
+  };
   const limiter = deps.rateLimiter ?? createMemoryRateLimiter(deps.clock);
 
   app.post(
     "/api/:id/chat/completions",
-    gate.keyed(async (c, key) => {
+    gate.keyed(async (c, admission) => {
       const id = checkId(c.req.param("id") ?? "");
-      checkAllowed(key, id);
-      const request = readChatRequest(await readJsonBody(c.req.raw, maxBody));
+      checkAllowed(admission.key, id);
+      const request = readChatRequest(await readJsonBody(c.req.raw, body, admission));
       const route = resolvePathRoute(config, id, request.model);
-      authorizeRoute(key, route, limiter);
-      return serveChat(deps, c, request, route);
+      authorizeRoute(admission.key, route, limiter);
+      return serveChat(deps, c, request, route, admission);
     }),
   );
 
   app.post(
     "/v1/chat/completions",
-    gate.keyed(async (c, key) => {
-      const request = readChatRequest(await readJsonBody(c.req.raw, maxBody));
+    gate.keyed(async (c, admission) => {
+      const request = readChatRequest(await readJsonBody(c.req.raw, body, admission));
       const route = resolveModelRoute(config, request.model);
-      authorizeRoute(key, route, limiter);
-      return serveChat(deps, c, request, route);
+      authorizeRoute(admission.key, route, limiter);
+      return serveChat(deps, c, request, route, admission);
     }),
   );
 }
@@ -111,7 +121,7 @@ function addModelRoutes(app: App, deps: AppDeps, gate: Gate): void {
 
   app.get(
     "/api/:id/models",
-    gate.keyed(async (c, key) => {
+    gate.keyed(async (c, { key }) => {
       const id = checkId(c.req.param("id") ?? "");
       checkAllowed(key, id);
       const provider = config.providers[id];
@@ -129,7 +139,7 @@ function addModelRoutes(app: App, deps: AppDeps, gate: Gate): void {
 
   app.get(
     "/v1/models",
-    gate.keyed((c, key) => c.json(models.list(gatewayModels(deps, key)))),
+    gate.keyed((c, { key }) => c.json(models.list(gatewayModels(deps, key)))),
   );
 }
 

@@ -1,8 +1,13 @@
 // Refuses to expose a gateway without client keys beyond this machine: anyone who can reach it could spend its keys.
 
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/** localhost, 127.0.0.0/8 or ::1 (bracketed or not): an address only this machine reaches. */
 export function isLoopback(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
-  return bare === "localhost" || bare === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+  if (bare === "localhost" || bare === "::1") return true;
+  const octets = IPV4.exec(bare);
+  return octets !== null && octets[1] === "127" && octets.slice(2).every((octet) => Number(octet) <= 255);
 }
 
 /** The refusal message, or undefined when binding is safe (loopback, client keys configured, or explicitly overridden). */

@@ -4,6 +4,8 @@ import type { ProviderType } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Clock, ProviderAdapter } from "../providers/types.ts";
 import type { HealthStore } from "../routing/health.ts";
+import type { Connections } from "../runtime/types.ts";
+import type { SseWriter } from "../runtime/sse-writer.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 
 export interface AppDeps {
@@ -20,11 +22,20 @@ export interface AppDeps {
   maxBodyBytes?: number;
   /** Requests-per-minute budgets of client keys; in memory unless given. */
   rateLimiter?: RateLimiter;
+  /** Writes streamed answers into their responses: the runtime's own (Bun's direct stream); standard if unset. */
+  sseWriter?: SseWriter;
   /** Aborts when the shutdown grace ends: each stream still open then gets the reason as its final error event. */
   stopping?: AbortSignal;
+  /** The address the server listens on; Host is checked on a loopback one. Undefined counts as loopback. */
+  listenHost?: string;
 }
 
+/** Hono's env for the app: the runtime's connection controls (app.request() in tests passes none). */
+export type AppEnv = { Bindings: Connections };
+
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** Bun's own default; long enough that keep-alive clients (which idle ~4-5 s) close first. */
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 10;
 
 /** Every secret the gateway holds, for redaction of logs and error bodies. */
 export function configuredSecrets(config: LoadedConfig): string[] {

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { ChatCompletionChunk } from "../api/chat.ts";
 import type { ChunkSource } from "../routing/committed-stream.ts";
-import { directSSE, queuedSSE } from "./sse.ts";
+import { bunSseWriter } from "../runtime/bun-sse-writer.ts";
+import { type SseWriter, standardSseWriter } from "../runtime/sse-writer.ts";
+import { toSSE as render } from "./sse.ts";
 
 function chunk(content: string): string {
   const value: ChatCompletionChunk = {
@@ -52,9 +54,11 @@ function served(body: () => ReadableStream<Uint8Array>): string {
 }
 
 describe.each([
-  ["direct", directSSE],
-  ["queued", queuedSSE],
-] as const)("toSSE (%s stream)", (_name, toSSE) => {
+  ["direct", bunSseWriter],
+  ["standard", standardSseWriter],
+] as const)("toSSE (%s writer)", (_name, writer: SseWriter) => {
+  const toSSE = (chunks: ChunkSource<string>, error: (thrown: unknown) => string, stopping?: AbortSignal) =>
+    render(chunks, error, { writer, stopping });
   test("writes each chunk as an event, the raw JSON untouched, then [DONE]", async () => {
     const { chunks } = source([chunk("Hel"), chunk("lo")]);
     const text = await (await fetch(served(() => toSSE(chunks, errorEvent)))).text();

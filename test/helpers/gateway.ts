@@ -1,12 +1,14 @@
 // Starts a real AISBF server on 127.0.0.1 for end-to-end tests, with a config built in the test.
+import { bunSseWriter } from "../../src/runtime/bun-sse-writer.ts";
 import type { LoadedConfig } from "../../src/config/load.ts";
 import type { ClientKey } from "../../src/config/client-keys.ts";
 import type { ProviderConfig, RotationConfig, ServerFile } from "../../src/config/schema.ts";
 import { createLogger, type Logger } from "../../src/log/logger.ts";
 import { createAdapters } from "../../src/providers/registry.ts";
 import { createMemoryHealthStore, type HealthStore } from "../../src/routing/health.ts";
+import { serveWithBun } from "../../src/runtime/bun.ts";
 import { createApp } from "../../src/server/app.ts";
-import { configuredSecrets } from "../../src/server/deps.ts";
+import { configuredSecrets, DEFAULT_IDLE_TIMEOUT_SECONDS } from "../../src/server/deps.ts";
 
 let counter = 0;
 export function testId(prefix: string): string {
@@ -34,7 +36,17 @@ export interface GatewayOptions {
   clientKeys?: ClientKey[];
 }
 
-export function startGateway(options: GatewayOptions): TestGateway {
+export interface InProcessGateway {
+  /** Answers `app.request(path, init)` in this process, with no socket (no runtime connection controls). */
+  app: ReturnType<typeof createApp>;
+  config: LoadedConfig;
+  health: HealthStore;
+  logs: string[];
+  advance(ms: number): void;
+}
+
+/** The app as `serve` builds it, for `app.request()`; `listenHost` as `serve` would pass it. */
+export function buildGateway(options: GatewayOptions & { listenHost?: string }): InProcessGateway {
   let offset = 0;
   const clock = () => Date.now() + offset;
   const logs: string[] = [];
@@ -64,17 +76,38 @@ export function startGateway(options: GatewayOptions): TestGateway {
     version: "0.0.0-test",
     startedAt: clock(),
     maxBodyBytes: options.maxBodyBytes,
+    // As `serve` runs it on Bun: answers stream through Bun's direct stream.
+    sseWriter: bunSseWriter,
+    ...(options.listenHost !== undefined ? { listenHost: options.listenHost } : {}),
   });
-  const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: app.fetch, idleTimeout: 0 });
   return {
-    url: `http://127.0.0.1:${server.port}`,
+    app,
+    config,
     health,
     logs,
     advance(ms) {
       offset += ms;
     },
+  };
+}
+
+export function startGateway(options: GatewayOptions): TestGateway {
+  const { app, config, health, logs, advance } = buildGateway({ ...options, listenHost: "127.0.0.1" });
+  // Through the runtime layer, as `serve` runs it: its idle timeout and connection holds are part of what is tested.
+  const server = serveWithBun({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: app.fetch,
+    maxRequestBodySize: 1024 * 1024 * 1024,
+    idleTimeoutSeconds: config.server.idle_timeout_seconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
+  });
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    health,
+    logs,
+    advance,
     async stop() {
-      await server.stop(true);
+      await server.stop(false);
     },
   };
 }

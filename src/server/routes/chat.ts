@@ -4,6 +4,7 @@ import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
 import { InvalidRequestError } from "../../api/errors.ts";
 import { formatIssuePath } from "../../config/load.ts";
 import { dispatch, type Route } from "../../routing/dispatch.ts";
+import type { Admission } from "../admission.ts";
 import type { AppDeps } from "../deps.ts";
 import { clientAuthOn, configuredSecrets } from "../deps.ts";
 import { errorBody, toGatewayError } from "../errors.ts";
@@ -49,6 +50,7 @@ export async function serveChat(
   c: Context,
   request: ChatRequest,
   route: Route,
+  admission: Pick<Admission, "untilStreamEnds">,
 ): Promise<Response> {
   const callerToken = bearerToken(c.req.header("authorization"));
   const clientAuth = clientAuthOn(deps.config);
@@ -96,10 +98,11 @@ export async function serveChat(
     includeUsage: request.stream_options?.include_usage === true,
     newId,
   });
+  // The request's hold (its concurrency slot, body bytes and open connection) lasts as long as its stream.
   const body = toSSE(
     renderedSource(served.chunks, renderer),
     (thrown) => JSON.stringify(errorBody(toGatewayError(thrown, deps.logger), secrets())),
-    deps.stopping,
+    { writer: deps.sseWriter, stopping: deps.stopping, onEnd: admission.untilStreamEnds() },
   );
   return new Response(body, { status: 200, headers });
 }

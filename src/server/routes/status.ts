@@ -1,57 +1,71 @@
-// GET / and GET /health: what the gateway serves and how each provider is doing. Never a key.
+// GET / and GET /health: what the gateway serves and how each provider is doing, as far as the caller may use it.
+// Never a key.
+import type { ClientKey } from "../../config/client-keys.ts";
 import { redactText } from "../../log/logger.ts";
 import type { EntryStatus } from "../../routing/health.ts";
 import { type AppDeps, configuredSecrets } from "../deps.ts";
+import { type Visibility, visibleTo } from "../visibility.ts";
 
-/** Health as stored, with secrets scrubbed once more: upstream error text may echo a key. */
-function safeSnapshot(deps: AppDeps) {
+const HEALTHY = { state: "healthy", consecutive_failures: 0 } as const;
+
+/** Health as stored, with secrets scrubbed once more (upstream error text may echo a key), as far as it is visible. */
+function safeSnapshot(deps: AppDeps, visible: Visibility) {
   const secrets = configuredSecrets(deps.config);
-  const clean = (entries: Record<string, EntryStatus>) =>
+  const clean = (entries: Record<string, EntryStatus>, shown: (id: string) => boolean) =>
     Object.fromEntries(
-      Object.entries(entries).map(([id, entry]) => [
-        id,
-        {
-          ...entry,
-          ...(entry.disabled_reason ? { disabled_reason: redactText(entry.disabled_reason, secrets) } : {}),
-          ...(entry.last_error
-            ? { last_error: { ...entry.last_error, message: redactText(entry.last_error.message, secrets) } }
-            : {}),
-        },
-      ]),
+      Object.entries(entries)
+        .filter(([id]) => shown(id))
+        .map(([id, entry]) => [
+          id,
+          {
+            ...entry,
+            ...(entry.disabled_reason ? { disabled_reason: redactText(entry.disabled_reason, secrets) } : {}),
+            ...(entry.last_error
+              ? {
+                  last_error: { ...entry.last_error, message: redactText(entry.last_error.message, secrets) },
+                }
+              : {}),
+          },
+        ]),
     );
   const snapshot = deps.health.snapshot();
-  return { providers: clean(snapshot.providers), targets: clean(snapshot.targets) };
+  return {
+    providers: clean(snapshot.providers, visible.provider),
+    targets: clean(snapshot.targets, visible.target),
+  };
 }
 
-export function statusBody(deps: AppDeps) {
-  const health = safeSnapshot(deps);
+export function statusBody(deps: AppDeps, key?: ClientKey) {
+  const visible = visibleTo(deps.config, key);
+  const health = safeSnapshot(deps, visible);
   return {
     name: "aisbf",
     status: "ok",
     version: deps.version,
-    providers: Object.values(deps.config.providers).map((provider) => ({
-      id: provider.id,
-      name: provider.name,
-      type: provider.type,
-      key_configured: Boolean(provider.api_key),
-      models: (provider.models ?? []).map((model) => model.name),
-      health: health.providers[provider.id] ?? { state: "healthy", consecutive_failures: 0 },
-    })),
-    rotations: Object.entries(deps.config.rotations).map(([name, rotation]) => ({
-      name,
-      strategy: rotation.strategy ?? "weighted",
-      targets: rotation.providers.flatMap((member) =>
-        member.models.map((model) => ({
-          provider: member.provider_id,
-          model: model.name,
-          weight: model.weight,
-          health: health.targets[`${member.provider_id}/${model.name}`] ?? {
-            state: "healthy",
-            consecutive_failures: 0,
-          },
-        })),
-      ),
-    })),
+    providers: Object.values(deps.config.providers)
+      .filter((provider) => visible.provider(provider.id))
+      .map((provider) => ({
+        id: provider.id,
+        name: provider.name,
+        type: provider.type,
+        key_configured: Boolean(provider.api_key),
+        models: (provider.models ?? []).map((model) => model.name),
+        health: health.providers[provider.id] ?? HEALTHY,
+      })),
+    rotations: Object.entries(deps.config.rotations)
+      .filter(([name]) => visible.rotation(name))
+      .map(([name, rotation]) => ({
+        name,
+        strategy: rotation.strategy ?? "weighted",
+        targets: rotation.providers.flatMap((member) =>
+          member.models.map((model) => ({
+            provider: member.provider_id,
+            model: model.name,
+            weight: model.weight,
+            health: health.targets[`${member.provider_id}/${model.name}`] ?? HEALTHY,
+          })),
+        ),
+      })),
     targets: health.targets,
   };
 }
@@ -67,16 +81,17 @@ export function livenessBody(deps: AppDeps) {
   };
 }
 
-export function healthBody(deps: AppDeps) {
-  const health = safeSnapshot(deps);
+export function healthBody(deps: AppDeps, key?: ClientKey) {
+  const visible = visibleTo(deps.config, key);
+  const health = safeSnapshot(deps, visible);
   return {
     ...livenessBody(deps),
-    config_dir: deps.config.dir,
+    // Where the operator keeps the config is the operator's business, not a restricted key's.
+    ...(visible.restricted ? {} : { config_dir: deps.config.dir }),
     providers: Object.fromEntries(
-      Object.keys(deps.config.providers).map((id) => [
-        id,
-        health.providers[id] ?? { state: "healthy", consecutive_failures: 0 },
-      ]),
+      Object.keys(deps.config.providers)
+        .filter((id) => visible.provider(id))
+        .map((id) => [id, health.providers[id] ?? HEALTHY]),
     ),
     targets: health.targets,
   };
