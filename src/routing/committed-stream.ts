@@ -101,9 +101,12 @@ export function committedStream(context: StreamContext, first: OpenedStream): Ch
         model: source.target.model,
         reason: read.error.message,
       });
-      const resumed = transcript.continuable
-        ? await continueCut(context, source.target, transcript.text).catch(() => undefined)
-        : undefined;
+      // Only text can be continued: a cut before any (mid-thinking) would send an empty prefill, which providers
+      // refuse, and that refusal would be remembered against a target that can continue text.
+      const resumed =
+        transcript.continuable && transcript.text !== ""
+          ? await continueCut(context, source.target, transcript.text).catch(() => undefined)
+          : undefined;
       if (left()) return stop(resumed);
       if (!resumed) {
         over = true;
