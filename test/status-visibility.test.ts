@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { hashedKeyValue, resolveClientKeys } from "../src/config/client-keys.ts";
 import { DEFAULT_HEALTH_POLICY } from "../src/routing/health.ts";
 import { buildGateway, type InProcessGateway, openaiProvider } from "./helpers/gateway.ts";
+import { jsonResponse, startMock } from "./helpers/mock-upstream.ts";
 
 const KEYS = {
   full: "aisbf-visibility-full-00001",
@@ -127,4 +128,34 @@ test("with client keys off everything is shown, as before", async () => {
   const open = buildGateway({ providers: gw.config.providers, rotations: gw.config.rotations });
   const body = (await (await open.app.request("/")).json()) as { providers: Array<{ id: string }> };
   expect(body.providers.map((provider) => provider.id).sort()).toEqual(["openai", "other", "secret"]);
+});
+
+test("a key limited by models lists no other provider's upstream models, and only its own of its provider", async () => {
+  const upstream = startMock(() =>
+    jsonResponse({
+      object: "list",
+      data: [
+        { id: "s-1", object: "model", created: 1, owned_by: "o" },
+        { id: "s-2", object: "model", created: 1, owned_by: "o" },
+      ],
+    }),
+  );
+  const { keys } = resolveClientKeys(
+    [{ name: "one-model", key: hashedKeyValue("aisbf-visibility-model-0004"), models: ["secret/s-1"] }],
+    {},
+  );
+  const gw = buildGateway({
+    providers: {
+      other: openaiProvider("other", `${upstream.url}/v1`, { models: [{ name: "o-1" }] }),
+      secret: openaiProvider("secret", `${upstream.url}/v1`, { models: [{ name: "s-1" }] }),
+    },
+    clientKeys: keys,
+  });
+  const auth = { authorization: "Bearer aisbf-visibility-model-0004" };
+  const refused = await gw.app.request("/api/other/models", { headers: auth });
+  expect(refused.status).toBe(403);
+  expect(upstream.requests).toHaveLength(0);
+  const own = await (await gw.app.request("/api/secret/models", { headers: auth })).json();
+  expect(own.data.map((entry: { id: string }) => entry.id)).toEqual(["s-1"]);
+  await upstream.stop();
 });

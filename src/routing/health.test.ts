@@ -24,10 +24,12 @@ beforeEach(() => {
   health = createMemoryHealthStore(() => now);
 });
 
-const fail = (on: Target, report: FailureReport = transient) =>
-  health.record(on, { kind: "failure", report }, policy);
-const succeed = (on: Target) => health.record(on, { kind: "success" }, policy);
-const neutral = (on: Target) => health.record(on, { kind: "neutral" }, policy);
+const fail = (on: Target, report: FailureReport = transient, probe?: number) =>
+  health.record(on, { kind: "failure", report }, policy, probe);
+const succeed = (on: Target, probe?: number) => health.record(on, { kind: "success" }, policy, probe);
+const neutral = (on: Target, probe?: number) => health.record(on, { kind: "neutral" }, policy, probe);
+/** Asks as a request would; the probe token when this request is the probe, else undefined. */
+const probeOf = (on: Target, with_: HealthPolicy = policy) => health.availability(on, with_).probe;
 const takeOut = () => {
   for (let i = 0; i < 3; i++) fail(target);
 };
@@ -68,7 +70,7 @@ describe("probes during a cooldown", () => {
     now += 9_999;
     expect(health.availability(target, policy).available).toBe(false);
     now += 1;
-    expect(health.availability(target, policy)).toEqual({ available: true, probe: true });
+    expect(probeOf(target)).toBeNumber();
     // The probe is in flight: nobody else goes.
     expect(health.availability(target, policy).available).toBe(false);
   });
@@ -76,8 +78,7 @@ describe("probes during a cooldown", () => {
   test("a successful probe brings the target back at once", () => {
     takeOut();
     now += 10_000;
-    expect(health.availability(target, policy).probe).toBe(true);
-    succeed(target);
+    succeed(target, probeOf(target));
     expect(health.availability(target, policy)).toEqual({ available: true });
     expect(health.snapshot().targets["p/m"]?.state).toBe("healthy");
   });
@@ -85,10 +86,11 @@ describe("probes during a cooldown", () => {
   test("a failed probe waits an interval for the next, and never lengthens the cooldown", () => {
     takeOut();
     const cooldownEnds = now + 300_000;
-    for (let probe = 0; probe < 29; probe++) {
+    for (let round = 0; round < 29; round++) {
       now += 10_000;
-      expect(health.availability(target, policy).probe).toBe(true);
-      fail(target);
+      const probe = probeOf(target);
+      expect(probe).toBeNumber();
+      fail(target, transient, probe);
       expect(health.availability(target, policy).available).toBe(false);
     }
     expect(health.snapshot().targets["p/m"]?.cooldown_until).toBe(new Date(cooldownEnds).toISOString());
@@ -97,19 +99,29 @@ describe("probes during a cooldown", () => {
   test("a probe whose outcome says nothing about the target (client's fault, client gone) frees the slot", () => {
     takeOut();
     now += 10_000;
-    expect(health.availability(target, policy).probe).toBe(true);
+    neutral(target, probeOf(target));
+    expect(probeOf(target)).toBeNumber();
+  });
+
+  test("only the probe's own outcome ends it: a late report from another request does not free the slot", () => {
+    takeOut();
+    now += 10_000;
+    const probe = probeOf(target);
     neutral(target);
-    expect(health.availability(target, policy).probe).toBe(true);
+    fail(target);
+    expect(health.availability(target, policy).available).toBe(false);
+    succeed(target, probe);
+    expect(health.availability(target, policy)).toEqual({ available: true });
   });
 
   test("a probe that never reports stops blocking others after the probe timeout", () => {
     takeOut();
     now += 10_000;
-    expect(health.availability(target, policy).probe).toBe(true);
+    expect(probeOf(target)).toBeNumber();
     now += PROBE_TIMEOUT_MS - 1;
     expect(health.availability(target, policy).available).toBe(false);
     now += 1;
-    expect(health.availability(target, policy).probe).toBe(true);
+    expect(probeOf(target)).toBeNumber();
   });
 
   test("a rate limit's Retry-After is never probed early", () => {
@@ -123,12 +135,21 @@ describe("probes during a cooldown", () => {
   });
 
   test("a probe granted on a provider is not taken when its model is out anyway", () => {
-    for (let i = 0; i < 3; i++) fail(target, reset);
     fail(target, { kind: "misconfigured", status: 404, message: "no such model" });
+    for (let i = 0; i < 3; i++) fail(target, reset);
     now += 10_000;
     expect(health.availability(target, policy).available).toBe(false);
     // The provider's probe is still free for its other models.
-    expect(health.availability(other, policy).probe).toBe(true);
+    expect(probeOf(other)).toBeNumber();
+  });
+
+  test("an HTTP answer from a model proves its provider reachable: the provider-wide outage ends", () => {
+    for (let i = 0; i < 3; i++) fail(target, reset);
+    now += 300_001;
+    const probe = probeOf(other);
+    fail(other, { kind: "rate_limited", status: 429, message: "slow down", retryAfterMs: 1_000 }, probe);
+    expect(health.snapshot().providers.p?.state).toBe("healthy");
+    expect(health.availability(target, policy)).toEqual({ available: true });
   });
 });
 
@@ -140,17 +161,17 @@ describe("the trial after a cooldown", () => {
 
   test("after the cooldown the target is half-open: one trial, and a failed one starts a new cooldown", () => {
     afterCooldown();
-    expect(health.availability(target, policy)).toEqual({ available: true, probe: true });
+    const trial = probeOf(target);
+    expect(trial).toBeNumber();
     expect(health.snapshot().targets["p/m"]?.state).toBe("half_open");
     expect(health.availability(target, policy).available).toBe(false);
-    fail(target);
+    fail(target, transient, trial);
     expect(health.snapshot().targets["p/m"]?.cooldown_until).toBe(new Date(now + 300_000).toISOString());
   });
 
   test("a successful trial restores the target fully", () => {
     afterCooldown();
-    expect(health.availability(target, policy).probe).toBe(true);
-    succeed(target);
+    succeed(target, probeOf(target));
     expect(health.snapshot().targets["p/m"]?.state).toBe("healthy");
     fail(target);
     expect(health.availability(target, policy).available).toBe(true);
@@ -160,23 +181,33 @@ describe("the trial after a cooldown", () => {
     const short: HealthPolicy = { ...policy, cooldownMs: 1_000, probeIntervalMs: 10_000 };
     for (let i = 0; i < 3; i++) health.record(target, { kind: "failure", report: transient }, short);
     now += 1_001;
-    expect(health.availability(target, short).probe).toBe(true);
-    health.record(target, { kind: "failure", report: reset }, short);
+    const trial = probeOf(target, short);
+    expect(trial).toBeNumber();
+    health.record(target, { kind: "failure", report: reset }, short, trial);
     // Out for the configured cooldown (1 s), not for a trial timeout.
     now += 999;
     expect(health.availability(target, short).available).toBe(false);
     now += 2;
-    expect(health.availability(target, short).probe).toBe(true);
-    health.record(target, { kind: "success" }, short);
+    const next = probeOf(target, short);
+    expect(next).toBeNumber();
+    health.record(target, { kind: "success" }, short, next);
     expect(health.availability(target, short)).toEqual({ available: true });
   });
 
   test("a trial that ends with the client's own error releases the slot and counts as no failure", () => {
     afterCooldown();
-    expect(health.availability(target, policy).probe).toBe(true);
-    neutral(target);
-    expect(health.availability(target, policy).probe).toBe(true);
+    neutral(target, probeOf(target));
+    expect(probeOf(target)).toBeNumber();
     expect(health.snapshot().targets["p/m"]?.state).toBe("half_open");
+  });
+
+  test("a late failure from a request older than the trial neither ends it nor restarts the cooldown", () => {
+    afterCooldown();
+    const trial = probeOf(target);
+    fail(target);
+    expect(health.snapshot().targets["p/m"]?.state).toBe("half_open");
+    succeed(target, trial);
+    expect(health.snapshot().targets["p/m"]?.state).toBe("healthy");
   });
 });
 

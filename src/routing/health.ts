@@ -57,9 +57,10 @@ export interface Availability {
   available: boolean;
   /**
    * This request is the target's probe (during a cooldown) or trial (after it): the one attempt that decides
-   * whether it is back. Its outcome must be recorded; it gets no retry on the same target.
+   * whether it is back. Its outcome must be recorded with this token, which alone ends the probe; it gets no retry
+   * on the same target.
    */
-  probe?: boolean;
+  probe?: number;
   /** When an unavailable target may be tried again (ms since the epoch); absent when disabled. */
   until?: number;
   /** The target is out because an upstream rate limit asked for it. */
@@ -71,8 +72,11 @@ export interface Availability {
 export interface HealthStore {
   /** Whether the target may be tried now; may make this request the target's probe (`probe: true`). */
   availability(target: Target, policy: HealthPolicy): Availability;
-  /** The one place an attempt's outcome lands: counts, cooldowns, and the end of any probe in flight. */
-  record(target: Target, outcome: Outcome, policy: HealthPolicy): void;
+  /**
+   * The one place an attempt's outcome lands: counts and cooldowns. `probe` is the token availability gave the
+   * attempt, if it was the probe: only that attempt's outcome ends the probe in flight.
+   */
+  record(target: Target, outcome: Outcome, policy: HealthPolicy, probe?: number): void;
   /** Snapshot for GET / and /health: per provider and per "provider/model". */
   snapshot(): { providers: Record<string, EntryStatus>; targets: Record<string, EntryStatus> };
 }
@@ -88,6 +92,8 @@ interface Entry {
   halfOpen: boolean;
   /** When the probe or trial in flight was let through; others wait for its outcome (or PROBE_TIMEOUT_MS). */
   probeSince: number | undefined;
+  /** The token of that probe: only its own outcome ends it. */
+  probe: number | undefined;
   disabled?: { status: number; reason: string };
   lastError?: { status: number; message: string; at: number };
 }
@@ -102,7 +108,8 @@ export const MAX_TRACKED_TARGETS = 2_000;
 
 /** The answer for every target with no record: shared, as most requests get it. */
 const AVAILABLE: Availability = Object.freeze({ available: true });
-const PROBE: Availability = Object.freeze({ available: true, probe: true });
+/** What peek says of an entry that would let a probe through; the token is made only when it is granted. */
+const PROBE: Availability = Object.freeze({ available: true, probe: 0 });
 
 function newEntry(): Entry {
   return {
@@ -112,6 +119,7 @@ function newEntry(): Entry {
     nextProbeAt: 0,
     halfOpen: false,
     probeSince: undefined,
+    probe: undefined,
   };
 }
 
@@ -137,13 +145,22 @@ function peek(entry: Entry | undefined, now: number, policy: HealthPolicy): Avai
   return AVAILABLE;
 }
 
-function grantProbe(entry: Entry | undefined, now: number): void {
+function grantProbe(entry: Entry | undefined, now: number, token: number): void {
   if (!entry) return;
   if (entry.outUntil > 0 && entry.outUntil <= now) {
     entry.outUntil = 0;
     entry.halfOpen = true;
   }
   entry.probeSince = now;
+  entry.probe = token;
+}
+
+/** Ends the entry's probe if `token` is its own. */
+function endProbe(entry: Entry | undefined, token: number | undefined): boolean {
+  if (!entry || token === undefined || entry.probe !== token) return false;
+  entry.probeSince = undefined;
+  entry.probe = undefined;
+  return true;
 }
 
 function recover(entry: Entry | undefined): void {
@@ -151,6 +168,7 @@ function recover(entry: Entry | undefined): void {
   entry.failures = 0;
   entry.halfOpen = false;
   entry.probeSince = undefined;
+  entry.probe = undefined;
   entry.outUntil = 0;
   entry.rateLimited = false;
 }
@@ -168,17 +186,26 @@ function coolDown(entry: Entry, now: number, policy: HealthPolicy): void {
  * on the provider): after the cooldown a new one of the configured length starts; during it, the next probe waits
  * an interval, and the cooldown is not lengthened.
  */
-function probeFailed(entry: Entry | undefined, now: number, policy: HealthPolicy): void {
-  if (!entry || entry.probeSince === undefined) return;
-  entry.probeSince = undefined;
+function probeFailed(
+  entry: Entry | undefined,
+  token: number | undefined,
+  now: number,
+  policy: HealthPolicy,
+): void {
+  if (!entry || !endProbe(entry, token)) return;
   if (entry.halfOpen) coolDown(entry, now, policy);
   else if (entry.outUntil > now) entry.nextProbeAt = now + policy.probeIntervalMs;
 }
 
-function fail(entry: Entry, failure: FailureReport, policy: HealthPolicy, now: number): void {
+function fail(
+  entry: Entry,
+  failure: FailureReport,
+  policy: HealthPolicy,
+  now: number,
+  token: number | undefined,
+): void {
   entry.lastError = { status: failure.status, message: failure.message, at: now };
-  const wasProbe = entry.probeSince !== undefined;
-  entry.probeSince = undefined;
+  const wasProbe = endProbe(entry, token);
   if (failure.kind === "misconfigured") {
     entry.disabled = { status: failure.status, reason: `HTTP ${failure.status}: ${failure.message}` };
     return;
@@ -190,6 +217,8 @@ function fail(entry: Entry, failure: FailureReport, policy: HealthPolicy, now: n
     return;
   }
   entry.failures += 1;
+  // Another request's probe is in flight: its outcome decides, not this late report from before it.
+  if (!wasProbe && probeInFlight(entry, now)) return;
   if (entry.halfOpen) coolDown(entry, now, policy);
   else if (entry.outUntil > now) {
     // Out already (a probe, or a request that started before the cooldown): the next probe waits an interval.
@@ -205,7 +234,9 @@ function status(entry: Entry, now: number): EntryStatus {
   } else if (entry.outUntil > now) {
     out.state = "cooling_down";
     out.cooldown_until = new Date(entry.outUntil).toISOString();
-    if (!entry.rateLimited) out.next_probe_at = new Date(Math.max(entry.nextProbeAt, now)).toISOString();
+    if (!entry.rateLimited) {
+      out.next_probe_at = new Date(Math.min(Math.max(entry.nextProbeAt, now), entry.outUntil)).toISOString();
+    }
   } else if (entry.halfOpen || entry.outUntil > 0) {
     out.state = "half_open";
   }
@@ -220,6 +251,8 @@ function status(entry: Entry, now: number): EntryStatus {
 }
 
 export function createMemoryHealthStore(clock: () => number): HealthStore {
+  /** Probe tokens handed out so far. */
+  let probes = 0;
   const providers = new Map<string, Entry>();
   const targets = new Map<string, Entry>();
   const targetKey = (target: Target) => `${target.providerId}/${target.model}`;
@@ -230,7 +263,7 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
       if (map.size >= MAX_TRACKED_TARGETS) {
         // Forget the oldest entry that is not out of service; Map keeps insertion order.
         for (const [oldKey, old] of map) {
-          if (old.disabled === undefined && old.outUntil === 0 && old.probeSince === undefined) {
+          if (old.disabled === undefined && old.outUntil === 0 && old.probe === undefined) {
             map.delete(oldKey);
             break;
           }
@@ -254,11 +287,13 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
       const onTarget = peek(targetEntry, now, policy);
       if (!onTarget.available) return onTarget;
       // Both let it through: only now is the probe granted, so a probe is never taken and left unused.
-      if (onProvider.probe) grantProbe(providerEntry, now);
-      if (onTarget.probe) grantProbe(targetEntry, now);
-      return onProvider.probe || onTarget.probe ? PROBE : AVAILABLE;
+      if (onProvider.probe === undefined && onTarget.probe === undefined) return AVAILABLE;
+      const token = ++probes;
+      if (onProvider.probe !== undefined) grantProbe(providerEntry, now, token);
+      if (onTarget.probe !== undefined) grantProbe(targetEntry, now, token);
+      return { available: true, probe: token };
     },
-    record(target, outcome, policy) {
+    record(target, outcome, policy, probe) {
       if (providers.size === 0 && targets.size === 0 && outcome.kind !== "failure") return;
       const providerEntry = providers.get(target.providerId);
       const targetEntry = targets.get(targetKey(target));
@@ -268,8 +303,8 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
         return;
       }
       if (outcome.kind === "neutral") {
-        if (providerEntry) providerEntry.probeSince = undefined;
-        if (targetEntry) targetEntry.probeSince = undefined;
+        endProbe(providerEntry, probe);
+        endProbe(targetEntry, probe);
         return;
       }
       const now = clock();
@@ -277,9 +312,11 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
       const filedOn = report.providerWide
         ? get(providers, target.providerId)
         : get(targets, targetKey(target));
-      fail(filedOn, report, policy, now);
-      if (filedOn !== providerEntry) probeFailed(providerEntry, now, policy);
-      if (filedOn !== targetEntry) probeFailed(targetEntry, now, policy);
+      fail(filedOn, report, policy, now, probe);
+      // An answer that is the model's own (any HTTP status) proves the provider reachable again.
+      if (!report.providerWide && providerEntry && !providerEntry.disabled) recover(providerEntry);
+      else if (filedOn !== providerEntry) probeFailed(providerEntry, probe, now, policy);
+      if (filedOn !== targetEntry) probeFailed(targetEntry, probe, now, policy);
     },
     snapshot() {
       const now = clock();

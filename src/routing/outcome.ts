@@ -14,7 +14,7 @@ export type AttemptOutcome =
   | { kind: "neutral" };
 
 /**
- * Files `outcome` against `target`. A failure that says nothing about the target (the client's own request, the
+ * Files `outcome` against `target`; `probe` is the attempt's probe token when it was the target's probe. A failure that says nothing about the target (the client's own request, the
  * caller's own key, the gateway's fault) is neutral: it still ends the target's probe, so the next request may try.
  */
 export function recordOutcome(
@@ -23,20 +23,23 @@ export function recordOutcome(
   provider: ProviderConfig,
   target: Target,
   outcome: AttemptOutcome,
+  probe?: number,
 ): void {
   const policy = healthPolicyFor(provider);
   if (outcome.kind !== "failure") {
-    deps.health.record(target, outcome, policy);
+    deps.health.record(target, outcome, policy, probe);
     return;
   }
   const report = healthReport(outcome.error, provider, target.model, route, deps.clock(), outcome.keySource);
-  deps.health.record(target, report ? { kind: "failure", report } : { kind: "neutral" }, policy);
+  deps.health.record(target, report ? { kind: "failure", report } : { kind: "neutral" }, policy, probe);
 }
 
 /** When `target` may be tried again after a failure just filed, if it is out now. */
 export function comebackOf(deps: DispatchDeps, provider: ProviderConfig, target: Target): number | undefined {
   const availability = deps.health.availability(target, healthPolicyFor(provider));
   // Asking may grant a probe; a request that fails over does not use it, so it is handed back at once.
-  if (availability.probe) deps.health.record(target, { kind: "neutral" }, healthPolicyFor(provider));
+  if (availability.probe !== undefined) {
+    deps.health.record(target, { kind: "neutral" }, healthPolicyFor(provider), availability.probe);
+  }
   return availability.available ? undefined : availability.until;
 }

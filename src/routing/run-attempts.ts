@@ -56,6 +56,8 @@ interface Slot {
   provider: ProviderConfig;
   apiKey: string | undefined;
   keySource: KeySource;
+  /** The probe token when this request is the target's probe (health.ts): its outcome alone ends the probe. */
+  probe?: number | undefined;
 }
 
 export function newProgress(): Progress {
@@ -117,12 +119,9 @@ export async function runAttempts(
         skipRecord(progress, target, availability);
         continue;
       }
-      const slot = slotFor(deps, plan, progress, target, provider);
+      const slot = slotFor(deps, plan, progress, target, provider, availability.probe);
       if (!slot) continue;
-      const won = await onTarget(deps, plan, progress, clientSignal, slot, {
-        probe: availability.probe === true,
-        deferred,
-      });
+      const won = await onTarget(deps, plan, progress, clientSignal, slot, deferred);
       if (won) return won;
     }
     for (let next = deferred.shift(); next; next = deferred.shift()) {
@@ -147,14 +146,15 @@ function slotFor(
   progress: Progress,
   target: Candidate,
   provider: ProviderConfig,
+  probe: number | undefined,
 ): Slot | undefined {
   try {
     const apiKey = deps.keyFor(provider);
-    return { target, provider, apiKey, keySource: keySourceOf(provider, apiKey) };
+    return { target, provider, apiKey, keySource: keySourceOf(provider, apiKey), probe };
   } catch (thrown) {
     noteFailure(progress, asGatewayError(thrown, provider.id, deps.redact), target);
     // A probe granted to a target that cannot be asked is handed back.
-    recordOutcome(deps, plan.route, provider, target, { kind: "neutral" });
+    recordOutcome(deps, plan.route, provider, target, { kind: "neutral" }, probe);
     return undefined;
   }
 }
@@ -183,11 +183,11 @@ async function attempt(
       clientSignal,
       prefill: plan.prefill,
     });
-    recordOutcome(deps, route, provider, target, { kind: "success" });
+    recordOutcome(deps, route, provider, target, { kind: "success" }, slot.probe);
     return { won: { result, target } };
   } catch (thrown) {
     if (thrown instanceof ClientGone || clientSignal.aborted) {
-      recordOutcome(deps, route, provider, target, { kind: "neutral" });
+      recordOutcome(deps, route, provider, target, { kind: "neutral" }, slot.probe);
       throw thrown instanceof ClientGone ? thrown : new ClientGone("client went away");
     }
     const error = asGatewayError(thrown, provider.id, deps.redact);
@@ -211,11 +211,6 @@ async function attempt(
   }
 }
 
-interface TargetContext {
-  probe: boolean;
-  deferred: Deferred[];
-}
-
 /** Attempts one target, retrying as the policy says (or deferring the retry); files its outcome once. */
 async function onTarget(
   deps: DispatchDeps,
@@ -223,7 +218,7 @@ async function onTarget(
   progress: Progress,
   clientSignal: AbortSignal,
   slot: Slot,
-  context: TargetContext,
+  deferred: Deferred[],
 ): Promise<Won | undefined> {
   for (let attemptsOnTarget = 1; ; attemptsOnTarget++) {
     const step = await attempt(deps, plan, progress, clientSignal, slot, attemptsOnTarget);
@@ -231,10 +226,10 @@ async function onTarget(
     const { error, decision } = step;
     if (decision.action === "fail") return failed(deps, plan, progress, slot, error);
     const mayRetry =
-      decision.action === "retry" && !context.probe && progress.attempts < plan.route.maxAttempts;
+      decision.action === "retry" && slot.probe === undefined && progress.attempts < plan.route.maxAttempts;
     // Retried only after the other candidates, in attempt order: a route's preference order holds for retries too.
     if (mayRetry && error.kind !== "rate_limited") {
-      context.deferred.push({ ...slot, error, retryAt: deps.clock() + decision.delayMs });
+      deferred.push({ ...slot, error, retryAt: deps.clock() + decision.delayMs });
       return undefined;
     }
     if (mayRetry) {
@@ -280,11 +275,14 @@ function failed(
   slot: Slot,
   error: GatewayError,
 ): undefined {
-  recordOutcome(deps, plan.route, slot.provider, slot.target, {
-    kind: "failure",
-    error,
-    keySource: slot.keySource,
-  });
+  recordOutcome(
+    deps,
+    plan.route,
+    slot.provider,
+    slot.target,
+    { kind: "failure", error, keySource: slot.keySource },
+    slot.probe,
+  );
   if (plan.prefill !== undefined) {
     if (error.kind === "client") rememberPrefillRefusal(slot.provider, slot.target);
     return undefined;
@@ -303,7 +301,14 @@ function settleFailure(
 ): void {
   const { provider, target } = slot;
   if (plan.prefill !== undefined && error.kind === "unsupported") rememberPrefillRefusal(provider, target);
-  recordOutcome(deps, plan.route, provider, target, { kind: "failure", error, keySource: slot.keySource });
+  recordOutcome(
+    deps,
+    plan.route,
+    provider,
+    target,
+    { kind: "failure", error, keySource: slot.keySource },
+    slot.probe,
+  );
   const comeback = comebackOf(deps, provider, target);
   if (comeback !== undefined) progress.comebackTimes.push(comeback);
   else if (decision?.action === "next" && decision.retryAfterMs !== undefined) {

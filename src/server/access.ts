@@ -4,7 +4,7 @@ import type { ClientKey } from "../config/client-keys.ts";
 import type { Route } from "../routing/dispatch.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 
-function forbidden(what: string): GatewayError {
+export function forbidden(what: string): GatewayError {
   return new GatewayError(`This API key is not allowed to use ${what}`, {
     status: 403,
     type: "permission_error",

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { GatewayError, InvalidRequestError } from "../api/errors.ts";
-import { authorizeRoute, checkAllowed } from "./access.ts";
+import { authorizeRoute, checkAllowed, forbidden } from "./access.ts";
 import { type BodyLimits, DEFAULT_BODY_TIMEOUT_MS, readJsonBody } from "./body.ts";
 import { BodyDeadlines } from "./body-deadline.ts";
 import { allowedOrigins } from "./cross-site.ts";
@@ -22,6 +22,7 @@ import { resolveModelRoute, resolvePathRoute, rotationRoute } from "./resolve.ts
 import { readChatRequest, serveChat } from "./routes/chat.ts";
 import { createModelLister, gatewayModels, rotationModels } from "./routes/models.ts";
 import { healthBody, livenessBody, statusBody } from "./routes/status.ts";
+import { visibleTo } from "./visibility.ts";
 
 const ID_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -125,11 +126,22 @@ function addModelRoutes(app: App, deps: AppDeps, gate: Gate): void {
       const id = checkId(c.req.param("id") ?? "");
       checkAllowed(key, id);
       const provider = config.providers[id];
+      // A key with a models list lists only what it may use: neither a provider nor a rotation beyond it, and of a
+      // provider only the models it names (the upstream is asked with the operator's key).
+      const visible = visibleTo(config, key);
       if (provider) {
+        if (!visible.provider(id)) throw forbidden(`'${id}'`);
         const callerToken = authOn ? undefined : bearerToken(c.req.header("authorization"));
-        return c.json(models.list(await models.providerModels(provider, callerToken)));
+        const entries = await models.providerModels(provider, callerToken);
+        const usable = key?.models;
+        return c.json(
+          models.list(usable ? entries.filter((entry) => usable.includes(`${id}/${entry.id}`)) : entries),
+        );
       }
-      if (rotationRoute(config, id)) return c.json(models.list(rotationModels(deps, id)));
+      if (rotationRoute(config, id)) {
+        if (!visible.rotation(id)) throw forbidden(`'${id}'`);
+        return c.json(models.list(rotationModels(deps, id)));
+      }
       throw new InvalidRequestError(`Unknown provider or rotation '${id}'`, {
         status: 404,
         code: "model_not_found",
