@@ -94,6 +94,14 @@ async function events(response: Response): Promise<string[]> {
   return sseEventsOf(text).map((event) => event.replace(/^data: /, "").trim());
 }
 
+/** A continuation's stream: the rest of the text in one chunk, its finish, [DONE] (the recording's chunk shape). */
+function continuationOf(rest: string): string[] {
+  const template = JSON.parse((streamEvents[1] ?? "").replace(/^data: /, ""));
+  const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+    `data: ${JSON.stringify({ ...template, usage: undefined, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  return [chunk({ role: "assistant", content: rest }, null), chunk({}, "stop"), "data: [DONE]\n\n"];
+}
+
 function contentOf(payloads: string[]): string {
   return payloads
     .filter((data) => data.startsWith("{"))
@@ -353,7 +361,11 @@ describe("streams after commit", () => {
 
   test("cut with continuation: a prefill-capable fallback finishes the answer as one stream", async () => {
     const cut = mock(() => sseResponse(streamEvents, { cutAfter: 4 }));
-    const resume = mock(() => sseResponse(streamEvents));
+    // As a prefill-capable upstream does: only the rest of the text after the assistant prefill.
+    const resume = mock((request) => {
+      const sent = request.body as { messages: Array<{ content: string }> };
+      return sseResponse(continuationOf(streamText.slice((sent.messages.at(-1)?.content ?? "").length)));
+    });
     const gw = gateway(
       {
         cut: openaiProvider("cut", cut.url),
@@ -371,7 +383,8 @@ describe("streams after commit", () => {
     const prefill = sent.messages.at(-1);
     expect(prefill?.role).toBe("assistant");
     expect(streamText.startsWith(prefill?.content ?? "x")).toBe(true);
-    expect(contentOf(payloads)).toBe(`${prefill?.content}${streamText}`);
+    // The whole answer, once: no text repeated where the continuation joins.
+    expect(contentOf(payloads)).toBe(streamText);
   });
 
   test("cut with continuation where the first fallback rejects the prefill: the next capable one continues", async () => {

@@ -195,6 +195,16 @@ describe("validation errors name the file, the path and the problem", () => {
     expect(message).toContain("rotations.r.providers[0].provider_id: unknown provider 'nope'");
   });
 
+  test("a target listed twice in a rotation", () => {
+    const member = { provider_id: "openai", models: [{ name: "m", weight: 1 }] };
+    writeConfig(root, { providers: { openai } }, { rotations: { r: { providers: [member, member] } } });
+    const message = loadError(root);
+    expect(message).toContain("rotations.json");
+    expect(message).toContain(
+      "rotations.r.providers[1].models[0].name: openai/m is listed twice in this rotation",
+    );
+  });
+
   test("a rotation with no models, a negative weight, a bad strategy", () => {
     writeConfig(
       root,

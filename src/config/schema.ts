@@ -81,7 +81,26 @@ export const rotationMemberSchema = z.strictObject({
 });
 
 export const rotationSchema = z.strictObject({
-  providers: z.array(rotationMemberSchema).min(1, "a rotation needs at least one provider"),
+  providers: z
+    .array(rotationMemberSchema)
+    .min(1, "a rotation needs at least one provider")
+    // A target listed twice would get twice the attempts of one request (and its health counted twice).
+    .superRefine((members, context) => {
+      const seen = new Set<string>();
+      members.forEach((member, index) => {
+        member.models.forEach((model, modelIndex) => {
+          const target = `${member.provider_id}/${model.name}`;
+          if (seen.has(target)) {
+            context.addIssue({
+              code: "custom",
+              path: [index, "models", modelIndex, "name"],
+              message: `${target} is listed twice in this rotation`,
+            });
+          }
+          seen.add(target);
+        });
+      });
+    }),
   strategy: z.enum(["weighted", "priority"]).optional(),
   max_attempts: z.number().int().min(1).max(20).optional(),
   /** Longest Retry-After the gateway will wait on one target before moving on, in ms. */

@@ -7,7 +7,7 @@ import { counterIds } from "./testing.ts";
 const adapters = createAdapters({ clock: () => 0, newId: counterIds(), logger: silentLogger });
 
 test("prefill continuation: Anthropic and Ollama continue a final assistant message, OpenAI and Gemini do not", () => {
-  // The same split as routing's supportsPrefill default (stream-commit.ts) before it asked the adapters.
+  // Routing continues a cut stream only on targets whose adapter says so (routing/capabilities.ts).
   expect(
     Object.fromEntries(
       Object.entries(adapters).map(([type, adapter]) => [type, adapter.capabilities.prefill]),

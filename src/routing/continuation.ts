@@ -33,57 +33,66 @@ export interface Transcript {
 export function createTranscript(context: StreamContext): Transcript {
   let continuable = context.route.continueOnCut && context.request.canonical.choices === 1;
   let text = "";
-  /** The highest block index the client has seen, and the text block that was open when the stream broke. */
+  /** The highest block index the client has seen, and the text block still open (a cut leaves it open). */
   let lastIndex = -1;
   let openText: number | undefined;
-  /** While a continuation feeds the answer: its block indexes as the client's. */
+  /** While a continuation feeds the answer: its block indexes as the client's (a new map for each continuation). */
   let remap: Map<number, number> | undefined;
 
-  function note(event: StreamEvent): void {
+  /** Which blocks the client has seen, and which text block is still open: a continuation's text goes on in it. */
+  function track(event: StreamEvent): void {
     if (event.type === "block_start") {
       lastIndex = Math.max(lastIndex, event.index);
-      // A tool call's arguments cannot be continued as text.
-      if (event.block.type !== "text" && event.block.type !== "thinking") continuable = false;
       openText = event.block.type === "text" ? event.index : undefined;
+    } else if (event.type === "block_stop" && event.index === openText) openText = undefined;
+  }
+
+  /** What a continuation would need: the text so far, and whether anything but text and thinking was sent. */
+  function note(event: StreamEvent): void {
+    // A tool call's arguments cannot be continued as text.
+    if (event.type === "block_start" && event.block.type !== "text" && event.block.type !== "thinking") {
+      continuable = false;
     } else if (event.type === "block_delta" && event.delta.type === "text") text += event.delta.text;
-    else if (event.type === "block_stop" && event.index === openText) openText = undefined;
   }
 
   /** A continuation's event as part of the first answer: no second start, its first text block continuing ours. */
-  function rewrite(event: StreamEvent): StreamEvent | undefined {
-    if (event.type === "start" || !remap) return event.type === "start" ? undefined : event;
+  function rewrite(event: StreamEvent, remap: Map<number, number>): StreamEvent | undefined {
+    if (event.type === "start") return undefined;
     if (event.type !== "block_start" && event.type !== "block_delta" && event.type !== "block_stop")
       return event;
     let index = remap.get(event.index);
     if (index === undefined) {
+      // The cut text block stays open: the continuation's text goes on in it, and its stop closes it.
       if (event.type === "block_start" && event.block.type === "text" && openText !== undefined) {
         remap.set(event.index, openText);
-        openText = undefined;
         return undefined;
       }
-      index = ++lastIndex;
+      index = lastIndex + 1;
       remap.set(event.index, index);
     }
     return { ...event, index };
   }
 
+  function see(event: StreamEvent): void {
+    track(event);
+    if (continuable) note(event);
+  }
+
   return {
     deliver(frame) {
-      if (remap) {
-        // The continuation's bytes speak as another answer (its own id and block numbers): rendered, not forwarded.
-        const events: StreamEvent[] = [];
-        for (const event of frame.events) {
-          const rewritten = rewrite(event);
-          if (rewritten) events.push(rewritten);
-        }
-        for (const event of events) if (continuable) note(event);
-        return { events };
+      if (!remap) {
+        for (const event of frame.events) see(event);
+        return frame;
       }
-      if (continuable) for (const event of frame.events) note(event);
-      else
-        for (const event of frame.events)
-          if (event.type === "block_start") lastIndex = Math.max(lastIndex, event.index);
-      return frame;
+      // The continuation's bytes speak as another answer (its own id and block numbers): rendered, not forwarded.
+      const events: StreamEvent[] = [];
+      for (const event of frame.events) {
+        const rewritten = rewrite(event, remap);
+        if (!rewritten) continue;
+        see(rewritten);
+        events.push(rewritten);
+      }
+      return { events };
     },
     get continuable() {
       return continuable;

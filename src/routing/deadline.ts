@@ -136,15 +136,15 @@ function fireQueue(queue: DeadlineQueue): void {
   if (failure) throw failure.error;
 }
 
+/** The longest delay setTimeout honours (about 24.8 days); config timeouts are capped to it. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * One timer for a whole stream instead of one per chunk, and nothing allocated per chunk: `start` only moves the
  * expiry, and the timer, when it fires early, re-arms for what is left. A chunk every 20 ms against a 60 s idle
  * limit then costs no timer at all. On expiry it calls `onExpire`, which must end the pending read (cancel the
  * reader); the reader then sees `expired`.
  */
-/** The longest delay setTimeout honours (about 24.8 days); config timeouts are capped to it. */
-export const MAX_TIMER_MS = 2_147_483_647;
-
 export function createWatchdog(onExpire: () => void) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let firesAt = 0;

@@ -191,6 +191,29 @@ describe("continuing a cut stream", () => {
     expect(fallback.calls.filter((call) => call.prefill !== undefined).length).toBe(refusals);
   });
 
+  test("cut twice: one text block from start to stop, continued each time from all the text so far", async () => {
+    const cutting = fakeProvider("primary", (_call, index) =>
+      index === 0
+        ? { stream: ["a ", "b "], then: "cut" }
+        : index === 1
+          ? { stream: ["c "], then: "cut" }
+          : { stream: ["d"] },
+    );
+    const world = fakeWorld([cutting]);
+    const route = rotation("pool", [cutting], { continueOnCut: true });
+    const served = await dispatch(world.deps, route, chatRequest(true), never);
+    if (served.kind !== "stream") throw new Error("expected a stream");
+    const events = [];
+    for (let frame = await served.chunks.next(); frame; frame = await served.chunks.next()) {
+      events.push(...frame.events);
+    }
+    const structure = events
+      .filter((event) => event.type !== "block_delta")
+      .map((event) => ("index" in event ? `${event.type}:${event.index}` : event.type));
+    expect(structure).toEqual(["start", "block_start:0", "block_stop:0", "finish"]);
+    expect(cutting.calls.map((call) => call.prefill)).toEqual([undefined, "a b ", "a b c "]);
+  });
+
   test("a target declared unable to prefill is never asked to continue", async () => {
     const primary = cutPrimary();
     primary.config.supports_prefill = false;

@@ -17,8 +17,6 @@ export function attemptOrder(
   strategy: Strategy,
   random: () => number,
 ): readonly Candidate[] {
-  // A provider route has one target: every strategy gives the same order, the route's own (read-only) list.
-  if (candidates.length === 1) return candidates;
   if (strategy === "priority") {
     return candidates
       .map((candidate, index) => ({ candidate, index }))

@@ -22,7 +22,7 @@ export interface ChatAnswer {
       refusal?: Maybe<string>;
       reasoning_content?: Maybe<string>;
       reasoning_details?: unknown;
-      tool_calls?: Maybe<Array<{ id: string; function: { name: string; arguments: string } }>>;
+      tool_calls?: Maybe<Array<{ id: string; function: { name: string; arguments: string } } | null>>;
     }>;
   }>;
   usage?: Maybe<ChatUsageLike>;
@@ -45,6 +45,7 @@ export function canonicalResponseOf(completion: ChatAnswer): CanonicalResponse {
       content.push({ type: "refusal", text: message.refusal });
     }
     for (const call of message.tool_calls ?? []) {
+      if (!call) continue;
       content.push({
         type: "tool_call",
         id: call.id,

@@ -24,10 +24,11 @@ export function versionRoot(endpoint: string): string {
 /**
  * The URL of `model`'s generate method. A bare name is a base model ("models/<name>"); "models/..." and
  * "tunedModels/..." are taken as they are, as @google/genai takes them. A name that could step out of the model's
- * path or add a query ("..", "?", "&", "#") is refused: on the per-provider route the client chooses it.
+ * path or add a query ("..", "?", "&", "#", or "%" that would spell them encoded) is refused: on the per-provider
+ * route the client chooses it.
  */
 export function modelUrl(root: string, model: string, stream: boolean): string {
-  if (model === "" || /\.\.|[?&#]/.test(model)) {
+  if (model === "" || /\.\.|[?&#%]/.test(model)) {
     throw new InvalidRequestError(`'${model}' is not a valid Gemini model name`, {
       param: "model",
       code: "invalid_model",

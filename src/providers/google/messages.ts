@@ -299,7 +299,8 @@ export function toGeminiContents(
     pending.answered = 0;
     for (const call of pending.calls) pending.namesById.set(call.id, call.name);
   }
-  // The model continues a final model turn (used to resume a cut stream).
+  // A final model turn, as a continuation's prefill would be; Gemini answers anew from it rather than continuing
+  // it, which is why the adapter declares no prefill capability and routing never asks it to continue.
   if (prefill) builder.push("model", [{ text: prefill }]);
   if (notices.name) warnings.push("Message 'name' fields have no Gemini equivalent and were dropped.");
   if (notices.foreignThinking) {

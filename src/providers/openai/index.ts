@@ -73,7 +73,7 @@ export const createOpenAIAdapter: AdapterFactory = (deps) => {
     };
     const response = await sendUpstream(request, errorFromStatus);
     if (attempt.canonical.stream) {
-      const translator = openAIStreamTransformer(provider.id, deps.logger);
+      const translator = openAIStreamTransformer(provider.id, deps.logger, attempt.keySource);
       const frames = readEventStream(response.body, "sse", translator, {
         providerId: provider.id,
         signal,

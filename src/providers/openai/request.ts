@@ -51,7 +51,8 @@ export interface OpenAIRequestInput extends CanonicalInput {
 function finalMessages(messages: ChatMessage[], prefill: string | undefined): ChatMessage[] {
   // The common case copies nothing: ids are checked, and messages rebuilt only when one is too long.
   let out = messages.some(hasLongId) ? messages.map(withShortIds) : messages;
-  if (prefill !== undefined) out = [...out, { role: "assistant", content: prefill }];
+  // An empty prefill asks for nothing to continue: an empty assistant turn would only be refused.
+  if (prefill) out = [...out, { role: "assistant", content: prefill }];
   return out;
 }
 

@@ -14,7 +14,7 @@ async function translate(text: string) {
   const chunks = readEventStream(
     bodyOf(text, { pieceSize: 37 }),
     "sse",
-    openAIStreamTransformer("openai", silentLogger),
+    openAIStreamTransformer("openai", silentLogger, "configured"),
     {
       providerId: "openai",
       signal: new AbortController().signal,
@@ -122,6 +122,26 @@ describe("broken streams", () => {
     const { error } = await translate(text);
     expect((error as GatewayError).status).toBe(429);
     expect((error as GatewayError).kind).toBe("rate_limited");
+  });
+
+  test("an in-band empty account with a configured key fails over (not the client's error)", async () => {
+    const text = `data: ${events[0]}\n\ndata: {"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}\n\n`;
+    const { error } = await translate(text);
+    expect((error as GatewayError).kind).toBe("misconfigured");
+  });
+
+  test("[DONE] without any finish_reason still ends the canonical stream with a finish", async () => {
+    const withoutFinish = events
+      .map((data) => JSON.parse(data))
+      .filter((chunk) =>
+        chunk.choices?.every((choice: { finish_reason: unknown }) => choice.finish_reason == null),
+      )
+      .map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`)
+      .join("");
+    const { chunks, error } = await translate(`${withoutFinish}data: [DONE]\n\n`);
+    expect(error).toBeUndefined();
+    expect(chunks.at(-1)?.events).toEqual([{ type: "finish", stopReason: "end_turn" }]);
+    expect(chunks.at(-1)?.raw).toBeUndefined();
   });
 
   test("junk that is not a chunk is skipped, not fatal", async () => {

@@ -2,7 +2,7 @@
 // https://platform.openai.com/docs/api-reference/chat-streaming
 import { createChunkEvents } from "../../api/openai-chat/chunk-events.ts";
 import type { StreamFrame } from "../../canonical/stream.ts";
-import { streamCutError } from "../../api/errors.ts";
+import { type KeySource, streamCutError } from "../../api/errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { EventSourceMessage } from "../event-stream.ts";
 import { errorFromStreamEvent } from "./errors.ts";
@@ -15,6 +15,7 @@ import { isOpenAIChunk } from "./wire.ts";
 export function openAIStreamTransformer(
   providerId: string,
   logger: Logger,
+  keySource: KeySource,
 ): Transformer<EventSourceMessage, StreamFrame> {
   const events = createChunkEvents();
   let done = false;
@@ -24,6 +25,11 @@ export function openAIStreamTransformer(
       const data = event.data;
       if (data === "[DONE]") {
         done = true;
+        // The upstream's word that the answer is whole, even where a compatible server sent no finish_reason:
+        // the canonical stream then says so too, so no dialect renders an answer without its end.
+        if (!events.complete) {
+          controller.enqueue({ events: [{ type: "finish", stopReason: "end_turn" }] });
+        }
         controller.terminate();
         return;
       }
@@ -42,8 +48,11 @@ export function openAIStreamTransformer(
         return;
       }
       if ((parsed as { error?: unknown } | null)?.error !== undefined) {
-        // An in-band 401/403 does not disable the target: read as if the key were the caller's, as always.
-        controller.error(errorFromStreamEvent(providerId, parsed, "caller"));
+        // Whose key it was decides an empty account's kind, as for a status; an in-band 401/403 never disables the
+        // target (a compatible server's stream error is no proof the configured key is wrong).
+        controller.error(
+          errorFromStreamEvent(providerId, parsed, keySource === "configured" ? "none" : keySource),
+        );
         return;
       }
       logger.warn("skipped an upstream stream event of unknown shape", { provider: providerId });

@@ -53,7 +53,8 @@ export const openAIAnswerSchema = z.looseObject({
           refusal: lenient(z.string()),
           reasoning_content: lenient(z.string()),
           reasoning_details: z.unknown().optional(),
-          tool_calls: lenient(z.array(toolCallSchema)),
+          // One malformed call is dropped on its own, not with every other call of the answer.
+          tool_calls: lenient(z.array(toolCallSchema.nullable().catch(null))),
         }),
       ),
     }),
@@ -62,7 +63,6 @@ export const openAIAnswerSchema = z.looseObject({
     z.looseObject({
       prompt_tokens: z.number(),
       completion_tokens: z.number(),
-      total_tokens: z.number(),
       prompt_tokens_details: lenient(z.looseObject({ cached_tokens: lenient(z.number()) })),
       completion_tokens_details: lenient(z.looseObject({ reasoning_tokens: lenient(z.number()) })),
     }),
