@@ -1,26 +1,35 @@
 // Whether a target may continue a cut stream: the adapter declares it, the config may say otherwise, and a target
-// that refused a continuation once is remembered as unable.
+// that refused a continuation is remembered as unable (in the app's own memory: apps built in one process share none).
 import type { ProviderConfig } from "../config/schema.ts";
 import type { Target } from "./health.ts";
 import type { DispatchDeps } from "./types.ts";
 
-/** Models per provider config object that refused an assistant prefill: a config reload forgets them. */
-const refusals = new WeakMap<ProviderConfig, Set<string>>();
-/** Model names come from clients: the memory is bounded, and starts over past the bound. */
+/** Targets that refused an assistant prefill, per provider config object: a config reload forgets them. */
+export interface PrefillRefusals {
+  has(provider: ProviderConfig, target: Target): boolean;
+  add(provider: ProviderConfig, target: Target): void;
+}
+
+/** Model names come from clients: the memory is bounded per provider, and starts over past the bound. */
 const MAX_REMEMBERED = 1_000;
+
+export function createPrefillRefusals(): PrefillRefusals {
+  const refusals = new WeakMap<ProviderConfig, Set<string>>();
+  return {
+    has: (provider, target) => refusals.get(provider)?.has(target.model) ?? false,
+    add(provider, target) {
+      let models = refusals.get(provider);
+      if (!models) {
+        models = new Set();
+        refusals.set(provider, models);
+      }
+      if (models.size >= MAX_REMEMBERED) models.clear();
+      models.add(target.model);
+    },
+  };
+}
 
 export function canContinue(deps: DispatchDeps, provider: ProviderConfig, target: Target): boolean {
   const declared = provider.supports_prefill ?? deps.adapters[provider.type].capabilities.prefill;
-  return declared && !(refusals.get(provider)?.has(target.model) ?? false);
-}
-
-/** The target answered a continuation with "I cannot take this request": not asked to continue again. */
-export function rememberPrefillRefusal(provider: ProviderConfig, target: Target): void {
-  let models = refusals.get(provider);
-  if (!models) {
-    models = new Set();
-    refusals.set(provider, models);
-  }
-  if (models.size >= MAX_REMEMBERED) models.clear();
-  models.add(target.model);
+  return declared && !deps.prefillRefusals.has(provider, target);
 }

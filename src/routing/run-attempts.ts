@@ -4,7 +4,7 @@ import type { GatewayError } from "../api/errors.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import { type KeySource, keySourceOf } from "../providers/types.ts";
 import { type AttemptResult, attemptOnce } from "./attempt.ts";
-import { canContinue, rememberPrefillRefusal } from "./capabilities.ts";
+import { canContinue } from "./capabilities.ts";
 import { sleep } from "./deadline.ts";
 import { asAnswered } from "./exhausted.ts";
 import { asGatewayError, healthPolicyFor } from "./failures.ts";
@@ -284,7 +284,7 @@ function failed(
     slot.probe,
   );
   if (plan.prefill !== undefined) {
-    if (error.kind === "client") rememberPrefillRefusal(slot.provider, slot.target);
+    if (error.kind === "client") deps.prefillRefusals.add(slot.provider, slot.target);
     return undefined;
   }
   throw asAnswered(error, slot.provider.id, slot.target.model, progress.attempts);
@@ -300,7 +300,7 @@ function settleFailure(
   decision?: Decision,
 ): void {
   const { provider, target } = slot;
-  if (plan.prefill !== undefined && error.kind === "unsupported") rememberPrefillRefusal(provider, target);
+  if (plan.prefill !== undefined && error.kind === "unsupported") deps.prefillRefusals.add(provider, target);
   recordOutcome(
     deps,
     plan.route,

@@ -7,6 +7,7 @@ import type { CanonicalResponse } from "../canonical/response.ts";
 import type { StreamEvent, StreamFrame } from "../canonical/stream.ts";
 import type { ChatAttempt, ChatResult, ProviderAdapter } from "../providers/types.ts";
 import type { ChunkSource } from "./committed-stream.ts";
+import { createPrefillRefusals } from "./capabilities.ts";
 import { createMemoryHealthStore, type HealthStore } from "./health.ts";
 import type { ClientRequest, DispatchDeps, Route } from "./types.ts";
 
@@ -133,6 +134,7 @@ export function fakeWorld(fakes: FakeProvider[]): FakeWorld {
     adapters,
     providers: Object.fromEntries(fakes.map((fake) => [fake.config.id, fake.config])),
     health,
+    prefillRefusals: createPrefillRefusals(),
     clock,
     random: () => 0,
     logger: silentLogger,

@@ -6,6 +6,7 @@ import type { FailureKind } from "../api/errors.ts";
 import type { ProviderConfig, ProviderType, TimeoutsConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Clock, ProviderAdapter } from "../providers/types.ts";
+import type { PrefillRefusals } from "./capabilities.ts";
 import type { HealthStore, Target } from "./health.ts";
 import type { Candidate, Strategy } from "./select.ts";
 import type { ChunkSource } from "./committed-stream.ts";
@@ -26,6 +27,8 @@ export interface DispatchDeps {
   adapters: Record<ProviderType, ProviderAdapter>;
   providers: Record<string, ProviderConfig>;
   health: HealthStore;
+  /** Targets that refused to continue a cut stream (capabilities.ts): kept for the app's lifetime. */
+  prefillRefusals: PrefillRefusals;
   clock: Clock;
   random: () => number;
   logger: Logger;

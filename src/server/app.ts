@@ -12,8 +12,10 @@ import {
   clientAuthOn,
   configuredSecrets,
   DEFAULT_MAX_BODY_BYTES,
+  type ServingDeps,
 } from "./deps.ts";
 import { errorResponse } from "./errors.ts";
+import { createPrefillRefusals } from "../routing/capabilities.ts";
 import { createGate, type Gate } from "./gate.ts";
 import { bearerToken } from "./keys.ts";
 import { presentedKey } from "./middleware/auth.ts";
@@ -39,7 +41,8 @@ function checkId(id: string): string {
   return id;
 }
 
-export function createApp(deps: AppDeps): App {
+export function createApp(given: AppDeps): App {
+  const deps: ServingDeps = { ...given, prefillRefusals: given.prefillRefusals ?? createPrefillRefusals() };
   const app = new Hono<AppEnv>();
   // CORS is the only middleware, and only when configured; every other check runs inside the route (gate.ts).
   useCors(app, deps);
@@ -84,7 +87,7 @@ function useCors(app: App, deps: AppDeps): void {
   );
 }
 
-function addChatRoutes(app: App, deps: AppDeps, gate: Gate): void {
+function addChatRoutes(app: App, deps: ServingDeps, gate: Gate): void {
   const { config } = deps;
   const body: BodyLimits = {
     maxBytes: deps.maxBodyBytes ?? config.server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES,

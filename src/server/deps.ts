@@ -3,6 +3,7 @@ import type { LoadedConfig } from "../config/load.ts";
 import type { ProviderType } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Clock, ProviderAdapter } from "../providers/types.ts";
+import type { PrefillRefusals } from "../routing/capabilities.ts";
 import type { HealthStore } from "../routing/health.ts";
 import type { Connections } from "../runtime/types.ts";
 import type { SseWriter } from "../runtime/sse-writer.ts";
@@ -22,6 +23,8 @@ export interface AppDeps {
   maxBodyBytes?: number;
   /** Requests-per-minute budgets of client keys; in memory unless given. */
   rateLimiter?: RateLimiter;
+  /** Targets that refused to continue a cut stream; one memory per app, made by createApp when not given. */
+  prefillRefusals?: PrefillRefusals;
   /** Writes streamed answers into their responses: the runtime's own (Bun's direct stream); standard if unset. */
   sseWriter?: SseWriter;
   /** Aborts when the shutdown grace ends: each stream still open then gets the reason as its final error event. */
@@ -29,6 +32,9 @@ export interface AppDeps {
   /** The address the server listens on; Host is checked on a loopback one. Undefined counts as loopback. */
   listenHost?: string;
 }
+
+/** The deps the routes run with: createApp fills in what an app keeps for its lifetime. */
+export type ServingDeps = AppDeps & { prefillRefusals: PrefillRefusals };
 
 /** Hono's env for the app: the runtime's connection controls (app.request() in tests passes none). */
 export type AppEnv = { Bindings: Connections };

@@ -5,7 +5,7 @@ import { InvalidRequestError } from "../../api/errors.ts";
 import { formatIssuePath } from "../../config/load.ts";
 import { dispatch, type Route } from "../../routing/dispatch.ts";
 import type { Admission } from "../admission.ts";
-import type { AppDeps } from "../deps.ts";
+import type { ServingDeps } from "../deps.ts";
 import { clientAuthOn, configuredSecrets } from "../deps.ts";
 import { errorBody, toGatewayError } from "../errors.ts";
 import { bearerToken, upstreamKey } from "../keys.ts";
@@ -46,7 +46,7 @@ function headerSafe(text: string): string {
 }
 
 export async function serveChat(
-  deps: AppDeps,
+  deps: ServingDeps,
   c: Context,
   request: ChatRequest,
   route: Route,
@@ -65,6 +65,7 @@ export async function serveChat(
       adapters: deps.adapters,
       providers: deps.config.providers,
       health: deps.health,
+      prefillRefusals: deps.prefillRefusals,
       clock: deps.clock,
       random: deps.random,
       logger: deps.logger,
