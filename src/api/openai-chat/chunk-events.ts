@@ -3,6 +3,7 @@
 // https://platform.openai.com/docs/api-reference/chat-streaming
 import type { BlockDelta, StreamEvent } from "../../canonical/stream.ts";
 import { type ChatCompletionChunk, createFinishTracker } from "../chat.ts";
+import { createBlockWriter } from "../../canonical/block-writer.ts";
 import { stopReasonOf } from "./finish.ts";
 import { blocksFromDetails } from "./reasoning-details.ts";
 import { canonicalUsageOf } from "./usage.ts";
@@ -14,33 +15,13 @@ export interface ChunkEvents {
   readonly complete: boolean;
 }
 
-type Open = "text" | "thinking" | "refusal" | undefined;
-
 export function createChunkEvents(): ChunkEvents {
   const tracker = createFinishTracker();
   let started = false;
-  let nextIndex = 0;
-  /** The text-like block being written, and its index: a different kind closes it. */
-  let open: Open;
-  let openIndex = -1;
+  const blocks = createBlockWriter();
   const toolBlocks = new Map<number, number>();
   const openTools = new Set<number>();
   let finished = false;
-
-  function closeOpen(out: StreamEvent[]): void {
-    if (open !== undefined) out.push({ type: "block_stop", index: openIndex });
-    open = undefined;
-  }
-
-  function write(kind: Exclude<Open, undefined>, out: StreamEvent[]): number {
-    if (open !== kind) {
-      closeOpen(out);
-      open = kind;
-      openIndex = nextIndex++;
-      out.push({ type: "block_start", index: openIndex, block: { type: kind } });
-    }
-    return openIndex;
-  }
 
   function toolCalls(
     delta: NonNullable<ChatCompletionChunk["choices"][number]["delta"]>,
@@ -49,8 +30,7 @@ export function createChunkEvents(): ChunkEvents {
     for (const call of delta.tool_calls ?? []) {
       let index = toolBlocks.get(call.index);
       if (index === undefined) {
-        closeOpen(out);
-        index = nextIndex++;
+        index = blocks.next(out);
         toolBlocks.set(call.index, index);
         openTools.add(index);
         out.push({
@@ -69,21 +49,19 @@ export function createChunkEvents(): ChunkEvents {
     for (const block of blocksFromDetails(value).blocks) {
       if (block.type === "thinking") {
         // The detail is a whole block: its text streamed before as reasoning_content, or else only here.
-        let index = openIndex;
-        if (open !== "thinking") {
-          index = write("thinking", out);
-          if (block.text)
-            out.push({ type: "block_delta", index, delta: { type: "thinking", text: block.text } });
+        const streamed = blocks.open === "thinking";
+        const index = blocks.write("thinking", out);
+        if (!streamed && block.text) {
+          out.push({ type: "block_delta", index, delta: { type: "thinking", text: block.text } });
         }
         if (block.signature) {
           const delta: BlockDelta = { type: "signature", signature: block.signature };
           if (block.origin !== undefined) delta.origin = block.origin;
           out.push({ type: "block_delta", index, delta });
         }
-        closeOpen(out);
+        blocks.close(out);
       } else {
-        closeOpen(out);
-        const index = nextIndex++;
+        const index = blocks.next(out);
         out.push({
           type: "block_start",
           index,
@@ -112,7 +90,7 @@ export function createChunkEvents(): ChunkEvents {
         if (typeof delta.reasoning_content === "string" && delta.reasoning_content !== "") {
           out.push({
             type: "block_delta",
-            index: write("thinking", out),
+            index: blocks.write("thinking", out),
             delta: { type: "thinking", text: delta.reasoning_content },
           });
         }
@@ -120,14 +98,14 @@ export function createChunkEvents(): ChunkEvents {
         if (typeof delta.content === "string" && delta.content !== "") {
           out.push({
             type: "block_delta",
-            index: write("text", out),
+            index: blocks.write("text", out),
             delta: { type: "text", text: delta.content },
           });
         }
         if (typeof delta.refusal === "string" && delta.refusal !== "") {
           out.push({
             type: "block_delta",
-            index: write("refusal", out),
+            index: blocks.write("refusal", out),
             delta: { type: "refusal", text: delta.refusal },
           });
         }
@@ -136,7 +114,7 @@ export function createChunkEvents(): ChunkEvents {
       if (chunk.usage) out.push({ type: "usage", usage: canonicalUsageOf(chunk.usage) });
       if (!finished && tracker.complete) {
         finished = true;
-        closeOpen(out);
+        blocks.close(out);
         for (const index of openTools) out.push({ type: "block_stop", index });
         openTools.clear();
         const reason = chunk.choices.find((entry) => entry.finish_reason != null)?.finish_reason;

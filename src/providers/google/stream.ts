@@ -3,6 +3,7 @@
 // Stream shape: https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
 import { streamCutError, type KeySource } from "../../api/errors.ts";
 import type { StopReason } from "../../canonical/response.ts";
+import { createBlockWriter } from "../../canonical/block-writer.ts";
 import type { StreamEvent, StreamFrame } from "../../canonical/stream.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { EventSourceMessage } from "../event-stream.ts";
@@ -32,7 +33,6 @@ interface PartialCall {
 }
 
 /** The text-like block being written: a part of another kind closes it. */
-type Open = "text" | "thinking" | undefined;
 
 /** An in-stream error (RESOURCE_EXHAUSTED after the 200) is an event holding a google.rpc.Status. */
 function isErrorEvent(payload: unknown): boolean {
@@ -50,35 +50,13 @@ export function geminiStreamTransformer(
 ): Transformer<EventSourceMessage, StreamFrame> {
   const created = Math.floor(context.clock() / 1000);
   let started = false;
-  let nextIndex = 0;
-  let open: Open;
-  let openIndex = -1;
+  const blocks = createBlockWriter(GOOGLE_ORIGIN);
   let partial: PartialCall | undefined;
   let finished = false;
   let calledTools = false;
   /** Answer text was sent (thought summaries alone are not an answer). */
   let sentText = false;
   let reported: GeminiUsage | undefined;
-
-  function closeOpen(out: StreamEvent[]): void {
-    if (open !== undefined) out.push({ type: "block_stop", index: openIndex });
-    open = undefined;
-  }
-
-  /** The index of the block of `kind` being written, starting one (and closing another kind's) if need be. */
-  function write(kind: Exclude<Open, undefined>, out: StreamEvent[]): number {
-    if (open !== kind) {
-      closeOpen(out);
-      open = kind;
-      openIndex = nextIndex++;
-      out.push({
-        type: "block_start",
-        index: openIndex,
-        block: kind === "thinking" ? { type: "thinking", origin: GOOGLE_ORIGIN } : { type: "text" },
-      });
-    }
-    return openIndex;
-  }
 
   /** The call whose arguments were streamed in pieces ends: its arguments as one delta, then its stop. */
   function closePartial(out: StreamEvent[]): void {
@@ -94,11 +72,11 @@ export function geminiStreamTransformer(
     const text = part.text ?? "";
     const signature = part.thoughtSignature;
     if (text === "" && !signature) return;
-    const index = write("thinking", out);
+    const index = blocks.write("thinking", out);
     if (text !== "") out.push({ type: "block_delta", index, delta: { type: "thinking", text } });
     if (signature) {
       out.push({ type: "block_delta", index, delta: { type: "signature", signature } });
-      closeOpen(out);
+      blocks.close(out);
     }
   }
 
@@ -111,9 +89,8 @@ export function geminiStreamTransformer(
     const call = part.functionCall;
     if (!call) return;
     if (call.name) {
-      closeOpen(out);
       closePartial(out);
-      const index = nextIndex++;
+      const index = blocks.next(out);
       calledTools = true;
       const signature = part.thoughtSignature ?? undefined;
       const id = encodeToolCallId(
@@ -181,7 +158,7 @@ export function geminiStreamTransformer(
         sentText = true;
         out.push({
           type: "block_delta",
-          index: write("text", out),
+          index: blocks.write("text", out),
           delta: { type: "text", text: part.text },
         });
       }
@@ -193,7 +170,7 @@ export function geminiStreamTransformer(
     if (stop === undefined) return undefined;
     finished = true;
     if (stop instanceof Error) return stop;
-    closeOpen(out);
+    blocks.close(out);
     closePartial(out);
     out.push({ type: "finish", stopReason: stop });
     return undefined;

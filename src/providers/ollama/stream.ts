@@ -3,6 +3,7 @@
 // Stream lines: https://github.com/ollama/ollama/blob/main/docs/api.md#chat-request-streaming-with-tools
 // Mid-stream errors: https://github.com/ollama/ollama/blob/main/docs/api/errors.mdx
 import { streamCutError, type KeySource } from "../../api/errors.ts";
+import { createBlockWriter } from "../../canonical/block-writer.ts";
 import type { StreamEvent, StreamFrame } from "../../canonical/stream.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { IdSource } from "../types.ts";
@@ -47,7 +48,6 @@ function parseLine(line: string, context: StreamContext): ParsedLine | undefined
 }
 
 /** The text-like block being written: a line of the other kind (or a tool call, or the end) closes it. */
-type OpenKind = "text" | "thinking" | undefined;
 
 /**
  * One NDJSON line at a time -> one frame (none for a line that says nothing). Thinking and text stream as deltas
@@ -59,30 +59,8 @@ type OpenKind = "text" | "thinking" | undefined;
 export function ollamaStreamTransformer(context: StreamContext): Transformer<string, StreamFrame> {
   let started = false;
   let done = false;
-  let nextIndex = 0;
-  let open: OpenKind;
-  let openIndex = -1;
+  const blocks = createBlockWriter(OLLAMA_ORIGIN);
   let toolCount = 0;
-
-  function close(events: StreamEvent[]): void {
-    if (open !== undefined) events.push({ type: "block_stop", index: openIndex });
-    open = undefined;
-  }
-
-  /** The index of the open block of `kind`, starting one (and closing the other) when needed. */
-  function write(kind: "text" | "thinking", events: StreamEvent[]): number {
-    if (open !== kind) {
-      close(events);
-      open = kind;
-      openIndex = nextIndex++;
-      events.push({
-        type: "block_start",
-        index: openIndex,
-        block: kind === "text" ? { type: "text" } : { type: "thinking", origin: OLLAMA_ORIGIN },
-      });
-    }
-    return openIndex;
-  }
 
   function eventsOf(line: OllamaChatResponse): StreamEvent[] {
     const events: StreamEvent[] = [];
@@ -98,17 +76,16 @@ export function ollamaStreamTransformer(context: StreamContext): Transformer<str
     }
     const message = line.message;
     if (message?.thinking) {
-      const index = write("thinking", events);
+      const index = blocks.write("thinking", events);
       events.push({ type: "block_delta", index, delta: { type: "thinking", text: message.thinking } });
     }
     if (message?.content) {
-      const index = write("text", events);
+      const index = blocks.write("text", events);
       events.push({ type: "block_delta", index, delta: { type: "text", text: message.content } });
     }
     for (const call of message?.tool_calls ?? []) {
-      close(events);
       const block = toolCallBlock(call, context.newId);
-      const index = nextIndex++;
+      const index = blocks.next(events);
       toolCount += 1;
       events.push({
         type: "block_start",
@@ -119,7 +96,7 @@ export function ollamaStreamTransformer(context: StreamContext): Transformer<str
       events.push({ type: "block_stop", index });
     }
     if (line.done === true) {
-      close(events);
+      blocks.close(events);
       events.push({ type: "usage", usage: usageFrom(line) });
       events.push({ type: "finish", stopReason: stopReasonFor(line.done_reason, toolCount > 0) });
       done = true;
