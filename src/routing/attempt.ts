@@ -35,15 +35,15 @@ export async function attemptOnce(input: AttemptInput): Promise<AttemptResult> {
   const deadlines = deadlinesFor(provider, route.timeouts);
   const controller = linkedController(clientSignal);
   const streaming = request.canonical.stream;
-  const limit = streaming
-    ? new DeadlineExceeded("headers", deadlines.headersMs)
-    : new DeadlineExceeded("answer", deadlines.totalMs);
+  const kind = streaming ? "headers" : "answer";
+  const limitMs = streaming ? deadlines.headersMs : deadlines.totalMs;
   // The deadline aborts the attempt's signal; adapters end the call at once when it aborts (ChatAttempt.signal), so
-  // no promise of our own races the adapter's.
-  let expired = false;
-  const deadline = scheduleDeadline(limit.ms, () => {
-    expired = true;
-    controller.abort(limit);
+  // no promise of our own races the adapter's. The error is built only if it fires: an Error captures a stack,
+  // which per attempt measured ~2.6% of the gateway's CPU under load.
+  let expired: DeadlineExceeded | undefined;
+  const deadline = scheduleDeadline(limitMs, () => {
+    expired = new DeadlineExceeded(kind, limitMs);
+    controller.abort(expired);
   });
   try {
     const result = await deps.adapters[provider.type].chat({
@@ -75,7 +75,7 @@ export async function attemptOnce(input: AttemptInput): Promise<AttemptResult> {
     cancelDeadline(deadline);
     if (clientSignal.aborted) throw new ClientGone("client went away");
     controller.abort();
-    if (expired) throw timeoutError(provider.id, limit);
+    if (expired) throw timeoutError(provider.id, expired);
     if (thrown instanceof DeadlineExceeded) throw timeoutError(provider.id, thrown);
     throw thrown;
   }

@@ -4,7 +4,8 @@
 import { keySourceOf } from "../types.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { readEventStream } from "../event-stream.ts";
-import { perProvider, readAnswer, sendUpstream } from "../http.ts";
+import { perProvider, readText, sendUpstream } from "../http.ts";
+import { badResponse } from "../errors.ts";
 import type {
   AdapterFactory,
   ChatAttempt,
@@ -18,7 +19,7 @@ import { toModelEntries } from "./models.ts";
 import { toOpenAIRequest } from "./request.ts";
 import { toCanonicalResponse } from "./response.ts";
 import { openAIStreamTransformer } from "./stream.ts";
-import { openAICompletionSchema } from "./wire.ts";
+import { isOpenAIAnswer } from "./wire.ts";
 
 /** Everything passes through to an OpenAI-compatible server; only a prefill is not continued (a new answer). */
 const CAPABILITIES: ProviderCapabilities = { prefill: false, images: true, tools: true, thinking: true };
@@ -52,6 +53,18 @@ const chatTarget = perProvider((provider: ProviderConfig) => ({
   headers: { ...provider.headers, "content-type": "application/json", accept: "application/json" },
 }));
 
+/** The body as an answer: JSON with choices, or the bad_response that fails the attempt over. */
+function parseAnswer(providerId: string, text: string): { choices: unknown[] } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw badResponse(providerId, "the body is not JSON");
+  }
+  if (!isOpenAIAnswer(json)) throw badResponse(providerId, "the body is not a chat completion");
+  return json;
+}
+
 export const createOpenAIAdapter: AdapterFactory = (deps) => {
   async function chat(attempt: ChatAttempt): Promise<ChatResult> {
     const { provider, signal, apiKey } = attempt;
@@ -81,7 +94,8 @@ export const createOpenAIAdapter: AdapterFactory = (deps) => {
       });
       return { kind: "frames", frames, warnings };
     }
-    const { text, answer } = await readAnswer(response, request, openAICompletionSchema, "a chat completion");
+    const text = await readText(response, request);
+    const answer = parseAnswer(provider.id, text);
     return {
       kind: "answer",
       response: () => toCanonicalResponse(provider.id, answer),
