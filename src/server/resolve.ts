@@ -5,9 +5,12 @@ import { DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_RETRY_WAIT_MS, type Route } from "../
 
 /** Model names reach upstream URLs (Gemini puts them in the path): letters, digits and . _ : / @ + - only, no "..". */
 const MODEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,255}$/;
+/** An empty path segment ("a//b", "a/") or a ".." one; the pattern above already refuses a leading "/" or ".". */
+const BAD_SEGMENT = /\/\/|\/$|(^|\/)\.\.(\/|$)/;
 
+/** Checked on every request: two regular expressions, no array per check (a split showed in a CPU profile). */
 export function checkModelName(model: string): string {
-  if (!MODEL_PATTERN.test(model) || model.split("/").some((segment) => segment === ".." || segment === "")) {
+  if (!MODEL_PATTERN.test(model) || BAD_SEGMENT.test(model)) {
     throw new InvalidRequestError(
       "model must be 1-256 characters of letters, digits and . _ : / @ + -, with no empty or '..' path segments",
       { param: "model", code: "invalid_model" },
