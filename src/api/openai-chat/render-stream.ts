@@ -56,71 +56,70 @@ export function createChatStreamRenderer(options: {
     created = event.created;
   }
 
+  function blockStart(event: Extract<StreamEvent, { type: "block_start" }>, out: string[]): void {
+    const block = event.block;
+    const origin = "origin" in block && block.origin ? { origin: block.origin } : {};
+    if (block.type === "thinking") {
+      thinking.set(event.index, { type: "thinking", text: "", signature: "", ...origin });
+    } else if (block.type === "redacted_thinking") {
+      redacted.set(event.index, { data: block.data, ...origin });
+    } else if (block.type === "tool_call") {
+      const index = toolCount++;
+      toolIndexes.set(event.index, index);
+      const call = {
+        index,
+        id: block.id,
+        type: "function" as const,
+        function: { name: block.name, arguments: "" },
+      };
+      out.push(chunk({ tool_calls: [call] }));
+    }
+  }
+
+  function blockDelta(event: Extract<StreamEvent, { type: "block_delta" }>, out: string[]): void {
+    const delta = event.delta;
+    if (delta.type === "text") {
+      if (delta.text !== "") out.push(chunk({ content: delta.text }));
+    } else if (delta.type === "thinking") {
+      const block = thinking.get(event.index);
+      if (block) block.text += delta.text;
+      if (delta.text !== "") out.push(chunk({ reasoning_content: delta.text }));
+    } else if (delta.type === "signature") {
+      const block = thinking.get(event.index);
+      if (block) block.signature += delta.signature;
+      if (block && delta.origin !== undefined) block.origin = delta.origin;
+    } else if (delta.type === "arguments") {
+      const index = toolIndexes.get(event.index);
+      if (index !== undefined && delta.json !== "") {
+        out.push(chunk({ tool_calls: [{ index, function: { arguments: delta.json } }] }));
+      }
+    } else if (delta.type === "refusal" && delta.text !== "") out.push(chunk({ refusal: delta.text }));
+  }
+
+  /** A thinking block's signature is only whole at its end: the signed block goes out then. */
+  function blockStop(index: number, out: string[]): void {
+    const block = thinking.get(index);
+    if (block?.signature) out.push(chunk({ reasoning_details: [detailOf(block, detailCount++)] }));
+    const secret = redacted.get(index);
+    if (secret) {
+      out.push(
+        chunk({ reasoning_details: [detailOf({ type: "redacted_thinking", ...secret }, detailCount++)] }),
+      );
+    }
+    thinking.delete(index);
+    redacted.delete(index);
+  }
+
   function renderEvent(event: StreamEvent, out: string[]): void {
     switch (event.type) {
       case "start":
-        onStart(event);
-        return;
-      case "block_start": {
-        const block = event.block;
-        if (block.type === "thinking")
-          thinking.set(event.index, {
-            type: "thinking",
-            text: "",
-            signature: "",
-            ...(block.origin ? { origin: block.origin } : {}),
-          });
-        else if (block.type === "redacted_thinking")
-          redacted.set(event.index, { data: block.data, ...(block.origin ? { origin: block.origin } : {}) });
-        else if (block.type === "tool_call") {
-          const index = toolCount++;
-          toolIndexes.set(event.index, index);
-          out.push(
-            chunk({
-              tool_calls: [
-                { index, id: block.id, type: "function", function: { name: block.name, arguments: "" } },
-              ],
-            }),
-          );
-        }
-        return;
-      }
-      case "block_delta": {
-        const delta = event.delta;
-        if (delta.type === "text") {
-          if (delta.text !== "") out.push(chunk({ content: delta.text }));
-        } else if (delta.type === "thinking") {
-          const block = thinking.get(event.index);
-          if (block) block.text += delta.text;
-          if (delta.text !== "") out.push(chunk({ reasoning_content: delta.text }));
-        } else if (delta.type === "signature") {
-          const block = thinking.get(event.index);
-          if (block) block.signature += delta.signature;
-          if (block && delta.origin !== undefined) block.origin = delta.origin;
-        } else if (delta.type === "arguments") {
-          const index = toolIndexes.get(event.index);
-          if (index !== undefined && delta.json !== "") {
-            out.push(chunk({ tool_calls: [{ index, function: { arguments: delta.json } }] }));
-          }
-        } else if (delta.type === "refusal") {
-          if (delta.text !== "") out.push(chunk({ refusal: delta.text }));
-        }
-        return;
-      }
-      case "block_stop": {
-        // A thinking block's signature is only whole at its end: the signed block goes out then.
-        const block = thinking.get(event.index);
-        if (block?.signature) out.push(chunk({ reasoning_details: [detailOf(block, detailCount++)] }));
-        const secret = redacted.get(event.index);
-        if (secret) {
-          out.push(
-            chunk({ reasoning_details: [detailOf({ type: "redacted_thinking", ...secret }, detailCount++)] }),
-          );
-        }
-        thinking.delete(event.index);
-        redacted.delete(event.index);
-        return;
-      }
+        return onStart(event);
+      case "block_start":
+        return blockStart(event, out);
+      case "block_delta":
+        return blockDelta(event, out);
+      case "block_stop":
+        return blockStop(event.index, out);
       case "usage":
         usage = event.usage;
         return;
