@@ -1,5 +1,5 @@
 // The ProviderAdapter interface: what every provider folder implements, and what routing calls.
-import type { Dialect, OriginalRequest } from "../canonical/dialect.ts";
+import type { OriginalRequest, RawBody } from "../canonical/dialect.ts";
 import type { CanonicalRequest } from "../canonical/request.ts";
 import type { CanonicalResponse } from "../canonical/response.ts";
 import type { StreamFrame } from "../canonical/stream.ts";
@@ -51,7 +51,7 @@ export type ChatResult =
        */
       response: () => CanonicalResponse;
       /** The upstream's body, when a client of its dialect may be sent it as it came. */
-      raw?: { dialect: Dialect; body: string };
+      raw?: RawBody;
       warnings: string[];
     }
   | { kind: "frames"; frames: FrameStream; warnings: string[] };

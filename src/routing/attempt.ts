@@ -7,7 +7,8 @@ import { awaitFirstContent, type OpenedStream } from "./commit-point.ts";
 import { cancelDeadline, DeadlineExceeded, scheduleDeadline, timeoutError } from "./deadline.ts";
 import type { Target } from "./health.ts";
 import { deadlinesFor } from "./timeouts.ts";
-import { type ClientRequest, ClientGone, type DispatchDeps, type RawBody, type Route } from "./types.ts";
+import type { RawBody } from "../canonical/dialect.ts";
+import { type ClientRequest, ClientGone, type DispatchDeps, type Route } from "./types.ts";
 
 export interface AttemptInput {
   deps: DispatchDeps;

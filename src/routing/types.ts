@@ -1,5 +1,5 @@
 // The shapes routing works with: a route, its dependencies, what it serves, what it records of each attempt.
-import type { OriginalRequest } from "../canonical/dialect.ts";
+import type { OriginalRequest, RawBody } from "../canonical/dialect.ts";
 import type { CanonicalRequest } from "../canonical/request.ts";
 import type { CanonicalResponse } from "../canonical/response.ts";
 import type { FailureKind } from "../api/errors.ts";
@@ -53,12 +53,6 @@ export interface AttemptRecord {
 export interface ClientRequest {
   canonical: CanonicalRequest;
   original: OriginalRequest;
-}
-
-/** The upstream's own answer body, when a client of `dialect` can be sent it as it came. */
-export interface RawBody {
-  dialect: OriginalRequest["dialect"];
-  body: string;
 }
 
 export type ServedBody =
