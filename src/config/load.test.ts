@@ -248,3 +248,21 @@ describe("validation errors name the file, the path and the problem", () => {
     expect(loadError(root)).toContain("aisbf.json");
   });
 });
+
+describe("model_aliases", () => {
+  test("are loaded, and each must name a rotation or a configured provider's model", () => {
+    const dir = join(root, "aliases");
+    const rotations = {
+      rotations: { coding: { providers: [{ provider_id: "openai", models: [{ name: "gpt-5" }] }] } },
+      model_aliases: { "claude-opus-*": "coding", "claude-haiku-4-5": "openai/gpt-5-mini" },
+    };
+    writeConfig(dir, { providers: { openai } }, rotations);
+    expect(loadConfig(dir, { TEST_OPENAI_KEY: "k" }).modelAliases).toEqual(rotations.model_aliases);
+    writeConfig(dir, { providers: { openai } }, { ...rotations, model_aliases: { "claude-*": "nowhere/x" } });
+    expect(loadError(dir, { TEST_OPENAI_KEY: "k" })).toContain(
+      `model_aliases.claude-*: 'nowhere/x' is neither a rotation nor "<provider>/<model>"`,
+    );
+    writeConfig(dir, { providers: { openai } }, { ...rotations, model_aliases: { "a*b*": "coding" } });
+    expect(loadError(dir, { TEST_OPENAI_KEY: "k" })).toContain("model_aliases");
+  });
+});

@@ -21,6 +21,8 @@ export interface LoadedConfig {
   dir: string;
   providers: Record<string, ProviderConfig>;
   rotations: Record<string, RotationConfig>;
+  /** rotations.json's model_aliases: client-side names to "<provider>/<model>" or a rotation (resolve.ts). */
+  modelAliases?: Record<string, string>;
   server: ServerFile;
   /** Client API keys; empty means client authentication is off. */
   clientKeys: ClientKey[];
@@ -135,6 +137,25 @@ function checkRotations(
   if (problems.length > 0) throw new ConfigError(`${path}: invalid config:\n${problems.join("\n")}`);
 }
 
+/** Every alias points at a rotation or at "<provider>/<model>" of a configured provider. */
+function checkAliases(
+  aliases: Record<string, string>,
+  rotations: Record<string, RotationConfig>,
+  providers: Record<string, ProviderConfig>,
+  path: string,
+): void {
+  const problems: string[] = [];
+  for (const [name, target] of Object.entries(aliases)) {
+    if (rotations[target]) continue;
+    const slash = target.indexOf("/");
+    if (slash > 0 && providers[target.slice(0, slash)] && slash < target.length - 1) continue;
+    problems.push(
+      `  model_aliases.${name}: '${target}' is neither a rotation nor "<provider>/<model>" of a configured provider`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(`${path}: invalid config:\n${problems.join("\n")}`);
+}
+
 export interface PreparedConfig {
   config: LoadedConfig;
   /** Default files the first run wrote (or, without `write`, would write). */
@@ -177,12 +198,11 @@ export function loadConfig(
 
   const providersFile = parseWith(providersFileSchema, read(providersPath, "providers.json"), providersPath);
   const providers = resolveProviders(providersFile, providersPath, env, warnings);
-  const rotations = parseWith(
-    rotationsFileSchema,
-    read(rotationsPath, "rotations.json"),
-    rotationsPath,
-  ).rotations;
+  const rotationsFile = parseWith(rotationsFileSchema, read(rotationsPath, "rotations.json"), rotationsPath);
+  const rotations = rotationsFile.rotations;
   checkRotations(rotations, providers, rotationsPath);
+  const modelAliases = rotationsFile.model_aliases ?? {};
+  checkAliases(modelAliases, rotations, providers, rotationsPath);
   const serverRaw = readJsonFile(serverPath, false);
   const server = serverRaw === undefined ? {} : parseWith(serverFileSchema, serverRaw, serverPath);
   const { keys: clientKeys, problems } = resolveClientKeys(server.auth?.keys ?? [], env);
@@ -193,7 +213,7 @@ export function loadConfig(
     Object.values(providersFile.providers).some((p) => hasLiteralKey(p.api_key)),
     warnings,
   );
-  return { dir, providers, rotations, server, clientKeys, warnings };
+  return { dir, providers, rotations, modelAliases, server, clientKeys, warnings };
 }
 
 function hasLiteralKey(value: string | undefined): boolean {

@@ -109,8 +109,18 @@ export const rotationSchema = z.strictObject({
   timeouts: timeoutsSchema.optional(),
 });
 
+/**
+ * Client-side model names (Claude Code's fixed names, say) mapped to a "<provider>/<model>" or a rotation. A name
+ * may end in "*" to match every name with that prefix; the longest prefix wins.
+ */
+const modelAliasesSchema = z.record(
+  z.string().regex(/^[^*]+\*?$/, 'must be a model name, optionally ending in one "*"'),
+  z.string().min(1),
+);
+
 export const rotationsFileSchema = z.strictObject({
   rotations: z.record(id, rotationSchema),
+  model_aliases: modelAliasesSchema.optional(),
 });
 
 /** A client key: "${ENV_VAR}" (the key itself lives in the environment) or "sha256:<64 hex>" (only its hash is stored). */

@@ -5,7 +5,7 @@ import { newProgress, runAttempts } from "./run-attempts.ts";
 import { attemptOrder } from "./select.ts";
 import type { DispatchDeps, Route, Served, ClientRequest } from "./types.ts";
 
-export type { AttemptRecord, DispatchDeps, Route, Served, ServedBody } from "./types.ts";
+export type { AttemptRecord, ClientRequest, DispatchDeps, Route, Served, ServedBody } from "./types.ts";
 export { ClientGone, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_RETRY_WAIT_MS } from "./types.ts";
 
 export async function dispatch(

@@ -21,6 +21,8 @@ export interface Route {
   maxRetryWaitMs: number;
   continueOnCut: boolean;
   timeouts?: TimeoutsConfig;
+  /** What resolving the client's model name changed (an alias, a substitution), reported with the answer. */
+  warnings?: string[];
 }
 
 export interface DispatchDeps {

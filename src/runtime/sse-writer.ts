@@ -1,6 +1,6 @@
 // What writes an answer's server-sent events into its response: one interface, a writer per runtime.
 
-/** An answer's events' data, one line each; undefined once the answer is complete. */
+/** An answer's server-sent events, each framed whole ("data: ...\n\n"); undefined once the answer is complete. */
 export interface EventSource {
   next(): Promise<string | undefined>;
   /** The client left, or the server stopped the stream: stop producing and release the upstream. */
@@ -8,7 +8,7 @@ export interface EventSource {
 }
 
 export interface EventWriting {
-  /** Written after the last event of a complete answer (`data: [DONE]`). */
+  /** Written after the last event of a complete answer (`data: [DONE]`; "" for a dialect without one). */
   finalEvent: string;
   /** The framed event that ends an answer which failed (or was stopped) after its first bytes. */
   errorEvent(thrown: unknown): string;
@@ -25,6 +25,11 @@ const noop = () => {};
 /** One event's data as its SSE event. */
 export function frame(data: string): string {
   return `data: ${data}\n\n`;
+}
+
+/** A named event (Anthropic's and the Responses API's streams) as its SSE event. */
+export function namedFrame(event: string, data: string): string {
+  return `event: ${event}\ndata: ${data}\n\n`;
 }
 
 /** Calls `stop` with the signal's reason once it aborts (at once if it has); returns how to stop listening. */
@@ -54,7 +59,7 @@ export const standardSseWriter: SseWriter = (events, writing) => {
   };
   const end = (controller: ReadableStreamDefaultController<Uint8Array>, last: string) => {
     finish();
-    controller.enqueue(encoder.encode(last));
+    if (last !== "") controller.enqueue(encoder.encode(last));
     controller.close();
   };
   return new ReadableStream<Uint8Array>({
@@ -74,7 +79,7 @@ export const standardSseWriter: SseWriter = (events, writing) => {
         const value = await events.next();
         if (ended) return;
         if (value === undefined) end(controller, writing.finalEvent);
-        else controller.enqueue(encoder.encode(frame(value)));
+        else controller.enqueue(encoder.encode(value));
       } catch (thrown) {
         if (ended) return;
         end(controller, writing.errorEvent(thrown));

@@ -14,9 +14,11 @@ import {
   DEFAULT_MAX_BODY_BYTES,
   type ServingDeps,
 } from "./deps.ts";
-import { errorResponse } from "./errors.ts";
+import { errorResponse, errorShapeOf } from "./errors.ts";
 import { createPrefillRefusals } from "../routing/capabilities.ts";
-import { createGate, type Gate } from "./gate.ts";
+import { type AppContext, createGate, type Gate } from "./gate.ts";
+import type { Admission } from "./admission.ts";
+import type { Route } from "../routing/dispatch.ts";
 import { bearerToken } from "./keys.ts";
 import { presentedKey } from "./middleware/auth.ts";
 import { createMemoryRateLimiter } from "./rate-limit.ts";
@@ -87,34 +89,82 @@ function useCors(app: App, deps: AppDeps): void {
   );
 }
 
-function addChatRoutes(app: App, deps: ServingDeps, gate: Gate): void {
+/** Resolves the client's model name to a route the caller's key may use (403 or 429 otherwise). */
+export type RouteResolver = (model: string) => Route;
+
+/** A dialect's POST handler: given the admitted request's parsed body and how to resolve its model. */
+export type DialectHandler = (
+  c: AppContext,
+  admission: Admission,
+  json: unknown,
+  resolve: RouteResolver,
+) => Promise<Response>;
+
+export interface DialectPaths {
+  /** The path on which the body's model names the target ("/v1/chat/completions"). */
+  global: string;
+  /** The path under /api/{id} on which `id` picks the provider or rotation ("/chat/completions"). */
+  perTarget: string;
+  /** On the per-target path, a model the provider does not list is substituted (resolve.ts). */
+  substitute?: boolean;
+}
+
+/**
+ * Mounts one dialect's endpoint twice, on /v1 and under /api/{id}: the body is read within the limits, the model
+ * resolved and the key's allow-lists and rate checked the same way for every dialect.
+ */
+export function addDialectRoutes(
+  app: App,
+  deps: ServingDeps,
+  gate: Gate,
+  paths: DialectPaths,
+  handle: DialectHandler,
+): void {
   const { config } = deps;
   const body: BodyLimits = {
     maxBytes: deps.maxBodyBytes ?? config.server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES,
     deadlines: new BodyDeadlines(config.server.body_timeout_ms ?? DEFAULT_BODY_TIMEOUT_MS),
   };
   const limiter = deps.rateLimiter ?? createMemoryRateLimiter(deps.clock);
+  const substitute = { substitute: paths.substitute === true };
 
   app.post(
-    "/api/:id/chat/completions",
+    `/api/:id${paths.perTarget}`,
     gate.keyed(async (c, admission) => {
       const id = checkId(c.req.param("id") ?? "");
       checkAllowed(admission.key, id);
-      const request = readChatRequest(await readJsonBody(c.req.raw, body, admission));
-      const route = resolvePathRoute(config, id, request.model);
-      authorizeRoute(admission.key, route, limiter);
-      return serveChat(deps, c, request, route, admission);
+      const json = await readJsonBody(c.req.raw, body, admission);
+      return handle(c, admission, json, (model) => {
+        const route = resolvePathRoute(config, id, model, substitute);
+        authorizeRoute(admission.key, route, limiter);
+        return route;
+      });
     }),
   );
 
   app.post(
-    "/v1/chat/completions",
+    paths.global,
     gate.keyed(async (c, admission) => {
-      const request = readChatRequest(await readJsonBody(c.req.raw, body, admission));
-      const route = resolveModelRoute(config, request.model);
-      authorizeRoute(admission.key, route, limiter);
-      return serveChat(deps, c, request, route, admission);
+      const json = await readJsonBody(c.req.raw, body, admission);
+      return handle(c, admission, json, (model) => {
+        const route = resolveModelRoute(config, model);
+        authorizeRoute(admission.key, route, limiter);
+        return route;
+      });
     }),
+  );
+}
+
+function addChatRoutes(app: App, deps: ServingDeps, gate: Gate): void {
+  addDialectRoutes(
+    app,
+    deps,
+    gate,
+    { global: "/v1/chat/completions", perTarget: "/chat/completions" },
+    (c, admission, json, resolve) => {
+      const request = readChatRequest(json);
+      return serveChat(deps, c, request, resolve(request.model), admission);
+    },
   );
 }
 
@@ -166,19 +216,19 @@ function handleErrors(app: App, deps: AppDeps, gate: Gate): void {
     try {
       gate.admit(c);
     } catch (thrown) {
-      return errorResponse(thrown, deps.logger, []);
+      return errorResponse(thrown, deps.logger, [], errorShapeOf(c.req.path));
     }
     const error = new GatewayError(`No route for ${c.req.method} ${new URL(c.req.url).pathname}`, {
       status: 404,
       type: "invalid_request_error",
       code: "unknown_url",
     });
-    return errorResponse(error, deps.logger, []);
+    return errorResponse(error, deps.logger, [], errorShapeOf(c.req.path));
   });
 
   app.onError((thrown, c) => {
     const presented = presentedKey(c);
     const secrets = [...configuredSecrets(deps.config), ...(presented ? [presented] : [])];
-    return errorResponse(thrown, deps.logger, secrets);
+    return errorResponse(thrown, deps.logger, secrets, errorShapeOf(c.req.path));
   });
 }

@@ -1,9 +1,9 @@
-// A committed stream of canonical frames as the client's dialect sees it: the data of each SSE event, in order.
+// A committed stream of canonical frames as the client's dialect sees it: its SSE events, framed, in order.
 import type { StreamFrame } from "../canonical/stream.ts";
 import type { ChunkSource } from "../routing/committed-stream.ts";
 
 export interface StreamRenderer {
-  /** The events' data for one frame: none, one or several. */
+  /** The SSE events (each framed whole) for one frame: none, one or several. */
   render(frame: StreamFrame): string[];
   /** What follows the last frame of a complete answer (a usage report). */
   end(): string[];

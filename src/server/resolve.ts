@@ -21,9 +21,11 @@ export function checkModelName(model: string): string {
 
 function unknownName(name: string, config: LoadedConfig, what: string): InvalidRequestError {
   const known = [...Object.keys(config.providers), ...Object.keys(config.rotations)].join(", ");
+  const aliases = Object.keys(config.modelAliases ?? {});
   const shown = name.length > 80 ? `${name.slice(0, 80)}...` : name;
   return new InvalidRequestError(
-    `Unknown ${what} '${shown}'. Known providers and rotations: ${known || "none"}`,
+    `Unknown ${what} '${shown}'. Known providers and rotations: ${known || "none"}` +
+      (aliases.length > 0 ? `; model aliases: ${aliases.join(", ")}` : ""),
     {
       status: 404,
       code: "model_not_found",
@@ -66,24 +68,87 @@ export function providerRoute(providerId: string, model: string): Route {
   };
 }
 
-/** POST /api/{id}/chat/completions: `id` is a provider (the body's model is its model) or a rotation. */
-export function resolvePathRoute(config: LoadedConfig, id: string, model: string): Route {
-  const rotation = rotationRoute(config, id);
-  if (rotation) return rotation;
-  if (!config.providers[id]) throw unknownName(id, config, "provider or rotation");
-  // Accept "<provider>/<model>" here too, as clients configured for /v1 send it.
-  const bare = model.startsWith(`${id}/`) ? model.slice(id.length + 1) : model;
-  return providerRoute(id, bare);
+/**
+ * The target a model alias names: an exact alias first, then the longest "prefix*" that matches. Undefined when no
+ * alias matches.
+ */
+export function aliasTarget(config: LoadedConfig, model: string): string | undefined {
+  const aliases = config.modelAliases;
+  if (!aliases) return undefined;
+  const exact = aliases[model];
+  if (exact !== undefined) return exact;
+  let best: string | undefined;
+  let bestLength = -1;
+  for (const name in aliases) {
+    if (!name.endsWith("*")) continue;
+    const prefix = name.slice(0, -1);
+    if (prefix.length > bestLength && model.startsWith(prefix)) {
+      best = aliases[name];
+      bestLength = prefix.length;
+    }
+  }
+  return best;
 }
 
-/** POST /v1/chat/completions: model is "<provider>/<model>", a rotation name, or a model only one provider lists. */
-export function resolveModelRoute(config: LoadedConfig, model: string): Route {
-  const rotation = rotationRoute(config, model);
+export interface PathRouteOptions {
+  /**
+   * Clients with fixed model names (Claude Code, Codex): a model the provider does not list goes through
+   * model_aliases, else to the provider's first configured model, with a warning naming the substitution.
+   */
+  substitute?: boolean;
+}
+
+/** POST /api/{id}/...: `id` is a provider (the body's model is its model) or a rotation. */
+export function resolvePathRoute(
+  config: LoadedConfig,
+  id: string,
+  model: string,
+  options: PathRouteOptions = {},
+): Route {
+  const rotation = rotationRoute(config, id);
   if (rotation) return rotation;
-  const slash = model.indexOf("/");
+  const provider = config.providers[id];
+  if (!provider) throw unknownName(id, config, "provider or rotation");
+  // Accept "<provider>/<model>" here too, as clients configured for /v1 send it.
+  const bare = model.startsWith(`${id}/`) ? model.slice(id.length + 1) : model;
+  const listed = provider.models;
+  if (!options.substitute || !listed || listed.length === 0 || listed.some((entry) => entry.name === bare)) {
+    return providerRoute(id, bare);
+  }
+  const alias = aliasTarget(config, model);
+  const aliased = alias?.startsWith(`${id}/`) ? alias.slice(id.length + 1) : undefined;
+  const chosen = aliased ?? (listed[0] as { name: string }).name;
+  const route = providerRoute(id, chosen);
+  route.warnings = [
+    `model '${model.slice(0, 80)}' is not listed for provider '${id}': ${aliased ? "model_aliases maps it to" : "using its first model,"} '${chosen}'`,
+  ];
+  return route;
+}
+
+/** A "<provider>/<model>" or rotation name as a route, if it is one. */
+function namedRoute(config: LoadedConfig, name: string): Route | undefined {
+  const rotation = rotationRoute(config, name);
+  if (rotation) return rotation;
+  const slash = name.indexOf("/");
   if (slash > 0) {
-    const providerId = model.slice(0, slash);
-    if (config.providers[providerId]) return providerRoute(providerId, model.slice(slash + 1));
+    const providerId = name.slice(0, slash);
+    if (config.providers[providerId]) return providerRoute(providerId, name.slice(slash + 1));
+  }
+  return undefined;
+}
+
+/**
+ * POST /v1/...: model is "<provider>/<model>", a rotation name, a model_aliases name (exact names win over
+ * aliases), or a model only one provider lists.
+ */
+export function resolveModelRoute(config: LoadedConfig, model: string): Route {
+  const named = namedRoute(config, model);
+  if (named) return named;
+  const alias = aliasTarget(config, model);
+  if (alias !== undefined) {
+    // load.ts checked that every alias names a rotation or a configured provider's model.
+    const aliased = namedRoute(config, alias);
+    if (aliased) return aliased;
   }
   const owners = Object.values(config.providers).filter((provider) =>
     provider.models?.some((entry) => entry.name === model),

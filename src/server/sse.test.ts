@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import type { ChatCompletionChunk } from "../api/chat.ts";
 import type { ChunkSource } from "../routing/committed-stream.ts";
 import { bunSseWriter } from "../runtime/bun-sse-writer.ts";
-import { type SseWriter, standardSseWriter } from "../runtime/sse-writer.ts";
+import { frame, type SseWriter, standardSseWriter } from "../runtime/sse-writer.ts";
 import { toSSE as render } from "./sse.ts";
 
 function chunk(content: string): string {
@@ -57,8 +57,20 @@ describe.each([
   ["direct", bunSseWriter],
   ["standard", standardSseWriter],
 ] as const)("toSSE (%s writer)", (_name, writer: SseWriter) => {
+  // The source yields event data; the writer takes framed events, as a dialect's renderer makes them.
+  const framed = (chunks: ChunkSource<string>): ChunkSource<string> => ({
+    next: async () => {
+      const value = await chunks.next();
+      return value === undefined ? undefined : frame(value);
+    },
+    cancel: (reason) => chunks.cancel(reason),
+  });
   const toSSE = (chunks: ChunkSource<string>, error: (thrown: unknown) => string, stopping?: AbortSignal) =>
-    render(chunks, error, { writer, stopping });
+    render(
+      framed(chunks),
+      { finalEvent: "data: [DONE]\n\n", errorEvent: (thrown) => frame(error(thrown)) },
+      { writer, stopping },
+    );
   test("writes each chunk as an event, the raw JSON untouched, then [DONE]", async () => {
     const { chunks } = source([chunk("Hel"), chunk("lo")]);
     const text = await (await fetch(served(() => toSSE(chunks, errorEvent)))).text();

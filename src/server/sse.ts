@@ -1,7 +1,7 @@
-// A rendered stream -> SSE bytes for the client: `data: {...}` events, `data: [DONE]` only on a whole answer.
+// A rendered stream -> SSE bytes for the client: the dialect's framed events, its final event only on a whole answer.
 // The bytes are written by the runtime's writer (runtime/sse-writer.ts: Bun's direct stream there, else standard).
 import type { ChunkSource } from "../routing/committed-stream.ts";
-import { frame, type SseWriter, standardSseWriter } from "../runtime/sse-writer.ts";
+import { type SseWriter, standardSseWriter } from "../runtime/sse-writer.ts";
 
 export interface SseOptions {
   /** The runtime's writer (AppDeps.sseWriter); the standard one when none is given. */
@@ -12,20 +12,28 @@ export interface SseOptions {
   onEnd?: (() => void) | undefined;
 }
 
+/** How a dialect ends a stream: after a whole answer, and after a failure. */
+export interface StreamEnding {
+  /** Written after the last event of a whole answer (OpenAI's `data: [DONE]`); "" for none. */
+  finalEvent: string;
+  /** The framed event that ends an answer which failed (or was stopped) after its first bytes. */
+  errorEvent(thrown: unknown): string;
+}
+
 /**
- * `errorEvent` renders a failure after commit as a final `data: {"error": ...}` event; no [DONE] follows it, so a
- * client never takes half an answer for a whole one. A stop at the end of the shutdown grace ends a stream the same
- * way, instead of the socket closing, which a client could take for the end of the answer.
+ * `ending.errorEvent` renders a failure after commit as a final in-band error event, with no final event after
+ * it, so a client never takes half an answer for a whole one. A stop at the end of the shutdown grace ends a
+ * stream the same way, instead of the socket closing, which a client could take for the end of the answer.
  */
 export function toSSE(
-  chunks: ChunkSource<string>,
-  errorEvent: (thrown: unknown) => string,
+  events: ChunkSource<string>,
+  ending: StreamEnding,
   options: SseOptions = {},
 ): ReadableStream<Uint8Array> {
   const writer = options.writer ?? standardSseWriter;
-  return writer(chunks, {
-    finalEvent: "data: [DONE]\n\n",
-    errorEvent: (thrown) => frame(errorEvent(thrown)),
+  return writer(events, {
+    finalEvent: ending.finalEvent,
+    errorEvent: ending.errorEvent,
     stopping: options.stopping,
     onEnd: options.onEnd,
   });

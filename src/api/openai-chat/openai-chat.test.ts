@@ -70,6 +70,13 @@ const STREAMS = [
   "chat-completions-text-stream.chunks.jsonl",
 ];
 
+/** A framed SSE event's data. */
+function dataOf(event: string): string {
+  expect(event).toStartWith("data: ");
+  expect(event).toEndWith("\n\n");
+  return event.slice("data: ".length, -2);
+}
+
 describe("stream: recorded chunks -> canonical events -> rendered chunks", () => {
   for (const name of STREAMS) {
     test(name, () => {
@@ -80,7 +87,7 @@ describe("stream: recorded chunks -> canonical events -> rendered chunks", () =>
       expect(events.filter((event) => event.type === "finish")).toHaveLength(1);
       const renderer = createChatStreamRenderer({ includeUsage: true, newId });
       const rendered = [...renderer.render({ events }), ...renderer.end()].map(
-        (text) => JSON.parse(text) as ChatCompletionChunk,
+        (text) => JSON.parse(dataOf(text)) as ChatCompletionChunk,
       );
       const original = meaningOf(chunks);
       expect(meaningOf(rendered)).toEqual(original);
@@ -95,12 +102,14 @@ describe("stream: recorded chunks -> canonical events -> rendered chunks", () =>
   test("a frame with the upstream's bytes is forwarded as it came", () => {
     const renderer = createChatStreamRenderer({ includeUsage: true, newId });
     const raw = '{"id":"chatcmpl-x","object":"chat.completion.chunk","created":1,"model":"m","choices":[]}';
-    expect(renderer.render({ events: [], raw: { dialect: "openai-chat", data: raw } })).toEqual([raw]);
+    expect(renderer.render({ events: [], raw: { dialect: "openai-chat", data: raw } })).toEqual([
+      `data: ${raw}\n\n`,
+    ]);
     expect(renderer.render({ events: [], raw: { dialect: "anthropic-messages", data: "{}" } })).toEqual([]);
     // A multi-line data field reaches us joined with "\n"; forwarded as is it would break the client's framing.
     const multiline = '{"id":"c1",\n"choices":[]}';
     expect(renderer.render({ events: [], raw: { dialect: "openai-chat", data: multiline } })).toEqual([
-      '{"id":"c1","choices":[]}',
+      'data: {"id":"c1","choices":[]}\n\n',
     ]);
   });
 });

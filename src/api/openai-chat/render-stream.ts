@@ -8,9 +8,10 @@ import { finishReasonOf } from "./finish.ts";
 import { detailOf } from "./reasoning-details.ts";
 import { chatId } from "./render.ts";
 import { chatUsageOf } from "./usage.ts";
+import { frame } from "../../runtime/sse-writer.ts";
 
 export interface ChatStreamRenderer {
-  /** The chunks (JSON texts) for one frame; often none (a block start, a usage report). */
+  /** The chunks for one frame, each framed as its SSE event; often none (a block start, a usage report). */
   render(frame: StreamFrame): string[];
   /** The chunks after the last frame of a complete answer: the usage chunk, when asked for. */
   end(): string[];
@@ -46,7 +47,7 @@ export function createChatStreamRenderer(options: {
       model,
       choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
     };
-    return JSON.stringify(value);
+    return frame(JSON.stringify(value));
   }
 
   function onStart(event: Extract<StreamEvent, { type: "start" }>): void {
@@ -130,16 +131,16 @@ export function createChatStreamRenderer(options: {
   }
 
   return {
-    render(frame) {
-      if (frame.raw?.dialect === "openai-chat") {
-        for (const event of frame.events) if (event.type === "start") onStart(event);
+    render(item) {
+      if (item.raw?.dialect === "openai-chat") {
+        for (const event of item.events) if (event.type === "start") onStart(event);
         started = true;
         // A multi-line data field reaches us joined with "\n"; forwarded as is it would break the client's framing.
-        const data = frame.raw.data;
-        return [/[\r\n]/.test(data) ? JSON.stringify(JSON.parse(data)) : data];
+        const data = item.raw.data;
+        return [frame(/[\r\n]/.test(data) ? JSON.stringify(JSON.parse(data)) : data)];
       }
       const out: string[] = [];
-      for (const event of frame.events) renderEvent(event, out);
+      for (const event of item.events) renderEvent(event, out);
       return out;
     },
     end() {
@@ -152,7 +153,7 @@ export function createChatStreamRenderer(options: {
         choices: [],
         usage: chatUsageOf(usage),
       };
-      return [JSON.stringify(value)];
+      return [frame(JSON.stringify(value))];
     },
   };
 }

@@ -3,16 +3,14 @@ import type { Context } from "hono";
 import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
 import { InvalidRequestError } from "../../api/errors.ts";
 import { formatIssuePath } from "../../config/load.ts";
-import { dispatch, type Route } from "../../routing/dispatch.ts";
+import type { Route } from "../../routing/dispatch.ts";
 import type { Admission } from "../admission.ts";
 import type { ServingDeps } from "../deps.ts";
-import { clientAuthOn, configuredSecrets } from "../deps.ts";
 import { errorBody, toGatewayError } from "../errors.ts";
-import { bearerToken, upstreamKey } from "../keys.ts";
-import { redactText } from "../../log/logger.ts";
+import type { Logger } from "../../log/logger.ts";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "../json-depth.ts";
-import { toSSE } from "../sse.ts";
-import { renderedSource } from "../rendered-stream.ts";
+import { frame } from "../../runtime/sse-writer.ts";
+import { type DialectServing, serveDialect } from "./serve.ts";
 import { createChatStreamRenderer } from "../../api/openai-chat/render-stream.ts";
 import { newId } from "../../ids.ts";
 import { chatClientRequest } from "../../api/openai-chat/client-request.ts";
@@ -40,70 +38,33 @@ export function readChatRequest(json: unknown): ChatRequest {
   return parsed.data;
 }
 
-/** Header values must be printable ASCII; warnings may quote model output or names. */
-function headerSafe(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 4000);
+/** How an OpenAI Chat client is answered: chat.completion JSON, chunks, `data: [DONE]`, errors in OpenAI's shape. */
+function chatServing(request: ChatRequest, logger: Logger): DialectServing {
+  return {
+    dialect: "openai-chat",
+    renderCompletion: (response) => JSON.stringify(renderCompletion(response, newId)),
+    streamRenderer: () =>
+      createChatStreamRenderer({ includeUsage: request.stream_options?.include_usage === true, newId }),
+    streamEnding: (secrets) => ({
+      finalEvent: "data: [DONE]\n\n",
+      errorEvent: (thrown) => frame(JSON.stringify(errorBody(toGatewayError(thrown, logger), secrets()))),
+    }),
+  };
 }
 
-export async function serveChat(
+export function serveChat(
   deps: ServingDeps,
   c: Context,
   request: ChatRequest,
   route: Route,
   admission: Pick<Admission, "untilStreamEnds">,
 ): Promise<Response> {
-  const callerToken = bearerToken(c.req.header("authorization"));
-  const clientAuth = clientAuthOn(deps.config);
-  // Only an error needs the secrets to redact; a request that succeeds never builds the list.
-  let secretList: string[] | undefined;
-  const secrets = () => {
-    secretList ??= [...configuredSecrets(deps.config), ...(callerToken ? [callerToken] : [])];
-    return secretList;
-  };
-  const served = await dispatch(
-    {
-      adapters: deps.adapters,
-      providers: deps.config.providers,
-      health: deps.health,
-      prefillRefusals: deps.prefillRefusals,
-      clock: deps.clock,
-      random: deps.random,
-      logger: deps.logger,
-      keyFor: (provider) => upstreamKey(provider, callerToken, clientAuth),
-      redact: (text) => redactText(text, secrets()),
-    },
-    route,
+  return serveDialect(
+    deps,
+    c,
+    chatServing(request, deps.logger),
     chatClientRequest(request),
-    c.req.raw.signal,
+    route,
+    admission,
   );
-  // A plain record: the runtime builds the response's headers once instead of through a Headers object.
-  const headers: Record<string, string> = {
-    "x-aisbf-provider": served.target.providerId,
-    "x-aisbf-model": served.target.model,
-    "x-aisbf-attempts": String(served.attempts),
-  };
-  if (served.warnings.length > 0) headers["x-aisbf-warnings"] = headerSafe(served.warnings.join("; "));
-  if (served.kind === "completion") {
-    headers["content-type"] = "application/json";
-    // The upstream's own bytes when it spoke the client's dialect; a rendering otherwise.
-    const body =
-      served.raw?.dialect === "openai-chat"
-        ? served.raw.body
-        : JSON.stringify(renderCompletion(served.response(), newId));
-    return new Response(body, { status: 200, headers });
-  }
-  headers["content-type"] = "text/event-stream; charset=utf-8";
-  headers["cache-control"] = "no-cache";
-  headers["x-accel-buffering"] = "no";
-  const renderer = createChatStreamRenderer({
-    includeUsage: request.stream_options?.include_usage === true,
-    newId,
-  });
-  // The request's hold (its concurrency slot, body bytes and open connection) lasts as long as its stream.
-  const body = toSSE(
-    renderedSource(served.chunks, renderer),
-    (thrown) => JSON.stringify(errorBody(toGatewayError(thrown, deps.logger), secrets())),
-    { writer: deps.sseWriter, stopping: deps.stopping, onEnd: admission.untilStreamEnds() },
-  );
-  return new Response(body, { status: 200, headers });
 }
