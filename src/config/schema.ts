@@ -63,7 +63,12 @@ const providerBase = {
 };
 
 export const providerSchema = z.discriminatedUnion("type", [
-  z.strictObject({ ...providerBase, type: z.literal("openai") }),
+  z.strictObject({
+    ...providerBase,
+    type: z.literal("openai"),
+    /** Serves the Responses API at {endpoint}/responses; default: true on api.openai.com, false elsewhere. */
+    responses_api: z.boolean().optional(),
+  }),
   z.strictObject({ ...providerBase, type: z.literal("anthropic") }),
   z.strictObject({ ...providerBase, type: z.literal("google") }),
   z.strictObject({ ...providerBase, type: z.literal("ollama") }),

@@ -24,6 +24,7 @@ import { presentedKey } from "./middleware/auth.ts";
 import { createMemoryRateLimiter } from "./rate-limit.ts";
 import { resolveModelRoute, resolvePathRoute, rotationRoute } from "./resolve.ts";
 import { readChatRequest, serveChat } from "./routes/chat.ts";
+import { readResponsesRequest, serveResponses } from "./routes/responses.ts";
 import { createModelLister, gatewayModels, rotationModels } from "./routes/models.ts";
 import { healthBody, livenessBody, statusBody } from "./routes/status.ts";
 import { visibleTo } from "./visibility.ts";
@@ -62,6 +63,7 @@ export function createApp(given: AppDeps): App {
     gate.keyed((c, admission) => c.json(statusBody(deps, admission.key))),
   );
   addChatRoutes(app, deps, gate);
+  addResponsesRoutes(app, deps, gate);
   addModelRoutes(app, deps, gate);
   handleErrors(app, deps, gate);
   return app;
@@ -103,8 +105,8 @@ export type DialectHandler = (
 export interface DialectPaths {
   /** The path on which the body's model names the target ("/v1/chat/completions"). */
   global: string;
-  /** The path under /api/{id} on which `id` picks the provider or rotation ("/chat/completions"). */
-  perTarget: string;
+  /** The path (or paths) under /api/{id} on which `id` picks the provider or rotation ("/chat/completions"). */
+  perTarget: string | string[];
   /** On the per-target path, a model the provider does not list is substituted (resolve.ts). */
   substitute?: boolean;
 }
@@ -128,19 +130,19 @@ export function addDialectRoutes(
   const limiter = deps.rateLimiter ?? createMemoryRateLimiter(deps.clock);
   const substitute = { substitute: paths.substitute === true };
 
-  app.post(
-    `/api/:id${paths.perTarget}`,
-    gate.keyed(async (c, admission) => {
-      const id = checkId(c.req.param("id") ?? "");
-      checkAllowed(admission.key, id);
-      const json = await readJsonBody(c.req.raw, body, admission);
-      return handle(c, admission, json, (model) => {
-        const route = resolvePathRoute(config, id, model, substitute);
-        authorizeRoute(admission.key, route, limiter);
-        return route;
-      });
-    }),
-  );
+  const perTarget = gate.keyed(async (c, admission) => {
+    const id = checkId(c.req.param("id") ?? "");
+    checkAllowed(admission.key, id);
+    const json = await readJsonBody(c.req.raw, body, admission);
+    return handle(c, admission, json, (model) => {
+      const route = resolvePathRoute(config, id, model, substitute);
+      authorizeRoute(admission.key, route, limiter);
+      return route;
+    });
+  });
+  for (const path of typeof paths.perTarget === "string" ? [paths.perTarget] : paths.perTarget) {
+    app.post(`/api/:id${path}`, perTarget);
+  }
 
   app.post(
     paths.global,
@@ -164,6 +166,24 @@ function addChatRoutes(app: App, deps: ServingDeps, gate: Gate): void {
     (c, admission, json, resolve) => {
       const request = readChatRequest(json);
       return serveChat(deps, c, request, resolve(request.model), admission);
+    },
+  );
+}
+
+/**
+ * The Responses API: /v1/responses, and /api/{id}/v1/responses for a client whose base URL is /api/{id}/v1 (Codex
+ * appends /responses to it), as well as /api/{id}/responses. Clients with fixed model names are why the per-target
+ * path substitutes an unlisted model.
+ */
+function addResponsesRoutes(app: App, deps: ServingDeps, gate: Gate): void {
+  addDialectRoutes(
+    app,
+    deps,
+    gate,
+    { global: "/v1/responses", perTarget: ["/v1/responses", "/responses"], substitute: true },
+    (c, admission, json, resolve) => {
+      const request = readResponsesRequest(json);
+      return serveResponses(deps, c, request, resolve(request.model), admission);
     },
   );
 }
