@@ -40,6 +40,11 @@ export interface RawFrame {
   dialect: Dialect;
   data: string;
   event?: string;
+  /**
+   * False where a client forwarded these bytes could not take another provider's continuation after a cut (a
+   * Responses stream: its item ids and sequence numbers are the upstream's); the cut then ends the answer in band.
+   */
+  continuable?: false;
 }
 
 export interface StreamFrame {

@@ -81,6 +81,8 @@ export function createTranscript(context: StreamContext): Transcript {
   return {
     deliver(frame) {
       if (!remap) {
+        // An upstream's own stream whose items and numbering another provider's text cannot join.
+        if (frame.raw?.continuable === false) continuable = false;
         for (const event of frame.events) see(event);
         return frame;
       }

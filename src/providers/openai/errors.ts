@@ -35,9 +35,11 @@ export function errorFromStreamEvent(
   providerId: string,
   payload: unknown,
   keySource: KeySource,
+  /** The status the event stands for when its code is not one (a Responses stream's named codes). */
+  fallbackStatus = 502,
 ): UpstreamError {
   const error = errorOf(payload);
-  const status = typeof error.code === "number" && error.code >= 400 ? error.code : 502;
+  const status = typeof error.code === "number" && error.code >= 400 ? error.code : fallbackStatus;
   return errorFrom(providerId, status, error, undefined, keySource);
 }
 

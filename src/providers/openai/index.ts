@@ -14,10 +14,13 @@ import type {
   ModelsRequest,
   ProviderCapabilities,
 } from "../types.ts";
-import { errorFromStatus } from "./errors.ts";
+import { errorFromStatus, errorFromStreamEvent } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
-import { toOpenAIRequest } from "./request.ts";
+import { toOpenAIRequest, toResponsesRequest } from "./request.ts";
 import { toCanonicalResponse } from "./response.ts";
+import { speaksResponses } from "./responses-api.ts";
+import { parseResponseObject, responseObjectToCanonical } from "./responses-response.ts";
+import { responsesStreamTransformer } from "./responses-stream.ts";
 import { openAIStreamTransformer } from "./stream.ts";
 import { isOpenAIAnswer } from "./wire.ts";
 
@@ -53,6 +56,13 @@ const chatTarget = perProvider((provider: ProviderConfig) => ({
   headers: { ...provider.headers, "content-type": "application/json", accept: "application/json" },
 }));
 
+/** Where a provider that speaks the Responses API takes a Responses client's request as it came. */
+const responsesTarget = perProvider((provider: ProviderConfig) => ({
+  // https://platform.openai.com/docs/api-reference/responses/create: POST {base}/responses
+  url: `${provider.endpoint.replace(/\/+$/, "")}/responses`,
+  headers: { ...provider.headers, "content-type": "application/json", accept: "application/json" },
+}));
+
 /** The body as an answer: JSON with choices, or the bad_response that fails the attempt over. */
 function parseAnswer(providerId: string, text: string): { choices: unknown[] } {
   let json: unknown;
@@ -66,8 +76,49 @@ function parseAnswer(providerId: string, text: string): { choices: unknown[] } {
 }
 
 export const createOpenAIAdapter: AdapterFactory = (deps) => {
+  /** A Responses client to a provider that speaks it: its body forwarded, the answer's bytes sent back as they came. */
+  async function respond(attempt: ChatAttempt): Promise<ChatResult> {
+    const { provider, signal, apiKey } = attempt;
+    const target = responsesTarget(provider);
+    const request = {
+      provider,
+      url: target.url,
+      headers: target.headers,
+      keyHeader: "authorization" as const,
+      apiKey,
+      body: JSON.stringify(toResponsesRequest(attempt.original, attempt.model)),
+      signal,
+    };
+    const response = await sendUpstream(request, errorFromStatus);
+    if (attempt.canonical.stream) {
+      const translator = responsesStreamTransformer(provider.id, deps.logger, attempt.keySource);
+      const frames = readEventStream(response.body, "sse", translator, {
+        providerId: provider.id,
+        signal,
+        apiKey,
+      });
+      return { kind: "frames", frames, warnings: [] };
+    }
+    const text = await readText(response, request);
+    const object = parseResponseObject(provider.id, text);
+    if (object.status === "failed") {
+      throw errorFromStreamEvent(
+        provider.id,
+        { error: object.error },
+        attempt.keySource === "configured" ? "none" : attempt.keySource,
+      );
+    }
+    return {
+      kind: "answer",
+      response: () => responseObjectToCanonical(object),
+      raw: { dialect: "openai-responses", body: text },
+      warnings: [],
+    };
+  }
+
   async function chat(attempt: ChatAttempt): Promise<ChatResult> {
     const { provider, signal, apiKey } = attempt;
+    if (attempt.original.dialect === "openai-responses" && speaksResponses(provider)) return respond(attempt);
     const { native, warnings } = toOpenAIRequest({
       request: attempt.canonical,
       original: attempt.original,

@@ -75,3 +75,11 @@ export function toOpenAIRequest(input: OpenAIRequestInput): Translated<Record<st
   for (const field of input.request.unmapped) warn(`${field} is not supported by OpenAI and was dropped`);
   return { native, warnings: [...warnings] };
 }
+
+/**
+ * A Responses client's body for a provider that speaks the Responses API: as it came, the model replaced. Hosted
+ * tools, store and previous_response_id all mean there what the client meant.
+ */
+export function toResponsesRequest(original: OriginalRequest, model: string): Record<string, unknown> {
+  return { ...original.body, model };
+}
