@@ -1,7 +1,8 @@
 // `npm run bench`: the same load through direct, nginx, a bare Bun+Hono proxy, Portkey and AISBF; writes RESULTS.md.
 // Options: --only id,id (systems to run; direct and bare always run, the ratios need them), --out FILE,
 // --quick (only c1 latency, c64, translation and stream latency: a ~1 minute check between changes; the
-// table it writes has gaps, so give it --out elsewhere).
+// table it writes has gaps, so give it --out elsewhere), --saturation (only the saturation lane, bench/saturation.ts:
+// an upstream that answers at once, every system on the server core at once; writes its own section of RESULTS.md).
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +11,8 @@ import { commands, type StreamResult, streamLevelPasses, streams, type WrkResult
 import { LOAD_CPU, memoryMB, startPinned, stop, stopAll, waitForOutput } from "./processes.ts";
 import { type PairedCpu, pairedCpu } from "./paired.ts";
 import { type BenchResults, renderResults, type SystemResult } from "./report.ts";
+import { saturation } from "./saturation.ts";
+import { renderSaturation } from "./saturation-report.ts";
 import { type Environment, SYSTEMS } from "./systems.ts";
 
 const { values } = parseArgs({
@@ -19,6 +22,7 @@ const { values } = parseArgs({
     out: { type: "string" },
     binary: { type: "string" },
     quick: { type: "boolean" },
+    saturation: { type: "boolean" },
   },
 });
 const root = join(import.meta.dir, "..");
@@ -201,6 +205,21 @@ async function main(): Promise<void> {
     ]);
     env.mockPort = Number((await waitForOutput(mock, /listening (\d+)/))[1]);
     log(`mock upstream on 127.0.0.1:${env.mockPort} (cpu ${LOAD_CPU})`);
+    const out = values.out ?? join(import.meta.dir, "RESULTS.md");
+    const previous = async () => ((await Bun.file(out).exists()) ? await Bun.file(out).text() : "");
+    if (values.saturation) {
+      // The direct mock is the floor of the latency lanes; here the floor is the bare pass-through.
+      const results = await saturation(
+        env,
+        selected.filter((system) => system.id !== "direct"),
+        freePort,
+        log,
+      );
+      await stop(mock);
+      await Bun.write(out, renderSaturation(results, await previous()));
+      log(`wrote the saturation section of ${out} (${results.durationS.toFixed(0)} s)`);
+      return;
+    }
     const started = new Date();
     const systems: SystemResult[] = [];
     for (const system of selected) systems.push(await runSystem(env, system));
@@ -226,11 +245,7 @@ async function main(): Promise<void> {
       systems,
       paired,
     };
-    const out = values.out ?? join(import.meta.dir, "RESULTS.md");
-    await Bun.write(
-      out,
-      renderResults(results, (await Bun.file(out).exists()) ? await Bun.file(out).text() : ""),
-    );
+    await Bun.write(out, renderResults(results, await previous()));
     log(`wrote ${out} (${results.durationS.toFixed(0)} s)`);
   } finally {
     await cleanup();

@@ -38,7 +38,9 @@ export async function wrk(
   target: Target,
   concurrency: number,
   model: string,
+  options: { stream?: boolean; seconds?: number; body?: string } = {},
 ): Promise<WrkResult> {
+  const seconds = options.seconds ?? WRK_SECONDS;
   const url = `${system.baseUrl}${target.chatPath}`;
   const args = [
     "taskset",
@@ -47,7 +49,7 @@ export async function wrk(
     "wrk",
     "-t1",
     `-c${concurrency}`,
-    `-d${WRK_SECONDS}s`,
+    `-d${seconds}s`,
     "--timeout",
     "5s",
     "-s",
@@ -63,7 +65,11 @@ export async function wrk(
     .join("\n");
   const cpuBefore = cpuSeconds(system.entry.pid);
   const run = Bun.spawn(args, {
-    env: { ...Bun.env, BENCH_BODY: JSON_BODY(model), BENCH_HEADERS: headers },
+    env: {
+      ...Bun.env,
+      BENCH_BODY: options.body ?? JSON_BODY(model, options.stream === true),
+      BENCH_HEADERS: headers,
+    },
     stdout: "pipe",
     stderr: "pipe",
   });
@@ -100,6 +106,7 @@ export async function streams(
   concurrency: number,
   rounds: number,
   staggerMs = 0,
+  shape: { model: string; deltas: number } = { model: "bench-n64-i20", deltas: 64 },
 ): Promise<StreamResult> {
   const args = [
     "taskset",
@@ -110,9 +117,9 @@ export async function streams(
     "--url",
     `${system.baseUrl}${system.openai.chatPath}`,
     "--model",
-    "bench-n64-i20",
+    shape.model,
     "--deltas",
-    "64",
+    String(shape.deltas),
     "--concurrency",
     String(concurrency),
     "--rounds",

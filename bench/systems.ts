@@ -15,6 +15,8 @@ export interface RunningSystem {
   openai: Target;
   /** OpenAI in, Anthropic out; absent for systems that cannot translate. */
   translation?: Target;
+  /** Responses in, OpenAI chat out; AISBF only. */
+  responses?: Target;
   /** From exec to the first answered chat completion. */
   startupMs: number;
 }
@@ -129,6 +131,17 @@ function aisbfConfig(env: Environment, name: string): string {
 
 const AISBF_OPENAI: Target = { chatPath: "/api/mock/chat/completions", headers: {} };
 const AISBF_TRANSLATION: Target = { chatPath: "/api/mock-anthropic/chat/completions", headers: {} };
+const AISBF_RESPONSES: Target = { chatPath: "/api/mock/v1/responses", headers: {} };
+
+/** A Responses API body for the same conversation as JSON_BODY (instructions in place of the system message). */
+export const RESPONSES_BODY = (model: string, stream = false) =>
+  JSON.stringify({
+    model,
+    ...(stream ? { stream: true } : {}),
+    max_output_tokens: 256,
+    instructions: "You are a helpful assistant.",
+    input: [{ role: "user", content: "Hello! How are you doing today?" }],
+  });
 
 export const SYSTEMS: System[] = [
   {
@@ -238,7 +251,7 @@ export const SYSTEMS: System[] = [
         port,
         AISBF_OPENAI,
         AISBF_TRANSLATION,
-      ),
+      ).then((running) => ({ ...running, responses: AISBF_RESPONSES })),
   },
   {
     id: "aisbf-bin",
@@ -260,7 +273,7 @@ export const SYSTEMS: System[] = [
         port,
         AISBF_OPENAI,
         AISBF_TRANSLATION,
-      ),
+      ).then((running) => ({ ...running, responses: AISBF_RESPONSES })),
   },
 ];
 
