@@ -26,14 +26,17 @@ export interface Lane {
 const lanesOf = (route: Route, levels: number[]): Lane[] =>
   [false, true].flatMap((stream) => levels.map((concurrency) => ({ route, stream, concurrency })));
 
+export const laneKey = (lane: Lane) =>
+  `${lane.route}/${lane.stream ? "stream" : "json"}/c${lane.concurrency}`;
+
+/** BENCH_SAT_LANES=openai/stream/c64,... keeps only those lanes: a quick check between changes. */
+const chosen = Bun.env.BENCH_SAT_LANES?.split(",");
+
 export const LANES: Lane[] = [
   ...lanesOf("openai", SATURATION_LEVELS),
   ...lanesOf("translation", [16, 64]),
   ...lanesOf("responses", [16, 64]),
-];
-
-export const laneKey = (lane: Lane) =>
-  `${lane.route}/${lane.stream ? "stream" : "json"}/c${lane.concurrency}`;
+].filter((lane) => !chosen || chosen.includes(laneKey(lane)));
 
 export interface LaneRun {
   rps: number;
@@ -109,7 +112,8 @@ export async function saturation(
     log(`saturation: ${running.map(({ id }) => id).join(", ")} started on the server core`);
     // Warm-up: every path each system serves, JSON and stream, until the JIT has settled.
     for (const { system } of running)
-      for (const lane of LANES.filter((lane) => lane.concurrency === 16)) await runLane(system, lane, 2);
+      for (const lane of LANES.filter((lane) => lane.concurrency === 16 || chosen !== undefined))
+        await runLane(system, lane, 2);
     for (let round = 0; round < SATURATION_ROUNDS; round++) {
       for (const lane of LANES) {
         const line: string[] = [];
@@ -126,7 +130,7 @@ export async function saturation(
       }
     }
     // Time to first token at c=1 (Portkey's 30 ms per stream would make this lane minutes long; it is not a floor).
-    for (const { id, system } of running.filter(({ id }) => id !== "portkey")) {
+    for (const { id, system } of running.filter(({ id }) => id !== "portkey" && TTFT_STREAMS > 0)) {
       await streams(env.bun, system, 16, 20, 0, STREAM_SHAPE);
       results.ttft[id] = await streams(env.bun, system, 1, TTFT_STREAMS, 0, STREAM_SHAPE);
       log(`saturation ttft ${id}: ${JSON.stringify(results.ttft[id]?.ttftMs)}`);

@@ -254,6 +254,31 @@ export const SYSTEMS: System[] = [
       ).then((running) => ({ ...running, responses: AISBF_RESPONSES })),
   },
   {
+    // BENCH_AISBF_OTHER=/path/to/another/checkout: that tree's source beside this one, loaded in turn with it, so
+    // a change is judged against its base in one run (sequential runs of one build move by ±20% here).
+    id: "aisbf-other",
+    label: "AISBF (other checkout)",
+    missing: () => (Bun.env.BENCH_AISBF_OTHER ? undefined : "BENCH_AISBF_OTHER is not set"),
+    start: (env, port) =>
+      launch(
+        "aisbf-other",
+        [
+          env.bun,
+          join(Bun.env.BENCH_AISBF_OTHER as string, "src", "main.ts"),
+          "serve",
+          "--config-dir",
+          aisbfConfig(env, "aisbf-other"),
+          "--port",
+          String(port),
+          "--log-level",
+          "warn",
+        ],
+        port,
+        AISBF_OPENAI,
+        AISBF_TRANSLATION,
+      ).then((running) => ({ ...running, responses: AISBF_RESPONSES })),
+  },
+  {
     id: "aisbf-bin",
     label: "AISBF (binary)",
     missing: (env) => (env.aisbfBinary ? undefined : "no compiled binary (bun build --compile failed)"),

@@ -113,6 +113,10 @@ export function readEventStream<F extends Framing, T>(
         }
       }
     },
+    readQueued() {
+      const next = output.take();
+      return next === NOTHING ? undefined : next;
+    },
     async cancel(reason) {
       ended = true;
       output.close();

@@ -60,6 +60,11 @@ export type ChatResult =
 export interface PullReader<T> {
   read(): Promise<{ done: false; value: T } | { done: true; value?: undefined }>;
   cancel(reason?: unknown): Promise<void>;
+  /**
+   * An item already read and translated, taken without waiting; undefined when the next one needs a read (or a
+   * read would end or fail). Lets a writer take every event of one upstream read at once and send them in one write.
+   */
+  readQueued?(): T | undefined;
 }
 
 /**

@@ -18,6 +18,11 @@ export const FINISH_GRACE_MS = 2_000;
 export interface ChunkSource<T = StreamFrame> {
   /** The next item; undefined once the answer is complete or the client left. Rejects with a cut's error. */
   next(): Promise<T | undefined>;
+  /**
+   * The next item if one is ready without waiting (already read from the upstream), else undefined: `next()` then
+   * waits, and is the one that sees an end, a cut or the idle limit.
+   */
+  queued?(): T | undefined;
   /** The client left: stop reading and release the upstream. */
   cancel(reason?: unknown): void;
 }
@@ -127,8 +132,18 @@ export function committedStream(context: StreamContext, first: OpenedStream): Ch
     return undefined;
   }
 
+  /** A frame the current source holds already: no wait, so no watchdog; ends and cuts are left to next(). */
+  function queued(): StreamFrame | undefined {
+    if (left()) return undefined;
+    const held = source.queue.shift() ?? source.reader.readQueued?.();
+    if (held === undefined) return undefined;
+    if (finishOf(held)) source.completion.complete = true;
+    return transcript.deliver(held);
+  }
+
   return {
     next,
+    queued,
     cancel(reason) {
       over = true;
       watchdog.stop();

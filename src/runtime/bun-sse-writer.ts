@@ -1,7 +1,7 @@
 // Bun's "direct" stream as the SSE writer: one write loop per answer into the response, where a standard stream
 // costs a pull, a queue entry and a read into the response sink per event (~3.5 µs of 25 per streamed chunk,
 // bench/RESULTS.md). The same bytes and endings as the standard writer (sse-writer.ts).
-import { onStop, type SseWriter } from "./sse-writer.ts";
+import { onStop, type SseWriter, withQueued } from "./sse-writer.ts";
 
 /** The controller of Bun's direct ReadableStream: writes go straight to the response, without a queue. */
 interface DirectController {
@@ -49,7 +49,7 @@ export const bunSseWriter: SseWriter = (events, writing) => {
           }
           // A promise means the client reads slower than the upstream writes: waiting for it is the backpressure
           // that holds the upstream read. The flush sends the event now, whatever the sink's buffering.
-          const written = controller.write(value);
+          const written = controller.write(withQueued(events, value));
           if (typeof written !== "number") await written;
           const flushed = controller.flush();
           if (typeof flushed !== "number") await flushed;

@@ -29,6 +29,16 @@ export function renderedSource(
         } else pending = renderer.render(frame);
       }
     },
+    queued() {
+      for (;;) {
+        if (head < pending.length) return pending[head++];
+        if (ended) return undefined;
+        const frame = frames.queued?.();
+        if (frame === undefined) return undefined;
+        head = 0;
+        pending = renderer.render(frame);
+      }
+    },
     cancel: (reason) => frames.cancel(reason),
   };
 }
