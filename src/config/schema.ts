@@ -191,6 +191,8 @@ export const serverFileSchema = z.strictObject({
     .strictObject({
       level: z.enum(["debug", "info", "warn", "error"]).optional(),
       format: z.enum(["text", "json"]).optional(),
+      /** One access-log line per request (info; health checks and scrapes at debug); default true. */
+      access: z.boolean().optional(),
     })
     .optional(),
 });

@@ -31,10 +31,13 @@ type Watchdog = ReturnType<typeof createWatchdog>;
 async function readWatched(source: OpenedStream, watchdog: Watchdog, context: StreamContext): Promise<Read> {
   const providerId = source.target.providerId;
   const wait = source.completion.complete ? FINISH_GRACE_MS : source.deadlines.idleMs;
+  const observer = context.deps.observer;
+  const since = observer?.mark() ?? 0;
   watchdog.start(wait);
   try {
     // Adapters reject a read only with a GatewayError (a cut is streamCutError) or, once aborted, the abort's reason.
     const { value, done } = await source.reader.read();
+    observer?.waited(since);
     if (watchdog.end()) throw new DeadlineExceeded("next_chunk", wait);
     if (done) {
       watchdog.stop();

@@ -1,26 +1,18 @@
 // createApp(deps) -> the Hono app: limits, auth, CORS, routes, and the one error mapping.
 import { Hono } from "hono";
 import { cors } from "hono/cors";
-import { GatewayError, InvalidRequestError } from "../api/errors.ts";
+import { InvalidRequestError } from "../api/errors.ts";
 import { authorizeRoute, checkAllowed, forbidden } from "./access.ts";
 import { type BodyLimits, DEFAULT_BODY_TIMEOUT_MS, readJsonBody } from "./body.ts";
 import { BodyDeadlines } from "./body-deadline.ts";
 import { allowedOrigins } from "./cross-site.ts";
-import {
-  type AppDeps,
-  type AppEnv,
-  clientAuthOn,
-  configuredSecrets,
-  DEFAULT_MAX_BODY_BYTES,
-  type ServingDeps,
-} from "./deps.ts";
-import { errorResponse, errorShapeOf } from "./errors.ts";
+import { type AppDeps, type AppEnv, clientAuthOn, DEFAULT_MAX_BODY_BYTES, type ServingDeps } from "./deps.ts";
 import { createPrefillRefusals } from "../routing/capabilities.ts";
-import { type AppContext, createGate, type Gate } from "./gate.ts";
+import { type AppContext, createGate, errorAnswer, type Gate } from "./gate.ts";
+import { Monitor } from "../observe/monitor.ts";
 import type { Admission } from "./admission.ts";
 import type { Route } from "../routing/dispatch.ts";
 import { bearerToken } from "./keys.ts";
-import { presentedKey } from "./middleware/auth.ts";
 import { createMemoryRateLimiter } from "./rate-limit.ts";
 import { resolveModelRoute, resolvePathRoute, rotationRoute } from "./resolve.ts";
 import { readChatRequest, serveChat } from "./routes/chat.ts";
@@ -45,7 +37,13 @@ function checkId(id: string): string {
 }
 
 export function createApp(given: AppDeps): App {
-  const deps: ServingDeps = { ...given, prefillRefusals: given.prefillRefusals ?? createPrefillRefusals() };
+  const deps: ServingDeps = {
+    ...given,
+    prefillRefusals: given.prefillRefusals ?? createPrefillRefusals(),
+    monitor:
+      given.monitor ??
+      new Monitor({ logger: given.logger, accessLog: given.config.server.logging?.access !== false }),
+  };
   const app = new Hono<AppEnv>();
   // CORS is the only middleware, and only when configured; every other check runs inside the route (gate.ts).
   useCors(app, deps);
@@ -54,9 +52,10 @@ export function createApp(given: AppDeps): App {
   // config dir) only for a caller with a valid key, and only as far as that key may use.
   app.get(
     "/health",
-    gate.open((c, key) =>
-      c.json(!clientAuthOn(deps.config) || key ? healthBody(deps, key) : livenessBody(deps)),
-    ),
+    gate.open((c, key, trace) => {
+      trace.quiet = true;
+      return c.json(!clientAuthOn(deps.config) || key ? healthBody(deps, key) : livenessBody(deps));
+    }),
   );
   app.get(
     "/",
@@ -228,27 +227,8 @@ function addModelRoutes(app: App, deps: AppDeps, gate: Gate): void {
   );
 }
 
-/** Every error, from any route or middleware, becomes HTTP in errors.ts, with secrets redacted. */
-function handleErrors(app: App, deps: AppDeps, gate: Gate): void {
-  app.notFound((c) => {
-    // As on every route: an oversize header set is a 431, and with client keys on a caller without one learns
-    // nothing, not even which paths do not exist.
-    try {
-      gate.admit(c);
-    } catch (thrown) {
-      return errorResponse(thrown, deps.logger, [], errorShapeOf(c.req.path));
-    }
-    const error = new GatewayError(`No route for ${c.req.method} ${new URL(c.req.url).pathname}`, {
-      status: 404,
-      type: "invalid_request_error",
-      code: "unknown_url",
-    });
-    return errorResponse(error, deps.logger, [], errorShapeOf(c.req.path));
-  });
-
-  app.onError((thrown, c) => {
-    const presented = presentedKey(c);
-    const secrets = [...configuredSecrets(deps.config), ...(presented ? [presented] : [])];
-    return errorResponse(thrown, deps.logger, secrets, errorShapeOf(c.req.path));
-  });
+/** Every error becomes HTTP in errors.ts, with secrets redacted: in the gate for routes, here for anything else. */
+function handleErrors(app: App, deps: ServingDeps, gate: Gate): void {
+  app.notFound(gate.notFound);
+  app.onError((thrown, c) => errorAnswer(deps, c, thrown));
 }
