@@ -1,12 +1,18 @@
 // One request as the gateway saw it: who asked, what answered, where the time went, what it used. Filled in as the
 // request runs (the gate, routing through RoutingObserver, the serving code), reported once when it ends.
-import type { GatewayError } from "../api/errors.ts";
+import type { FailureKind, GatewayError } from "../api/errors.ts";
 import type { CanonicalUsage } from "../canonical/response.ts";
 import type { Target } from "../routing/health.ts";
 import type { RoutingObserver } from "../routing/types.ts";
 
 /** What a trace reports to: metrics, usage accounting and the access log (monitor.ts). */
 export interface TraceSink {
+  /** One attempt ended after `ms` waiting on the upstream; `error` undefined when it answered. */
+  attempted(target: Target, ms: number, error: GatewayError | undefined): void;
+  /** The attempt on `to` followed a failure of `from` (the same target: a retry; another: a failover). */
+  movedOn(from: Target, to: Target, reason: FailureKind): void;
+  /** A stream reached its commit point. */
+  committed(): void;
   /** The request is over (its answer sent, or its stream ended). */
   finished(trace: RequestTrace): void;
 }
@@ -34,6 +40,8 @@ export class RequestTrace implements RoutingObserver {
   quiet = false;
   /** Set once the x-request-id header went out with the answer's own headers. */
   idSent = false;
+  /** The last attempt's failure, until the next attempt (a retry or failover from it). */
+  private failed: { target: Target; kind: FailureKind } | undefined;
   private done = false;
 
   constructor(
@@ -49,10 +57,17 @@ export class RequestTrace implements RoutingObserver {
     return this.now();
   }
 
-  attempted(_target: Target, since: number, _error: GatewayError | undefined): void {
+  attempted(target: Target, since: number, error: GatewayError | undefined): void {
     const ms = this.now() - since;
     this.attempts += 1;
     this.upstreamMs += ms;
+    if (this.failed) this.sink.movedOn(this.failed.target, target, this.failed.kind);
+    this.failed = error ? { target, kind: error.kind } : undefined;
+    this.sink.attempted(target, ms, error);
+  }
+
+  broke(target: Target, error: GatewayError): void {
+    this.failed = { target, kind: error.kind };
   }
 
   waited(since: number): void {
@@ -63,6 +78,7 @@ export class RequestTrace implements RoutingObserver {
   committed(): void {
     this.streaming = true;
     this.firstTokenMs = this.now() - this.startedAt;
+    this.sink.committed();
   }
 
   /** A committed stream ended with an in-band error event instead of its whole answer. */

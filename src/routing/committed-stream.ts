@@ -99,6 +99,7 @@ export function committedStream(context: StreamContext, first: OpenedStream): Ch
         return undefined;
       }
       settle(context, source, { kind: "failure", error: read.error, keySource: source.keySource });
+      deps.observer?.broke(source.target, read.error);
       deps.logger.warn("stream broke after commit", {
         provider: source.target.providerId,
         model: source.target.model,

@@ -50,6 +50,8 @@ export interface RoutingObserver {
   mark(): number;
   /** One attempt on `target`, begun at `since`, answered (`error` undefined) or failed. */
   attempted(target: Target, since: number, error: GatewayError | undefined): void;
+  /** A committed stream from `target` broke (cut, stalled): what follows is its continuation. */
+  broke(target: Target, error: GatewayError): void;
   /** A committed stream waited on its upstream from `since` for its next frame. */
   waited(since: number): void;
 }

@@ -19,6 +19,7 @@ import { readChatRequest, serveChat } from "./routes/chat.ts";
 import { readResponsesRequest, serveResponses } from "./routes/responses.ts";
 import { createModelLister, gatewayModels, rotationModels } from "./routes/models.ts";
 import { healthBody, livenessBody, statusBody } from "./routes/status.ts";
+import { addMonitoringRoutes } from "./routes/monitoring.ts";
 import { visibleTo } from "./visibility.ts";
 
 const ID_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -42,7 +43,13 @@ export function createApp(given: AppDeps): App {
     prefillRefusals: given.prefillRefusals ?? createPrefillRefusals(),
     monitor:
       given.monitor ??
-      new Monitor({ logger: given.logger, accessLog: given.config.server.logging?.access !== false }),
+      new Monitor({
+        config: given.config,
+        health: given.health,
+        logger: given.logger,
+        version: given.version,
+        clock: given.clock,
+      }),
   };
   const app = new Hono<AppEnv>();
   // CORS is the only middleware, and only when configured; every other check runs inside the route (gate.ts).
@@ -64,6 +71,7 @@ export function createApp(given: AppDeps): App {
   addChatRoutes(app, deps, gate);
   addResponsesRoutes(app, deps, gate);
   addModelRoutes(app, deps, gate);
+  addMonitoringRoutes(app, deps, gate);
   handleErrors(app, deps, gate);
   return app;
 }
