@@ -135,6 +135,7 @@ export function addDialectRoutes(
     deadlines: new BodyDeadlines(config.server.body_timeout_ms ?? DEFAULT_BODY_TIMEOUT_MS),
   };
   const limiter = deps.rateLimiter ?? createMemoryRateLimiter(deps.clock);
+  const budgets = { usage: deps.monitor.usage, clock: deps.clock };
   const substitute = { substitute: paths.substitute === true };
 
   const perTarget = gate.keyed(async (c, admission) => {
@@ -143,7 +144,7 @@ export function addDialectRoutes(
     const json = await readJsonBody(c.req.raw, body, admission);
     return handle(c, admission, json, (model) => {
       const route = resolvePathRoute(config, id, model, substitute);
-      authorizeRoute(admission.key, route, limiter);
+      authorizeRoute(admission.key, route, limiter, budgets);
       return route;
     });
   });
@@ -157,7 +158,7 @@ export function addDialectRoutes(
       const json = await readJsonBody(c.req.raw, body, admission);
       return handle(c, admission, json, (model) => {
         const route = resolveModelRoute(config, model);
-        authorizeRoute(admission.key, route, limiter);
+        authorizeRoute(admission.key, route, limiter, budgets);
         return route;
       });
     }),
