@@ -6,6 +6,7 @@ import type { FailureKind, GatewayError } from "../api/errors.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { EntryStatus, HealthState, HealthStore, Target } from "../routing/health.ts";
 import { LabelBound } from "./label-bound.ts";
+import { targetHealth } from "./targets.ts";
 import { SEP, Tally } from "./tally.ts";
 import type { RequestTrace } from "./trace.ts";
 import type { TokenTotals } from "./usage.ts";
@@ -202,27 +203,11 @@ export class Metrics {
   private healthGauges(registry: Registry): void {
     const { sources } = this;
     const models = this.models;
-    /** Every target with a health record, and every one a rotation names (healthy until it has one). */
-    const entries = (): [string, string, EntryStatus | undefined][] => {
-      const snapshot = sources.health.snapshot();
-      const out = new Map<string, [string, string, EntryStatus | undefined]>();
-      for (const [id, entry] of Object.entries(snapshot.providers)) out.set(id, [id, "", entry]);
-      for (const rotation of Object.values(sources.config.rotations)) {
-        for (const member of rotation.providers) {
-          for (const model of member.models) {
-            const key = `${member.provider_id}/${model.name}`;
-            out.set(key, [member.provider_id, model.name, snapshot.targets[key]]);
-          }
-        }
-      }
-      for (const [key, entry] of Object.entries(snapshot.targets)) {
-        const slash = key.indexOf("/");
-        const model = key.slice(slash + 1);
-        // A target past the label bound is left out, not folded into "other": a gauge cannot be summed.
-        if (models.value(model) === model) out.set(key, [key.slice(0, slash), model, entry]);
-      }
-      return [...out.values()];
-    };
+    // A target past the label bound is left out, not folded into "other": a gauge cannot be summed.
+    const entries = (): [string, string, EntryStatus | undefined][] =>
+      targetHealth(sources.config, sources.health)
+        .filter((target) => target.model === "" || models.value(target.model) === target.model)
+        .map((target) => [target.provider, target.model, target.entry]);
     new Gauge({
       name: "aisbf_target_state",
       help: 'Health of each target (model "" for a whole provider): 1 for its state, 0 for the others.',

@@ -7,6 +7,7 @@ import type { HealthStore, Target } from "../routing/health.ts";
 import { writeAccessLog } from "./access-log.ts";
 import { Metrics } from "./metrics.ts";
 import { createRequestIds } from "./request-id.ts";
+import { Recent } from "./recent.ts";
 import { RequestTrace, type TraceSink } from "./trace.ts";
 import { createMemoryUsageStore, type UsageStore } from "./usage.ts";
 
@@ -27,6 +28,7 @@ export interface MonitorOptions {
 export class Monitor implements TraceSink {
   readonly metrics: Metrics;
   readonly usage: UsageStore;
+  readonly recent = new Recent();
   private readonly logger: Logger;
   private readonly accessLog: boolean;
   private readonly clock: () => number;
@@ -34,6 +36,11 @@ export class Monitor implements TraceSink {
   private readonly newRequestId: () => string;
   private requests = 0;
   private streams = 0;
+
+  /** Requests and streams being served now. */
+  inFlight(): { requests: number; streams: number } {
+    return { requests: this.requests, streams: this.streams };
+  }
 
   constructor(options: MonitorOptions) {
     this.logger = options.logger;
@@ -48,7 +55,7 @@ export class Monitor implements TraceSink {
       health: options.health,
       version: options.version,
       clock: options.clock,
-      inFlight: () => ({ requests: this.requests, streams: this.streams }),
+      inFlight: () => this.inFlight(),
       tokens: () => usage.totals(),
     });
   }
@@ -65,6 +72,10 @@ export class Monitor implements TraceSink {
 
   movedOn(from: Target, to: Target, reason: FailureKind): void {
     this.metrics.movedOn(from, to, reason);
+    if (from.providerId !== to.providerId || from.model !== to.model) {
+      const name = (target: Target) => `${target.providerId}/${target.model}`;
+      this.recent.failover({ at: this.clock(), from: name(from), to: name(to), reason });
+    }
   }
 
   committed(): void {
@@ -79,6 +90,7 @@ export class Monitor implements TraceSink {
       return;
     }
     this.metrics.request(trace);
+    if (trace.route !== undefined) this.recent.request(trace);
     const target = trace.target;
     if (target && trace.status < 400) {
       this.usage.record(trace.keyName ?? "", target.providerId, target.model, trace.usage, this.clock());

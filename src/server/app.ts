@@ -20,6 +20,7 @@ import { readResponsesRequest, serveResponses } from "./routes/responses.ts";
 import { createModelLister, gatewayModels, rotationModels } from "./routes/models.ts";
 import { healthBody, livenessBody, statusBody } from "./routes/status.ts";
 import { addMonitoringRoutes } from "./routes/monitoring.ts";
+import { addDashboardRoutes } from "./routes/dashboard.ts";
 import { visibleTo } from "./visibility.ts";
 
 const ID_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -72,6 +73,7 @@ export function createApp(given: AppDeps): App {
   addResponsesRoutes(app, deps, gate);
   addModelRoutes(app, deps, gate);
   addMonitoringRoutes(app, deps, gate);
+  addDashboardRoutes(app, deps, gate);
   handleErrors(app, deps, gate);
   return app;
 }
