@@ -112,6 +112,7 @@ describe("daemon, status, stop", () => {
     expect(status.stdout).toMatch(/up \d+s/);
     expect(status.stdout).toMatch(/openai\s+healthy/);
     expect(status.stdout).toMatch(/ollama\s+healthy/);
+    expect(status.stdout).toContain("usage today: no requests yet");
 
     const second = daemon(["--port", String(freePort())], env);
     expect(second.code).toBe(1);

@@ -16,7 +16,8 @@ Client API keys for the gateway, kept in aisbf.json under auth.keys as SHA-256 h
 Once any key exists, every request needs one (Authorization: Bearer <key> or x-api-key: <key>).
 
   add NAME      generate a key, print it once, store only its hash
-                options: --allow ID (repeatable: providers/rotations it may use), --rpm N (requests per minute)
+                options: --allow ID (repeatable: providers/rotations it may use), --rpm N (requests per minute),
+                --tokens-per-day N (input + output tokens per UTC day), --admin (sees every key's usage)
   list          names and limits of the configured keys (never a key)
   remove NAME   delete a key
 `;
@@ -49,6 +50,8 @@ export async function keysCommand(argv: string[], env: Record<string, string | u
       "config-dir": { type: "string" },
       allow: { type: "string", multiple: true },
       rpm: { type: "string" },
+      "tokens-per-day": { type: "string" },
+      admin: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
@@ -72,6 +75,8 @@ export async function keysCommand(argv: string[], env: Record<string, string | u
       const limits = [
         key.allow ? `allow=${key.allow.join(",")}` : "",
         key.requests_per_minute ? `rpm=${key.requests_per_minute}` : "",
+        key.tokens_per_day ? `tokens_per_day=${key.tokens_per_day}` : "",
+        key.admin ? "admin" : "",
       ].filter(Boolean);
       process.stdout.write(`${key.name}${limits.length ? ` (${limits.join(" ")})` : ""}\n`);
     }
@@ -88,12 +93,18 @@ export async function keysCommand(argv: string[], env: Record<string, string | u
   if (keys.some((key) => key.name === name))
     throw new UsageError(`keys add: a key named '${name}' exists already`);
   const rpm = values.rpm === undefined ? undefined : countValue("--rpm", values.rpm);
+  const tokens =
+    values["tokens-per-day"] === undefined
+      ? undefined
+      : countValue("--tokens-per-day", values["tokens-per-day"]);
   const secret = `aisbf-${randomBytes(32).toString("base64url")}`;
   const entry = {
     name,
     key: hashedKeyValue(secret),
     ...(values.allow ? { allow: values.allow } : {}),
     ...(rpm ? { requests_per_minute: rpm } : {}),
+    ...(tokens ? { tokens_per_day: tokens } : {}),
+    ...(values.admin ? { admin: true } : {}),
   };
   const next = { ...file, auth: { keys: [...keys, entry] } };
   // Validate before writing, so a bad NAME is refused without touching the file.

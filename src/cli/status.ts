@@ -4,10 +4,12 @@ import { resolveConfigDir } from "../config/paths.ts";
 import { daemonFiles, findDaemon, notRunningLine } from "./daemon-files.ts";
 import { rejectEmptyValues } from "./flag-values.ts";
 import { describeHealth, fetchHealth, formatUptime } from "./health-client.ts";
+import { describeUsage, fetchUsageToday } from "./usage-client.ts";
 
 export const STATUS_HELP = `Usage: aisbf status [options]
 
-Says whether the daemon for a config dir is running: PID, address, uptime and each provider's health.
+Says whether the daemon for a config dir is running: PID, address, uptime, each provider's health and the
+top lines of today's usage (GET /v1/usage; a key sees its own, an admin key everyone's).
 A stale PID file (the process is gone, or its PID now belongs to another program) is reported and removed.
 Exit status (LSB): 0 running, 3 not running, 4 running but /health does not answer.
 
@@ -67,5 +69,8 @@ export async function statusCommand(
   const width = Math.max(0, ...ids.map((id) => id.length));
   for (const [id, entry] of Object.entries(report.providers))
     out(`    ${id.padEnd(width)}  ${describeHealth(entry)}`);
+  const usage = await fetchUsageToday(found.state.url, Date.now());
+  if (usage.ok) for (const line of describeUsage(usage.lines)) out(line);
+  else out(`  usage: ${usage.reason}`);
   return EXIT_RUNNING;
 }

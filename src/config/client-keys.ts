@@ -13,6 +13,8 @@ export interface ClientKey {
   models?: string[];
   requestsPerMinute?: number;
   maxConcurrent?: number;
+  tokensPerDay?: number;
+  admin?: boolean;
 }
 
 export function sha256(text: string): Uint8Array {
@@ -41,6 +43,8 @@ export function resolveClientKeys(
       ...(entry.models ? { models: entry.models } : {}),
       ...(entry.requests_per_minute ? { requestsPerMinute: entry.requests_per_minute } : {}),
       ...(entry.max_concurrent ? { maxConcurrent: entry.max_concurrent } : {}),
+      ...(entry.tokens_per_day ? { tokensPerDay: entry.tokens_per_day } : {}),
+      ...(entry.admin ? { admin: true } : {}),
     };
     if (entry.key.startsWith("sha256:")) {
       keys.push({ ...base, digest: Uint8Array.from(Buffer.from(entry.key.slice(7), "hex")) });

@@ -147,6 +147,10 @@ export const clientKeySchema = z.strictObject({
   models: z.array(z.string().min(1)).optional(),
   requests_per_minute: z.number().int().positive().optional(),
   max_concurrent: z.number().int().positive().optional(),
+  /** Input plus output tokens per UTC day; past it, a 429 until midnight UTC. */
+  tokens_per_day: z.number().int().positive().optional(),
+  /** Sees every key's usage at GET /v1/usage and on the dashboard (other keys see their own). */
+  admin: z.boolean().optional(),
 });
 
 export const serverFileSchema = z.strictObject({
@@ -191,6 +195,8 @@ export const serverFileSchema = z.strictObject({
     .strictObject({
       level: z.enum(["debug", "info", "warn", "error"]).optional(),
       format: z.enum(["text", "json"]).optional(),
+      /** One access-log line per request (info; health checks and scrapes at debug); default true. */
+      access: z.boolean().optional(),
     })
     .optional(),
 });

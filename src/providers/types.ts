@@ -1,7 +1,7 @@
 // The ProviderAdapter interface: what every provider folder implements, and what routing calls.
 import type { OriginalRequest, RawBody } from "../canonical/dialect.ts";
 import type { CanonicalRequest } from "../canonical/request.ts";
-import type { CanonicalResponse } from "../canonical/response.ts";
+import type { CanonicalResponse, CanonicalUsage } from "../canonical/response.ts";
 import type { StreamFrame } from "../canonical/stream.ts";
 import type { GatewayError, KeySource } from "../api/errors.ts";
 import type { ProviderConfig } from "../config/schema.ts";
@@ -52,6 +52,8 @@ export type ChatResult =
       response: () => CanonicalResponse;
       /** The upstream's body, when a client of its dialect may be sent it as it came. */
       raw?: RawBody;
+      /** With `raw`: the answer's token usage, read without building the canonical answer (for accounting). */
+      usage?: () => CanonicalUsage | undefined;
       warnings: string[];
     }
   | { kind: "frames"; frames: FrameStream; warnings: string[] };

@@ -1,5 +1,5 @@
 // One attempt on one target: the adapter call under its deadline, then (for a stream) the wait for the commit point.
-import type { CanonicalResponse } from "../canonical/response.ts";
+import type { CanonicalResponse, CanonicalUsage } from "../canonical/response.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import { linkedController } from "../providers/abort.ts";
 import type { KeySource } from "../providers/types.ts";
@@ -24,7 +24,13 @@ export interface AttemptInput {
 }
 
 export type AttemptResult =
-  | { kind: "completion"; response: () => CanonicalResponse; raw?: RawBody; warnings: string[] }
+  | {
+      kind: "completion";
+      response: () => CanonicalResponse;
+      raw?: RawBody;
+      usage?: () => CanonicalUsage | undefined;
+      warnings: string[];
+    }
   | { kind: "stream"; opened: OpenedStream; warnings: string[] };
 
 /**
@@ -59,9 +65,9 @@ export async function attemptOnce(input: AttemptInput): Promise<AttemptResult> {
     });
     cancelDeadline(deadline);
     if (result.kind === "answer") {
-      const { response, raw, warnings } = result;
+      const { response, raw, usage, warnings } = result;
       return raw
-        ? { kind: "completion", response, raw, warnings }
+        ? { kind: "completion", response, raw, usage, warnings }
         : { kind: "completion", response, warnings };
     }
     const opened = await awaitFirstContent({

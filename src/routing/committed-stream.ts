@@ -36,10 +36,13 @@ type Watchdog = ReturnType<typeof createWatchdog>;
 async function readWatched(source: OpenedStream, watchdog: Watchdog, context: StreamContext): Promise<Read> {
   const providerId = source.target.providerId;
   const wait = source.completion.complete ? FINISH_GRACE_MS : source.deadlines.idleMs;
+  const observer = context.deps.observer;
+  const since = observer?.mark() ?? 0;
   watchdog.start(wait);
   try {
     // Adapters reject a read only with a GatewayError (a cut is streamCutError) or, once aborted, the abort's reason.
     const { value, done } = await source.reader.read();
+    observer?.waited(since);
     if (watchdog.end()) throw new DeadlineExceeded("next_chunk", wait);
     if (done) {
       watchdog.stop();
@@ -101,6 +104,7 @@ export function committedStream(context: StreamContext, first: OpenedStream): Ch
         return undefined;
       }
       settle(context, source, { kind: "failure", error: read.error, keySource: source.keySource });
+      deps.observer?.broke(source.target, read.error);
       deps.logger.warn("stream broke after commit", {
         provider: source.target.providerId,
         model: source.target.model,

@@ -20,9 +20,12 @@ export async function dispatch(
   if (!won) throw exhausted({ route, ...progress, now: deps.clock() });
   const { result, target } = won;
   if (result.kind === "completion") {
-    const { response, raw, warnings } = result;
+    const { response, raw, usage, warnings } = result;
     const served: Served = { kind: "completion", response, warnings, target, attempts: progress.attempts };
-    if (raw) served.raw = raw;
+    if (raw) {
+      served.raw = raw;
+      served.usage = usage;
+    }
     return served;
   }
   const chunks = committedStream({ deps, route, request, order, clientSignal }, result.opened);

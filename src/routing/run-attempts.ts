@@ -171,6 +171,7 @@ async function attempt(
   const { route } = plan;
   const { target, provider } = slot;
   progress.attempts += 1;
+  const since = deps.observer?.mark() ?? 0;
   try {
     const result = await attemptOnce({
       deps,
@@ -184,6 +185,7 @@ async function attempt(
       prefill: plan.prefill,
     });
     recordOutcome(deps, route, provider, target, { kind: "success" }, slot.probe);
+    deps.observer?.attempted(target, since, undefined);
     return { won: { result, target } };
   } catch (thrown) {
     if (thrown instanceof ClientGone || clientSignal.aborted) {
@@ -192,6 +194,7 @@ async function attempt(
     }
     const error = asGatewayError(thrown, provider.id, deps.redact);
     noteFailure(progress, error, target);
+    deps.observer?.attempted(target, since, error);
     const decision = decide({
       error,
       attemptsOnTarget,

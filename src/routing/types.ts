@@ -1,8 +1,8 @@
 // The shapes routing works with: a route, its dependencies, what it serves, what it records of each attempt.
 import type { OriginalRequest, RawBody } from "../canonical/dialect.ts";
 import type { CanonicalRequest } from "../canonical/request.ts";
-import type { CanonicalResponse } from "../canonical/response.ts";
-import type { FailureKind } from "../api/errors.ts";
+import type { CanonicalResponse, CanonicalUsage } from "../canonical/response.ts";
+import type { FailureKind, GatewayError } from "../api/errors.ts";
 import type { ProviderConfig, ProviderType, TimeoutsConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Clock, ProviderAdapter } from "../providers/types.ts";
@@ -38,6 +38,22 @@ export interface DispatchDeps {
   redact?: (text: string) => string;
   /** Key to send to a provider; throws a GatewayError (401 naming the env var) when there is none to send. */
   keyFor: (provider: ProviderConfig) => string | undefined;
+  /** Told of every attempt and upstream wait of this request (its access-log line and metrics). */
+  observer?: RoutingObserver;
+}
+
+/**
+ * What routing reports of one request while it runs; the server's access log, metrics and usage are built from it.
+ * Times are marks of the observer's own clock (`mark()`), so routing's injected clock stays the one for decisions.
+ */
+export interface RoutingObserver {
+  mark(): number;
+  /** One attempt on `target`, begun at `since`, answered (`error` undefined) or failed. */
+  attempted(target: Target, since: number, error: GatewayError | undefined): void;
+  /** A committed stream from `target` broke (cut, stalled): what follows is its continuation. */
+  broke(target: Target, error: GatewayError): void;
+  /** A committed stream waited on its upstream from `since` for its next frame. */
+  waited(since: number): void;
 }
 
 export interface AttemptRecord {
@@ -59,7 +75,13 @@ export interface ClientRequest {
 
 export type ServedBody =
   /** `response` builds the canonical answer on demand (a client of the upstream's dialect is sent `raw`). */
-  | { kind: "completion"; response: () => CanonicalResponse; raw?: RawBody }
+  | {
+      kind: "completion";
+      response: () => CanonicalResponse;
+      raw?: RawBody;
+      /** With `raw`: its usage, without building `response` (usage accounting). */
+      usage?: (() => CanonicalUsage | undefined) | undefined;
+    }
   | { kind: "stream"; chunks: ChunkSource };
 
 export type AttemptServed = ServedBody & { target: Target; warnings: string[] };

@@ -1,8 +1,15 @@
-// What a client key may do: its allow-lists (403) and its request rate (429 with Retry-After).
+// What a client key may do: its allow-lists (403), its request rate and its daily tokens (429 with Retry-After).
 import { GatewayError } from "../api/errors.ts";
 import type { ClientKey } from "../config/client-keys.ts";
 import type { Route } from "../routing/dispatch.ts";
 import type { RateLimiter } from "./rate-limit.ts";
+import { type UsageStore, utcDay } from "../observe/usage.ts";
+
+/** Where a key's tokens today are read (tokens_per_day). */
+export interface Budgets {
+  usage: UsageStore;
+  clock: () => number;
+}
 
 export function forbidden(what: string): GatewayError {
   return new GatewayError(`This API key is not allowed to use ${what}`, {
@@ -17,7 +24,12 @@ export function checkAllowed(key: ClientKey | undefined, id: string): void {
   if (key?.allow && !key.allow.includes(id)) throw forbidden(`'${id}'`);
 }
 
-export function authorizeRoute(key: ClientKey | undefined, route: Route, limiter: RateLimiter): void {
+export function authorizeRoute(
+  key: ClientKey | undefined,
+  route: Route,
+  limiter: RateLimiter,
+  budgets: Budgets,
+): void {
   if (!key) return;
   checkAllowed(key, route.name);
   if (key.models) {
@@ -25,6 +37,7 @@ export function authorizeRoute(key: ClientKey | undefined, route: Route, limiter
     const name = route.isRotation || !target ? route.name : `${target.providerId}/${target.model}`;
     if (!key.models.includes(name)) throw forbidden(`the model '${name}'`);
   }
+  if (key.tokensPerDay !== undefined) checkBudget(key, key.tokensPerDay, budgets);
   if (key.requestsPerMinute !== undefined) {
     const taken = limiter.take(key.name, key.requestsPerMinute);
     if (!taken.allowed) {
@@ -40,4 +53,25 @@ export function authorizeRoute(key: ClientKey | undefined, route: Route, limiter
       );
     }
   }
+}
+
+/**
+ * A key past its tokens for today is refused until midnight UTC. Checked before a request, against what answered
+ * requests used: the request that crosses the budget is served in full, the next is refused.
+ */
+function checkBudget(key: ClientKey, tokensPerDay: number, budgets: Budgets): void {
+  const now = budgets.clock();
+  const used = budgets.usage.tokensOn(key.name, now);
+  if (used < tokensPerDay) return;
+  const resets = utcDay(now).endsAt;
+  throw new GatewayError(
+    `This API key has used its budget of ${tokensPerDay} tokens per day (tokens_per_day; ${used} used today); ` +
+      `it resets at ${new Date(resets).toISOString()}`,
+    {
+      status: 429,
+      type: "rate_limit_error",
+      code: "token_budget_exceeded",
+      headers: { "retry-after": String(Math.max(1, Math.ceil((resets - now) / 1000))) },
+    },
+  );
 }

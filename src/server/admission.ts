@@ -3,6 +3,7 @@
 import { GatewayError } from "../api/errors.ts";
 import type { ClientKey } from "../config/client-keys.ts";
 import type { Connections } from "../runtime/types.ts";
+import type { RequestTrace } from "../observe/trace.ts";
 
 export const DEFAULT_MAX_CONCURRENT_PER_KEY = 64;
 /** Generous for one machine's agents and scripts; a page of a browser opens at most 6 connections per host. */
@@ -88,6 +89,8 @@ export class Admission {
     private readonly slot: string,
     private readonly request: Request,
     private readonly connections: Connections | undefined,
+    /** What the request did, for its access-log line and metrics. */
+    readonly trace: RequestTrace,
   ) {
     // From here the gateway is the one taking time: its own deadlines bound the request, not the idle timeout.
     connections?.holdOpen(request);

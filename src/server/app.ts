@@ -1,32 +1,26 @@
 // createApp(deps) -> the Hono app: limits, auth, CORS, routes, and the one error mapping.
 import { Hono } from "hono";
 import { cors } from "hono/cors";
-import { GatewayError, InvalidRequestError } from "../api/errors.ts";
+import { InvalidRequestError } from "../api/errors.ts";
 import { authorizeRoute, checkAllowed, forbidden } from "./access.ts";
 import { type BodyLimits, DEFAULT_BODY_TIMEOUT_MS, readJsonBody } from "./body.ts";
 import { BodyDeadlines } from "./body-deadline.ts";
 import { allowedOrigins } from "./cross-site.ts";
-import {
-  type AppDeps,
-  type AppEnv,
-  clientAuthOn,
-  configuredSecrets,
-  DEFAULT_MAX_BODY_BYTES,
-  type ServingDeps,
-} from "./deps.ts";
-import { errorResponse, errorShapeOf } from "./errors.ts";
+import { type AppDeps, type AppEnv, clientAuthOn, DEFAULT_MAX_BODY_BYTES, type ServingDeps } from "./deps.ts";
 import { createPrefillRefusals } from "../routing/capabilities.ts";
-import { type AppContext, createGate, type Gate } from "./gate.ts";
+import { type AppContext, createGate, errorAnswer, type Gate } from "./gate.ts";
+import { Monitor } from "../observe/monitor.ts";
 import type { Admission } from "./admission.ts";
 import type { Route } from "../routing/dispatch.ts";
 import { bearerToken } from "./keys.ts";
-import { presentedKey } from "./middleware/auth.ts";
 import { createMemoryRateLimiter } from "./rate-limit.ts";
 import { resolveModelRoute, resolvePathRoute, rotationRoute } from "./resolve.ts";
 import { readChatRequest, serveChat } from "./routes/chat.ts";
 import { readResponsesRequest, serveResponses } from "./routes/responses.ts";
 import { createModelLister, gatewayModels, rotationModels } from "./routes/models.ts";
 import { healthBody, livenessBody, statusBody } from "./routes/status.ts";
+import { addMonitoringRoutes } from "./routes/monitoring.ts";
+import { addDashboardRoutes } from "./routes/dashboard.ts";
 import { visibleTo } from "./visibility.ts";
 
 const ID_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -45,7 +39,19 @@ function checkId(id: string): string {
 }
 
 export function createApp(given: AppDeps): App {
-  const deps: ServingDeps = { ...given, prefillRefusals: given.prefillRefusals ?? createPrefillRefusals() };
+  const deps: ServingDeps = {
+    ...given,
+    prefillRefusals: given.prefillRefusals ?? createPrefillRefusals(),
+    monitor:
+      given.monitor ??
+      new Monitor({
+        config: given.config,
+        health: given.health,
+        logger: given.logger,
+        version: given.version,
+        clock: given.clock,
+      }),
+  };
   const app = new Hono<AppEnv>();
   // CORS is the only middleware, and only when configured; every other check runs inside the route (gate.ts).
   useCors(app, deps);
@@ -54,9 +60,10 @@ export function createApp(given: AppDeps): App {
   // config dir) only for a caller with a valid key, and only as far as that key may use.
   app.get(
     "/health",
-    gate.open((c, key) =>
-      c.json(!clientAuthOn(deps.config) || key ? healthBody(deps, key) : livenessBody(deps)),
-    ),
+    gate.open((c, key, trace) => {
+      trace.quiet = true;
+      return c.json(!clientAuthOn(deps.config) || key ? healthBody(deps, key) : livenessBody(deps));
+    }),
   );
   app.get(
     "/",
@@ -65,6 +72,8 @@ export function createApp(given: AppDeps): App {
   addChatRoutes(app, deps, gate);
   addResponsesRoutes(app, deps, gate);
   addModelRoutes(app, deps, gate);
+  addMonitoringRoutes(app, deps, gate);
+  addDashboardRoutes(app, deps, gate);
   handleErrors(app, deps, gate);
   return app;
 }
@@ -128,6 +137,7 @@ export function addDialectRoutes(
     deadlines: new BodyDeadlines(config.server.body_timeout_ms ?? DEFAULT_BODY_TIMEOUT_MS),
   };
   const limiter = deps.rateLimiter ?? createMemoryRateLimiter(deps.clock);
+  const budgets = { usage: deps.monitor.usage, clock: deps.clock };
   const substitute = { substitute: paths.substitute === true };
 
   const perTarget = gate.keyed(async (c, admission) => {
@@ -136,7 +146,7 @@ export function addDialectRoutes(
     const json = await readJsonBody(c.req.raw, body, admission);
     return handle(c, admission, json, (model) => {
       const route = resolvePathRoute(config, id, model, substitute);
-      authorizeRoute(admission.key, route, limiter);
+      authorizeRoute(admission.key, route, limiter, budgets);
       return route;
     });
   });
@@ -150,7 +160,7 @@ export function addDialectRoutes(
       const json = await readJsonBody(c.req.raw, body, admission);
       return handle(c, admission, json, (model) => {
         const route = resolveModelRoute(config, model);
-        authorizeRoute(admission.key, route, limiter);
+        authorizeRoute(admission.key, route, limiter, budgets);
         return route;
       });
     }),
@@ -228,27 +238,8 @@ function addModelRoutes(app: App, deps: AppDeps, gate: Gate): void {
   );
 }
 
-/** Every error, from any route or middleware, becomes HTTP in errors.ts, with secrets redacted. */
-function handleErrors(app: App, deps: AppDeps, gate: Gate): void {
-  app.notFound((c) => {
-    // As on every route: an oversize header set is a 431, and with client keys on a caller without one learns
-    // nothing, not even which paths do not exist.
-    try {
-      gate.admit(c);
-    } catch (thrown) {
-      return errorResponse(thrown, deps.logger, [], errorShapeOf(c.req.path));
-    }
-    const error = new GatewayError(`No route for ${c.req.method} ${new URL(c.req.url).pathname}`, {
-      status: 404,
-      type: "invalid_request_error",
-      code: "unknown_url",
-    });
-    return errorResponse(error, deps.logger, [], errorShapeOf(c.req.path));
-  });
-
-  app.onError((thrown, c) => {
-    const presented = presentedKey(c);
-    const secrets = [...configuredSecrets(deps.config), ...(presented ? [presented] : [])];
-    return errorResponse(thrown, deps.logger, secrets, errorShapeOf(c.req.path));
-  });
+/** Every error becomes HTTP in errors.ts, with secrets redacted: in the gate for routes, here for anything else. */
+function handleErrors(app: App, deps: ServingDeps, gate: Gate): void {
+  app.notFound(gate.notFound);
+  app.onError((thrown, c) => errorAnswer(deps, c, thrown));
 }

@@ -8,6 +8,7 @@ import type { HealthStore } from "../routing/health.ts";
 import type { Connections } from "../runtime/types.ts";
 import type { SseWriter } from "../runtime/sse-writer.ts";
 import type { RateLimiter } from "./rate-limit.ts";
+import type { Monitor } from "../observe/monitor.ts";
 
 export interface AppDeps {
   config: LoadedConfig;
@@ -31,10 +32,12 @@ export interface AppDeps {
   stopping?: AbortSignal;
   /** The address the server listens on; Host is checked on a loopback one. Undefined counts as loopback. */
   listenHost?: string;
+  /** Request traces, the access log and metrics; one per app, made by createApp when not given. */
+  monitor?: Monitor;
 }
 
 /** The deps the routes run with: createApp fills in what an app keeps for its lifetime. */
-export type ServingDeps = AppDeps & { prefillRefusals: PrefillRefusals };
+export type ServingDeps = AppDeps & { prefillRefusals: PrefillRefusals; monitor: Monitor };
 
 /** Hono's env for the app: the runtime's connection controls (app.request() in tests passes none). */
 export type AppEnv = { Bindings: Connections };

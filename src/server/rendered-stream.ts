@@ -1,4 +1,5 @@
 // A committed stream of canonical frames as the client's dialect sees it: its SSE events, framed, in order.
+import type { CanonicalUsage } from "../canonical/response.ts";
 import type { StreamFrame } from "../canonical/stream.ts";
 import type { ChunkSource } from "../routing/committed-stream.ts";
 
@@ -9,9 +10,15 @@ export interface StreamRenderer {
   end(): string[];
 }
 
+/** Where a stream's usage goes as it passes (the request's trace): the last usage event holds the totals. */
+export interface UsageNote {
+  usage: CanonicalUsage | undefined;
+}
+
 export function renderedSource(
   frames: ChunkSource<StreamFrame>,
   renderer: StreamRenderer,
+  note?: UsageNote,
 ): ChunkSource<string> {
   let pending: string[] = [];
   let head = 0;
@@ -26,7 +33,10 @@ export function renderedSource(
         if (frame === undefined) {
           ended = true;
           pending = renderer.end();
-        } else pending = renderer.render(frame);
+        } else {
+          if (note) for (const event of frame.events) if (event.type === "usage") note.usage = event.usage;
+          pending = renderer.render(frame);
+        }
       }
     },
     queued() {

@@ -17,7 +17,7 @@ import type {
 import { errorFromStatus } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
 import { prefillTrailingWhitespace, toAnthropicRequest } from "./request.ts";
-import { toCanonicalResponse } from "./response.ts";
+import { toCanonicalResponse, usageOf } from "./response.ts";
 import { anthropicStreamTransformer } from "./stream.ts";
 import { anthropicMessageSchema } from "./wire.ts";
 
@@ -98,6 +98,7 @@ export const createAnthropicAdapter: AdapterFactory = (deps) => {
         kind: "answer",
         response: () => toCanonicalResponse(answer, deps),
         raw: { dialect: "anthropic-messages", body: text },
+        usage: () => (answer.usage ? usageOf(answer.usage) : undefined),
         warnings,
       };
     }

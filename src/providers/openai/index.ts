@@ -22,7 +22,8 @@ import { speaksResponses } from "./responses-api.ts";
 import { parseResponseObject, responseObjectToCanonical } from "./responses-response.ts";
 import { responsesStreamTransformer } from "./responses-stream.ts";
 import { openAIStreamTransformer } from "./stream.ts";
-import { isOpenAIAnswer } from "./wire.ts";
+import { answerUsage, isOpenAIAnswer } from "./wire.ts";
+import { canonicalUsageOf as responsesUsage } from "../../api/openai-responses/usage.ts";
 
 /** Everything passes through to an OpenAI-compatible server; only a prefill is not continued (a new answer). */
 const CAPABILITIES: ProviderCapabilities = { prefill: false, images: true, tools: true, thinking: true };
@@ -112,6 +113,7 @@ export const createOpenAIAdapter: AdapterFactory = (deps) => {
       kind: "answer",
       response: () => responseObjectToCanonical(object),
       raw: { dialect: "openai-responses", body: text },
+      usage: () => (object.usage ? responsesUsage(object.usage) : undefined),
       warnings: [],
     };
   }
@@ -151,6 +153,7 @@ export const createOpenAIAdapter: AdapterFactory = (deps) => {
       kind: "answer",
       response: () => toCanonicalResponse(provider.id, answer),
       raw: { dialect: "openai-chat", body: text },
+      usage: () => answerUsage(answer),
       warnings,
     };
   }

@@ -2,6 +2,8 @@
 // https://platform.openai.com/docs/api-reference/chat/object ; errors: https://platform.openai.com/docs/guides/error-codes
 import { z } from "zod";
 import type { ChatCompletionChunk } from "../../api/chat.ts";
+import { type ChatUsageLike, canonicalUsageOf } from "../../api/openai-chat/usage.ts";
+import type { CanonicalUsage } from "../../canonical/response.ts";
 
 /**
  * An answer is forwarded as its bytes came (the client speaks OpenAI too); it is parsed only to check it is an
@@ -13,6 +15,18 @@ export function isOpenAIAnswer(value: unknown): value is { choices: unknown[] } 
   return (
     value !== null && typeof value === "object" && Array.isArray((value as { choices?: unknown }).choices)
   );
+}
+
+/**
+ * A forwarded answer's usage, for accounting, read by hand for the same reason: prompt_tokens and completion_tokens
+ * (with their cached and reasoning details). https://platform.openai.com/docs/api-reference/chat/object
+ */
+export function answerUsage(answer: object): CanonicalUsage | undefined {
+  const usage = (answer as { usage?: ChatUsageLike | null }).usage;
+  if (!usage || typeof usage.prompt_tokens !== "number" || typeof usage.completion_tokens !== "number") {
+    return undefined;
+  }
+  return canonicalUsageOf(usage);
 }
 
 /**

@@ -57,7 +57,7 @@ export function serveChat(
   c: Context,
   request: ChatRequest,
   route: Route,
-  admission: Pick<Admission, "untilStreamEnds">,
+  admission: Pick<Admission, "untilStreamEnds" | "trace">,
 ): Promise<Response> {
   return serveDialect(
     deps,

@@ -111,7 +111,7 @@ export function serveResponses(
   c: Context,
   request: ResponsesRequest,
   route: Route,
-  admission: Pick<Admission, "untilStreamEnds">,
+  admission: Pick<Admission, "untilStreamEnds" | "trace">,
 ): Promise<Response> {
   checkStatefulFields(request, route, deps);
   const { canonical, original, toolNames } = responsesClientRequest(request);

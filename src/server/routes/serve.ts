@@ -11,6 +11,8 @@ import { clientAuthOn, configuredSecrets } from "../deps.ts";
 import { bearerToken, upstreamKey } from "../keys.ts";
 import { renderedSource, type StreamRenderer } from "../rendered-stream.ts";
 import { type StreamEnding, toSSE } from "../sse.ts";
+import { GatewayError } from "../../api/errors.ts";
+import type { RequestTrace } from "../../observe/trace.ts";
 
 /** What a client dialect adds to serving: how it renders an answer, a stream and a failure after commit. */
 export interface DialectServing {
@@ -40,6 +42,7 @@ export function dispatchFor(
   c: Context,
   request: ClientRequest,
   route: Route,
+  trace: RequestTrace,
 ): { served: Promise<Served>; secrets: () => string[] } {
   const callerToken = callerKey(c);
   const clientAuth = clientAuthOn(deps.config);
@@ -60,6 +63,7 @@ export function dispatchFor(
       logger: deps.logger,
       keyFor: (provider) => upstreamKey(provider, callerToken, clientAuth),
       redact: (text) => redactText(text, secrets()),
+      observer: trace,
     },
     route,
     request,
@@ -87,26 +91,56 @@ export async function serveDialect(
   serving: DialectServing,
   request: ClientRequest,
   route: Route,
-  admission: Pick<Admission, "untilStreamEnds">,
+  admission: Pick<Admission, "untilStreamEnds" | "trace">,
 ): Promise<Response> {
-  const dispatched = dispatchFor(deps, c, request, route);
+  const { trace } = admission;
+  trace.dialect = serving.dialect;
+  trace.route = route.name;
+  const dispatched = dispatchFor(deps, c, request, route, trace);
   const served = await dispatched.served;
+  trace.target = served.target;
   const headers = servedHeaders(served, route);
+  headers["x-request-id"] = trace.id;
+  trace.idSent = true;
   if (served.kind === "completion") {
     headers["content-type"] = "application/json";
     // The upstream's own bytes when it spoke the client's dialect; a rendering otherwise.
-    const body =
-      served.raw?.dialect === serving.dialect ? served.raw.body : serving.renderCompletion(served.response());
+    let body: string;
+    if (served.raw?.dialect === serving.dialect) {
+      body = served.raw.body;
+      trace.usage = served.usage?.();
+    } else {
+      const response = served.response();
+      trace.usage = response.usage;
+      body = serving.renderCompletion(response);
+    }
     return new Response(body, { status: 200, headers });
   }
   headers["content-type"] = "text/event-stream; charset=utf-8";
   headers["cache-control"] = "no-cache";
   headers["x-accel-buffering"] = "no";
-  // The request's hold (its concurrency slot, body bytes and open connection) lasts as long as its stream.
+  trace.committed();
+  // The request's hold (its concurrency slot, body bytes and open connection) lasts as long as its stream, and so
+  // does its trace.
+  const release = admission.untilStreamEnds();
+  const ending = serving.streamEnding(dispatched.secrets);
   const body = toSSE(
-    renderedSource(served.chunks, serving.streamRenderer()),
-    serving.streamEnding(dispatched.secrets),
-    { writer: deps.sseWriter, stopping: deps.stopping, onEnd: admission.untilStreamEnds() },
+    renderedSource(served.chunks, serving.streamRenderer(), trace),
+    {
+      finalEvent: ending.finalEvent,
+      errorEvent: (thrown) => {
+        trace.failedInBand(thrown instanceof GatewayError ? thrown.code : null);
+        return ending.errorEvent(thrown);
+      },
+    },
+    {
+      writer: deps.sseWriter,
+      stopping: deps.stopping,
+      onEnd: () => {
+        release();
+        trace.finish(200);
+      },
+    },
   );
   return new Response(body, { status: 200, headers });
 }
