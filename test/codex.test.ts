@@ -5,17 +5,20 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { ProviderConfig } from "../src/config/schema.ts";
 import {
-  fixtureText,
   type MockHandler,
   type MockUpstream,
-  ndjsonResponse,
   type RecordedRequest,
-  sseEventsOf,
-  sseResponse,
-  ssePayloads,
   startMock,
 } from "../src/providers/testing.ts";
 import { codexExecutable, runCodex } from "./helpers/codex.ts";
+import {
+  anthropicToolCall,
+  finalAnswers,
+  googleToolCall,
+  ollamaToolCall,
+  openaiChatToolCall,
+  toolResultIn,
+} from "./helpers/recorded-turns.ts";
 import { startGateway, type TestGateway } from "./helpers/gateway.ts";
 
 type Json = Record<string, unknown>;
@@ -23,71 +26,7 @@ type Json = Record<string, unknown>;
 const MARKER = "aisbf-codex-ok";
 const COMMAND_ARGS = JSON.stringify({ cmd: `echo ${MARKER}` });
 
-const named = (event: Json) => `event: ${event.type as string}\ndata: ${JSON.stringify(event)}\n\n`;
-
-/** Anthropic's recorded parallel tool-use stream, first call only, as exec_command with the command's arguments. */
-function anthropicToolCall(): Response {
-  const events = ssePayloads(fixtureText("anthropic", "messages-stream-parallel-tool-use.sse"));
-  const kept = events
-    .filter((event) => event.index === undefined || event.index === 0)
-    .map((event) => {
-      const block = event.content_block as Json | undefined;
-      if (event.type === "content_block_start" && block?.type === "tool_use") {
-        return { ...event, content_block: { ...block, name: "exec_command" } };
-      }
-      const delta = event.delta as Json | undefined;
-      if (delta?.type === "input_json_delta")
-        return { ...event, delta: { ...delta, partial_json: COMMAND_ARGS } };
-      return event;
-    });
-  return sseResponse(kept.map(named));
-}
-
-/** Gemini's recorded thought-then-call stream, the call renamed to exec_command with the command as its args. */
-function googleToolCall(): Response {
-  const chunks = JSON.parse(
-    fixtureText("google", "stream-jsonarray-thought-and-function-call.json"),
-  ) as Array<{
-    candidates: Array<{ content: { parts: Json[] } }>;
-  }>;
-  for (const chunk of chunks) {
-    for (const part of chunk.candidates[0]?.content.parts ?? []) {
-      if (part.functionCall) part.functionCall = { name: "exec_command", args: JSON.parse(COMMAND_ARGS) };
-    }
-  }
-  return sseResponse(chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\r\n\r\n`));
-}
-
-/** Ollama's recorded cloud tool call (one NDJSON line, as Ollama streams a call), renamed and with new arguments. */
-function ollamaToolCall(): Response {
-  const answer = JSON.parse(fixtureText("ollama", "chat-tool-call-cloud-httprr.json"));
-  answer.message.tool_calls = [
-    {
-      ...answer.message.tool_calls[0],
-      function: { index: 0, name: "exec_command", arguments: JSON.parse(COMMAND_ARGS) },
-    },
-  ];
-  return ndjsonResponse(`${JSON.stringify(answer)}\n`);
-}
-
-/** OpenAI Chat's recorded tool-call stream: the call renamed, its arguments sent in the first argument chunk. */
-function openaiChatToolCall(): Response {
-  const text = fixtureText("openai", "chat-completions-stream-tool-call.sse");
-  let first = true;
-  const events = sseEventsOf(text).map((event) => {
-    const data = event.trim().slice("data: ".length);
-    if (data === "[DONE]") return event;
-    const chunk = JSON.parse(data) as { choices: Array<{ delta?: { tool_calls?: Json[] } }> };
-    for (const piece of chunk.choices[0]?.delta?.tool_calls ?? []) {
-      const fn = piece.function as Json;
-      if (fn.name) fn.name = "exec_command";
-      fn.arguments = first ? COMMAND_ARGS : "";
-      first = false;
-    }
-    return `data: ${JSON.stringify(chunk)}\n\n`;
-  });
-  return sseResponse(events);
-}
+const EXEC = { name: "exec_command", args: COMMAND_ARGS };
 
 interface Case {
   type: ProviderConfig["type"];
@@ -100,29 +39,6 @@ interface Case {
   finalText: string;
   /** The command's output as the provider's own tool result, or undefined when the request holds none. */
   toolResult(body: Json): string | undefined;
-}
-
-const anthropicText = ssePayloads(fixtureText("anthropic", "messages-stream-text-httprr.sse"))
-  .map((event) => (event.delta as { text?: string } | undefined)?.text ?? "")
-  .join("");
-const googleText = ssePayloads(fixtureText("google", "stream-text-sse.sse"))
-  .flatMap(
-    (chunk) => (chunk as { candidates: Array<{ content: { parts: Array<{ text?: string }> } }> }).candidates,
-  )
-  .flatMap((candidate) => candidate.content.parts.map((part) => part.text ?? ""))
-  .join("");
-const ollamaText = fixtureText("ollama", "chat-stream-httprr.ndjson")
-  .split("\n")
-  .filter((line) => line.trim() !== "")
-  .map((line) => (JSON.parse(line) as { message?: { content?: string } }).message?.content ?? "")
-  .join("");
-const openaiText = ssePayloads(fixtureText("openai", "chat-completions-stream-after-tool-result.sse"))
-  .flatMap((chunk) => (chunk as { choices: Array<{ delta?: { content?: string } }> }).choices ?? [])
-  .map((choice) => choice.delta?.content ?? "")
-  .join("");
-
-function textOf(content: unknown): string {
-  return typeof content === "string" ? content : JSON.stringify(content);
 }
 
 const CASES: Case[] = [
@@ -140,16 +56,10 @@ const CASES: Case[] = [
     // Codex's own model name on the provider's path: substituted by the provider's first model, with a warning.
     baseUrl: (gateway) => `${gateway}/api/anthropic/v1`,
     model: "gpt-5-codex",
-    toolCall: anthropicToolCall,
-    finalAnswer: () => sseResponse(sseEventsOf(fixtureText("anthropic", "messages-stream-text-httprr.sse"))),
-    finalText: anthropicText,
-    toolResult(body) {
-      const blocks = (body.messages as Array<{ content: Json[] | string }>).flatMap((message) =>
-        Array.isArray(message.content) ? message.content : [],
-      );
-      const result = blocks.find((block) => block.type === "tool_result");
-      return result ? textOf(result.content) : undefined;
-    },
+    toolCall: () => anthropicToolCall(EXEC),
+    finalAnswer: finalAnswers.anthropic.respond,
+    finalText: finalAnswers.anthropic.text,
+    toolResult: toolResultIn.anthropic,
   },
   {
     type: "google",
@@ -164,14 +74,10 @@ const CASES: Case[] = [
     }),
     baseUrl: (gateway) => `${gateway}/v1`,
     model: "google/gemini-2.5-flash",
-    toolCall: googleToolCall,
-    finalAnswer: () => sseResponse(sseEventsOf(fixtureText("google", "stream-text-sse.sse"))),
-    finalText: googleText,
-    toolResult(body) {
-      const parts = (body.contents as Array<{ parts: Json[] }>).flatMap((content) => content.parts);
-      const result = parts.find((part) => part.functionResponse);
-      return result ? textOf(result.functionResponse) : undefined;
-    },
+    toolCall: () => googleToolCall(EXEC),
+    finalAnswer: finalAnswers.google.respond,
+    finalText: finalAnswers.google.text,
+    toolResult: toolResultIn.google,
   },
   {
     type: "ollama",
@@ -185,13 +91,10 @@ const CASES: Case[] = [
     }),
     baseUrl: (gateway) => `${gateway}/api/ollama/v1`,
     model: "gpt-oss:120b",
-    toolCall: ollamaToolCall,
-    finalAnswer: () => ndjsonResponse(fixtureText("ollama", "chat-stream-httprr.ndjson")),
-    finalText: ollamaText,
-    toolResult(body) {
-      const result = (body.messages as Json[]).find((message) => message.role === "tool");
-      return result ? textOf(result.content) : undefined;
-    },
+    toolCall: () => ollamaToolCall(EXEC),
+    finalAnswer: finalAnswers.ollama.respond,
+    finalText: finalAnswers.ollama.text,
+    toolResult: toolResultIn.chat,
   },
   {
     type: "openai",
@@ -206,14 +109,10 @@ const CASES: Case[] = [
     }),
     baseUrl: (gateway) => `${gateway}/v1`,
     model: "compat/gpt-4.1-mini",
-    toolCall: openaiChatToolCall,
-    finalAnswer: () =>
-      sseResponse(sseEventsOf(fixtureText("openai", "chat-completions-stream-after-tool-result.sse"))),
-    finalText: openaiText,
-    toolResult(body) {
-      const result = (body.messages as Json[]).find((message) => message.role === "tool");
-      return result ? textOf(result.content) : undefined;
-    },
+    toolCall: () => openaiChatToolCall(EXEC),
+    finalAnswer: finalAnswers.openai.respond,
+    finalText: finalAnswers.openai.text,
+    toolResult: toolResultIn.chat,
   },
 ];
 

@@ -27,6 +27,8 @@ export interface ChatAttempt {
   canonical: CanonicalRequest;
   /** The client's own body and dialect: a provider of that wire forwards it as it came. */
   original: OriginalRequest;
+  /** The client's headers that go with `original` (anthropic-version, anthropic-beta), for an adapter forwarding it. */
+  headers?: Record<string, string> | undefined;
   /** The key to send upstream, if any (configured, or the caller's own bearer). */
   apiKey: string | undefined;
   keySource: KeySource;
@@ -143,6 +145,11 @@ export interface ProviderAdapter {
    * signal's reason once the attempt's signal aborted.
    */
   chat(attempt: ChatAttempt): Promise<ChatResult>;
+  /**
+   * The provider's own count of the attempt's input tokens (a count_tokens request), where it has a counter.
+   * Rejects as `chat` does.
+   */
+  countTokens?(attempt: ChatAttempt): Promise<number>;
   /** The upstream's model list; the caller falls back to the config's list when this rejects. */
   listModels(request: ModelsRequest): Promise<ModelEntry[]>;
 }

@@ -58,6 +58,7 @@ export async function attemptOnce(input: AttemptInput): Promise<AttemptResult> {
       model: target.model,
       canonical: request.canonical,
       original: request.original,
+      headers: request.headers,
       apiKey: input.apiKey,
       keySource: input.keySource,
       signal: controller.signal,

@@ -71,6 +71,8 @@ export interface AttemptRecord {
 export interface ClientRequest {
   canonical: CanonicalRequest;
   original: OriginalRequest;
+  /** The client's headers that go with its own body (anthropic-beta): only an adapter forwarding that body reads them. */
+  headers?: Record<string, string>;
 }
 
 export type ServedBody =

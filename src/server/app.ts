@@ -17,6 +17,8 @@ import { createMemoryRateLimiter } from "./rate-limit.ts";
 import { resolveModelRoute, resolvePathRoute, rotationRoute } from "./resolve.ts";
 import { readChatRequest, serveChat } from "./routes/chat.ts";
 import { readResponsesRequest, serveResponses } from "./routes/responses.ts";
+import { readMessagesRequest, serveMessages, type MessagesNotices } from "./routes/messages.ts";
+import { readCountTokensRequest, serveCountTokens } from "./routes/count-tokens.ts";
 import { createModelLister, gatewayModels, rotationModels } from "./routes/models.ts";
 import { healthBody, livenessBody, statusBody } from "./routes/status.ts";
 import { addMonitoringRoutes } from "./routes/monitoring.ts";
@@ -71,6 +73,7 @@ export function createApp(given: AppDeps): App {
   );
   addChatRoutes(app, deps, gate);
   addResponsesRoutes(app, deps, gate);
+  addMessagesRoutes(app, deps, gate);
   addModelRoutes(app, deps, gate);
   addMonitoringRoutes(app, deps, gate);
   addDashboardRoutes(app, deps, gate);
@@ -88,13 +91,14 @@ function useCors(app: App, deps: AppDeps): void {
   app.use(
     cors({
       origin: origins.includes("*") ? "*" : origins,
-      allowHeaders: ["authorization", "x-api-key", "content-type"],
+      allowHeaders: ["authorization", "x-api-key", "content-type", "anthropic-version", "anthropic-beta"],
       exposeHeaders: [
         "x-aisbf-provider",
         "x-aisbf-model",
         "x-aisbf-attempts",
         "x-aisbf-warnings",
         "retry-after",
+        "x-aisbf-token-count",
       ],
     }),
   );
@@ -194,6 +198,45 @@ function addResponsesRoutes(app: App, deps: ServingDeps, gate: Gate): void {
     (c, admission, json, resolve) => {
       const request = readResponsesRequest(json);
       return serveResponses(deps, c, request, resolve(request.model), admission);
+    },
+  );
+}
+
+/**
+ * The Anthropic Messages API: /v1/messages and /api/{id}/v1/messages (ANTHROPIC_BASE_URL=.../api/{id}; the SDK
+ * appends /v1/messages and Claude Code a ?beta=true query), and their count_tokens. Claude Code's fixed model names
+ * are why the per-target path substitutes an unlisted model.
+ */
+function addMessagesRoutes(app: App, deps: ServingDeps, gate: Gate): void {
+  let billingLineLogged = false;
+  const notices: MessagesNotices = {
+    billingLineDropped() {
+      if (billingLineLogged) return;
+      billingLineLogged = true;
+      deps.logger.warn(
+        "Claude Code's billing line (x-anthropic-billing-header, first system block) is left out of prompts for " +
+          "providers other than Anthropic: it changes on every request and would defeat their prompt caches",
+      );
+    },
+  };
+  addDialectRoutes(
+    app,
+    deps,
+    gate,
+    { global: "/v1/messages", perTarget: "/v1/messages", substitute: true },
+    (c, admission, json, resolve) => {
+      const request = readMessagesRequest(json);
+      return serveMessages(deps, c, request, resolve(request.model), admission, notices);
+    },
+  );
+  addDialectRoutes(
+    app,
+    deps,
+    gate,
+    { global: "/v1/messages/count_tokens", perTarget: "/v1/messages/count_tokens", substitute: true },
+    (c, _admission, json, resolve) => {
+      const request = readCountTokensRequest(json);
+      return serveCountTokens(deps, c, request, resolve(request.model));
     },
   );
 }

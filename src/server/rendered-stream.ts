@@ -23,6 +23,10 @@ export function renderedSource(
   let pending: string[] = [];
   let head = 0;
   let ended = false;
+  const render = (frame: StreamFrame) => {
+    if (note) for (const event of frame.events) if (event.type === "usage") note.usage = event.usage;
+    return renderer.render(frame);
+  };
   return {
     async next() {
       for (;;) {
@@ -33,10 +37,7 @@ export function renderedSource(
         if (frame === undefined) {
           ended = true;
           pending = renderer.end();
-        } else {
-          if (note) for (const event of frame.events) if (event.type === "usage") note.usage = event.usage;
-          pending = renderer.render(frame);
-        }
+        } else pending = render(frame);
       }
     },
     queued() {
@@ -46,7 +47,7 @@ export function renderedSource(
         const frame = frames.queued?.();
         if (frame === undefined) return undefined;
         head = 0;
-        pending = renderer.render(frame);
+        pending = render(frame);
       }
     },
     cancel: (reason) => frames.cancel(reason),

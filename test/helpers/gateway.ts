@@ -28,6 +28,8 @@ export interface TestGateway {
 export interface GatewayOptions {
   providers: Record<string, ProviderConfig>;
   rotations?: Record<string, RotationConfig>;
+  /** rotations.json's model_aliases. */
+  modelAliases?: Record<string, string>;
   maxBodyBytes?: number;
   /** Deterministic random source for rotation order. */
   random?: () => number;
@@ -54,6 +56,7 @@ export function buildGateway(options: GatewayOptions & { listenHost?: string }):
     dir: "/nonexistent-test-config",
     providers: options.providers,
     rotations: options.rotations ?? {},
+    ...(options.modelAliases ? { modelAliases: options.modelAliases } : {}),
     server: options.server ?? {},
     clientKeys: options.clientKeys ?? [],
     warnings: [],

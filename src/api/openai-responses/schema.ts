@@ -1,29 +1,7 @@
 // Our wire contract for the OpenAI Responses API: the request (zod, lenient where clients send more than we read)
 // and the response object and stream events we write. https://platform.openai.com/docs/api-reference/responses/create
 import { z } from "zod";
-
-/**
- * An object validated by the schema its `type` names (`fallback` for other types), so that a known item with a bad
- * field is refused naming that field, where a plain union would only say "invalid input" or take it for another.
- */
-function byType<S extends Record<string, z.ZodType>, F extends z.ZodType>(
-  schemas: S,
-  fallback: F,
-  defaultType?: string,
-): z.ZodType<z.infer<S[keyof S]> | z.infer<F>> {
-  return z.looseObject({ type: z.string().optional() }).check((ctx) => {
-    const value = ctx.value as { type?: string };
-    const type = value.type ?? defaultType;
-    const schema = (
-      type !== undefined && Object.hasOwn(schemas, type) ? schemas[type] : fallback
-    ) as z.ZodType;
-    const checked = z.safeParse(schema, value);
-    if (checked.success) return;
-    for (const issue of checked.error.issues) {
-      ctx.issues.push({ ...issue, input: value } as (typeof ctx.issues)[number]);
-    }
-  }) as unknown as z.ZodType<z.infer<S[keyof S]> | z.infer<F>>;
-}
+import { byType } from "../by-type.ts";
 
 // Content parts of a message item. https://platform.openai.com/docs/api-reference/responses/create#responses-create-input
 const inputText = z.looseObject({ type: z.literal("input_text"), text: z.string() });

@@ -16,10 +16,15 @@ import type {
 } from "../types.ts";
 import { errorFromStatus } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
-import { prefillTrailingWhitespace, toAnthropicRequest } from "./request.ts";
+import {
+  prefillTrailingWhitespace,
+  toAnthropicRequest,
+  toCountTokensRequest,
+  toForwardedRequest,
+} from "./request.ts";
 import { toCanonicalResponse, usageOf } from "./response.ts";
 import { anthropicStreamTransformer } from "./stream.ts";
-import { anthropicMessageSchema } from "./wire.ts";
+import { anthropicMessageSchema, tokenCountSchema } from "./wire.ts";
 
 /** A final assistant message is continued (prefill); images, tools and thinking are translated both ways. */
 const CAPABILITIES: ProviderCapabilities = { prefill: true, images: true, tools: true, thinking: true };
@@ -65,25 +70,52 @@ const messagesTarget = perProvider((provider: ProviderConfig) => ({
   },
 }));
 
+/** Where a provider counts a request's tokens. */
+const countTarget = perProvider((provider: ProviderConfig) => ({
+  // https://docs.anthropic.com/en/api/messages-count-tokens: POST {base}/v1/messages/count_tokens
+  url: `${messagesTarget(provider).url}/count_tokens`,
+  headers: messagesTarget(provider).headers,
+}));
+
+/**
+ * A Messages client's anthropic-version and anthropic-beta go with its own body: the body is written in that
+ * version, and the betas switch on what its fields ask for (context management, 1M context, interleaved thinking).
+ */
+function forwardedHeaders(base: Record<string, string>, attempt: ChatAttempt): Record<string, string> {
+  if (attempt.original.dialect !== "anthropic-messages" || !attempt.headers) return base;
+  return { ...base, ...attempt.headers };
+}
+
+/** The attempt's body: a Messages client's own (pass-through), else the translation of the canonical request. */
+function nativeBody(attempt: ChatAttempt): { body: Record<string, unknown>; warnings: string[] } {
+  if (attempt.original.dialect === "anthropic-messages") {
+    return { body: toForwardedRequest(attempt.original, attempt.model, attempt.prefill), warnings: [] };
+  }
+  const configuredMaxTokens = attempt.provider.models?.find(
+    (model) => model.name === attempt.model,
+  )?.max_tokens;
+  const { native, warnings } = toAnthropicRequest({
+    request: attempt.canonical,
+    model: attempt.model,
+    prefill: attempt.prefill,
+    configuredMaxTokens,
+  });
+  return { body: native, warnings };
+}
+
 export const createAnthropicAdapter: AdapterFactory = (deps) => {
   async function chat(attempt: ChatAttempt): Promise<ChatResult> {
     const { provider, signal, apiKey } = attempt;
-    const configuredMaxTokens = provider.models?.find((model) => model.name === attempt.model)?.max_tokens;
-    const { native, warnings } = toAnthropicRequest({
-      request: attempt.canonical,
-      model: attempt.model,
-      prefill: attempt.prefill,
-      configuredMaxTokens,
-    });
+    const { body, warnings } = nativeBody(attempt);
     const streaming = attempt.canonical.stream;
     const target = messagesTarget(provider);
     const request = {
       provider,
       url: target.url,
-      headers: target.headers,
+      headers: forwardedHeaders(target.headers, attempt),
       keyHeader: "x-api-key" as const,
       apiKey,
-      body: JSON.stringify({ ...native, stream: streaming }),
+      body: JSON.stringify({ ...body, stream: streaming }),
       signal,
     };
     const response = await sendUpstream(request, errorFromStatus);
@@ -149,5 +181,28 @@ export const createAnthropicAdapter: AdapterFactory = (deps) => {
     }
   }
 
-  return { capabilities: CAPABILITIES, chat, listModels };
+  async function countTokens(attempt: ChatAttempt): Promise<number> {
+    const { provider, signal, apiKey } = attempt;
+    const body =
+      attempt.original.dialect === "anthropic-messages"
+        ? toForwardedRequest(attempt.original, attempt.model, undefined)
+        : toCountTokensRequest(
+            toAnthropicRequest({ request: attempt.canonical, model: attempt.model }).native,
+          );
+    const target = countTarget(provider);
+    const request = {
+      provider,
+      url: target.url,
+      headers: forwardedHeaders(target.headers, attempt),
+      keyHeader: "x-api-key" as const,
+      apiKey,
+      body: JSON.stringify(body),
+      signal,
+    };
+    const response = await sendUpstream(request, errorFromStatus);
+    const { answer } = await readAnswer(response, request, tokenCountSchema, "a token count");
+    return answer.input_tokens;
+  }
+
+  return { capabilities: CAPABILITIES, chat, countTokens, listModels };
 };

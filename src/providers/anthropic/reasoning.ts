@@ -8,9 +8,10 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import type { RedactedThinkingBlock, ThinkingBlock } from "../../canonical/content.ts";
 import type { ReasoningOptions } from "../../canonical/request.ts";
+import { ANTHROPIC_ORIGIN } from "../../api/anthropic-messages/origin.ts";
 
 /** The origin of Anthropic's thinking blocks: the one name for "signed by Anthropic" (OpenRouter's, too). */
-export const REASONING_FORMAT = "anthropic-claude-v1";
+export const REASONING_FORMAT = ANTHROPIC_ORIGIN;
 
 type Warn = (text: string) => void;
 

@@ -9,6 +9,7 @@ import type {
   OutputFormat,
   ToolChoice,
 } from "../../canonical/request.ts";
+import type { OriginalRequest } from "../../canonical/dialect.ts";
 import type { CanonicalInput, Translated } from "../types.ts";
 import { cacheControlOf } from "./cache-control.ts";
 import { type AnthropicMessageParam, convertMessages } from "./messages.ts";
@@ -191,4 +192,39 @@ function reportDropped(request: CanonicalRequest, warn: Warn): void {
     if (value !== undefined) warn(`${field} is not supported by Anthropic and was dropped`);
   }
   for (const field of request.unmapped) warn(`${field} is not supported by Anthropic and was dropped`);
+}
+
+/**
+ * A Messages client's own body for Anthropic: as it came, the model replaced, so that every field and block the
+ * gateway does not know (cache_control with its ttl, context_management, server tools, betas) means what the
+ * client meant. A continuation's prefill goes as a final assistant turn, trimmed as Anthropic requires.
+ */
+export function toForwardedRequest(
+  original: OriginalRequest,
+  model: string,
+  prefill: string | undefined,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...original.body, model };
+  const trimmed = prefill?.trimEnd();
+  if (trimmed && Array.isArray(body.messages)) {
+    body.messages = [...body.messages, { role: "assistant", content: [{ type: "text", text: trimmed }] }];
+  }
+  return body;
+}
+
+/** Fields a count_tokens request takes of a translated request (https://docs.anthropic.com/en/api/messages-count-tokens). */
+const COUNTED_FIELDS = [
+  "model",
+  "messages",
+  "system",
+  "tools",
+  "tool_choice",
+  "thinking",
+  "output_config",
+] as const;
+
+export function toCountTokensRequest(native: AnthropicRequest): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const field of COUNTED_FIELDS) if (native[field] !== undefined) body[field] = native[field];
+  return body;
 }

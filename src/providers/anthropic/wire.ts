@@ -80,3 +80,6 @@ export const anthropicModelSchema = z.looseObject({
   created_at: z.string().nullish(),
   max_input_tokens: z.number().int().positive().nullish(),
 });
+
+/** count_tokens' answer: { input_tokens } (https://docs.anthropic.com/en/api/messages-count-tokens). */
+export const tokenCountSchema = z.looseObject({ input_tokens: z.number().int().nonnegative() });

@@ -28,12 +28,22 @@ export function versionRoot(endpoint: string): string {
  * route the client chooses it.
  */
 export function modelUrl(root: string, model: string, stream: boolean): string {
+  const path = modelPath(model);
+  return stream ? `${root}${path}:streamGenerateContent?alt=sse` : `${root}${path}:generateContent`;
+}
+
+/** The URL of `model`'s token counter: https://ai.google.dev/api/tokens (POST {base}/{version}/models/{model}:countTokens). */
+export function countTokensUrl(root: string, model: string): string {
+  return `${root}${modelPath(model)}:countTokens`;
+}
+
+/** "models/<name>" for a bare name; the checks modelUrl documents. */
+export function modelPath(model: string): string {
   if (model === "" || /\.\.|[?&#%]/.test(model)) {
     throw new InvalidRequestError(`'${model}' is not a valid Gemini model name`, {
       param: "model",
       code: "invalid_model",
     });
   }
-  const path = model.startsWith("models/") || model.startsWith("tunedModels/") ? model : `models/${model}`;
-  return stream ? `${root}${path}:streamGenerateContent?alt=sse` : `${root}${path}:generateContent`;
+  return model.startsWith("models/") || model.startsWith("tunedModels/") ? model : `models/${model}`;
 }

@@ -16,13 +16,13 @@ import type {
   ModelsRequest,
   ProviderCapabilities,
 } from "../types.ts";
-import { modelUrl, versionRoot } from "./endpoint.ts";
+import { countTokensUrl, modelPath, modelUrl, versionRoot } from "./endpoint.ts";
 import { errorFromStatus } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
 import { toGeminiRequest } from "./request.ts";
 import { toCanonicalResponse } from "./response.ts";
 import { geminiStreamTransformer } from "./stream.ts";
-import { geminiResponseSchema } from "./wire.ts";
+import { geminiResponseSchema, geminiTokenCountSchema } from "./wire.ts";
 
 /** Gemini answers a final model turn anew rather than continuing it; images, tools and thinking are translated. */
 const CAPABILITIES: ProviderCapabilities = { prefill: false, images: true, tools: true, thinking: true };
@@ -135,5 +135,24 @@ export const createGoogleAdapter: AdapterFactory = (deps) => {
     }
   }
 
-  return { capabilities: CAPABILITIES, chat, listModels };
+  /** Gemini's own counter over the whole translated request (generateContentRequest: system, tools and all). */
+  async function countTokens(attempt: ChatAttempt): Promise<number> {
+    const { provider, signal, apiKey } = attempt;
+    const { native } = toGeminiRequest({ request: attempt.canonical, model: attempt.model });
+    const target = chatTarget(provider);
+    const request = {
+      provider,
+      url: countTokensUrl(target.root, attempt.model),
+      headers: target.headers,
+      keyHeader: "x-goog-api-key" as const,
+      apiKey,
+      body: JSON.stringify({ generateContentRequest: { model: modelPath(attempt.model), ...native } }),
+      signal,
+    };
+    const response = await sendUpstream(request, errorFromStatus);
+    const { answer } = await readAnswer(response, request, geminiTokenCountSchema, "a Gemini token count");
+    return answer.totalTokens;
+  }
+
+  return { capabilities: CAPABILITIES, chat, countTokens, listModels };
 };

@@ -89,3 +89,6 @@ export const geminiModelSchema = z.looseObject({
   supportedGenerationMethods: z.array(z.string()).nullish(),
   supportedActions: z.array(z.string()).nullish(),
 });
+
+/** countTokens' answer: { totalTokens, ... } (https://ai.google.dev/api/tokens#CountTokensResponse). */
+export const geminiTokenCountSchema = z.looseObject({ totalTokens: z.number().int().nonnegative() });

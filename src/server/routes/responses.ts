@@ -1,7 +1,6 @@
 // POST /api/{id}/v1/responses, /api/{id}/responses and /v1/responses: validate, route, answer as a response object
 // or a stream of Responses events. https://platform.openai.com/docs/api-reference/responses/create
 import type { Context } from "hono";
-import type { z } from "zod";
 import { InvalidRequestError } from "../../api/errors.ts";
 import { responsesClientRequest } from "../../api/openai-responses/client-request.ts";
 import { renderResponse } from "../../api/openai-responses/render.ts";
@@ -17,25 +16,8 @@ import type { Admission } from "../admission.ts";
 import type { ServingDeps } from "../deps.ts";
 import { toGatewayError } from "../errors.ts";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "../json-depth.ts";
+import { deepestIssue } from "../request-issue.ts";
 import { type DialectServing, serveDialect } from "./serve.ts";
-
-/** The issue a client can act on: inside a union (input as a string or a list), the branch that got furthest. */
-function deepestIssue(issues: z.core.$ZodIssue[]): z.core.$ZodIssue | undefined {
-  let best: z.core.$ZodIssue | undefined;
-  for (const issue of issues) {
-    let candidate = issue;
-    if (issue.code === "invalid_union" && issue.errors.length > 0) {
-      const branches = issue.errors
-        .map((branch) => deepestIssue(branch))
-        .filter((found) => found !== undefined);
-      const deepest = branches.sort((a, b) => b.path.length - a.path.length)[0];
-      if (deepest && deepest.path.length > 0)
-        candidate = { ...deepest, path: [...issue.path, ...deepest.path] };
-    }
-    if (!best || candidate.path.length > best.path.length) best = candidate;
-  }
-  return best;
-}
 
 /** The parsed body as a validated Responses request, or a 400 that says what is wrong with it. */
 export function readResponsesRequest(json: unknown): ResponsesRequest {
