@@ -47,7 +47,11 @@ function checkId(id: string): string {
 }
 
 export function createApp(given: AppDeps): App {
-  const deps: ServingDeps = { ...given, prefillRefusals: given.prefillRefusals ?? createPrefillRefusals() };
+  const deps: ServingDeps = {
+    ...given,
+    prefillRefusals: given.prefillRefusals ?? createPrefillRefusals(),
+    rateLimiter: given.rateLimiter ?? createMemoryRateLimiter(given.clock),
+  };
   const app = new Hono<AppEnv>();
   // CORS is the only middleware, and only when configured; every other check runs inside the route (gate.ts).
   useCors(app, deps);
@@ -131,7 +135,7 @@ export function addDialectRoutes(
     maxBytes: deps.maxBodyBytes ?? config.server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES,
     deadlines: new BodyDeadlines(config.server.body_timeout_ms ?? DEFAULT_BODY_TIMEOUT_MS),
   };
-  const limiter = deps.rateLimiter ?? createMemoryRateLimiter(deps.clock);
+  const limiter = deps.rateLimiter;
   const substitute = { substitute: paths.substitute === true };
 
   const perTarget = gate.keyed(async (c, admission) => {
