@@ -12,6 +12,7 @@ import {
   ssePayloads,
   startMock,
 } from "../src/providers/testing.ts";
+import { sha256 } from "../src/config/client-keys.ts";
 import { openaiProvider, startGateway, type TestGateway } from "./helpers/gateway.ts";
 
 type Json = Record<string, unknown>;
@@ -160,5 +161,38 @@ describe("POST /v1/messages/count_tokens", () => {
     expect(response.headers.get("x-aisbf-token-count")).toBe("estimate");
     expect(await response.json()).toEqual({ input_tokens: 100 });
     expect(upstream.requests).toHaveLength(0);
+  });
+});
+
+describe("client keys on the Messages paths", () => {
+  test("x-api-key authenticates, and a key's requests per minute are one budget across the dialects", async () => {
+    const limited = startGateway({
+      providers: { openai: openaiProvider("openai", upstream.url, { models: [{ name: "gpt-4.1-mini" }] }) },
+      clientKeys: [{ name: "ci", digest: sha256("sk-aisbf-ci-key"), requestsPerMinute: 1 }],
+    });
+    try {
+      const send = (path: string, body: unknown, headers: Record<string, string>) =>
+        fetch(`${limited.url}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body: JSON.stringify(body),
+        });
+      const none = await send("/v1/messages", hello("openai/gpt-4.1-mini"), {});
+      expect(none.status).toBe(401);
+      expect(((await none.json()) as { error: Json }).error.type).toBe("authentication_error");
+      const chat = await send(
+        "/v1/chat/completions",
+        { model: "openai/gpt-4.1-mini", messages: [{ role: "user", content: "Hello" }] },
+        { authorization: "Bearer sk-aisbf-ci-key" },
+      );
+      expect(chat.status).toBe(200);
+      const messages = await send("/v1/messages", hello("openai/gpt-4.1-mini"), {
+        "x-api-key": "sk-aisbf-ci-key",
+      });
+      expect(messages.status).toBe(429);
+      expect(((await messages.json()) as { error: Json }).error.type).toBe("rate_limit_error");
+    } finally {
+      await limited.stop();
+    }
   });
 });

@@ -53,6 +53,7 @@ export function createApp(given: AppDeps): App {
         version: given.version,
         clock: given.clock,
       }),
+    rateLimiter: given.rateLimiter ?? createMemoryRateLimiter(given.clock),
   };
   const app = new Hono<AppEnv>();
   // CORS is the only middleware, and only when configured; every other check runs inside the route (gate.ts).
@@ -140,7 +141,7 @@ export function addDialectRoutes(
     maxBytes: deps.maxBodyBytes ?? config.server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES,
     deadlines: new BodyDeadlines(config.server.body_timeout_ms ?? DEFAULT_BODY_TIMEOUT_MS),
   };
-  const limiter = deps.rateLimiter ?? createMemoryRateLimiter(deps.clock);
+  const limiter = deps.rateLimiter;
   const budgets = { usage: deps.monitor.usage, clock: deps.clock };
   const substitute = { substitute: paths.substitute === true };
 

@@ -36,8 +36,15 @@ export interface AppDeps {
   monitor?: Monitor;
 }
 
-/** The deps the routes run with: createApp fills in what an app keeps for its lifetime. */
-export type ServingDeps = AppDeps & { prefillRefusals: PrefillRefusals; monitor: Monitor };
+/**
+ * The deps the routes run with: createApp fills in what an app keeps for its lifetime, one of each for all its
+ * routes (a key's requests per minute are one budget, whichever dialect it speaks).
+ */
+export type ServingDeps = AppDeps & {
+  prefillRefusals: PrefillRefusals;
+  monitor: Monitor;
+  rateLimiter: RateLimiter;
+};
 
 /** Hono's env for the app: the runtime's connection controls (app.request() in tests passes none). */
 export type AppEnv = { Bindings: Connections };
