@@ -79,6 +79,11 @@ export interface HealthStore {
   record(target: Target, outcome: Outcome, policy: HealthPolicy, probe?: number): void;
   /** Snapshot for GET / and /health: per provider and per "provider/model". */
   snapshot(): { providers: Record<string, EntryStatus>; targets: Record<string, EntryStatus> };
+  /**
+   * After a config reload: forgets what it knows of providers no longer configured; every provider still there
+   * keeps its counts, cooldowns and probes.
+   */
+  retain(providerIds: ReadonlySet<string>): void;
 }
 
 interface Entry {
@@ -317,6 +322,12 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
       if (!report.providerWide && providerEntry && !providerEntry.disabled) recover(providerEntry);
       else if (filedOn !== providerEntry) probeFailed(providerEntry, probe, now, policy);
       if (filedOn !== targetEntry) probeFailed(targetEntry, probe, now, policy);
+    },
+    retain(providerIds) {
+      for (const key of providers.keys()) if (!providerIds.has(key)) providers.delete(key);
+      for (const key of targets.keys()) {
+        if (!providerIds.has(key.slice(0, key.indexOf("/")))) targets.delete(key);
+      }
     },
     snapshot() {
       const now = clock();

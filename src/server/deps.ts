@@ -34,6 +34,16 @@ export interface AppDeps {
   listenHost?: string;
   /** Request traces, the access log and metrics; one per app, made by createApp when not given. */
   monitor?: Monitor;
+  /** What /health says of the config in force (serve's hot reload); absent when nothing reloads it. */
+  configStatus?: () => ConfigStatus | undefined;
+}
+
+/** The config in force: when it was loaded, and the last reload refused while it stayed. */
+export interface ConfigStatus {
+  loaded_at: string;
+  /** Reloads applied since start. */
+  reloads: number;
+  last_error?: { message: string; at: string };
 }
 
 /**
