@@ -1,16 +1,15 @@
 // The app `serve` runs, rebuilt on each config reload around the state that outlives a config: health, rate
-// budgets, usage and metrics. A request is served to its end by the app that took it, on that app's config.
+// budgets, usage and metrics (in memory or shared through Redis). A request is served to its end by the app that took it, on that app's config.
 import type { LoadedConfig } from "../config/load.ts";
 import { newId } from "../ids.ts";
 import type { Logger } from "../log/logger.ts";
 import { Monitor } from "../observe/monitor.ts";
 import { createAdapters } from "../providers/registry.ts";
 import { createPrefillRefusals } from "../routing/capabilities.ts";
-import { createMemoryHealthStore, type HealthStore } from "../routing/health.ts";
 import type { Connections, Runtime } from "../runtime/types.ts";
 import { createApp } from "../server/app.ts";
 import { type AppDeps, type ConfigStatus, DEFAULT_MAX_BODY_BYTES } from "../server/deps.ts";
-import { createMemoryRateLimiter, type RateLimiter } from "../server/rate-limit.ts";
+import type { GatewayState } from "../state/shared-state.ts";
 import { VERSION } from "../version.ts";
 
 export interface LiveApp {
@@ -26,21 +25,22 @@ export interface LiveAppOptions {
   stopping: AbortSignal;
   listenHost: string;
   runtime: Runtime;
-  health?: HealthStore;
-  rateLimiter?: RateLimiter;
+  /** Health, rate budgets and token counts: in memory, or shared through Redis. */
+  state: GatewayState;
 }
 
 export function createLiveApp(config: LoadedConfig, options: LiveAppOptions): LiveApp {
   const clock = () => Date.now();
   const { logger } = options;
-  const health = options.health ?? createMemoryHealthStore(clock);
+  const { health, rateLimiter, usage } = options.state;
   const lasting = {
     adapters: createAdapters({ clock, newId, logger }),
     health,
-    rateLimiter: options.rateLimiter ?? createMemoryRateLimiter(clock),
+    rateLimiter,
     prefillRefusals: createPrefillRefusals(),
-    monitor: new Monitor({ config, health, logger, version: VERSION, clock }),
+    monitor: new Monitor({ config, health, logger, version: VERSION, clock, usage }),
     startedAt: clock(),
+    stateStatus: options.state.status,
   };
   const live: LiveApp = {
     fetch: (request, connections) => current.fetch(request, connections),

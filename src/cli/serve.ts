@@ -9,6 +9,7 @@ import { bindRefusal } from "../server/bind-safety.ts";
 import { configuredSecrets, DEFAULT_IDLE_TIMEOUT_SECONDS, DEFAULT_MAX_BODY_BYTES } from "../server/deps.ts";
 import { createLiveApp, type LiveApp } from "./live-app.ts";
 import { watchConfig } from "./config-reload.ts";
+import { openState } from "../state/shared-state.ts";
 import { claimPidFile, localUrl, recordForcedStop, removeDaemonFiles, stateFileFor } from "./daemon-files.ts";
 import { rejectEmptyValues } from "./flag-values.ts";
 import { ForcedStop } from "./forced-stop.ts";
@@ -92,12 +93,17 @@ async function serve(
   const { dir } = resolveConfigDir(values["config-dir"], env);
   const { config, firstRun } = prepareConfig(dir, env, { write: true });
   const { level, format } = logSettings(values, env, config.server.logging);
-  // The config in force and the one it replaced: a request still in flight on that one may log its secrets.
+  // The first config (its Redis URL stays in use), the one in force and the one it replaced (a request still in
+  // flight on that one may log its secrets).
   const secrets = { current: config, previous: config };
   const logger = createLogger({
     level,
     format,
-    secrets: () => [...configuredSecrets(secrets.current), ...configuredSecrets(secrets.previous)],
+    secrets: () => [
+      ...configuredSecrets(config),
+      ...configuredSecrets(secrets.current),
+      ...configuredSecrets(secrets.previous),
+    ],
   });
   Object.assign(log, { logger, format });
   routeConsoleTo(logger);
@@ -111,7 +117,8 @@ async function serve(
   if (refusal) throw new ConfigError(refusal);
   const runtime = currentRuntime();
   const stopping = new AbortController();
-  const live = createLiveApp(config, { logger, stopping: stopping.signal, listenHost: host, runtime });
+  const state = await openState(config, { logger, clock: () => Date.now(), instance: crypto.randomUUID() });
+  const live = createLiveApp(config, { logger, stopping: stopping.signal, listenHost: host, runtime, state });
   const server = await listen(runtime, live, config, host, port);
   const reloader = watchConfig({
     dir,
@@ -147,6 +154,7 @@ async function serve(
     if (holder !== undefined) {
       reloader.close();
       await server.stop(false);
+      await state.close();
       throw new Error(
         `another aisbf is already running for this config dir (PID ${holder}, PID file ${pidFile})`,
       );
@@ -155,6 +163,7 @@ async function serve(
 
   const outcome = await shutdown;
   reloader.close();
+  await state.close();
   if (!outcome.forced) {
     if (daemonFiles) removeDaemonFiles(daemonFiles, process.pid);
     return 0;
@@ -167,7 +176,7 @@ async function serve(
 
 /** Settings the running server took at start: a reload cannot change them. */
 function settingsNeedingRestart(before: LoadedConfig, after: LoadedConfig): string[] {
-  const keys = ["host", "port", "idle_timeout_seconds", "max_header_bytes", "logging"] as const;
+  const keys = ["host", "port", "idle_timeout_seconds", "max_header_bytes", "logging", "state"] as const;
   return keys
     .filter((key) => JSON.stringify(before.server[key]) !== JSON.stringify(after.server[key]))
     .map((key) => `aisbf.json ${key}`);

@@ -90,6 +90,8 @@ export function healthBody(deps: AppDeps, key?: ClientKey) {
     ...(visible.restricted ? {} : { config_dir: deps.config.dir }),
     // A refused reload's message names files and fields: the operator's business too.
     ...(visible.restricted ? {} : configField(deps)),
+    // Where state lives, and whether Redis is there now (its last error names hosts: not a restricted key's).
+    ...(visible.restricted ? {} : { state: deps.stateStatus?.() ?? { backend: "memory" } }),
     providers: Object.fromEntries(
       Object.keys(deps.config.providers)
         .filter((id) => visible.provider(id))
