@@ -19,6 +19,21 @@ const healthSchema = z.object({
   // Absent when the gateway has client keys and the caller sent none (AISBF_API_KEY): liveness only.
   config_dir: z.string().nullish(),
   providers: z.record(z.string(), entrySchema).nullish(),
+  config: z
+    .object({
+      loaded_at: z.string(),
+      last_error: z.object({ message: z.string(), at: z.string() }).nullish(),
+    })
+    .nullish(),
+  state: z
+    .object({
+      backend: z.string(),
+      mode: z.string().nullish(),
+      prefix: z.string().nullish(),
+      since: z.string().nullish(),
+      last_error: z.string().nullish(),
+    })
+    .nullish(),
 });
 export type HealthReport = z.infer<typeof healthSchema>;
 
@@ -64,4 +79,14 @@ export function formatUptime(seconds: number): string {
     (days || hours || minutes) && `${minutes}m`,
   ];
   return [...parts.filter(Boolean), `${rest}s`].join(" ");
+}
+
+/** "redis (shared, prefix aisbf, since ...)" or "memory": where health and rate budgets live. */
+export function describeState(state: NonNullable<HealthReport["state"]>): string {
+  if (state.backend !== "redis") return state.backend;
+  const mode =
+    state.mode === "shared"
+      ? "shared"
+      : `unavailable, this instance on its own state${state.last_error ? ` (${state.last_error})` : ""}`;
+  return `redis (${mode}; prefix ${state.prefix ?? "?"}; since ${state.since ?? "?"})`;
 }

@@ -1,25 +1,18 @@
 // `aisbf serve` (the default command): load config, start the server, stop gracefully on SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
-import { ConfigError, prepareConfig } from "../config/load.ts";
+import { ConfigError, type LoadedConfig, loadConfig, prepareConfig } from "../config/load.ts";
 import { resolveConfigDir } from "../config/paths.ts";
 import { routeConsoleTo } from "../log/console.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
-import { createAdapters } from "../providers/registry.ts";
-import { createMemoryHealthStore } from "../routing/health.ts";
 import { currentRuntime, type RunningServer, type Runtime } from "../runtime/index.ts";
-import { createApp } from "../server/app.ts";
 import { bindRefusal } from "../server/bind-safety.ts";
-import {
-  type AppDeps,
-  configuredSecrets,
-  DEFAULT_IDLE_TIMEOUT_SECONDS,
-  DEFAULT_MAX_BODY_BYTES,
-} from "../server/deps.ts";
-import { VERSION } from "../version.ts";
+import { configuredSecrets, DEFAULT_IDLE_TIMEOUT_SECONDS, DEFAULT_MAX_BODY_BYTES } from "../server/deps.ts";
+import { createLiveApp, type LiveApp } from "./live-app.ts";
+import { watchConfig } from "./config-reload.ts";
+import { openState } from "../state/shared-state.ts";
 import { claimPidFile, localUrl, recordForcedStop, removeDaemonFiles, stateFileFor } from "./daemon-files.ts";
 import { rejectEmptyValues } from "./flag-values.ts";
 import { ForcedStop } from "./forced-stop.ts";
-import { newId } from "../ids.ts";
 import { LoggedError } from "./logged-error.ts";
 import {
   DEFAULT_HOST,
@@ -100,19 +93,50 @@ async function serve(
   const { dir } = resolveConfigDir(values["config-dir"], env);
   const { config, firstRun } = prepareConfig(dir, env, { write: true });
   const { level, format } = logSettings(values, env, config.server.logging);
-  const logger = createLogger({ level, format, secrets: () => configuredSecrets(config) });
+  // The first config (its Redis URL stays in use), the one in force and the one it replaced (a request still in
+  // flight on that one may log its secrets).
+  const secrets = { current: config, previous: config };
+  const logger = createLogger({
+    level,
+    format,
+    secrets: () => [
+      ...configuredSecrets(config),
+      ...configuredSecrets(secrets.current),
+      ...configuredSecrets(secrets.previous),
+    ],
+  });
   Object.assign(log, { logger, format });
   routeConsoleTo(logger);
   for (const path of firstRun) logger.info("wrote default config", { path });
   for (const warning of config.warnings) logger.warn(warning);
 
   const { host, port } = listenAddress(values, env, config.server);
-  const refusal = bindRefusal(host, config.clientKeys.length, values["insecure-no-auth"] ?? false);
+  const insecureNoAuth = values["insecure-no-auth"] ?? false;
+  const refusal = bindRefusal(host, config.clientKeys.length, insecureNoAuth);
   // A config error like a bad file: main.ts exits 78 (in JSON mode after serveCommand has logged it).
   if (refusal) throw new ConfigError(refusal);
   const runtime = currentRuntime();
   const stopping = new AbortController();
-  const server = await listen(runtime, { config, logger, stopping: stopping.signal }, host, port);
+  const state = await openState(config, { logger, clock: () => Date.now(), instance: crypto.randomUUID() });
+  const live = createLiveApp(config, { logger, stopping: stopping.signal, listenHost: host, runtime, state });
+  const server = await listen(runtime, live, config, host, port);
+  const reloader = watchConfig({
+    dir,
+    load: () => loadConfig(dir, env),
+    apply(next) {
+      const refused = bindRefusal(host, next.clientKeys.length, insecureNoAuth);
+      if (refused) throw new ConfigError(refused);
+      const restartNeeded = settingsNeedingRestart(secrets.current, next);
+      live.swap(next);
+      secrets.previous = secrets.current;
+      secrets.current = next;
+      return restartNeeded;
+    },
+    logger,
+    clock: () => Date.now(),
+  });
+  live.configStatus = reloader.status;
+  runtime.onReloadSignal(() => reloader.reload("SIGHUP"));
   // Signal handlers go in before anything says "listening": a SIGTERM sent on that word is a graceful stop.
   const shutdown = waitForShutdown(runtime, server, logger, { graceMs, stopping });
   reportStartup(startupSummary(server, config, runtime.name), format, logger);
@@ -128,7 +152,9 @@ async function serve(
       shutdown_grace_ms: graceMs,
     });
     if (holder !== undefined) {
+      reloader.close();
       await server.stop(false);
+      await state.close();
       throw new Error(
         `another aisbf is already running for this config dir (PID ${holder}, PID file ${pidFile})`,
       );
@@ -136,6 +162,8 @@ async function serve(
   }
 
   const outcome = await shutdown;
+  reloader.close();
+  await state.close();
   if (!outcome.forced) {
     if (daemonFiles) removeDaemonFiles(daemonFiles, process.pid);
     return 0;
@@ -146,32 +174,26 @@ async function serve(
   );
 }
 
+/** Settings the running server took at start: a reload cannot change them. */
+function settingsNeedingRestart(before: LoadedConfig, after: LoadedConfig): string[] {
+  const keys = ["host", "port", "idle_timeout_seconds", "max_header_bytes", "logging", "state"] as const;
+  return keys
+    .filter((key) => JSON.stringify(before.server[key]) !== JSON.stringify(after.server[key]))
+    .map((key) => `aisbf.json ${key}`);
+}
+
 function listen(
   runtime: Runtime,
-  { config, logger, stopping }: Pick<AppDeps, "config" | "logger" | "stopping">,
+  live: LiveApp,
+  config: LoadedConfig,
   host: string,
   port: number,
 ): Promise<RunningServer> {
   const maxBodyBytes = config.server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES;
-  const clock = () => Date.now();
-  const app = createApp({
-    config,
-    adapters: createAdapters({ clock, newId, logger }),
-    health: createMemoryHealthStore(clock),
-    logger,
-    clock,
-    random: Math.random,
-    version: VERSION,
-    startedAt: clock(),
-    maxBodyBytes,
-    stopping,
-    listenHost: host,
-    sseWriter: runtime.sseWriter,
-  });
   return runtime.serve({
     hostname: host,
     port,
-    fetch: app.fetch,
+    fetch: (request, connections) => live.fetch(request, connections),
     // The app enforces the configured limit with a JSON 413 (chunked bodies too); the runtime's own cap
     // must never answer first, with an empty body.
     maxRequestBodySize: Math.max(maxBodyBytes * 4, 1024 * 1024 * 1024),

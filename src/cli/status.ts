@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { resolveConfigDir } from "../config/paths.ts";
 import { daemonFiles, findDaemon, notRunningLine } from "./daemon-files.ts";
 import { rejectEmptyValues } from "./flag-values.ts";
-import { describeHealth, fetchHealth, formatUptime } from "./health-client.ts";
+import { describeHealth, describeState, fetchHealth, formatUptime } from "./health-client.ts";
 import { describeUsage, fetchUsageToday } from "./usage-client.ts";
 
 export const STATUS_HELP = `Usage: aisbf status [options]
@@ -60,6 +60,13 @@ export async function statusCommand(
   out(`  up ${formatUptime(report.uptime_s)} (since ${report.started_at})`);
   out(`  config: ${report.config_dir ?? dir}`);
   out(`  log: ${files.logFile}`);
+  if (report.config?.last_error) {
+    out(
+      `  config reload refused at ${report.config.last_error.at} (the config loaded ${report.config.loaded_at} is in force):`,
+    );
+    out(`    ${report.config.last_error.message.replace(/\n\s*/g, "; ")}`);
+  }
+  if (report.state) out(`  state: ${describeState(report.state)}`);
   if (!report.providers) {
     out("  providers: health detail needs a client key (set AISBF_API_KEY)");
     return EXIT_RUNNING;

@@ -205,6 +205,8 @@ export function loadConfig(
   checkAliases(modelAliases, rotations, providers, rotationsPath);
   const serverRaw = readJsonFile(serverPath, false);
   const server = serverRaw === undefined ? {} : parseWith(serverFileSchema, serverRaw, serverPath);
+  if (server.state)
+    server.state = { ...server.state, redis: resolveRedisUrl(server.state.redis, env, serverPath) };
   const { keys: clientKeys, problems } = resolveClientKeys(server.auth?.keys ?? [], env);
   if (problems.length > 0)
     throw new ConfigError(`${serverPath}: invalid config:\n  ${problems.join("\n  ")}`);
@@ -214,6 +216,24 @@ export function loadConfig(
     warnings,
   );
   return { dir, providers, rotations, modelAliases, server, clientKeys, warnings };
+}
+
+/** state.redis with its ${ENV} references filled: a URL ioredis can open, or a ConfigError naming what is wrong. */
+function resolveRedisUrl(raw: string, env: Record<string, string | undefined>, path: string): string {
+  const filled = interpolateEnv(raw, env);
+  if (filled.value === undefined) {
+    throw new ConfigError(`${path}: invalid config:\n  state.redis: ${filled.missing.join(", ")} is not set`);
+  }
+  let url: URL;
+  try {
+    url = new URL(filled.value);
+  } catch {
+    throw new ConfigError(`${path}: invalid config:\n  state.redis: not a URL (redis://host:port/db)`);
+  }
+  if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
+    throw new ConfigError(`${path}: invalid config:\n  state.redis: must start redis:// or rediss://`);
+  }
+  return filled.value;
 }
 
 function hasLiteralKey(value: string | undefined): boolean {

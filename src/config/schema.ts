@@ -191,6 +191,22 @@ export const serverFileSchema = z.strictObject({
   cors: z
     .strictObject({ origins: z.array(z.string().url().or(z.literal("*")).or(z.literal("null"))) })
     .optional(),
+  /**
+   * Where health, cooldowns, probes, rate budgets and token counters live when several instances share them. The URL
+   * (redis:// or rediss://, password included) may be a ${ENV} reference. Read at start only.
+   */
+  state: z
+    .strictObject({
+      redis: z.string().min(1),
+      /** Namespace of every key and channel: instances with the same prefix share state. Default "aisbf". */
+      prefix: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, '_', '.', '-' (at most 64)")
+        .optional(),
+      /** Longest a request waits on Redis before it goes on with this instance's own state; default 5 ms. */
+      timeout_ms: z.number().int().min(1).max(1000).optional(),
+    })
+    .optional(),
   logging: z
     .strictObject({
       level: z.enum(["debug", "info", "warn", "error"]).optional(),

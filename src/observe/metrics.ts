@@ -69,6 +69,11 @@ export class Metrics {
   private readonly overhead: Histogram<"dialect">;
   private readonly duration: Histogram<"route" | "dialect">;
 
+  /** The targets the health gauges list come from the config in force. */
+  reconfigure(config: LoadedConfig): void {
+    this.sources.config = config;
+  }
+
   constructor(private readonly sources: MetricsSources) {
     const registry = this.registry;
     this.models = new LabelBound(MAX_EXTRA_MODELS, configuredModels(sources.config));

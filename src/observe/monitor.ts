@@ -30,7 +30,7 @@ export class Monitor implements TraceSink {
   readonly usage: UsageStore;
   readonly recent = new Recent();
   private readonly logger: Logger;
-  private readonly accessLog: boolean;
+  private accessLog: boolean;
   private readonly clock: () => number;
   private readonly now: () => number;
   private readonly newRequestId: () => string;
@@ -58,6 +58,12 @@ export class Monitor implements TraceSink {
       inFlight: () => this.inFlight(),
       tokens: () => usage.totals(),
     });
+  }
+
+  /** A reloaded config: the access log setting and the targets metrics list; counts and usage carry on. */
+  reconfigure(config: LoadedConfig): void {
+    this.accessLog = config.server.logging?.access !== false;
+    this.metrics.reconfigure(config);
   }
 
   /** A request arrived. */

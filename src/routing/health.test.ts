@@ -251,3 +251,18 @@ describe("rate limits and misconfiguration", () => {
     expect(health.snapshot().providers.p?.state).toBe("disabled");
   });
 });
+
+describe("after a config reload (retain)", () => {
+  test("providers still configured keep their state; the others are forgotten", () => {
+    takeOut();
+    fail({ providerId: "q", model: "m" }, reset);
+    fail({ providerId: "gone", model: "m" }, { kind: "misconfigured", status: 401, message: "bad key" });
+    health.retain(new Set(["p", "q"]));
+    const snapshot = health.snapshot();
+    expect(snapshot.targets["p/m"]?.state).toBe("cooling_down");
+    expect(snapshot.providers.q?.consecutive_failures).toBe(1);
+    expect(snapshot.targets["gone/m"]).toBeUndefined();
+    expect(health.availability(target, policy).available).toBe(false);
+    expect(health.availability({ providerId: "gone", model: "m" }, policy).available).toBe(true);
+  });
+});

@@ -1,5 +1,5 @@
 // Provider health: consecutive failures, cooldowns, probes and half-open trials, disabled targets. Clock injected.
-// Kept behind HealthStore so several instances can later share it (Redis); in memory by default.
+// Kept behind HealthStore; in memory by default, shared by several instances through Redis (state/shared-health.ts).
 import type { FailureKind } from "../api/errors.ts";
 
 export interface Target {
@@ -73,12 +73,22 @@ export interface HealthStore {
   /** Whether the target may be tried now; may make this request the target's probe (`probe: true`). */
   availability(target: Target, policy: HealthPolicy): Availability;
   /**
+   * Before a probe goes: whether it is the one probe of all the instances sharing this health. False leaves the
+   * target to another instance's probe, whose outcome reaches this one; in memory, always true.
+   */
+  claimProbe(target: Target, probe: number, policy: HealthPolicy): boolean | Promise<boolean>;
+  /**
    * The one place an attempt's outcome lands: counts and cooldowns. `probe` is the token availability gave the
    * attempt, if it was the probe: only that attempt's outcome ends the probe in flight.
    */
   record(target: Target, outcome: Outcome, policy: HealthPolicy, probe?: number): void;
   /** Snapshot for GET / and /health: per provider and per "provider/model". */
   snapshot(): { providers: Record<string, EntryStatus>; targets: Record<string, EntryStatus> };
+  /**
+   * After a config reload: forgets what it knows of providers no longer configured; every provider still there
+   * keeps its counts, cooldowns and probes.
+   */
+  retain(providerIds: ReadonlySet<string>): void;
 }
 
 interface Entry {
@@ -250,7 +260,29 @@ function status(entry: Entry, now: number): EntryStatus {
   return out;
 }
 
-export function createMemoryHealthStore(clock: () => number): HealthStore {
+/** The in-memory store, with what a shared store needs of it to replay what other instances saw. */
+export interface MemoryHealthStore extends HealthStore {
+  /**
+   * Another instance's outcome on `target`, landing as it did there; `wasProbe`: it was that instance's probe or
+   * trial, which this one waited for.
+   */
+  recordPeer(target: Target, outcome: Outcome, policy: HealthPolicy, wasProbe: boolean): void;
+  /** Something is known against the target or its provider (failures, a cooldown, a probe): a success is news. */
+  troubled(target: Target): boolean;
+}
+
+/** The token a peer's probe stands in with here; handed-out tokens start at 1. */
+const PEER_PROBE = -1;
+
+const isTroubled = (entry: Entry | undefined) =>
+  entry !== undefined &&
+  (entry.failures > 0 ||
+    entry.outUntil > 0 ||
+    entry.halfOpen ||
+    entry.probe !== undefined ||
+    entry.disabled !== undefined);
+
+export function createMemoryHealthStore(clock: () => number): MemoryHealthStore {
   /** Probe tokens handed out so far. */
   let probes = 0;
   const providers = new Map<string, Entry>();
@@ -275,7 +307,7 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
     return entry;
   }
 
-  return {
+  const store: MemoryHealthStore = {
     availability(target, policy) {
       // Nothing has failed since start: the common case, no lookups.
       if (providers.size === 0 && targets.size === 0) return AVAILABLE;
@@ -292,6 +324,20 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
       if (onProvider.probe !== undefined) grantProbe(providerEntry, now, token);
       if (onTarget.probe !== undefined) grantProbe(targetEntry, now, token);
       return { available: true, probe: token };
+    },
+    claimProbe: () => true,
+    recordPeer(target, outcome, policy, wasProbe) {
+      if (!wasProbe) return store.record(target, outcome, policy);
+      // This instance held back for that probe: its outcome ends the wait here as it ended the probe there.
+      const now = clock();
+      for (const entry of [providers.get(target.providerId), targets.get(targetKey(target))]) {
+        if (entry && (entry.outUntil > 0 || entry.halfOpen)) grantProbe(entry, now, PEER_PROBE);
+      }
+      store.record(target, outcome, policy, PEER_PROBE);
+    },
+    troubled(target) {
+      if (providers.size === 0 && targets.size === 0) return false;
+      return isTroubled(providers.get(target.providerId)) || isTroubled(targets.get(targetKey(target)));
     },
     record(target, outcome, policy, probe) {
       if (providers.size === 0 && targets.size === 0 && outcome.kind !== "failure") return;
@@ -318,6 +364,12 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
       else if (filedOn !== providerEntry) probeFailed(providerEntry, probe, now, policy);
       if (filedOn !== targetEntry) probeFailed(targetEntry, probe, now, policy);
     },
+    retain(providerIds) {
+      for (const key of providers.keys()) if (!providerIds.has(key)) providers.delete(key);
+      for (const key of targets.keys()) {
+        if (!providerIds.has(key.slice(0, key.indexOf("/")))) targets.delete(key);
+      }
+    },
     snapshot() {
       const now = clock();
       const out = {
@@ -329,4 +381,5 @@ export function createMemoryHealthStore(clock: () => number): HealthStore {
       return out;
     },
   };
+  return store;
 }

@@ -10,6 +10,7 @@ import { asAnswered } from "./exhausted.ts";
 import { asGatewayError, healthPolicyFor } from "./failures.ts";
 import { comebackOf, recordOutcome } from "./outcome.ts";
 import { type Decision, decide } from "./policy.ts";
+import type { Target } from "./health.ts";
 import type { Candidate } from "./select.ts";
 import {
   type AttemptRecord,
@@ -93,6 +94,22 @@ function skipRecord(progress: Progress, target: Candidate, availability: Availab
 type Availability = ReturnType<DispatchDeps["health"]["availability"]>;
 
 /**
+ * Whether `target` may be tried now. A probe it grants is first claimed for all instances sharing the health: one
+ * another instance holds means this one waits for that probe's outcome (it comes back within an interval).
+ */
+async function available(
+  deps: DispatchDeps,
+  target: Target,
+  provider: ProviderConfig,
+): Promise<Availability> {
+  const policy = healthPolicyFor(provider);
+  const availability = deps.health.availability(target, policy);
+  if (availability.probe === undefined) return availability;
+  if (await deps.health.claimProbe(target, availability.probe, policy)) return availability;
+  return { available: false, until: deps.clock() + policy.probeIntervalMs };
+}
+
+/**
  * Tries `plan.order` until one target answers (the commit point, for a stream), within `route.maxAttempts`. A
  * transient failure is retried once on the same target, but only after every other candidate was tried: with a
  * fallback ready, the client should not wait out a backoff on a target that just failed. A probe (a target out for
@@ -114,7 +131,7 @@ export async function runAttempts(
       const provider = deps.providers[target.providerId];
       if (!provider) continue;
       if (plan.prefill !== undefined && !canContinue(deps, provider, target)) continue;
-      const availability = deps.health.availability(target, healthPolicyFor(provider));
+      const availability = await available(deps, target, provider);
       if (!availability.available) {
         skipRecord(progress, target, availability);
         continue;
@@ -252,7 +269,7 @@ async function retryDeferred(
   clientSignal: AbortSignal,
   held: Deferred,
 ): Promise<Won | undefined> {
-  const availability = deps.health.availability(held.target, healthPolicyFor(held.provider));
+  const availability = await available(deps, held.target, held.provider);
   if (!availability.available) {
     // Another request took it out meanwhile: the failure this one saw still counts.
     settleFailure(deps, plan, progress, held, held.error);

@@ -56,6 +56,9 @@ export const bunRuntime: Runtime = {
     process.on("SIGINT", () => handler("SIGINT"));
     process.on("SIGTERM", () => handler("SIGTERM"));
   },
+  onReloadSignal(handler) {
+    process.on("SIGHUP", handler);
+  },
   selfCommand() {
     return isCompiled() ? [process.execPath] : [process.execPath, Bun.main];
   },

@@ -30,7 +30,7 @@ interface DenoNamespace {
     },
     handler: (request: Request, info: { remoteAddr: { hostname: string } }) => Response | Promise<Response>,
   ): DenoHttpServer;
-  addSignalListener(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
+  addSignalListener(signal: "SIGINT" | "SIGTERM" | "SIGHUP", handler: () => void): void;
   execPath(): string;
   mainModule: string;
 }
@@ -72,6 +72,9 @@ export const denoRuntime: Runtime = {
   onShutdownSignal(handler) {
     deno().addSignalListener("SIGINT", () => handler("SIGINT"));
     deno().addSignalListener("SIGTERM", () => handler("SIGTERM"));
+  },
+  onReloadSignal(handler) {
+    deno().addSignalListener("SIGHUP", handler);
   },
   selfCommand() {
     const main = deno().mainModule;

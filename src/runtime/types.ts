@@ -64,6 +64,8 @@ export interface Runtime {
   serve(options: ServeOptions): Promise<RunningServer>;
   /** Calls `handler` on SIGINT and SIGTERM. */
   onShutdownSignal(handler: (signal: string) => void): void;
+  /** Calls `handler` on SIGHUP: reload the config. */
+  onReloadSignal(handler: () => void): void;
   /**
    * The command line that runs this program again: the compiled binary itself, or the runtime with the
    * entry file when run from source. The daemon and the service units start the server with it.

@@ -2,14 +2,8 @@
 import { GatewayError } from "../api/errors.ts";
 import type { ClientKey } from "../config/client-keys.ts";
 import type { Route } from "../routing/dispatch.ts";
-import type { RateLimiter } from "./rate-limit.ts";
-import { type UsageStore, utcDay } from "../observe/usage.ts";
-
-/** Where a key's tokens today are read (tokens_per_day). */
-export interface Budgets {
-  usage: UsageStore;
-  clock: () => number;
-}
+import type { Budgets, KeyVerdict, RateLimiter } from "./rate-limit.ts";
+import { utcDay } from "../observe/usage.ts";
 
 export function forbidden(what: string): GatewayError {
   return new GatewayError(`This API key is not allowed to use ${what}`, {
@@ -24,12 +18,16 @@ export function checkAllowed(key: ClientKey | undefined, id: string): void {
   if (key?.allow && !key.allow.includes(id)) throw forbidden(`'${id}'`);
 }
 
+/**
+ * The key's allow-lists (403), then its budget and rate (429): in one step of the limiter, which is a promise when
+ * the limits are shared (one round trip).
+ */
 export function authorizeRoute(
   key: ClientKey | undefined,
   route: Route,
   limiter: RateLimiter,
   budgets: Budgets,
-): void {
+): void | Promise<void> {
   if (!key) return;
   checkAllowed(key, route.name);
   if (key.models) {
@@ -37,34 +35,35 @@ export function authorizeRoute(
     const name = route.isRotation || !target ? route.name : `${target.providerId}/${target.model}`;
     if (!key.models.includes(name)) throw forbidden(`the model '${name}'`);
   }
-  if (key.tokensPerDay !== undefined) checkBudget(key, key.tokensPerDay, budgets);
-  if (key.requestsPerMinute !== undefined) {
-    const taken = limiter.take(key.name, key.requestsPerMinute);
-    if (!taken.allowed) {
-      const seconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
-      throw new GatewayError(
-        `This API key is over its limit of ${key.requestsPerMinute} requests per minute`,
-        {
-          status: 429,
-          type: "rate_limit_error",
-          code: "rate_limit_exceeded",
-          headers: { "retry-after": String(seconds) },
-        },
-      );
-    }
-  }
+  if (key.tokensPerDay === undefined && key.requestsPerMinute === undefined) return;
+  const verdict = limiter.check(
+    key.name,
+    { perMinute: key.requestsPerMinute, tokensPerDay: key.tokensPerDay },
+    budgets,
+  );
+  if (verdict instanceof Promise) return verdict.then((settled) => enforce(key, settled, budgets));
+  enforce(key, verdict, budgets);
+}
+
+function enforce(key: ClientKey, verdict: KeyVerdict, budgets: Budgets): void {
+  if (verdict.kind === "allowed") return;
+  if (verdict.kind === "over_budget") throw overBudget(key.tokensPerDay ?? 0, verdict.used, budgets.clock());
+  const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+  throw new GatewayError(`This API key is over its limit of ${key.requestsPerMinute} requests per minute`, {
+    status: 429,
+    type: "rate_limit_error",
+    code: "rate_limit_exceeded",
+    headers: { "retry-after": String(seconds) },
+  });
 }
 
 /**
  * A key past its tokens for today is refused until midnight UTC. Checked before a request, against what answered
  * requests used: the request that crosses the budget is served in full, the next is refused.
  */
-function checkBudget(key: ClientKey, tokensPerDay: number, budgets: Budgets): void {
-  const now = budgets.clock();
-  const used = budgets.usage.tokensOn(key.name, now);
-  if (used < tokensPerDay) return;
+function overBudget(tokensPerDay: number, used: number, now: number): GatewayError {
   const resets = utcDay(now).endsAt;
-  throw new GatewayError(
+  return new GatewayError(
     `This API key has used its budget of ${tokensPerDay} tokens per day (tokens_per_day; ${used} used today); ` +
       `it resets at ${new Date(resets).toISOString()}`,
     {

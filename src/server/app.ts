@@ -106,7 +106,7 @@ function useCors(app: App, deps: AppDeps): void {
 }
 
 /** Resolves the client's model name to a route the caller's key may use (403 or 429 otherwise). */
-export type RouteResolver = (model: string) => Route;
+export type RouteResolver = (model: string) => Promise<Route>;
 
 /** A dialect's POST handler: given the admitted request's parsed body and how to resolve its model. */
 export type DialectHandler = (
@@ -149,9 +149,9 @@ export function addDialectRoutes(
     const id = checkId(c.req.param("id") ?? "");
     checkAllowed(admission.key, id);
     const json = await readJsonBody(c.req.raw, body, admission);
-    return handle(c, admission, json, (model) => {
+    return handle(c, admission, json, async (model) => {
       const route = resolvePathRoute(config, id, model, substitute);
-      authorizeRoute(admission.key, route, limiter, budgets);
+      await authorizeRoute(admission.key, route, limiter, budgets);
       return route;
     });
   });
@@ -163,9 +163,9 @@ export function addDialectRoutes(
     paths.global,
     gate.keyed(async (c, admission) => {
       const json = await readJsonBody(c.req.raw, body, admission);
-      return handle(c, admission, json, (model) => {
+      return handle(c, admission, json, async (model) => {
         const route = resolveModelRoute(config, model);
-        authorizeRoute(admission.key, route, limiter, budgets);
+        await authorizeRoute(admission.key, route, limiter, budgets);
         return route;
       });
     }),
@@ -178,9 +178,9 @@ function addChatRoutes(app: App, deps: ServingDeps, gate: Gate): void {
     deps,
     gate,
     { global: "/v1/chat/completions", perTarget: "/chat/completions" },
-    (c, admission, json, resolve) => {
+    async (c, admission, json, resolve) => {
       const request = readChatRequest(json);
-      return serveChat(deps, c, request, resolve(request.model), admission);
+      return serveChat(deps, c, request, await resolve(request.model), admission);
     },
   );
 }
@@ -196,9 +196,9 @@ function addResponsesRoutes(app: App, deps: ServingDeps, gate: Gate): void {
     deps,
     gate,
     { global: "/v1/responses", perTarget: ["/v1/responses", "/responses"], substitute: true },
-    (c, admission, json, resolve) => {
+    async (c, admission, json, resolve) => {
       const request = readResponsesRequest(json);
-      return serveResponses(deps, c, request, resolve(request.model), admission);
+      return serveResponses(deps, c, request, await resolve(request.model), admission);
     },
   );
 }
@@ -225,9 +225,9 @@ function addMessagesRoutes(app: App, deps: ServingDeps, gate: Gate): void {
     deps,
     gate,
     { global: "/v1/messages", perTarget: "/v1/messages", substitute: true },
-    (c, admission, json, resolve) => {
+    async (c, admission, json, resolve) => {
       const request = readMessagesRequest(json);
-      return serveMessages(deps, c, request, resolve(request.model), admission, notices);
+      return serveMessages(deps, c, request, await resolve(request.model), admission, notices);
     },
   );
   addDialectRoutes(
@@ -235,9 +235,9 @@ function addMessagesRoutes(app: App, deps: ServingDeps, gate: Gate): void {
     deps,
     gate,
     { global: "/v1/messages/count_tokens", perTarget: "/v1/messages/count_tokens", substitute: true },
-    (c, _admission, json, resolve) => {
+    async (c, _admission, json, resolve) => {
       const request = readCountTokensRequest(json);
-      return serveCountTokens(deps, c, request, resolve(request.model));
+      return serveCountTokens(deps, c, request, await resolve(request.model));
     },
   );
 }

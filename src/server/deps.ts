@@ -34,6 +34,31 @@ export interface AppDeps {
   listenHost?: string;
   /** Request traces, the access log and metrics; one per app, made by createApp when not given. */
   monitor?: Monitor;
+  /** What /health says of the config in force (serve's hot reload); absent when nothing reloads it. */
+  configStatus?: () => ConfigStatus | undefined;
+  /** Where state lives (Redis or memory); memory unless given. */
+  stateStatus?: () => StateStatus;
+}
+
+/** What /health and `aisbf status` say of where health, rate budgets and token counts live. */
+export type StateStatus =
+  | { backend: "memory" }
+  | {
+      backend: "redis";
+      /** shared: through Redis; local: Redis is down or slow, and this instance goes on with its own state. */
+      mode: "shared" | "local";
+      prefix: string;
+      /** Since when this mode holds. */
+      since: string;
+      last_error?: string;
+    };
+
+/** The config in force: when it was loaded, and the last reload refused while it stayed. */
+export interface ConfigStatus {
+  loaded_at: string;
+  /** Reloads applied since start. */
+  reloads: number;
+  last_error?: { message: string; at: string };
 }
 
 /**
@@ -62,7 +87,20 @@ export function configuredSecrets(config: LoadedConfig): string[] {
       Object.values(provider.headers ?? {}).filter((value) => value.length >= 12),
     ),
     ...config.clientKeys.flatMap((key) => (key.plaintext ? [key.plaintext] : [])),
+    ...redisPassword(config),
   ];
+}
+
+/** The password in state.redis, if the URL carries one. */
+function redisPassword(config: LoadedConfig): string[] {
+  const url = config.server.state?.redis;
+  if (!url) return [];
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    return password.length >= 4 ? [password] : [];
+  } catch {
+    return [];
+  }
 }
 
 /** With client keys configured, callers authenticate and their bearer is never forwarded upstream. */

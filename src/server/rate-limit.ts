@@ -1,25 +1,55 @@
-// Requests per minute per client key: a token bucket, in memory (behind an interface so it can move to Redis).
+// A client key's request rate (a token bucket per minute) and its daily token budget, checked together in one step:
+// in memory, or shared by several instances through Redis (state/shared-limits.ts).
+import type { UsageStore } from "../observe/usage.ts";
+
+/** Where a key's tokens today are read (tokens_per_day). */
+export interface Budgets {
+  usage: UsageStore;
+  clock: () => number;
+}
+
+export interface KeyLimits {
+  perMinute?: number | undefined;
+  tokensPerDay?: number | undefined;
+}
+
+export type KeyVerdict =
+  | { kind: "allowed" }
+  | { kind: "over_budget"; used: number }
+  | { kind: "rate_limited"; retryAfterMs: number };
 
 export interface RateLimiter {
-  /** Takes one request from `id`'s budget; when none is left, says how long until one is. */
-  take(id: string, perMinute: number): { allowed: true } | { allowed: false; retryAfterMs: number };
+  /**
+   * One request of `id`: refused if its tokens today reached the budget (no request taken then), else one request
+   * is taken from its per-minute budget, or it says how long until one is there.
+   */
+  check(id: string, limits: KeyLimits, budgets: Budgets): KeyVerdict | Promise<KeyVerdict>;
 }
+
+const ALLOWED: KeyVerdict = Object.freeze({ kind: "allowed" });
 
 export function createMemoryRateLimiter(clock: () => number): RateLimiter {
   const buckets = new Map<string, { tokens: number; at: number }>();
+  const take = (id: string, perMinute: number): KeyVerdict => {
+    const now = clock();
+    const ratePerMs = perMinute / 60_000;
+    const bucket = buckets.get(id) ?? { tokens: perMinute, at: now };
+    bucket.tokens = Math.min(perMinute, bucket.tokens + (now - bucket.at) * ratePerMs);
+    bucket.at = now;
+    buckets.set(id, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return ALLOWED;
+    }
+    return { kind: "rate_limited", retryAfterMs: Math.ceil((1 - bucket.tokens) / ratePerMs) };
+  };
   return {
-    take(id, perMinute) {
-      const now = clock();
-      const ratePerMs = perMinute / 60_000;
-      const bucket = buckets.get(id) ?? { tokens: perMinute, at: now };
-      bucket.tokens = Math.min(perMinute, bucket.tokens + (now - bucket.at) * ratePerMs);
-      bucket.at = now;
-      buckets.set(id, bucket);
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
-        return { allowed: true };
+    check(id, limits, budgets) {
+      if (limits.tokensPerDay !== undefined) {
+        const used = budgets.usage.tokensOn(id, budgets.clock());
+        if (used >= limits.tokensPerDay) return { kind: "over_budget", used };
       }
-      return { allowed: false, retryAfterMs: Math.ceil((1 - bucket.tokens) / ratePerMs) };
+      return limits.perMinute === undefined ? ALLOWED : take(id, limits.perMinute);
     },
   };
 }

@@ -3,7 +3,7 @@
 import type { ClientKey } from "../../config/client-keys.ts";
 import { redactText } from "../../log/logger.ts";
 import type { EntryStatus } from "../../routing/health.ts";
-import { type AppDeps, configuredSecrets } from "../deps.ts";
+import { type AppDeps, type ConfigStatus, configuredSecrets } from "../deps.ts";
 import { type Visibility, visibleTo } from "../visibility.ts";
 
 const HEALTHY = { state: "healthy", consecutive_failures: 0 } as const;
@@ -88,11 +88,27 @@ export function healthBody(deps: AppDeps, key?: ClientKey) {
     ...livenessBody(deps),
     // Where the operator keeps the config is the operator's business, not a restricted key's.
     ...(visible.restricted ? {} : { config_dir: deps.config.dir }),
+    // A refused reload's message names files and fields: the operator's business too.
+    ...(visible.restricted ? {} : configField(deps)),
+    // Where state lives, and whether Redis is there now (its last error names hosts: not a restricted key's).
+    ...(visible.restricted ? {} : { state: deps.stateStatus?.() ?? { backend: "memory" } }),
     providers: Object.fromEntries(
       Object.keys(deps.config.providers)
         .filter((id) => visible.provider(id))
         .map((id) => [id, health.providers[id] ?? HEALTHY]),
     ),
     targets: health.targets,
+  };
+}
+
+function configField(deps: AppDeps): { config?: ConfigStatus } {
+  const status = deps.configStatus?.();
+  if (!status) return {};
+  const secrets = configuredSecrets(deps.config);
+  const error = status.last_error;
+  return {
+    config: error
+      ? { ...status, last_error: { ...error, message: redactText(error.message, secrets) } }
+      : status,
   };
 }

@@ -1,0 +1,74 @@
+// A real redis-server (Debian package redis-server) for the shared-state suites: a free port on 127.0.0.1, its data
+// in a temporary dir, no persistence, stopped (or killed) by PID.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { connect } from "node:net";
+import { freePort, tempDir } from "../cli-helpers.ts";
+
+export const REDIS_SERVER = "/usr/bin/redis-server";
+export const haveRedis = existsSync(REDIS_SERVER);
+
+export interface TestRedis {
+  url: string;
+  port: number;
+  pid(): number;
+  /** SIGKILL: gone without a goodbye, as a crash or a cut network looks. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port (empty: no persistence). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port }, () => socket.write("PING\r\n"));
+    socket.once("data", (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith("+PONG"));
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+export async function startRedis(): Promise<TestRedis> {
+  const dir = tempDir("aisbf-redis-");
+  const port = freePort();
+  let child: ReturnType<typeof Bun.spawn>;
+  const launch = async () => {
+    child = Bun.spawn(
+      [
+        REDIS_SERVER,
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        dir,
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+      ],
+      { stdout: "ignore", stderr: "ignore", stdin: "ignore" },
+    );
+    const deadline = Date.now() + 5000;
+    while (!(await answers(port))) {
+      if (Date.now() > deadline) throw new Error(`redis-server did not start on ${port} (${join(dir)})`);
+      await Bun.sleep(20);
+    }
+  };
+  await launch();
+  const end = async (signal: "SIGKILL" | "SIGTERM") => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    await child.exited;
+  };
+  return {
+    url: `redis://127.0.0.1:${port}/0`,
+    port,
+    pid: () => child.pid,
+    kill: () => end("SIGKILL"),
+    restart: launch,
+    stop: () => end("SIGTERM"),
+  };
+}

@@ -1,0 +1,180 @@
+// Three gateway processes on different ports sharing one real redis-server (state.redis): a 429 with Retry-After seen
+// by one keeps the other two off that target; a key's limit of N a minute admits N across the three; one instance
+// probes a cooled-down target; killing Redis in the middle of a load changes nothing a client sees, /health says so,
+// and the instances rejoin when it is back.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { hashedKeyValue } from "../src/config/client-keys.ts";
+import { chat, eventually, type Instance, startInstance } from "./helpers/instances.ts";
+import { fixture, jsonResponse, type MockUpstream, startMock } from "./helpers/mock-upstream.ts";
+import { haveRedis, startRedis, type TestRedis } from "./helpers/redis-server.ts";
+
+const completion = JSON.parse(fixture("openai", "chat-completions-text.json"));
+const SECRET = "sk-shared-state-client-0123456789";
+const LIMITED_SECRET = "sk-shared-state-limited-0123456789";
+const PER_MINUTE = 5;
+const auth = (secret = SECRET) => ({ authorization: `Bearer ${secret}` });
+
+let redis: TestRedis;
+let upstream: MockUpstream;
+let instances: Instance[] = [];
+/** The flaky model answers 503 while this holds. */
+let flakyDown = true;
+/** Requests the upstream got for a model. */
+const upstreamCalls = (model: string) =>
+  upstream.requests.filter((request) => (request.body as { model?: string }).model === model).length;
+
+interface Health {
+  targets: Record<string, { state: string; cooldown_until?: string }>;
+  state: { backend: string; mode?: string; last_error?: string };
+}
+const health = async (instance: Instance) =>
+  (await (await fetch(`${instance.url}/health`, { headers: auth() })).json()) as Health;
+
+(haveRedis ? describe : describe.skip)("three instances, one redis", () => {
+  beforeAll(async () => {
+    redis = await startRedis();
+    upstream = startMock(async (request) => {
+      const model = (request.body as { model?: string }).model;
+      if (model === "limited") {
+        return jsonResponse({ error: { message: "Rate limit reached", type: "requests" } }, 429, {
+          "retry-after": "30",
+        });
+      }
+      if (model === "flaky") {
+        if (flakyDown) return jsonResponse({ error: { message: "overloaded", type: "server_error" } }, 503);
+        // The probe takes a while: the other instances ask while it is in flight.
+        await Bun.sleep(400);
+      }
+      return jsonResponse({ ...completion, model });
+    });
+    const config = {
+      providers: {
+        up: {
+          id: "up",
+          name: "up",
+          type: "openai",
+          endpoint: `${upstream.url}/v1`,
+          api_key_required: true,
+          api_key: "sk-shared-upstream-0001",
+          failure_threshold: 1,
+          cooldown_seconds: 120,
+          probe_interval_seconds: 1,
+        },
+      },
+      server: {
+        // Generous for a loaded CI machine; the default is 5 ms.
+        state: { redis: redis.url, prefix: `t${process.pid}`, timeout_ms: 200 },
+        auth: {
+          keys: [
+            { name: "client", key: hashedKeyValue(SECRET) },
+            { name: "limited", key: hashedKeyValue(LIMITED_SECRET), requests_per_minute: PER_MINUTE },
+          ],
+        },
+      },
+    };
+    instances = await Promise.all([startInstance(config), startInstance(config), startInstance(config)]);
+    for (const instance of instances) {
+      await eventually("redis shared", async () =>
+        (await health(instance)).state.mode === "shared" ? true : undefined,
+      );
+    }
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all(instances.map((instance) => instance.stop()));
+    await upstream?.stop();
+    await redis?.stop();
+  });
+
+  test("a 429 with Retry-After seen by one instance keeps the other two off that target", async () => {
+    const [a, b, c] = instances as [Instance, Instance, Instance];
+    const first = await chat(a.url, "up/limited", auth());
+    expect(first.status).toBe(429);
+    expect(upstreamCalls("limited")).toBe(1);
+    for (const other of [b, c]) {
+      const seen = await eventually("the cooldown to reach the others", async () => {
+        const entry = (await health(other)).targets["up/limited"];
+        return entry?.state === "cooling_down" ? entry : undefined;
+      });
+      // Retry-After 30 s, not the 120 s cooldown of transient failures.
+      const left = Date.parse(seen.cooldown_until ?? "") - Date.now();
+      expect(left).toBeGreaterThan(20_000);
+      expect(left).toBeLessThanOrEqual(30_000);
+      const answer = await chat(other.url, "up/limited", auth());
+      expect(answer.status).toBe(429);
+      expect(Number(answer.headers.get("retry-after"))).toBeGreaterThan(20);
+    }
+    expect(upstreamCalls("limited")).toBe(1);
+  });
+
+  test(`a key's limit of ${PER_MINUTE} a minute admits ${PER_MINUTE} across the three, not ${3 * PER_MINUTE}`, async () => {
+    const statuses: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      for (const instance of instances)
+        statuses.push((await chat(instance.url, "up/ok", auth(LIMITED_SECRET))).status);
+    }
+    expect(statuses.filter((status) => status === 200)).toHaveLength(PER_MINUTE);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(12 - PER_MINUTE);
+  });
+
+  test("a cooled-down target is probed by one instance, and back for all after it", async () => {
+    const [a] = instances as [Instance, Instance, Instance];
+    expect((await chat(a.url, "up/flaky", auth())).status).toBe(503);
+    flakyDown = false;
+    for (const instance of instances) {
+      await eventually("the cooldown everywhere", async () =>
+        (await health(instance)).targets["up/flaky"]?.state === "cooling_down" ? true : undefined,
+      );
+    }
+    // Past the 1 s probe interval every instance may probe; all three are asked at once, twice each.
+    await Bun.sleep(1100);
+    const before = upstreamCalls("flaky");
+    const wave = await Promise.all(
+      [...instances, ...instances].map((instance) => chat(instance.url, "up/flaky", auth())),
+    );
+    expect(upstreamCalls("flaky")).toBe(before + 1);
+    expect(wave.filter((answer) => answer.status === 200)).toHaveLength(1);
+    for (const instance of instances) {
+      await eventually("the recovery everywhere", async () =>
+        (await health(instance)).targets["up/flaky"]?.state === "healthy" ? true : undefined,
+      );
+      expect((await chat(instance.url, "up/flaky", auth())).status).toBe(200);
+    }
+  });
+
+  test("killing redis in the middle of a load changes nothing a client sees; they rejoin when it is back", async () => {
+    const answers: number[] = [];
+    let sent = 0;
+    const worker = async () => {
+      while (sent < 90) {
+        const instance = instances[sent % 3] as Instance;
+        sent += 1;
+        if (sent === 30) await redis.kill();
+        const started = performance.now();
+        const answer = await chat(instance.url, "up/ok", auth());
+        answers.push(answer.status);
+        expect(performance.now() - started).toBeLessThan(2000);
+      }
+    };
+    await Promise.all([worker(), worker(), worker()]);
+    expect(answers).toHaveLength(90);
+    expect(answers.every((status) => status === 200)).toBe(true);
+    for (const instance of instances) {
+      const state = (await health(instance)).state;
+      expect(state.backend).toBe("redis");
+      expect(state.mode).toBe("local");
+      expect(instance.output()).toContain("redis unavailable");
+      // Logged once, not per request.
+      expect(instance.output().split("redis unavailable").length - 1).toBe(1);
+    }
+    await redis.restart();
+    for (const instance of instances) {
+      await eventually(
+        "the rejoin",
+        async () => ((await health(instance)).state.mode === "shared" ? true : undefined),
+        10_000,
+      );
+      expect(instance.output()).toContain("redis back");
+    }
+  }, 30_000);
+});
