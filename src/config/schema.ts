@@ -60,6 +60,11 @@ const providerBase = {
   probe_interval_seconds: z.number().positive().optional(),
   /** Whether the upstream continues a final assistant message (used to resume cut streams). */
   supports_prefill: z.boolean().optional(),
+  /**
+   * Whether the upstream reads PDF documents (by default what its type's adapter declares; an OpenAI-compatible
+   * server without Chat Completions' file parts says false here, and routing then skips it for a request with one).
+   */
+  supports_documents: z.boolean().optional(),
 };
 
 export const providerSchema = z.discriminatedUnion("type", [
