@@ -7,6 +7,7 @@ import {
   type Lane,
   type LaneRun,
   laneKey,
+  type Route,
   STREAM_SHAPE,
   type SaturationResults,
   TTFT_STREAMS,
@@ -18,11 +19,16 @@ const END = "<!-- saturation:end -->";
 
 const kilo = (value: number) => (value >= 10_000 ? `${fmt(value / 1000, 1)}k` : fmt(value));
 
-const ROUTE_LABEL = {
+const ROUTE_LABEL: Record<Route, string> = {
   openai: "OpenAI → OpenAI",
   translation: "OpenAI in → Anthropic out",
   responses: "Responses in → OpenAI chat out",
+  messages: "Anthropic → Anthropic",
+  "messages-openai": "Anthropic in → OpenAI out",
 };
+
+/** Lanes whose request and answer pass as they came: judged against bare doing the same. */
+const PASS_THROUGH = new Set<Route>(["openai", "messages"]);
 const laneLabel = (lane: Lane) =>
   `${ROUTE_LABEL[lane.route]}, ${lane.stream ? `stream of ${STREAM_SHAPE.deltas} chunks` : "JSON"}, c=${lane.concurrency}`;
 
@@ -49,8 +55,12 @@ function figures(runs: LaneRun[] | undefined): Figures | undefined {
 
 const of = (results: SaturationResults, id: string, lane: Lane) => figures(results.runs[id]?.[laneKey(lane)]);
 
-/** The bare pass-through's figures for the same kind and concurrency: the floor every route is judged against. */
-const floorOf = (results: SaturationResults, lane: Lane) => of(results, "bare", { ...lane, route: "openai" });
+/**
+ * The bare pass-through's figures for the same kind and concurrency: the floor a route is judged against. The
+ * Messages pass-through has its own (bare forwards /v1/messages too); translations have bare's OpenAI one.
+ */
+const floorOf = (results: SaturationResults, lane: Lane) =>
+  of(results, "bare", { ...lane, route: lane.route === "messages" ? "messages" : "openai" });
 
 function cell(value: Figures | undefined): string {
   if (!value) return dash;
@@ -106,7 +116,8 @@ function checks(results: SaturationResults): Check[] {
       return value && value.errors === 0 ? value : undefined;
     };
     const label = laneLabel(lane);
-    if (lane.route === "openai") {
+    const passThrough = PASS_THROUGH.has(lane.route);
+    if (passThrough) {
       out.push(
         ratioCheck(
           `${label}: req/s ÷ bare`,
@@ -117,15 +128,30 @@ function checks(results: SaturationResults): Check[] {
       );
     }
     // Responses in to chat out is a translation too: its request and every event are rewritten.
-    const cpuLimit = lane.route === "openai" ? 1.5 : 3;
+    const cpuLimit = passThrough ? 1.5 : 3;
     out.push(
       ratioCheck(
-        `${label}: CPU/req ÷ bare${lane.route === "openai" ? "" : " (OpenAI pass-through)"}`,
+        `${label}: CPU/req ÷ bare${passThrough ? "" : " (OpenAI pass-through)"}`,
         `≤ ${fmt(cpuLimit, 1)}x`,
         (id) => (clean(id) && floor ? (clean(id) as Figures).cpuUs / floor.cpuUs : undefined),
         (value) => value <= cpuLimit,
       ),
     );
+    if (lane.route === "messages") {
+      // Issue 15: the Messages pass-through costs at most 1.5x what the same system's OpenAI pass-through does.
+      const ownOpenai = (id: string) => of(results, id, { ...lane, route: "openai" });
+      out.push(
+        ratioCheck(
+          `${label}: CPU/req ÷ its own OpenAI pass-through`,
+          "≤ 1.5x",
+          (id) => {
+            const openai = ownOpenai(id);
+            return clean(id) && openai ? (clean(id) as Figures).cpuUs / openai.cpuUs : undefined;
+          },
+          (value) => value <= 1.5,
+        ),
+      );
+    }
     if (lane.route !== "responses" && lane.concurrency >= 16 && portkey) {
       out.push(
         ratioCheck(
@@ -191,8 +217,9 @@ export function renderSaturation(results: SaturationResults, previous: string): 
       `${results.seconds} s, every system in turn, ${results.rounds} rounds, the order rotated each round; a cell is the ` +
       "median over rounds with the range in brackets. CPU per request is user + system time of the system's process " +
       "tree from /proc/<pid>/stat over the run, divided by the requests answered. Streams are counted by wrk as whole " +
-      "responses. Translation and Responses lanes are judged against bare's OpenAI pass-through of the same kind and " +
-      "concurrency (bare cannot translate).",
+      "responses. Translation, Responses and Anthropic-in-OpenAI-out lanes are judged against bare's OpenAI " +
+      "pass-through of the same kind and concurrency (bare cannot translate); the Anthropic pass-through against " +
+      "bare's own /v1/messages pass-through.",
     "",
     ...(unavailable.length > 0
       ? [

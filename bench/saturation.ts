@@ -2,10 +2,19 @@
 // system costs itself decides, not the upstream's delay. Every system is started at the start, all on the server
 // core; each lane then loads one system at a time, every system in turn, for several rounds with the order rotated,
 // so that a disturbance of this shared machine lands on different systems in different rounds and the medians
-// hold. OpenAI to OpenAI, OpenAI in to Anthropic out (translation), and Responses in to OpenAI chat out.
+// hold. OpenAI to OpenAI, OpenAI in to Anthropic out (translation), Responses in to OpenAI chat out, Anthropic
+// Messages in to Anthropic out (a pass-through, against bare's own Messages pass-through) and Messages in to OpenAI
+// chat out.
 import { type StreamResult, streams, wrk } from "./lanes.ts";
 import { stop } from "./processes.ts";
-import { type Environment, RESPONSES_BODY, type RunningSystem, type System, type Target } from "./systems.ts";
+import {
+  type Environment,
+  MESSAGES_BODY,
+  RESPONSES_BODY,
+  type RunningSystem,
+  type System,
+  type Target,
+} from "./systems.ts";
 
 export const SATURATION_ROUNDS = Math.max(3, Number(Bun.env.BENCH_SAT_ROUNDS ?? 3));
 export const SATURATION_SECONDS = Number(Bun.env.BENCH_SAT_SECONDS ?? 3);
@@ -15,7 +24,7 @@ export const JSON_MODEL = "bench-d0";
 export const STREAM_SHAPE = { model: "bench-n20-i0", deltas: 20 };
 export const TTFT_STREAMS = Number(Bun.env.BENCH_TTFT_STREAMS ?? 1_000);
 
-export type Route = "openai" | "translation" | "responses";
+export type Route = "openai" | "translation" | "responses" | "messages" | "messages-openai";
 
 export interface Lane {
   route: Route;
@@ -36,6 +45,8 @@ export const LANES: Lane[] = [
   ...lanesOf("openai", SATURATION_LEVELS),
   ...lanesOf("translation", [16, 64]),
   ...lanesOf("responses", [16, 64]),
+  ...lanesOf("messages", [16, 64]),
+  ...lanesOf("messages-openai", [16, 64]),
 ].filter((lane) => !chosen || chosen.includes(laneKey(lane)));
 
 export interface LaneRun {
@@ -58,7 +69,25 @@ export interface SaturationResults {
 }
 
 function targetOf(system: RunningSystem, route: Route): Target | undefined {
-  return route === "openai" ? system.openai : route === "translation" ? system.translation : system.responses;
+  switch (route) {
+    case "openai":
+      return system.openai;
+    case "translation":
+      return system.translation;
+    case "responses":
+      return system.responses;
+    case "messages":
+      return system.messages;
+    case "messages-openai":
+      return system.messagesTranslation;
+  }
+}
+
+/** The request body of a lane: its client dialect's form of the one conversation. */
+function bodyOf(route: Route, model: string, stream: boolean): string | undefined {
+  if (route === "responses") return RESPONSES_BODY(model, stream);
+  if (route === "messages" || route === "messages-openai") return MESSAGES_BODY(model, stream);
+  return undefined;
 }
 
 async function runLane(system: RunningSystem, lane: Lane, seconds: number): Promise<LaneRun | undefined> {
@@ -68,7 +97,7 @@ async function runLane(system: RunningSystem, lane: Lane, seconds: number): Prom
   const run = await wrk(system, target, lane.concurrency, model, {
     stream: lane.stream,
     seconds,
-    body: lane.route === "responses" ? RESPONSES_BODY(model, lane.stream) : undefined,
+    body: bodyOf(lane.route, model, lane.stream),
   });
   return { rps: run.rps, cpuUs: run.cpuUsPerRequest, errors: run.errors, requests: run.requests };
 }

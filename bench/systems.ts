@@ -17,6 +17,10 @@ export interface RunningSystem {
   translation?: Target;
   /** Responses in, OpenAI chat out; AISBF only. */
   responses?: Target;
+  /** Anthropic Messages in, Anthropic out (a pass-through); absent for systems without a Messages route. */
+  messages?: Target;
+  /** Anthropic Messages in, OpenAI chat out; absent for systems that cannot translate. */
+  messagesTranslation?: Target;
   /** From exec to the first answered chat completion. */
   startupMs: number;
 }
@@ -92,6 +96,10 @@ async function launch(
 }
 
 const OPENAI_PATH: Target = { chatPath: "/v1/chat/completions", headers: {} };
+/** The headers an Anthropic SDK client sends (the key is the mock's, which checks none). */
+const ANTHROPIC_HEADERS = { "anthropic-version": "2023-06-01", "x-api-key": "bench-anthropic-key" };
+/** A proxy that forwards any path (nginx, the bare one) reaches the mock's Messages endpoint as it is. */
+const MESSAGES_PATH: Target = { chatPath: "/v1/messages", headers: ANTHROPIC_HEADERS };
 
 function aisbfConfig(env: Environment, name: string): string {
   const dir = join(env.tmp, name);
@@ -132,6 +140,20 @@ function aisbfConfig(env: Environment, name: string): string {
 const AISBF_OPENAI: Target = { chatPath: "/api/mock/chat/completions", headers: {} };
 const AISBF_TRANSLATION: Target = { chatPath: "/api/mock-anthropic/chat/completions", headers: {} };
 const AISBF_RESPONSES: Target = { chatPath: "/api/mock/v1/responses", headers: {} };
+const AISBF_MESSAGES: Target = {
+  chatPath: "/api/mock-anthropic/v1/messages",
+  headers: { "anthropic-version": "2023-06-01" },
+};
+const AISBF_MESSAGES_TRANSLATION: Target = {
+  chatPath: "/api/mock/v1/messages",
+  headers: { "anthropic-version": "2023-06-01" },
+};
+/** What each AISBF system serves besides the chat routes `launch` is given. */
+const AISBF_ROUTES = {
+  responses: AISBF_RESPONSES,
+  messages: AISBF_MESSAGES,
+  messagesTranslation: AISBF_MESSAGES_TRANSLATION,
+};
 
 /** A Responses API body for the same conversation as JSON_BODY (instructions in place of the system message). */
 export const RESPONSES_BODY = (model: string, stream = false) =>
@@ -141,6 +163,16 @@ export const RESPONSES_BODY = (model: string, stream = false) =>
     max_output_tokens: 256,
     instructions: "You are a helpful assistant.",
     input: [{ role: "user", content: "Hello! How are you doing today?" }],
+  });
+
+/** An Anthropic Messages body for the same conversation as JSON_BODY (the system prompt in `system`). */
+export const MESSAGES_BODY = (model: string, stream = false) =>
+  JSON.stringify({
+    model,
+    ...(stream ? { stream: true } : {}),
+    max_tokens: 256,
+    system: "You are a helpful assistant.",
+    messages: [{ role: "user", content: "Hello! How are you doing today?" }],
   });
 
 export const SYSTEMS: System[] = [
@@ -171,7 +203,7 @@ export const SYSTEMS: System[] = [
         [env.nginx as string, "-p", prefix, "-c", conf, "-e", join(prefix, "logs", "error.log")],
         port,
         OPENAI_PATH,
-      );
+      ).then((running) => ({ ...running, messages: MESSAGES_PATH }));
     },
   },
   {
@@ -191,7 +223,7 @@ export const SYSTEMS: System[] = [
         ],
         port,
         OPENAI_PATH,
-      ),
+      ).then((running) => ({ ...running, messages: MESSAGES_PATH })),
   },
   {
     id: "portkey",
@@ -220,6 +252,15 @@ export const SYSTEMS: System[] = [
           authorization: "Bearer bench-anthropic-key",
         },
       };
+      // Portkey's /v1/messages: Anthropic's body to an Anthropic provider as it is, to others translated.
+      const messages: Target = {
+        chatPath: "/v1/messages",
+        headers: { ...translation.headers, "anthropic-version": "2023-06-01" },
+      };
+      const messagesTranslation: Target = {
+        chatPath: "/v1/messages",
+        headers: { ...openai.headers, "anthropic-version": "2023-06-01" },
+      };
       return launch(
         "portkey",
         [env.node as string, env.portkeyEntry as string, `--port=${port}`, "--headless"],
@@ -227,7 +268,7 @@ export const SYSTEMS: System[] = [
         openai,
         translation,
         { NODE_ENV: "production" },
-      );
+      ).then((running) => ({ ...running, messages, messagesTranslation }));
     },
   },
   {
@@ -251,7 +292,7 @@ export const SYSTEMS: System[] = [
         port,
         AISBF_OPENAI,
         AISBF_TRANSLATION,
-      ).then((running) => ({ ...running, responses: AISBF_RESPONSES })),
+      ).then((running) => ({ ...running, ...AISBF_ROUTES })),
   },
   {
     // BENCH_AISBF_OTHER=/path/to/another/checkout: that tree's source beside this one, loaded in turn with it, so
@@ -276,7 +317,7 @@ export const SYSTEMS: System[] = [
         port,
         AISBF_OPENAI,
         AISBF_TRANSLATION,
-      ).then((running) => ({ ...running, responses: AISBF_RESPONSES })),
+      ).then((running) => ({ ...running, ...AISBF_ROUTES })),
   },
   {
     id: "aisbf-bin",
@@ -298,7 +339,7 @@ export const SYSTEMS: System[] = [
         port,
         AISBF_OPENAI,
         AISBF_TRANSLATION,
-      ).then((running) => ({ ...running, responses: AISBF_RESPONSES })),
+      ).then((running) => ({ ...running, ...AISBF_ROUTES })),
   },
 ];
 

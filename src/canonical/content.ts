@@ -39,6 +39,8 @@ export interface DocumentBlock {
   title?: string;
   filename?: string;
   cache?: CacheHint;
+  /** Where the client's request has it (`messages[1].content[0]`), for an error that names it; never sent on. */
+  at?: string;
 }
 
 export interface AudioBlock {

@@ -60,6 +60,11 @@ const providerBase = {
   probe_interval_seconds: z.number().positive().optional(),
   /** Whether the upstream continues a final assistant message (used to resume cut streams). */
   supports_prefill: z.boolean().optional(),
+  /**
+   * Whether the upstream reads PDF documents (by default what its type's adapter declares; an OpenAI-compatible
+   * server without Chat Completions' file parts says false here, and routing then skips it for a request with one).
+   */
+  supports_documents: z.boolean().optional(),
 };
 
 export const providerSchema = z.discriminatedUnion("type", [
@@ -175,6 +180,11 @@ export const serverFileSchema = z.strictObject({
   idle_timeout_seconds: z.number().int().min(1).max(255, "Bun takes at most 255 seconds").optional(),
   /** Time to receive a request's body once its headers are in, else a 408; default 60 s. */
   body_timeout_ms: timeoutMs.optional(),
+  /**
+   * Messages streams: after this long without an event from the upstream, an `event: ping` goes to the client (as
+   * Anthropic's own stream sends), and one more per further interval; default 10000 ms, 0 for none.
+   */
+  stream_ping_ms: z.number().int().min(0).max(2_147_483_647).optional(),
   /** Host names (besides loopback ones) a request's Host header may carry; anything else is a 403. */
   allowed_hosts: z
     .array(

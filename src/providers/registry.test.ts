@@ -25,3 +25,12 @@ test("images, tools and thinking are translated by all four", () => {
     expect(adapter.capabilities).toMatchObject({ images: true, tools: true, thinking: true });
   }
 });
+
+test("PDF documents: OpenAI (file parts), Anthropic and Gemini read them, Ollama does not", () => {
+  // Routing passes a target by for a request with a PDF when its adapter (or its config) says it cannot read one.
+  expect(
+    Object.fromEntries(
+      Object.entries(adapters).map(([type, adapter]) => [type, adapter.capabilities.documents]),
+    ),
+  ).toEqual({ openai: true, anthropic: true, google: true, ollama: false });
+});

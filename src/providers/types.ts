@@ -123,6 +123,11 @@ export interface ProviderCapabilities {
   tools: boolean;
   /** Sends reasoning settings and returns reasoning (thinking) content. */
   thinking: boolean;
+  /**
+   * Sends PDF documents given as bytes (base64) to a model that reads them. Routing skips a target without it for
+   * a request that carries one, rather than have the document dropped.
+   */
+  documents: boolean;
 }
 
 export interface ModelEntry {

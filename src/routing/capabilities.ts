@@ -1,5 +1,6 @@
-// Whether a target may continue a cut stream: the adapter declares it, the config may say otherwise, and a target
-// that refused a continuation is remembered as unable (in the app's own memory: apps built in one process share none).
+// What a target can take: the adapter declares it, the config may say otherwise. Whether it may continue a cut
+// stream, where a target that refused a continuation is remembered as unable (in the app's own memory: apps built in
+// one process share none); whether it reads PDF documents.
 import type { ProviderConfig } from "../config/schema.ts";
 import type { Target } from "./health.ts";
 import type { DispatchDeps } from "./types.ts";
@@ -32,4 +33,8 @@ export function createPrefillRefusals(): PrefillRefusals {
 export function canContinue(deps: DispatchDeps, provider: ProviderConfig, target: Target): boolean {
   const declared = provider.supports_prefill ?? deps.adapters[provider.type].capabilities.prefill;
   return declared && !deps.prefillRefusals.has(provider, target);
+}
+
+export function readsDocuments(deps: DispatchDeps, provider: ProviderConfig): boolean {
+  return provider.supports_documents ?? deps.adapters[provider.type].capabilities.documents;
 }

@@ -1,7 +1,10 @@
 // Dispatch in process: fake adapters, an injected clock. Failover, deferred retries, probes, continuation.
 import { describe, expect, test } from "bun:test";
-import { InvalidRequestError } from "../api/errors.ts";
+import { InvalidRequestError, UpstreamError } from "../api/errors.ts";
+import { messagesClientRequest } from "../api/anthropic-messages/client-request.ts";
+import type { MessagesRequest } from "../api/anthropic-messages/schema.ts";
 import { dispatch } from "./dispatch.ts";
+import { healthPolicyFor } from "./failures.ts";
 import {
   chatRequest,
   type FakeProvider,
@@ -254,5 +257,64 @@ describe("continuing a cut stream", () => {
     served.chunks.cancel();
     expect(await pending).toBeUndefined();
     expect(world.health.snapshot().targets["slow/slow-model"]?.consecutive_failures ?? 0).toBe(0);
+  });
+});
+
+describe("targets that cannot take the request", () => {
+  const pdfRequest = () =>
+    messagesClientRequest(
+      {
+        model: "x",
+        max_tokens: 16,
+        messages: [
+          {
+            role: "user",
+            content: [
+              { type: "document", source: { type: "base64", media_type: "application/pdf", data: "JVBE" } },
+            ],
+          },
+        ],
+      } as MessagesRequest,
+      () => undefined,
+    );
+
+  test("passed by without an attempt, a probe or a health mark; the next target answers", async () => {
+    const blind = fakeProvider("blind", () => ({ answer: "never" }), { supports_documents: false });
+    const reader = fakeProvider("reader", () => ({ answer: "read it" }));
+    const world = fakeWorld([blind, reader]);
+    const served = await dispatch(world.deps, rotation("pool", [blind, reader]), pdfRequest(), never);
+    expect(answerOf(served)).toBe("read it");
+    expect(served.attempts).toBe(1);
+    expect(blind.calls).toHaveLength(0);
+    expect(
+      world.health.availability({ providerId: "blind", model: "blind-model" }, healthPolicyFor(blind.config)),
+    ).toMatchObject({ available: true });
+  });
+
+  test("none can: a 400 naming the field; the one that could is rate limited: a 429 with its Retry-After", async () => {
+    const blind = fakeProvider("blind", () => ({ answer: "never" }), { supports_documents: false });
+    const limited = new UpstreamError("reader", "slow down", {
+      status: 429,
+      type: "rate_limit_error",
+      kind: "rate_limited",
+      retryHints: { retryAfter: "60" },
+    });
+    const reader = fakeProvider("reader", () => ({ error: limited }));
+    const world = fakeWorld([blind, reader]);
+    const alone = await dispatch(world.deps, rotation("blind-only", [blind]), pdfRequest(), never).catch(
+      (thrown) => thrown,
+    );
+    expect(alone).toMatchObject({
+      status: 400,
+      type: "invalid_request_error",
+      param: "messages[0].content[0]",
+    });
+    expect(alone.headers["retry-after"]).toBeUndefined();
+    const both = await dispatch(world.deps, rotation("pool", [blind, reader]), pdfRequest(), never).catch(
+      (thrown) => thrown,
+    );
+    expect(both).toMatchObject({ status: 429, type: "rate_limit_error" });
+    expect(both.message).toContain("blind/blind-model: skipped: reads no PDF documents");
+    expect(both.headers["retry-after"]).toBe("60");
   });
 });

@@ -1,5 +1,6 @@
 // What a failed request tells the client: one provider's own error, or a 503/429 listing every attempt.
 import { GatewayError } from "../api/errors.ts";
+import type { Unfit } from "./run-attempts.ts";
 import type { AttemptRecord, Route } from "./types.ts";
 
 /** Kinds that say "this request cannot be served as sent": retrying it later changes nothing. */
@@ -13,6 +14,8 @@ export interface Exhaustion {
   /** When cooling-down targets come back (ms since the epoch). */
   comebackTimes: number[];
   now: number;
+  /** What some targets could not take (run-attempts.ts), if any was passed over for it. */
+  unfit?: Unfit | undefined;
 }
 
 /** The upstream's error as it is, with the routing headers every answer carries. */
@@ -40,6 +43,34 @@ function withHeaders(error: GatewayError, headers: Record<string, string>): Gate
   });
 }
 
+/** A target passed by (run-attempts.ts) because it cannot take what the request carries. */
+function isUnfit(record: AttemptRecord): boolean {
+  return record.skipped === true && record.kind === "unsupported";
+}
+
+/**
+ * No target could take the request as sent: the client's error, naming the field and the targets, however healthy
+ * they are. Retrying it changes nothing; sending it elsewhere, or without the field, does.
+ */
+function unfitError(route: Route, records: AttemptRecord[], unfit: Unfit, headers: Record<string, string>) {
+  const targets = records.map((record) => `${record.provider}/${record.model}`);
+  const where = unfit.at ? `${unfit.at}: ` : "This request carries ";
+  const who = route.isRotation
+    ? `no target of '${route.name}' can take (${targets.join(", ")} read no documents)`
+    : `${targets[0]} cannot take (its provider reads no documents)`;
+  return new GatewayError(
+    `${where}${unfit.what}, which ${who}; send it to a provider that reads PDFs, or without the document`,
+    {
+      status: 400,
+      type: "invalid_request_error",
+      code: "unsupported_content",
+      param: unfit.at ?? null,
+      kind: "client",
+      headers,
+    },
+  );
+}
+
 export function exhausted({
   route,
   records,
@@ -47,6 +78,7 @@ export function exhausted({
   attempts,
   comebackTimes,
   now,
+  unfit,
 }: Exhaustion): GatewayError {
   const headers: Record<string, string> = { "x-aisbf-attempts": String(attempts) };
   const last = records.at(-1);
@@ -54,6 +86,8 @@ export function exhausted({
     headers["x-aisbf-provider"] = last.provider;
     headers["x-aisbf-model"] = last.model;
   }
+  if (unfit && records.length > 0 && records.every(isUnfit))
+    return unfitError(route, records, unfit, headers);
   const tried = records.filter((record) => !record.skipped);
   const permanent = tried.length > 0 && tried.every((record) => PERMANENT.has(record.kind ?? ""));
   const retryAt = comebackTimes.length > 0 ? Math.min(...comebackTimes) : undefined;
@@ -81,7 +115,9 @@ export function exhausted({
     );
   }
 
-  const allRateLimited = records.length > 0 && records.every((record) => record.status === 429);
+  // Targets passed by as unable to take the request say nothing of the rate limits of those that could.
+  const able = records.filter((record) => !isUnfit(record));
+  const allRateLimited = able.length > 0 && able.every((record) => record.status === 429);
   const list = records
     .map(
       (record) =>
@@ -90,7 +126,7 @@ export function exhausted({
     .join("; ");
   const message =
     tried.length === 0 && records.length > 0
-      ? `No provider is available for '${route.name}': every target is cooling down or disabled (${list})`
+      ? `No provider is available for '${route.name}': every target is cooling down, disabled or unable to take the request (${list})`
       : `Every provider for '${route.name}' failed (${list || "no targets"})`;
   return new GatewayError(message, {
     status: allRateLimited ? 429 : 503,

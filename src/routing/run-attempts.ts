@@ -1,10 +1,11 @@
 // The one attempt path: a run over targets in order, with retries, failover, probes and health. A client request and
 // the continuation of a cut stream both run through it.
 import type { GatewayError } from "../api/errors.ts";
+import { firstPdfDocument } from "../canonical/documents.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import { type KeySource, keySourceOf } from "../providers/types.ts";
 import { type AttemptResult, attemptOnce } from "./attempt.ts";
-import { canContinue } from "./capabilities.ts";
+import { canContinue, readsDocuments } from "./capabilities.ts";
 import { sleep } from "./deadline.ts";
 import { asAnswered } from "./exhausted.ts";
 import { asGatewayError, healthPolicyFor } from "./failures.ts";
@@ -26,6 +27,14 @@ export interface Progress {
   comebackTimes: number[];
   lastError: GatewayError | undefined;
   attempts: number;
+  /** Set when a target was passed over because it cannot take what the request carries (exhausted.ts says so). */
+  unfit?: Unfit;
+}
+
+/** What made targets unable to take the request: a PDF document, where the client put it. */
+export interface Unfit {
+  what: "a PDF document";
+  at: string | undefined;
 }
 
 /** One run over targets: the first answer, or the continuation of a cut stream (`prefill` set). */
@@ -93,6 +102,19 @@ function skipRecord(progress: Progress, target: Candidate, availability: Availab
 
 type Availability = ReturnType<DispatchDeps["health"]["availability"]>;
 
+/** A target passed over: it cannot take the request as sent, however healthy; its health is not touched. */
+function unfitRecord(progress: Progress, target: Candidate, unfit: Unfit): void {
+  progress.unfit = unfit;
+  progress.records.push({
+    provider: target.providerId,
+    model: target.model,
+    status: 400,
+    reason: "skipped: reads no PDF documents",
+    kind: "unsupported",
+    skipped: true,
+  });
+}
+
 /**
  * Whether `target` may be tried now. A probe it grants is first claimed for all instances sharing the health: one
  * another instance holds means this one waits for that probe's outcome (it comes back within an interval).
@@ -124,6 +146,8 @@ export async function runAttempts(
 ): Promise<Won | undefined> {
   const { route, order } = plan;
   const deferred: Deferred[] = [];
+  const pdf = firstPdfDocument(plan.request.canonical);
+  const unfit: Unfit | undefined = pdf ? { what: "a PDF document", at: pdf.at } : undefined;
   try {
     for (let index = 0; index < order.length; index++) {
       if (progress.attempts >= route.maxAttempts) break;
@@ -131,6 +155,11 @@ export async function runAttempts(
       const provider = deps.providers[target.providerId];
       if (!provider) continue;
       if (plan.prefill !== undefined && !canContinue(deps, provider, target)) continue;
+      // Asked before health, so that a target which could not take the request is never granted its probe.
+      if (unfit && !readsDocuments(deps, provider)) {
+        unfitRecord(progress, target, unfit);
+        continue;
+      }
       const availability = await available(deps, target, provider);
       if (!availability.available) {
         skipRecord(progress, target, availability);

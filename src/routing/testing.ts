@@ -92,7 +92,7 @@ export function fakeProvider(
 /** One adapter for every provider type, dispatching on the provider id to its fake. */
 function fakeAdapter(fakes: Map<string, FakeProvider>): ProviderAdapter {
   return {
-    capabilities: { prefill: true, images: true, tools: true, thinking: true },
+    capabilities: { prefill: true, images: true, tools: true, thinking: true, documents: true },
     async chat(attempt: ChatAttempt): Promise<ChatResult> {
       const fake = fakes.get(attempt.provider.id);
       if (!fake) throw new Error(`no fake for ${attempt.provider.id}`);

@@ -2,6 +2,7 @@
 // The bytes are written by the runtime's writer (runtime/sse-writer.ts: Bun's direct stream there, else standard).
 import type { ChunkSource } from "../routing/committed-stream.ts";
 import { type SseWriter, standardSseWriter } from "../runtime/sse-writer.ts";
+import { type KeepAlive, withKeepAlive } from "./keep-alive.ts";
 
 export interface SseOptions {
   /** The runtime's writer (AppDeps.sseWriter); the standard one when none is given. */
@@ -10,6 +11,8 @@ export interface SseOptions {
   stopping?: AbortSignal | undefined;
   /** Runs once as the stream ends, whichever way, before its last bytes (the request's hold is given back there). */
   onEnd?: (() => void) | undefined;
+  /** An event sent into the upstream's silences (keep-alive.ts); none when unset. */
+  keepAlive?: KeepAlive | undefined;
 }
 
 /** How a dialect ends a stream: after a whole answer, and after a failure. */
@@ -31,7 +34,7 @@ export function toSSE(
   options: SseOptions = {},
 ): ReadableStream<Uint8Array> {
   const writer = options.writer ?? standardSseWriter;
-  return writer(events, {
+  return writer(options.keepAlive ? withKeepAlive(events, options.keepAlive) : events, {
     finalEvent: ending.finalEvent,
     errorEvent: ending.errorEvent,
     stopping: options.stopping,

@@ -104,23 +104,24 @@ function imageBlock(record: Record<string, unknown>, notes: Notes): ImageBlock |
   return block;
 }
 
-function documentBlock(record: Record<string, unknown>, notes: Notes): DocumentBlock | undefined {
+/** `at` is the block's place in the request, named in the error when no target reads documents. */
+function documentBlock(record: Record<string, unknown>, notes: Notes, at: string): DocumentBlock | undefined {
   const source = mediaSource(record.source as AnthropicMediaSource, "document", notes);
   if (!source) return undefined;
-  const block: DocumentBlock = { type: "document", source };
+  const block: DocumentBlock = { type: "document", source, at };
   if (typeof record.title === "string") block.title = record.title;
   const cache = cacheOf(record.cache_control);
   if (cache) block.cache = cache;
   return block;
 }
 
-function toolResult(record: Record<string, unknown>, notes: Notes): ToolResultBlock {
+function toolResult(record: Record<string, unknown>, notes: Notes, at: string): ToolResultBlock {
   const content: ToolResultBlock["content"] = [];
   const given = record.content as string | AnthropicToolResultPart[] | null | undefined;
   if (typeof given === "string") {
     if (given !== "") content.push({ type: "text", text: given });
   } else {
-    for (const part of given ?? []) {
+    for (const [index, part] of (given ?? []).entries()) {
       const partRecord = part as Record<string, unknown>;
       const block =
         part.type === "text"
@@ -128,7 +129,7 @@ function toolResult(record: Record<string, unknown>, notes: Notes): ToolResultBl
           : part.type === "image"
             ? imageBlock(partRecord, notes)
             : part.type === "document"
-              ? documentBlock(partRecord, notes)
+              ? documentBlock(partRecord, notes, `${at}.content[${index}]`)
               : undefined;
       if (block) content.push(block);
       else if (part.type !== "image" && part.type !== "document")
@@ -154,7 +155,7 @@ function serverResult(record: Record<string, unknown>): ContentBlock | undefined
   };
 }
 
-function blockOf(block: AnthropicContentBlockParam, notes: Notes): ContentBlock | undefined {
+function blockOf(block: AnthropicContentBlockParam, notes: Notes, at: string): ContentBlock | undefined {
   const record = block as Record<string, unknown>;
   switch (block.type) {
     case "text":
@@ -162,7 +163,7 @@ function blockOf(block: AnthropicContentBlockParam, notes: Notes): ContentBlock 
     case "image":
       return imageBlock(record, notes);
     case "document":
-      return documentBlock(record, notes);
+      return documentBlock(record, notes, at);
     case "tool_use":
       return {
         type: "tool_call",
@@ -171,7 +172,7 @@ function blockOf(block: AnthropicContentBlockParam, notes: Notes): ContentBlock 
         arguments: JSON.stringify(record.input ?? {}),
       };
     case "tool_result":
-      return toolResult(record, notes);
+      return toolResult(record, notes, at);
     case "thinking":
       return thinkingIn(record.thinking as string, record.signature as string | null | undefined);
     case "redacted_thinking":
@@ -191,11 +192,12 @@ function blockOf(block: AnthropicContentBlockParam, notes: Notes): ContentBlock 
   }
 }
 
-function blocksOf(content: string | AnthropicContentBlockParam[], notes: Notes): ContentBlock[] {
+/** A message's blocks; `at` is the message's content field ("messages[2].content"). */
+function blocksOf(content: string | AnthropicContentBlockParam[], notes: Notes, at: string): ContentBlock[] {
   if (typeof content === "string") return content === "" ? [] : [{ type: "text", text: content }];
   const blocks: ContentBlock[] = [];
-  for (const block of content) {
-    const converted = blockOf(block, notes);
+  for (const [index, block] of content.entries()) {
+    const converted = blockOf(block, notes, `${at}[${index}]`);
     if (converted) blocks.push(converted);
   }
   return blocks;
@@ -232,8 +234,9 @@ function systemOf(system: MessagesRequest["system"], notes: Notes): TextBlock[] 
 function messagesOf(messages: MessagesRequest["messages"], notes: Notes): Message[] {
   const turns: Message[] = [];
   let inlineSystem = false;
-  for (const message of messages) {
-    const blocks = blocksOf(message.content as string | AnthropicContentBlockParam[], notes);
+  for (const [index, message] of messages.entries()) {
+    const content = message.content as string | AnthropicContentBlockParam[];
+    const blocks = blocksOf(content, notes, `messages[${index}].content`);
     if (message.role === "system") {
       inlineSystem = true;
       push(

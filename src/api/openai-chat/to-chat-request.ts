@@ -1,6 +1,12 @@
 // Pure: the canonical request -> an OpenAI Chat Completions body, for an upstream of this wire serving a client
 // that spoke another dialect. (A client that spoke this one has its own body forwarded instead.)
-import type { ContentBlock, Message, TextBlock, ToolResultBlock } from "../../canonical/content.ts";
+import type {
+  ContentBlock,
+  DocumentBlock,
+  Message,
+  TextBlock,
+  ToolResultBlock,
+} from "../../canonical/content.ts";
 import type { CanonicalRequest } from "../../canonical/request.ts";
 import type { ChatMessage, ContentPart } from "../chat.ts";
 import { detailOf, type ReasoningDetail } from "./reasoning-details.ts";
@@ -11,6 +17,31 @@ function urlOf(source: Extract<ContentBlock, { type: "image" }>["source"]): stri
   if (source.type === "url") return source.url;
   if (source.type === "base64") return `data:${source.mediaType};base64,${source.data}`;
   return undefined;
+}
+
+/**
+ * A document as the Chat API's file part: bytes as a data: URL in file_data, or an uploaded file's id
+ * (https://platform.openai.com/docs/guides/pdf-files?api-mode=chat). OpenAI refuses file_data without a filename
+ * (a 400 that names file_id: https://github.com/openai/openai-agents-python/pull/1513), and an Anthropic document
+ * has none: one is made from the media type, a label the model reads no meaning into.
+ */
+function filePart(block: DocumentBlock, warn: Warn): ContentPart | undefined {
+  const source = block.source;
+  const file: Record<string, unknown> = {};
+  if (source.type === "file") file.file_id = source.fileId;
+  else if (source.type === "base64") file.file_data = `data:${source.mediaType};base64,${source.data}`;
+  else {
+    warn("a document given by URL was dropped: the Chat API takes file data or ids");
+    return undefined;
+  }
+  const made =
+    source.type === "base64"
+      ? `document.${source.mediaType === "application/pdf" ? "pdf" : "bin"}`
+      : undefined;
+  const filename = block.filename ?? made;
+  if (filename) file.filename = filename;
+  if (block.title !== undefined) warn("document titles were dropped (the Chat API's file part has none)");
+  return { type: "file", file } as ContentPart;
 }
 
 function partOf(block: ContentBlock, warn: Warn): ContentPart | undefined {
@@ -25,18 +56,8 @@ function partOf(block: ContentBlock, warn: Warn): ContentPart | undefined {
       }
       return { type: "image_url", image_url: { url, ...(block.detail ? { detail: block.detail } : {}) } };
     }
-    case "document": {
-      const source = block.source;
-      const file: Record<string, unknown> = {};
-      if (source.type === "file") file.file_id = source.fileId;
-      else if (source.type === "base64") file.file_data = `data:${source.mediaType};base64,${source.data}`;
-      else {
-        warn("a document given by URL was dropped: the Chat API takes file data or ids");
-        return undefined;
-      }
-      if (block.filename) file.filename = block.filename;
-      return { type: "file", file } as ContentPart;
-    }
+    case "document":
+      return filePart(block, warn);
     case "audio":
       return { type: "input_audio", input_audio: { data: block.data, format: block.format } } as ContentPart;
     default:
@@ -48,8 +69,10 @@ function userMessages(message: Message, warn: Warn): ChatMessage[] {
   const out: ChatMessage[] = [];
   const parts: ContentPart[] = [];
   for (const block of message.content) {
-    if (block.type === "tool_result") out.push(toolMessage(block, warn));
-    else {
+    if (block.type === "tool_result") {
+      out.push(toolMessage(block));
+      carryMedia(block, parts, warn);
+    } else {
       const part = partOf(block, warn);
       if (part) parts.push(part);
     }
@@ -63,10 +86,28 @@ function userMessages(message: Message, warn: Warn): ChatMessage[] {
   return out;
 }
 
-function toolMessage(block: ToolResultBlock, warn: Warn): ChatMessage {
+function toolMessage(block: ToolResultBlock): ChatMessage {
   const texts = block.content.filter((part): part is TextBlock => part.type === "text");
-  if (texts.length < block.content.length) warn("an image or document in a tool result was dropped");
   return { role: "tool", tool_call_id: block.callId, content: texts.map((part) => part.text).join("") };
+}
+
+/**
+ * A tool message takes text only (https://platform.openai.com/docs/api-reference/chat/create#chat-create-messages):
+ * a tool result's images and documents (a PDF a Read tool returned) go in the user message that follows the tool
+ * messages, so the model still sees them.
+ */
+function carryMedia(block: ToolResultBlock, parts: ContentPart[], warn: Warn): void {
+  let carried = false;
+  for (const inner of block.content) {
+    if (inner.type === "text") continue;
+    const part = partOf(inner, warn);
+    if (part) {
+      parts.push(part);
+      carried = true;
+    }
+  }
+  if (carried)
+    warn("a tool result's images and documents were sent in a user message after the tool message");
 }
 
 function assistantMessage(message: Message): ChatMessage {

@@ -27,7 +27,14 @@ import { anthropicStreamTransformer } from "./stream.ts";
 import { anthropicMessageSchema, tokenCountSchema } from "./wire.ts";
 
 /** A final assistant message is continued (prefill); images, tools and thinking are translated both ways. */
-const CAPABILITIES: ProviderCapabilities = { prefill: true, images: true, tools: true, thinking: true };
+// documents: PDF document blocks (https://docs.anthropic.com/en/docs/build-with-claude/pdf-support).
+const CAPABILITIES: ProviderCapabilities = {
+  prefill: true,
+  images: true,
+  tools: true,
+  thinking: true,
+  documents: true,
+};
 
 const MODELS_TIMEOUT_MS = 10_000;
 /**

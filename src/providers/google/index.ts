@@ -25,7 +25,14 @@ import { geminiStreamTransformer } from "./stream.ts";
 import { geminiResponseSchema, geminiTokenCountSchema } from "./wire.ts";
 
 /** Gemini answers a final model turn anew rather than continuing it; images, tools and thinking are translated. */
-const CAPABILITIES: ProviderCapabilities = { prefill: false, images: true, tools: true, thinking: true };
+// documents: PDF bytes as inlineData (https://ai.google.dev/gemini-api/docs/document-processing).
+const CAPABILITIES: ProviderCapabilities = {
+  prefill: false,
+  images: true,
+  tools: true,
+  thinking: true,
+  documents: true,
+};
 
 /** Models listed per page; the SDK's pager fetches further pages as it is iterated. */
 const MODELS_PAGE_SIZE = 1000;

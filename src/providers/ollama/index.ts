@@ -19,7 +19,14 @@ import { ollamaStreamTransformer } from "./stream.ts";
 import { ollamaChatResponseSchema, ollamaTagsSchema } from "./wire.ts";
 
 /** Ollama continues a final assistant message (prefill); images (inline), tools and thinking are translated. */
-const CAPABILITIES: ProviderCapabilities = { prefill: true, images: true, tools: true, thinking: true };
+// documents: /api/chat messages take text and images only (https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion).
+const CAPABILITIES: ProviderCapabilities = {
+  prefill: true,
+  images: true,
+  tools: true,
+  thinking: true,
+  documents: false,
+};
 
 /** "http://host:11434", "http://host:11434/" and "https://ollama.com/api" all mean the same API root. */
 export function apiUrl(endpoint: string, path: "/api/chat" | "/api/tags"): string {

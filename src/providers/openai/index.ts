@@ -26,7 +26,14 @@ import { answerUsage, isOpenAIAnswer } from "./wire.ts";
 import { canonicalUsageOf as responsesUsage } from "../../api/openai-responses/usage.ts";
 
 /** Everything passes through to an OpenAI-compatible server; only a prefill is not continued (a new answer). */
-const CAPABILITIES: ProviderCapabilities = { prefill: false, images: true, tools: true, thinking: true };
+// documents: Chat Completions' file part (https://platform.openai.com/docs/guides/pdf-files?api-mode=chat).
+const CAPABILITIES: ProviderCapabilities = {
+  prefill: false,
+  images: true,
+  tools: true,
+  thinking: true,
+  documents: true,
+};
 
 /** The SDK's timeout on the model list, named in the error when it fires (the caller's signal may end it first). */
 const MODELS_TIMEOUT_MS = 10_000;

@@ -50,6 +50,8 @@ function messagesServing(deps: ServingDeps): DialectServing {
     dialect: "anthropic-messages",
     renderCompletion: (response) => JSON.stringify(renderMessage(response, newId)),
     streamRenderer: () => createMessagesStreamRenderer({ newId }),
+    // https://docs.anthropic.com/en/docs/build-with-claude/streaming#ping-events
+    keepAliveEvent: namedFrame("ping", '{"type":"ping"}'),
     streamEnding: (secrets) => ({
       finalEvent: "",
       // https://docs.anthropic.com/en/docs/build-with-claude/streaming#error-events

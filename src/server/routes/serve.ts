@@ -10,6 +10,7 @@ import type { ServingDeps } from "../deps.ts";
 import { clientAuthOn, configuredSecrets } from "../deps.ts";
 import { bearerToken, upstreamKey } from "../keys.ts";
 import { renderedSource, type StreamRenderer } from "../rendered-stream.ts";
+import type { KeepAlive } from "../keep-alive.ts";
 import { type StreamEnding, toSSE } from "../sse.ts";
 import { GatewayError } from "../../api/errors.ts";
 import type { RequestTrace } from "../../observe/trace.ts";
@@ -24,6 +25,21 @@ export interface DialectServing {
   streamRenderer(): StreamRenderer;
   /** How one stream ends: its final event, and its in-band error event (secrets scrubbed by `secrets`). */
   streamEnding(secrets: () => string[]): StreamEnding;
+  /** The event this dialect sends into an upstream's silences (Anthropic's ping), if it has one. */
+  keepAliveEvent?: string;
+}
+
+/**
+ * Anthropic's stream pings in its silences; Claude Code shows "waiting for API response" after ~20 s without a
+ * byte, and LiteLLM pings after 15 s (https://github.com/BerriAI/litellm/pull/36024): half that leaves room.
+ */
+export const DEFAULT_STREAM_PING_MS = 10_000;
+
+function keepAliveOf(deps: ServingDeps, serving: DialectServing): KeepAlive | undefined {
+  const everyMs = deps.config.server.stream_ping_ms ?? DEFAULT_STREAM_PING_MS;
+  return serving.keepAliveEvent !== undefined && everyMs > 0
+    ? { event: serving.keepAliveEvent, everyMs }
+    : undefined;
 }
 
 /** Header values must be printable ASCII; warnings may quote model output or names. */
@@ -136,6 +152,7 @@ export async function serveDialect(
     {
       writer: deps.sseWriter,
       stopping: deps.stopping,
+      keepAlive: keepAliveOf(deps, serving),
       onEnd: () => {
         release();
         trace.finish(200);
