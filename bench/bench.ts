@@ -185,7 +185,10 @@ async function main(): Promise<void> {
   try {
     const only = values.only?.split(",");
     const selected = SYSTEMS.filter(
-      (system) => !only || system.id === "direct" || system.id === "bare" || only.includes(system.id),
+      (system) =>
+        // The JavaScript-read floor is the saturation lane's (its streams are where it differs from bare).
+        (system.id !== "bare-js" || values.saturation === true) &&
+        (!only || ["direct", "bare", "bare-js"].includes(system.id) || only.includes(system.id)),
     );
     const portkeyEntry = join(root, "node_modules", "@portkey-ai", "gateway", "build", "start-server.js");
     const env: Environment = {

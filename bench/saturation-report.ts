@@ -5,6 +5,8 @@ import { LOAD_CPU, SERVER_CPU } from "./processes.ts";
 import {
   LANES,
   type Lane,
+  PAIRED_LANES,
+  PAIRED_SATURATION_ROUNDS,
   type LaneRun,
   laneKey,
   type Route,
@@ -177,6 +179,43 @@ function checks(results: SaturationResults): Check[] {
   return out;
 }
 
+/** The paired lanes: each AISBF build's median CPU per request and its ratio to bare's, in the same rounds. */
+function pairedTable(results: SaturationResults): string[] {
+  const lanes = PAIRED_LANES.filter((lane) => results.paired[laneKey(lane)]);
+  if (lanes.length === 0) return [];
+  const ids = Object.keys(results.paired[laneKey(lanes[0] as Lane)] ?? {});
+  const label = (id: string) => results.systems.find((system) => system.id === id)?.label ?? id;
+  const rounds = (values: number[] | undefined) =>
+    (values ?? []).map((value) => (Number.isNaN(value) ? "failed" : fmt(value))).join(", ");
+  return [
+    "### CPU per request, paired (bare and AISBF loaded at once)",
+    "",
+    `Each of these lanes again, with every system below under its own wrk at the same time, ${PAIRED_SATURATION_ROUNDS} ` +
+      "rounds after a warm-up: whatever else the machine does in a round, it does to all of them, so the ratio holds " +
+      "far better than between the one-at-a-time runs above. A cell: median CPU µs per request (rounds), and for " +
+      "AISBF its ratios to bare's median and to the pass-through that reads the answer in JavaScript (bare-proxy.ts " +
+      "--read-in-js: the floor of any proxy that watches its streams go by, as the commit point, the finish check " +
+      "and a cut's detection must).",
+    "",
+    `| lane | ${ids.map(label).join(" | ")} |`,
+    `|---|${ids.map(() => "--:").join("|")}|`,
+    ...lanes.map((lane) => {
+      const byId = results.paired[laneKey(lane)] ?? {};
+      const bare = median(byId.bare);
+      const readInJs = median(byId["bare-js"]);
+      const cells = ids.map((id) => {
+        const value = median(byId[id]);
+        const over = (floor: number | undefined, name: string) =>
+          value !== undefined && floor !== undefined ? `, ${x(value / floor)} ${name}` : "";
+        const ratio = id.startsWith("aisbf") ? `${over(bare, "bare")}${over(readInJs, "read in JS")}` : "";
+        return `${value === undefined ? dash : fmt(value)} (${rounds(byId[id])})${ratio}`;
+      });
+      return `| ${laneLabel(lane)} | ${cells.join(" | ")} |`;
+    }),
+    "",
+  ];
+}
+
 function budgetTable(results: SaturationResults): string[] {
   const ours = results.systems.filter((system) => system.id.startsWith("aisbf") && results.runs[system.id]);
   const mark = (pass: boolean | undefined) => (pass === undefined ? "?" : pass ? "pass" : "**FAIL**");
@@ -235,6 +274,7 @@ export function renderSaturation(results: SaturationResults, previous: string): 
     "",
     ...ttftTable(results),
     "",
+    ...pairedTable(results),
     "### Budget (issue 17)",
     "",
     ...budgetTable(results),

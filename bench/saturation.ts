@@ -4,7 +4,7 @@
 // so that a disturbance of this shared machine lands on different systems in different rounds and the medians
 // hold. OpenAI to OpenAI, OpenAI in to Anthropic out (translation), Responses in to OpenAI chat out, Anthropic
 // Messages in to Anthropic out (a pass-through, against bare's own Messages pass-through) and Messages in to OpenAI
-// chat out.
+// chat out. A few lanes run paired as well (bare and AISBF loaded at once), for CPU ratios that hold.
 import { type StreamResult, streams, wrk } from "./lanes.ts";
 import { stop } from "./processes.ts";
 import {
@@ -49,6 +49,20 @@ export const LANES: Lane[] = [
   ...lanesOf("messages-openai", [16, 64]),
 ].filter((lane) => !chosen || chosen.includes(laneKey(lane)));
 
+/**
+ * Lanes also run paired: bare and every AISBF build loaded at the same time, each under its own wrk, so that what
+ * the shared machine does during a round hits all alike and the CPU ratio holds (one system at a time, ratios moved
+ * by ±20-40% between runs here).
+ */
+export const PAIRED_LANES: Lane[] = (
+  [
+    { route: "openai", stream: false, concurrency: 16 },
+    { route: "openai", stream: true, concurrency: 16 },
+    { route: "messages", stream: true, concurrency: 16 },
+  ] satisfies Lane[]
+).filter((lane) => !chosen || chosen.includes(laneKey(lane)));
+export const PAIRED_SATURATION_ROUNDS = 5;
+
 export interface LaneRun {
   rps: number;
   cpuUs: number;
@@ -66,6 +80,8 @@ export interface SaturationResults {
   runs: Record<string, Record<string, LaneRun[]>>;
   /** Time to first token at c=1 over TTFT_STREAMS streams, by system id. */
   ttft: Record<string, StreamResult>;
+  /** The paired lanes: by lane key, then system id, CPU µs per request per round. */
+  paired: Record<string, Record<string, number[]>>;
 }
 
 function targetOf(system: RunningSystem, route: Route): Target | undefined {
@@ -102,6 +118,31 @@ async function runLane(system: RunningSystem, lane: Lane, seconds: number): Prom
   return { rps: run.rps, cpuUs: run.cpuUsPerRequest, errors: run.errors, requests: run.requests };
 }
 
+/** One paired lane: a warm-up round, then every round with all of `running` loaded at once. */
+async function pairedLane(
+  running: { id: string; system: RunningSystem }[],
+  lane: Lane,
+  results: SaturationResults,
+  log: (message: string) => void,
+): Promise<void> {
+  const all = () => Promise.all(running.map(({ system }) => runLane(system, lane, SATURATION_SECONDS)));
+  await all();
+  const byId: Record<string, number[]> = {};
+  results.paired[laneKey(lane)] = byId;
+  for (let round = 1; round <= PAIRED_SATURATION_ROUNDS; round++) {
+    const runs = await all();
+    const line = running.map(({ id }, index) => {
+      const run = runs[index];
+      const cpu = run && run.errors === 0 ? run.cpuUs : Number.NaN;
+      byId[id] = [...(byId[id] ?? []), cpu];
+      return `${id} ${fmtUs(cpu)}`;
+    });
+    log(`saturation paired round ${round} ${laneKey(lane)}: ${line.join(", ")}`);
+  }
+}
+
+const fmtUs = (value: number) => (Number.isNaN(value) ? "failed" : `${value.toFixed(0)}µs`);
+
 /** The systems in round `round`'s order: rotated by one each round. */
 function rotated<T>(items: T[], round: number): T[] {
   const shift = round % Math.max(1, items.length);
@@ -123,6 +164,7 @@ export async function saturation(
     systems: [],
     runs: {},
     ttft: {},
+    paired: {},
   };
   const running: { id: string; system: RunningSystem }[] = [];
   try {
@@ -157,6 +199,10 @@ export async function saturation(
         }
         log(`saturation round ${round + 1} ${laneKey(lane)}: ${line.join(", ")}`);
       }
+    }
+    const pairable = running.filter(({ id }) => id.startsWith("bare") || id.startsWith("aisbf"));
+    if (pairable.length >= 2 && pairable.some(({ id }) => id === "bare")) {
+      for (const lane of PAIRED_LANES) await pairedLane(pairable, lane, results, log);
     }
     // Time to first token at c=1 (Portkey's 30 ms per stream would make this lane minutes long; it is not a floor).
     for (const { id, system } of running.filter(({ id }) => id !== "portkey" && TTFT_STREAMS > 0)) {

@@ -226,6 +226,27 @@ export const SYSTEMS: System[] = [
       ).then((running) => ({ ...running, messages: MESSAGES_PATH })),
   },
   {
+    // The floor of a proxy that watches its streams: the upstream's bytes read in JavaScript, written on untouched.
+    id: "bare-js",
+    label: "bare, body read in JS",
+    missing: () => undefined,
+    start: (env, port) =>
+      launch(
+        "bare-js",
+        [
+          env.bun,
+          join(import.meta.dir, "bare-proxy.ts"),
+          "--port",
+          String(port),
+          "--upstream",
+          `http://127.0.0.1:${env.mockPort}`,
+          "--read-in-js",
+        ],
+        port,
+        OPENAI_PATH,
+      ).then((running) => ({ ...running, messages: MESSAGES_PATH })),
+  },
+  {
     id: "portkey",
     label: "Portkey",
     missing: (env) =>
