@@ -187,7 +187,12 @@ function whole(
   return async () => {
     const request = new Request(`http://127.0.0.1:17765${path}`, {
       method: "POST",
-      headers: { "content-type": "application/json", host: "127.0.0.1:17765" },
+      // With its Content-Length, as a socket brings it: the runtime then parses the body from its one buffer.
+      headers: {
+        "content-type": "application/json",
+        "content-length": String(Buffer.byteLength(body)),
+        host: "127.0.0.1:17765",
+      },
       body,
     });
     const response = await fetchApp(request, connections);
