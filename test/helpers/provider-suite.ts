@@ -1,8 +1,9 @@
-// The frame of a provider's end-to-end file: one gateway over one mock upstream, and the SDK clients that call it.
+// The frame of a provider's end-to-end file: one gateway over mock upstreams, and the SDK clients that call it.
 import { afterAll, beforeAll, beforeEach } from "bun:test";
 import OpenAI from "openai";
-import { type GatewayOptions, startGateway, type TestGateway } from "./gateway.ts";
-import { type MockHandler, type MockUpstream, startMock } from "../../src/providers/testing.ts";
+import type { ProviderType } from "../../src/config/schema.ts";
+import { type GatewayOptions, providerOfType, startGateway, type TestGateway } from "./gateway.ts";
+import { type MockHandler, type MockUpstream, requestAt, startMock } from "../../src/providers/testing.ts";
 
 export interface ProviderSuite {
   upstream: MockUpstream;
@@ -24,31 +25,97 @@ export interface ProviderSuiteSetup {
   directKey?: string;
 }
 
+interface MockGateway {
+  gateway: TestGateway;
+  upstreams: Map<string, MockUpstream>;
+}
+
 /**
- * Starts the gateway and mock before the file's tests and stops them after; before each test the mock forgets
- * what it received and answers with `initial` again. `started` receives the suite once it runs.
+ * Starts a mock for each entry of `initial` and a gateway on their URLs before the file's tests, and stops them
+ * after; before each test every mock forgets what it received and answers with its `initial` handler again.
  */
-export function useProviderSuite(setup: ProviderSuiteSetup, started: (suite: ProviderSuite) => void): void {
-  let suite: ProviderSuite | undefined;
+function useMockGateway(
+  initial: Map<string, MockHandler>,
+  gateway: (urls: Map<string, string>) => GatewayOptions,
+  started: (frame: MockGateway) => void,
+): void {
+  let frame: MockGateway | undefined;
   beforeAll(() => {
-    const upstream = startMock(setup.initial);
-    const gateway = startGateway(setup.gateway(upstream.url));
-    const sdk = (baseURL: string, apiKey: string) => new OpenAI({ apiKey, baseURL, maxRetries: 0 });
-    suite = {
-      upstream,
-      gateway,
-      client: sdk(`${gateway.url}/v1`, setup.clientKey ?? "sk-client-not-forwarded"),
-      direct: sdk(`${gateway.url}${setup.directPath}`, setup.directKey ?? "sk-client-not-forwarded"),
-    };
-    started(suite);
+    const upstreams = new Map([...initial].map(([name, handler]) => [name, startMock(handler)]));
+    const urls = new Map([...upstreams].map(([name, upstream]) => [name, upstream.url]));
+    frame = { gateway: startGateway(gateway(urls)), upstreams };
+    started(frame);
   });
   afterAll(async () => {
-    await suite?.gateway.stop();
-    await suite?.upstream.stop();
+    await frame?.gateway.stop();
+    for (const upstream of frame?.upstreams.values() ?? []) await upstream.stop();
   });
   beforeEach(() => {
-    if (!suite) return;
-    suite.upstream.requests.length = 0;
-    suite.upstream.handle(setup.initial);
+    for (const [name, upstream] of frame?.upstreams ?? []) {
+      upstream.requests.length = 0;
+      upstream.handle(initial.get(name) as MockHandler);
+    }
   });
+}
+
+/** One gateway over one mock upstream, and an openai SDK client for each surface; `started` receives them. */
+export function useProviderSuite(setup: ProviderSuiteSetup, started: (suite: ProviderSuite) => void): void {
+  useMockGateway(
+    new Map([["upstream", setup.initial]]),
+    (urls) => setup.gateway(urls.get("upstream") as string),
+    ({ gateway, upstreams }) => {
+      const sdk = (baseURL: string, apiKey: string) => new OpenAI({ apiKey, baseURL, maxRetries: 0 });
+      started({
+        upstream: upstreams.get("upstream") as MockUpstream,
+        gateway,
+        client: sdk(`${gateway.url}/v1`, setup.clientKey ?? "sk-client-not-forwarded"),
+        direct: sdk(`${gateway.url}${setup.directPath}`, setup.directKey ?? "sk-client-not-forwarded"),
+      });
+    },
+  );
+}
+
+/** A 1x1 PNG: the image the suites send. */
+export const PIXEL_PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+/** The mocks of `useUpstreamPerType`, usable in the file's tests once its beforeAll has run. */
+export interface UpstreamPerType {
+  /** The mock behind the provider of `type`. */
+  upstream(type: ProviderType): MockUpstream;
+  /** The JSON body of the request number `index` that the mock of `type` received; throws when there is none. */
+  body(type: ProviderType, index: number): Record<string, unknown>;
+}
+
+/**
+ * One gateway over one mock upstream for each provider type (the suites that run a dialect against every type):
+ * the provider of each is `providerOfType`'s, and `initial` its mock's answer for every test that sets none.
+ * `started` receives the gateway once it runs (to point the file's client at it).
+ */
+export function useUpstreamPerType(
+  initial: Array<{ type: ProviderType; initial: MockHandler }>,
+  started: (gateway: TestGateway) => void,
+): UpstreamPerType {
+  let upstreams = new Map<string, MockUpstream>();
+  useMockGateway(
+    new Map(initial.map((entry) => [entry.type, entry.initial])),
+    (urls) => ({
+      providers: Object.fromEntries(
+        initial.map(({ type }) => [type, providerOfType[type](urls.get(type) as string)]),
+      ),
+    }),
+    (frame) => {
+      upstreams = frame.upstreams;
+      started(frame.gateway);
+    },
+  );
+  const upstream = (type: ProviderType) => {
+    const found = upstreams.get(type);
+    if (!found) throw new Error(`no mock upstream for ${type} (is the suite running?)`);
+    return found;
+  };
+  return {
+    upstream,
+    body: (type, index) => requestAt<Record<string, unknown>>(upstream(type), index).body,
+  };
 }

@@ -83,7 +83,7 @@ export function openaiChatToolCall(spec: ToolCallSpec): Response {
   return sseResponse(events);
 }
 
-/** The final answers' recorded streams, and their text as the recording has it. */
+/** The final answers' recorded streams, and their text as the recording has it (the SDK suites' text streams too). */
 export const finalAnswers = {
   anthropic: {
     respond: () => sseResponse(sseEventsOf(fixtureText("anthropic", "messages-stream-text-httprr.sse"))),
