@@ -1,5 +1,5 @@
 // The frame of a provider's end-to-end file: one gateway over mock upstreams, and the SDK clients that call it.
-import { afterAll, beforeAll, beforeEach } from "bun:test";
+import { afterAll, afterEach, beforeAll, beforeEach } from "bun:test";
 import OpenAI from "openai";
 import type { ProviderType } from "../../src/config/schema.ts";
 import { type GatewayOptions, providerOfType, startGateway, type TestGateway } from "./gateway.ts";
@@ -117,5 +117,32 @@ export function useUpstreamPerType(
   return {
     upstream,
     body: (type, index) => requestAt<Record<string, unknown>>(upstream(type), index).body,
+  };
+}
+
+export interface UpstreamForTest {
+  upstream: MockUpstream;
+  gateway: TestGateway;
+}
+
+/**
+ * A gateway over one mock upstream for a single test (the agent client suites, one client run per provider type):
+ * the returned function starts them, with `providerOfType`'s provider of `type` answered by `handler`; both stop
+ * after the test.
+ */
+export function useUpstreamPerTest(): (type: ProviderType, handler: MockHandler) => UpstreamForTest {
+  let running: UpstreamForTest | undefined;
+  afterEach(async () => {
+    await running?.gateway.stop();
+    await running?.upstream.stop();
+    running = undefined;
+  });
+  return (type, handler) => {
+    const upstream = startMock(handler);
+    running = {
+      upstream,
+      gateway: startGateway({ providers: { [type]: providerOfType[type](upstream.url) } }),
+    };
+    return running;
   };
 }
