@@ -3,15 +3,24 @@ import { afterAll, afterEach, beforeAll, beforeEach } from "bun:test";
 import OpenAI from "openai";
 import type { ProviderType } from "../../src/config/schema.ts";
 import { type GatewayOptions, providerOfType, startGateway, type TestGateway } from "./gateway.ts";
-import { type MockHandler, type MockUpstream, requestAt, startMock } from "../../src/providers/testing.ts";
+import {
+  type MockHandler,
+  type MockUpstream,
+  type RecordedRequest,
+  requestAt,
+  startMock,
+} from "../../src/providers/testing.ts";
 
-export interface ProviderSuite {
+/** A provider file's suite; its fields answer once the file's beforeAll has run. */
+export interface ProviderSuite<Body = unknown> {
   upstream: MockUpstream;
   gateway: TestGateway;
   /** The /v1 surface: model is "<provider>/<model>". */
   client: OpenAI;
   /** The per-provider surface (`directPath`), where model is the upstream's own name. */
   direct: OpenAI;
+  /** The upstream's request number `index`, its body typed as the provider's request; throws when there is none. */
+  sent(index: number): RecordedRequest & { body: Body };
 }
 
 export interface ProviderSuiteSetup {
@@ -58,21 +67,44 @@ function useMockGateway(
   });
 }
 
-/** One gateway over one mock upstream, and an openai SDK client for each surface; `started` receives them. */
-export function useProviderSuite(setup: ProviderSuiteSetup, started: (suite: ProviderSuite) => void): void {
+/**
+ * One gateway over one mock upstream, and an openai SDK client for each surface: started before the file's tests,
+ * stopped after; before each test the mock forgets what it received and answers with `initial` again.
+ */
+export function useProviderSuite<Body = unknown>(setup: ProviderSuiteSetup): ProviderSuite<Body> {
+  let running: Omit<ProviderSuite<Body>, "sent"> | undefined;
   useMockGateway(
     new Map([["upstream", setup.initial]]),
     (urls) => setup.gateway(urls.get("upstream") as string),
     ({ gateway, upstreams }) => {
       const sdk = (baseURL: string, apiKey: string) => new OpenAI({ apiKey, baseURL, maxRetries: 0 });
-      started({
+      running = {
         upstream: upstreams.get("upstream") as MockUpstream,
         gateway,
         client: sdk(`${gateway.url}/v1`, setup.clientKey ?? "sk-client-not-forwarded"),
         direct: sdk(`${gateway.url}${setup.directPath}`, setup.directKey ?? "sk-client-not-forwarded"),
-      });
+      };
     },
   );
+  const started = () => {
+    if (!running) throw new Error("the provider suite runs only inside the file's tests");
+    return running;
+  };
+  return {
+    get upstream() {
+      return started().upstream;
+    },
+    get gateway() {
+      return started().gateway;
+    },
+    get client() {
+      return started().client;
+    },
+    get direct() {
+      return started().direct;
+    },
+    sent: (index) => requestAt<Body>(started().upstream, index),
+  };
 }
 
 /** A 1x1 PNG: the image the suites send. */
