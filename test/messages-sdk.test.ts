@@ -208,12 +208,9 @@ const ollamaProfile: Profile = (() => {
 
 const PROFILES = [openaiProfile, anthropicProfile, googleProfile, ollamaProfile];
 
-let client: Anthropic;
-const upstreams = useUpstreamPerType(
+const suite = useUpstreamPerType(
   PROFILES.map((profile) => ({ type: profile.folder, initial: profile.textAnswer })),
-  (gateway) => {
-    client = new Anthropic({ apiKey: "sk-ant-client-not-forwarded", baseURL: gateway.url, maxRetries: 0 });
-  },
+  (gateway) => new Anthropic({ apiKey: "sk-ant-client-not-forwarded", baseURL: gateway.url, maxRetries: 0 }),
 );
 
 function toolUses(content: Anthropic.ContentBlock[]): Anthropic.ToolUseBlock[] {
@@ -244,8 +241,8 @@ for (const profile of PROFILES) {
   const model = `${profile.folder}/${profile.model}`;
   describe(`${profile.folder} upstream`, () => {
     test("messages.create: a two-turn tool loop, the results reaching the provider in its own form", async () => {
-      upstreams.upstream(profile.folder).handle(profile.toolAnswer);
-      const first = await client.messages.create({
+      suite.upstream(profile.folder).handle(profile.toolAnswer);
+      const first = await suite.client.messages.create({
         model,
         max_tokens: 1024,
         messages: [{ role: "user", content: "Look it up, please." }],
@@ -258,9 +255,9 @@ for (const profile of PROFILES) {
       expect(uses.map((use) => ({ name: use.name, input: use.input }))).toEqual(profile.calls);
       expect(first.usage.input_tokens).toBeGreaterThan(0);
 
-      upstreams.upstream(profile.folder).handle(profile.textAnswer);
+      suite.upstream(profile.folder).handle(profile.textAnswer);
       const outputs = uses.map((_, index) => `result ${index + 1}: 42`);
-      const second = await client.messages.create({
+      const second = await suite.client.messages.create({
         model,
         max_tokens: 1024,
         messages: toolTurn("Look it up, please.", first.content, outputs),
@@ -270,15 +267,15 @@ for (const profile of PROFILES) {
       expect(answer).toBe(profile.answerText);
       expect(second.stop_reason).toBe(profile.answerStop);
       profile.expectToolTurn(
-        upstreams.body(profile.folder, 1),
+        suite.body(profile.folder, 1),
         uses.map((use) => use.id),
         outputs,
       );
     });
 
     test("messages.stream: a tool call streamed, its result sent back, the answer streamed as text", async () => {
-      upstreams.upstream(profile.folder).handle(profile.toolStream);
-      const stream = client.messages.stream({
+      suite.upstream(profile.folder).handle(profile.toolStream);
+      const stream = suite.client.messages.stream({
         model,
         max_tokens: 1024,
         messages: [{ role: "user", content: "Call the tool." }],
@@ -294,9 +291,9 @@ for (const profile of PROFILES) {
       expect(uses.length).toBeGreaterThan(0);
       for (const use of uses) expect(use.id).toMatch(/^[A-Za-z0-9_-]+$/);
 
-      upstreams.upstream(profile.folder).handle(profile.textStream);
+      suite.upstream(profile.folder).handle(profile.textStream);
       const outputs = uses.map(() => "sunny, 21C");
-      const second = client.messages.stream({
+      const second = suite.client.messages.stream({
         model,
         max_tokens: 1024,
         messages: toolTurn("Call the tool.", first.content, outputs),
@@ -308,16 +305,16 @@ for (const profile of PROFILES) {
       expect(deltas.join("")).toBe(profile.streamText);
       expect(final.stop_reason).toBe("end_turn");
       expect(final.usage.output_tokens).toBeGreaterThan(0);
-      const body = upstreams.body(profile.folder, 1);
+      const body = suite.body(profile.folder, 1);
       expect(
-        body.stream === true || upstreams.upstream(profile.folder).requests[1]?.path.includes("stream"),
+        body.stream === true || suite.upstream(profile.folder).requests[1]?.path.includes("stream"),
       ).toBe(true);
       expect(JSON.stringify(body)).toContain("sunny, 21C");
     });
 
     test("an image arrives in the provider's own field", async () => {
-      upstreams.upstream(profile.folder).handle(profile.textAnswer);
-      await client.messages.create({
+      suite.upstream(profile.folder).handle(profile.textAnswer);
+      await suite.client.messages.create({
         model,
         max_tokens: 256,
         messages: [
@@ -330,23 +327,23 @@ for (const profile of PROFILES) {
           },
         ],
       });
-      profile.expectImage(upstreams.body(profile.folder, 0));
+      profile.expectImage(suite.body(profile.folder, 0));
     });
 
     test("messages.countTokens: the provider's own counter where it has one, else a flagged estimate", async () => {
-      if (profile.counter) upstreams.upstream(profile.folder).handle(profile.counter.answer);
-      const { data, response } = await client.messages
+      if (profile.counter) suite.upstream(profile.folder).handle(profile.counter.answer);
+      const { data, response } = await suite.client.messages
         .countTokens({ model, messages: [{ role: "user", content: "How many tokens is this?" }] })
         .withResponse();
       if (profile.counter) {
         expect(data.input_tokens).toBe(profile.counter.count);
         expect(response.headers.get("x-aisbf-token-count")).toBe("provider");
-        const path = upstreams.upstream(profile.folder).requests[0]?.path ?? "";
+        const path = suite.upstream(profile.folder).requests[0]?.path ?? "";
         expect(path).toEndWith(profile.folder === "google" ? ":countTokens" : "/v1/messages/count_tokens");
       } else {
         expect(data.input_tokens).toBeGreaterThan(0);
         expect(response.headers.get("x-aisbf-token-count")).toBe("estimate");
-        expect(upstreams.upstream(profile.folder).requests).toHaveLength(0);
+        expect(suite.upstream(profile.folder).requests).toHaveLength(0);
       }
     });
   });
@@ -354,14 +351,14 @@ for (const profile of PROFILES) {
 
 describe("thinking across turns", () => {
   test("Anthropic: thinking and its signature stream as Anthropic sent them, and go back signed", async () => {
-    const upstream = upstreams.upstream(anthropicProfile.folder);
+    const upstream = suite.upstream(anthropicProfile.folder);
     upstream.handle(replay.sse("anthropic", "messages-stream-thinking.sse"));
     const events = ssePayloads(fixtureText("anthropic", "messages-stream-thinking.sse")) as Array<{
       delta?: { thinking?: string; signature?: string };
     }>;
     const thinking = events.map((event) => event.delta?.thinking ?? "").join("");
     const signature = events.map((event) => event.delta?.signature ?? "").join("");
-    const stream = client.messages.stream({
+    const stream = suite.client.messages.stream({
       model: "anthropic/claude-haiku-4-5",
       max_tokens: 4096,
       thinking: { type: "enabled", budget_tokens: 1024 },
@@ -372,13 +369,13 @@ describe("thinking across turns", () => {
     const final = await stream.finalMessage();
     expect(streamed.join("")).toBe(thinking);
     expect(final.content[0]).toEqual({ type: "thinking", thinking, signature });
-    expect(upstreams.body(anthropicProfile.folder, 0).thinking).toEqual({
+    expect(suite.body(anthropicProfile.folder, 0).thinking).toEqual({
       type: "enabled",
       budget_tokens: 1024,
     });
 
     upstream.handle(replay.json("anthropic", "messages-text.json"));
-    await client.messages.create({
+    await suite.client.messages.create({
       model: "anthropic/claude-haiku-4-5",
       max_tokens: 4096,
       thinking: { type: "enabled", budget_tokens: 1024 },
@@ -388,12 +385,12 @@ describe("thinking across turns", () => {
         { role: "user", content: "And at night?" },
       ],
     });
-    const sent = upstreams.body(anthropicProfile.folder, 1) as { messages: Array<{ content: Json[] }> };
+    const sent = suite.body(anthropicProfile.folder, 1) as { messages: Array<{ content: Json[] }> };
     expect(sent.messages[1]?.content[0]).toEqual({ type: "thinking", thinking, signature });
   });
 
   test("Gemini: a thought and a signed call stream as thinking and tool_use; the signature reaches Gemini next turn", async () => {
-    const upstream = upstreams.upstream(googleProfile.folder);
+    const upstream = suite.upstream(googleProfile.folder);
     upstream.handle(googleProfile.toolStream);
     const chunks = JSON.parse(
       fixtureText("google", "stream-jsonarray-thought-and-function-call.json"),
@@ -402,7 +399,7 @@ describe("thinking across turns", () => {
     }>;
     const parts = chunks.flatMap((chunk) => chunk.candidates[0]?.content.parts ?? []);
     const call = parts.find((p) => p.functionCall) as Json;
-    const stream = client.messages.stream({
+    const stream = suite.client.messages.stream({
       model: "google/gemini-2.5-flash",
       max_tokens: 4096,
       thinking: { type: "enabled", budget_tokens: 1024 },
@@ -417,21 +414,19 @@ describe("thinking across turns", () => {
         .map((p) => p.text as string)
         .join(""),
     );
-    expect(upstreams.body(googleProfile.folder, 0).generationConfig).toMatchObject({
+    expect(suite.body(googleProfile.folder, 0).generationConfig).toMatchObject({
       thinkingConfig: { thinkingBudget: 1024 },
     });
     const use = toolUses(final.content)[0] as Anthropic.ToolUseBlock;
 
     upstream.handle(replay.json("google", "generate-content-text.json"));
-    await client.messages.create({
+    await suite.client.messages.create({
       model: "google/gemini-2.5-flash",
       max_tokens: 4096,
       messages: toolTurn("Name a pelican.", final.content, ["Percy"]),
       tools: [{ name: "pelican_name_generator", input_schema: { type: "object", properties: {} } }],
     });
-    const model = (
-      upstreams.body(googleProfile.folder, 1).contents as Array<{ role: string; parts: Json[] }>
-    )[1];
+    const model = (suite.body(googleProfile.folder, 1).contents as Array<{ role: string; parts: Json[] }>)[1];
     expect(model?.role).toBe("model");
     const sentCall = model?.parts.find((p) => p.functionCall) as Json;
     expect(sentCall.thoughtSignature).toBe(call.thoughtSignature as string);
@@ -439,24 +434,24 @@ describe("thinking across turns", () => {
   });
 
   test("OpenAI and Ollama: thinking and output_config.effort become the provider's own reasoning settings", async () => {
-    upstreams.upstream(openaiProfile.folder).handle(openaiProfile.textAnswer);
-    await client.messages.create({
+    suite.upstream(openaiProfile.folder).handle(openaiProfile.textAnswer);
+    await suite.client.messages.create({
       model: "openai/gpt-4.1-mini",
       max_tokens: 4096,
       thinking: { type: "adaptive" },
       output_config: { effort: "low" },
       messages: [{ role: "user", content: "Think first." }],
     });
-    expect(upstreams.body(openaiProfile.folder, 0).reasoning_effort).toBe("low");
-    upstreams.upstream(ollamaProfile.folder).handle(ollamaProfile.toolAnswer);
-    const answer = await client.messages.create({
+    expect(suite.body(openaiProfile.folder, 0).reasoning_effort).toBe("low");
+    suite.upstream(ollamaProfile.folder).handle(ollamaProfile.toolAnswer);
+    const answer = await suite.client.messages.create({
       model: "ollama/gpt-oss:120b",
       max_tokens: 4096,
       thinking: { type: "adaptive" },
       messages: [{ role: "user", content: "Weather in SF?" }],
       tools: [ollamaProfile.tool],
     });
-    expect(upstreams.body(ollamaProfile.folder, 0).think).toBe(true);
+    expect(suite.body(ollamaProfile.folder, 0).think).toBe(true);
     const recorded = JSON.parse(fixtureText("ollama", "chat-tool-call-cloud-httprr.json"));
     expect(answer.content[0]).toMatchObject({ type: "thinking", thinking: recorded.message.thinking });
   });

@@ -288,12 +288,9 @@ const ollamaProfile: Profile = (() => {
 
 const PROFILES = [openaiProfile, anthropicProfile, googleProfile, ollamaProfile];
 
-let client: OpenAI;
-const upstreams = useUpstreamPerType(
+const suite = useUpstreamPerType(
   PROFILES.map((profile) => ({ type: profile.folder, initial: profile.textAnswer })),
-  (gateway) => {
-    client = new OpenAI({ apiKey: "sk-client-not-forwarded", baseURL: `${gateway.url}/v1`, maxRetries: 0 });
-  },
+  (gateway) => new OpenAI({ apiKey: "sk-client-not-forwarded", baseURL: `${gateway.url}/v1`, maxRetries: 0 }),
 );
 
 function functionCalls(
@@ -338,8 +335,8 @@ for (const profile of PROFILES) {
   const model = `${profile.folder}/${profile.model}`;
   describe(`${profile.folder} upstream`, () => {
     test("responses.create: a two-turn function-tool loop, calls paired by call_id in the provider's form", async () => {
-      upstreams.upstream(profile.folder).handle(profile.toolAnswer);
-      const first = await client.responses.create({
+      suite.upstream(profile.folder).handle(profile.toolAnswer);
+      const first = await suite.client.responses.create({
         model,
         input: "Look it up, please.",
         tools: [profile.tool],
@@ -351,9 +348,9 @@ for (const profile of PROFILES) {
       expectCalls(calls, profile.toolCalls);
       expect(first.usage?.input_tokens).toBeGreaterThan(0);
 
-      upstreams.upstream(profile.folder).handle(profile.textAnswer);
+      suite.upstream(profile.folder).handle(profile.textAnswer);
       const outputs = calls.map((_, index) => `result ${index + 1}: 42`);
-      const second = await client.responses.create({
+      const second = await suite.client.responses.create({
         model,
         input: toolLoopInput("Look it up, please.", first.output, outputs),
         tools: [profile.tool],
@@ -365,12 +362,12 @@ for (const profile of PROFILES) {
         name: call.name,
         arguments: call.arguments,
       }));
-      profile.expectToolTurn(upstreams.body(profile.folder, 1), recordedCalls, outputs);
+      profile.expectToolTurn(suite.body(profile.folder, 1), recordedCalls, outputs);
     });
 
     test("responses.stream: typed events with sequence numbers from 0, ending in response.completed", async () => {
-      upstreams.upstream(profile.folder).handle(profile.textStream);
-      const stream = client.responses.stream({ model, input: "Say something." });
+      suite.upstream(profile.folder).handle(profile.textStream);
+      const stream = suite.client.responses.stream({ model, input: "Say something." });
       const events: OpenAI.Responses.ResponseStreamEvent[] = [];
       for await (const event of stream) events.push(event);
       const final = await stream.finalResponse();
@@ -394,16 +391,20 @@ for (const profile of PROFILES) {
         expect(kinds.has(kind as OpenAI.Responses.ResponseStreamEvent["type"])).toBe(true);
       }
       expect(
-        upstreams.body(profile.folder, 0).stream === true ||
-          upstreams.upstream(profile.folder).requests[0]?.path.includes("stream"),
+        suite.body(profile.folder, 0).stream === true ||
+          suite.upstream(profile.folder).requests[0]?.path.includes("stream"),
       ).toBe(true);
     });
 
     if (profile.toolStream) {
       const recordedStream = profile.toolStream;
       test("responses.stream: a recorded tool-call stream gives function_call items with their arguments", async () => {
-        upstreams.upstream(profile.folder).handle(recordedStream.respond);
-        const stream = client.responses.stream({ model, input: "Call the tool.", tools: [profile.tool] });
+        suite.upstream(profile.folder).handle(recordedStream.respond);
+        const stream = suite.client.responses.stream({
+          model,
+          input: "Call the tool.",
+          tools: [profile.tool],
+        });
         const argumentDeltas: string[] = [];
         for await (const event of stream) {
           if (event.type === "response.function_call_arguments.delta") argumentDeltas.push(event.delta);
@@ -420,9 +421,9 @@ for (const profile of PROFILES) {
     }
 
     test("an input_image and a json_schema text format arrive in the provider's own fields", async () => {
-      upstreams.upstream(profile.folder).handle(profile.textAnswer);
+      suite.upstream(profile.folder).handle(profile.textAnswer);
       const schema = { type: "object", properties: { city: { type: "string" } }, required: ["city"] };
-      await client.responses.create({
+      await suite.client.responses.create({
         model,
         input: [
           {
@@ -435,26 +436,26 @@ for (const profile of PROFILES) {
         ],
         text: { format: { type: "json_schema", name: "city", schema, strict: true } },
       });
-      const body = upstreams.body(profile.folder, 0);
+      const body = suite.body(profile.folder, 0);
       profile.expectImage(body);
       profile.expectJsonSchema(body, schema);
     });
 
     test("reasoning.effort is sent as the provider's own reasoning setting", async () => {
-      upstreams.upstream(profile.folder).handle(profile.textAnswer);
-      await client.responses.create({
+      suite.upstream(profile.folder).handle(profile.textAnswer);
+      await suite.client.responses.create({
         model,
         input: "Think first.",
         reasoning: { effort: "low", summary: "auto" },
       });
-      profile.expectReasoningAsked(upstreams.body(profile.folder, 0));
+      profile.expectReasoningAsked(suite.body(profile.folder, 0));
     });
   });
 }
 
 describe("reasoning round trips", () => {
   test("Anthropic thinking streams as a reasoning summary; its signature comes back next turn as signed thinking", async () => {
-    const upstream = upstreams.upstream(anthropicProfile.folder);
+    const upstream = suite.upstream(anthropicProfile.folder);
     upstream.handle(replay.sse("anthropic", "messages-stream-thinking.sse"));
     const events = ssePayloads(fixtureText("anthropic", "messages-stream-thinking.sse")) as Array<{
       type: string;
@@ -462,7 +463,7 @@ describe("reasoning round trips", () => {
     }>;
     const thinking = events.map((event) => event.delta?.thinking ?? "").join("");
     const signature = events.map((event) => event.delta?.signature ?? "").join("");
-    const stream = client.responses.stream({
+    const stream = suite.client.responses.stream({
       model: "anthropic/claude-haiku-4-5",
       input: "How do I cross the street?",
       reasoning: { effort: "low", summary: "auto" },
@@ -482,7 +483,7 @@ describe("reasoning round trips", () => {
     expect(reasoning.encrypted_content).toStartWith("aisbf.v1.");
 
     upstream.handle(replay.json("anthropic", "messages-text.json"));
-    await client.responses.create({
+    await suite.client.responses.create({
       model: "anthropic/claude-haiku-4-5",
       input: [
         { role: "user", content: "How do I cross the street?" },
@@ -497,7 +498,7 @@ describe("reasoning round trips", () => {
   });
 
   test("Gemini thought parts stream as a reasoning summary", async () => {
-    const upstream = upstreams.upstream(googleProfile.folder);
+    const upstream = suite.upstream(googleProfile.folder);
     upstream.handle(replay.sse("google", "stream-thinking-thought-parts.sse"));
     const thoughts = ssePayloads(fixtureText("google", "stream-thinking-thought-parts.sse"))
       .flatMap(
@@ -512,7 +513,7 @@ describe("reasoning round trips", () => {
       .filter((p) => p.thought)
       .map((p) => p.text ?? "")
       .join("");
-    const stream = client.responses.stream({
+    const stream = suite.client.responses.stream({
       model: "google/gemini-2.5-flash",
       input: "How do I cross the street?",
       reasoning: { effort: "low", summary: "auto" },
@@ -526,10 +527,10 @@ describe("reasoning round trips", () => {
   });
 
   test("Ollama thinking is a reasoning item, and goes back as thinking on the next turn", async () => {
-    const upstream = upstreams.upstream(ollamaProfile.folder);
+    const upstream = suite.upstream(ollamaProfile.folder);
     upstream.handle(replay.json("ollama", "chat-tool-call-cloud-httprr.json"));
     const recorded = JSON.parse(fixtureText("ollama", "chat-tool-call-cloud-httprr.json"));
-    const first = await client.responses.create({
+    const first = await suite.client.responses.create({
       model: "ollama/gpt-oss:120b",
       input: "Weather in SF?",
       tools: [ollamaProfile.tool],
@@ -540,7 +541,7 @@ describe("reasoning round trips", () => {
     expect(reasoning.summary).toEqual([{ type: "summary_text", text: recorded.message.thinking }]);
     // Nothing to sign: no envelope.
     expect(reasoning.encrypted_content).toBeUndefined();
-    await client.responses.create({
+    await suite.client.responses.create({
       model: "ollama/gpt-oss:120b",
       input: toolLoopInput("Weather in SF?", first.output, ["sunny"]),
       tools: [ollamaProfile.tool],

@@ -111,8 +111,10 @@ export function useProviderSuite<Body = unknown>(setup: ProviderSuiteSetup): Pro
 export const PIXEL_PNG =
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
-/** The mocks of `useUpstreamPerType`, usable in the file's tests once its beforeAll has run. */
-export interface UpstreamPerType {
+/** The suite of `useUpstreamPerType`; it answers once the file's beforeAll has run. */
+export interface UpstreamPerType<Client> {
+  /** The file's SDK client, pointed at the gateway. */
+  client: Client;
   /** The mock behind the provider of `type`. */
   upstream(type: ProviderType): MockUpstream;
   /** The JSON body of the request number `index` that the mock of `type` received; throws when there is none. */
@@ -121,14 +123,14 @@ export interface UpstreamPerType {
 
 /**
  * One gateway over one mock upstream for each provider type (the suites that run a dialect against every type):
- * the provider of each is `providerOfType`'s, and `initial` its mock's answer for every test that sets none.
- * `started` receives the gateway once it runs (to point the file's client at it).
+ * the provider of each is `providerOfType`'s, and `initial` its mock's answer for every test that sets none;
+ * `client` makes the file's SDK client once the gateway runs.
  */
-export function useUpstreamPerType(
+export function useUpstreamPerType<Client>(
   initial: Array<{ type: ProviderType; initial: MockHandler }>,
-  started: (gateway: TestGateway) => void,
-): UpstreamPerType {
-  let upstreams = new Map<string, MockUpstream>();
+  client: (gateway: TestGateway) => Client,
+): UpstreamPerType<Client> {
+  let running: { client: Client; upstreams: Map<string, MockUpstream> } | undefined;
   useMockGateway(
     new Map(initial.map((entry) => [entry.type, entry.initial])),
     (urls) => ({
@@ -137,16 +139,18 @@ export function useUpstreamPerType(
       ),
     }),
     (frame) => {
-      upstreams = frame.upstreams;
-      started(frame.gateway);
+      running = { client: client(frame.gateway), upstreams: frame.upstreams };
     },
   );
-  const upstream = (type: ProviderType) => {
-    const found = upstreams.get(type);
-    if (!found) throw new Error(`no mock upstream for ${type} (is the suite running?)`);
-    return found;
+  const started = () => {
+    if (!running) throw new Error("the suite runs only inside the file's tests");
+    return running;
   };
+  const upstream = (type: ProviderType) => started().upstreams.get(type) as MockUpstream;
   return {
+    get client() {
+      return started().client;
+    },
     upstream,
     body: (type, index) => requestAt<Record<string, unknown>>(upstream(type), index).body,
   };
