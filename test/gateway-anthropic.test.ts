@@ -2,23 +2,15 @@
 import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import type { ProviderConfig } from "../src/config/schema.ts";
-import { startGateway, type TestGateway } from "./helpers/gateway.ts";
+import { providerOfType, startGateway } from "./helpers/gateway.ts";
+import { recordingsOf } from "./helpers/mock-upstream.ts";
 import { useProviderSuite } from "./helpers/provider-suite.ts";
-import {
-  fixtureText,
-  jsonlToSSE,
-  jsonResponse,
-  type MockUpstream,
-  type RecordedRequest,
-  requestAt,
-  sseEventsOf,
-  sseResponse,
-  startMock,
-} from "../src/providers/testing.ts";
+import { jsonlToSSE, jsonResponse, sseEventsOf, sseResponse, startMock } from "../src/providers/testing.ts";
 import {
   apiErrorOf,
   assistantFromCompletion,
   assistantFromStream,
+  chatTool,
   collectStream,
   type ReasoningFields,
   ssePayloads,
@@ -29,17 +21,7 @@ const KEY = "sk-ant-test-canary-0001";
 const MODEL = "claude-haiku-4-5";
 const MAX_TOKENS = 1500;
 
-let upstream: MockUpstream;
-let gateway: TestGateway;
-/** The /v1 surface: model is "anthropic/<model>". */
-let client: OpenAI;
-/** The per-provider surface: /api/anthropic, model is the upstream's own name. */
-let direct: OpenAI;
-
-const anthropic = (name: string): string => fixtureText("anthropic", name);
-const json = (name: string): Response => jsonResponse(anthropic(name));
-/** A recorded .sse body replayed event by event, bytes as recorded (trailing spaces, pings and all). */
-const sse = (name: string): Response => sseResponse(sseEventsOf(anthropic(name)));
+const { text: anthropic, json, sse } = recordingsOf("anthropic");
 
 type Block = Record<string, unknown>;
 interface SentMessage {
@@ -55,48 +37,31 @@ interface SentBody {
   [key: string]: unknown;
 }
 
-function sent(index: number): RecordedRequest & { body: SentBody } {
-  return requestAt<SentBody>(upstream, index);
-}
-
-const RETRIEVE_TOOL: OpenAI.ChatCompletionTool = {
-  type: "function",
-  function: {
-    name: "retrieve_entity_info",
-    description: "Facts about a family member",
-    parameters: { type: "object", properties: { name: { type: "string" } }, required: ["name"] },
-  },
-};
-
-const PELICAN_TOOL: OpenAI.ChatCompletionTool = {
-  type: "function",
-  function: { name: "pelican_name_generator", parameters: { type: "object", properties: {} } },
-};
-
-useProviderSuite(
-  {
-    initial: () => json("messages-text.json"),
-    gateway: (url) => ({
-      providers: {
-        anthropic: {
-          id: "anthropic",
-          name: "Anthropic",
-          type: "anthropic",
-          endpoint: url,
-          api_key_required: true,
-          api_key: KEY,
-          models: [{ name: MODEL, max_tokens: MAX_TOKENS, context_window: 200000 }],
-        },
-      },
-    }),
-    directPath: "/api/anthropic",
-  },
-  (suite) => ({ upstream, gateway, client, direct } = suite),
+const RETRIEVE_TOOL = chatTool(
+  "retrieve_entity_info",
+  { type: "object", properties: { name: { type: "string" } }, required: ["name"] },
+  "Facts about a family member",
 );
+
+const PELICAN_TOOL = chatTool("pelican_name_generator", { type: "object", properties: {} });
+
+const suite = useProviderSuite<SentBody>({
+  initial: () => json("messages-text.json"),
+  gateway: (url) => ({
+    providers: {
+      anthropic: {
+        ...providerOfType.anthropic(url),
+        api_key: KEY,
+        models: [{ name: MODEL, max_tokens: MAX_TOKENS, context_window: 200000 }],
+      },
+    },
+  }),
+  directPath: "/api/anthropic",
+});
 
 describe("non-streaming", () => {
   test("a recorded text answer reaches the SDK field by field; the request is a Messages request", async () => {
-    const { data: completion, response } = await client.chat.completions
+    const { data: completion, response } = await suite.client.chat.completions
       .create({
         model: `anthropic/${MODEL}`,
         messages: [
@@ -126,8 +91,8 @@ describe("non-streaming", () => {
       `max_tokens was not set; used the configured default of ${MAX_TOKENS}`,
     );
 
-    const request = sent(0);
-    expect(upstream.requests).toHaveLength(1);
+    const request = suite.sent(0);
+    expect(suite.upstream.requests).toHaveLength(1);
     expect(request.method).toBe("POST");
     expect(request.path).toBe("/v1/messages");
     expect(request.headers.get("x-api-key")).toBe(KEY);
@@ -143,7 +108,7 @@ describe("non-streaming", () => {
   });
 
   test("/api/anthropic takes the upstream model name; every request field is translated", async () => {
-    await direct.chat.completions.create({
+    await suite.direct.chat.completions.create({
       model: MODEL,
       max_completion_tokens: 300,
       stop: ["\n\nHuman:", "END"],
@@ -169,7 +134,7 @@ describe("non-streaming", () => {
         },
       ],
     });
-    expect(sent(0).body).toEqual({
+    expect(suite.sent(0).body).toEqual({
       model: MODEL,
       max_tokens: 300,
       stream: false,
@@ -207,7 +172,7 @@ describe("non-streaming", () => {
 
   test("cache_control on content parts (as OpenRouter clients send it) becomes Anthropic cache breakpoints", async () => {
     // https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching ; https://openrouter.ai/docs/features/prompt-caching
-    const response = await fetch(`${gateway.url}/api/anthropic/chat/completions`, {
+    const response = await fetch(`${suite.gateway.url}/api/anthropic/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
@@ -232,10 +197,10 @@ describe("non-streaming", () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get("x-aisbf-warnings")).toBeNull();
-    expect(sent(0).body.system).toEqual([
+    expect(suite.sent(0).body.system).toEqual([
       { type: "text", text: "A long manual.", cache_control: { type: "ephemeral", ttl: "1h" } },
     ]);
-    expect(sent(0).body.messages).toEqual([
+    expect(suite.sent(0).body.messages).toEqual([
       {
         role: "user",
         content: [
@@ -247,8 +212,8 @@ describe("non-streaming", () => {
   });
 
   test("recorded parallel tool calls keep their ids, names and arguments", async () => {
-    upstream.handle(() => json("messages-parallel-tool-use.json"));
-    const completion = await client.chat.completions.create({
+    suite.upstream.handle(() => json("messages-parallel-tool-use.json"));
+    const completion = await suite.client.chat.completions.create({
       model: `anthropic/${MODEL}`,
       messages: [{ role: "user", content: "Who is the youngest?" }],
       tools: [RETRIEVE_TOOL],
@@ -272,8 +237,8 @@ describe("non-streaming", () => {
   });
 
   test("a tool call without arguments comes back as '{}'", async () => {
-    upstream.handle(() => json("messages-tool-use-no-args.json"));
-    const completion = await client.chat.completions.create({
+    suite.upstream.handle(() => json("messages-tool-use-no-args.json"));
+    const completion = await suite.client.chat.completions.create({
       model: `anthropic/${MODEL}`,
       messages: [{ role: "user", content: "Update the issue list" }],
       tools: [{ type: "function", function: { name: "updateIssueList", parameters: { type: "object" } } }],
@@ -285,8 +250,8 @@ describe("non-streaming", () => {
   });
 
   test("recorded thinking: reasoning_content, and reasoning_details carrying the signature", async () => {
-    upstream.handle(() => json("messages-thinking.json"));
-    const completion = await client.chat.completions.create({
+    suite.upstream.handle(() => json("messages-thinking.json"));
+    const completion = await suite.client.chat.completions.create({
       model: `anthropic/${MODEL}`,
       max_tokens: 2000,
       reasoning_effort: "low",
@@ -307,24 +272,24 @@ describe("non-streaming", () => {
     ]);
     // The recorded answer came from claude-sonnet-4-5 and MODEL is claude-haiku-4-5: models before adaptive
     // thinking, so the effort is sent as a budget, without output_config.effort.
-    expect(sent(0).body.thinking).toEqual({ type: "enabled", budget_tokens: 1024 });
-    expect(sent(0).body.output_config).toBeUndefined();
+    expect(suite.sent(0).body.thinking).toEqual({ type: "enabled", budget_tokens: 1024 });
+    expect(suite.sent(0).body.output_config).toBeUndefined();
   });
 
   test("reasoning_effort on a model with adaptive thinking: adaptive, at that effort", async () => {
-    upstream.handle(() => json("messages-thinking.json"));
-    await client.chat.completions.create({
+    suite.upstream.handle(() => json("messages-thinking.json"));
+    await suite.client.chat.completions.create({
       model: "anthropic/claude-opus-4-6",
       max_tokens: 2000,
       reasoning_effort: "low",
       messages: [{ role: "user", content: "How do I cross the street?" }],
     });
-    expect(sent(0).body.thinking).toEqual({ type: "adaptive" });
-    expect(sent(0).body.output_config).toEqual({ effort: "low" });
+    expect(suite.sent(0).body.thinking).toEqual({ type: "adaptive" });
+    expect(suite.sent(0).body.output_config).toEqual({ effort: "low" });
   });
 
   test("temperature and n=2 are dropped with a warning; top_p is not sent either", async () => {
-    const { response } = await client.chat.completions
+    const { response } = await suite.client.chat.completions
       .create({
         model: `anthropic/${MODEL}`,
         max_tokens: 100,
@@ -340,7 +305,7 @@ describe("non-streaming", () => {
     expect(warnings).toContain("n > 1 is not supported by Anthropic");
     // max_tokens was given: no default, no warning about it.
     expect(warnings).not.toContain("max_tokens");
-    const body = sent(0).body;
+    const body = suite.sent(0).body;
     expect(body.temperature).toBeUndefined();
     expect(body.top_p).toBeUndefined();
     expect(body.max_tokens).toBe(100);
@@ -349,8 +314,8 @@ describe("non-streaming", () => {
 
 describe("streaming", () => {
   test("a recorded text stream (pings and padded lines) reaches the SDK as OpenAI chunks", async () => {
-    upstream.handle(() => sse("messages-stream-text-httprr.sse"));
-    const { data: stream, response } = await client.chat.completions
+    suite.upstream.handle(() => sse("messages-stream-text-httprr.sse"));
+    const { data: stream, response } = await suite.client.chat.completions
       .create({
         model: `anthropic/${MODEL}`,
         max_tokens: 50,
@@ -378,12 +343,12 @@ describe("streaming", () => {
     expect(collected.emptyChunks).toBe(0);
     // The usage chunk comes last, with no choices.
     expect(collected.chunks.at(-1)?.choices).toEqual([]);
-    expect(sent(0).body.stream).toBe(true);
+    expect(suite.sent(0).body.stream).toBe(true);
   });
 
   test("the raw SSE ends with [DONE]; no usage chunk unless asked for", async () => {
-    upstream.handle(() => jsonlToSSEResponse("messages-text-stream.chunks.jsonl"));
-    const response = await fetch(`${gateway.url}/api/anthropic/chat/completions`, {
+    suite.upstream.handle(() => jsonlToSSEResponse("messages-text-stream.chunks.jsonl"));
+    const response = await fetch(`${suite.gateway.url}/api/anthropic/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
@@ -405,8 +370,8 @@ describe("streaming", () => {
   });
 
   test("a recorded stop-sequence stream: stop_sequences sent, finish_reason stop", async () => {
-    upstream.handle(() => sse("messages-stream-stop-sequence.sse"));
-    const stream = await client.chat.completions.create({
+    suite.upstream.handle(() => sse("messages-stream-stop-sequence.sse"));
+    const stream = await suite.client.chat.completions.create({
       model: `anthropic/${MODEL}`,
       max_tokens: 200,
       stop: "```",
@@ -417,12 +382,12 @@ describe("streaming", () => {
     expect(collected.content).toStartWith("\ndef pelican():");
     expect(collected.finishReasons).toEqual(["stop"]);
     expect(collected.usage).toBeUndefined();
-    expect(sent(0).body.stop_sequences).toEqual(["```"]);
+    expect(suite.sent(0).body.stop_sequences).toEqual(["```"]);
   });
 
   test("recorded streamed parallel tool calls assemble with ids, names and '{}' arguments", async () => {
-    upstream.handle(() => sse("messages-stream-parallel-tool-use.sse"));
-    const stream = await direct.chat.completions.create({
+    suite.upstream.handle(() => sse("messages-stream-parallel-tool-use.sse"));
+    const stream = await suite.direct.chat.completions.create({
       model: MODEL,
       max_tokens: 200,
       tools: [PELICAN_TOOL],
@@ -451,12 +416,12 @@ describe("streaming", () => {
     expect(collected.finishReasons).toEqual(["tool_calls"]);
     expect(collected.content).toBe("");
     expect(collected.usage?.total_tokens).toBe(542 + 62);
-    expect(sent(0).body.tool_choice).toEqual({ type: "any" });
+    expect(suite.sent(0).body.tool_choice).toEqual({ type: "any" });
   });
 
   test("a recorded thinking stream: reasoning deltas, then the signed block in reasoning_details", async () => {
-    upstream.handle(() => sse("messages-stream-thinking.sse"));
-    const stream = await client.chat.completions.create({
+    suite.upstream.handle(() => sse("messages-stream-thinking.sse"));
+    const stream = await suite.client.chat.completions.create({
       model: `anthropic/${MODEL}`,
       max_tokens: 2000,
       reasoning_effort: "medium",
@@ -489,8 +454,8 @@ describe("server tools", () => {
       .join("");
 
   test("a recorded web search answer: the client gets its text; the search blocks have no Chat form", async () => {
-    upstream.handle(() => json("messages-web-search.json"));
-    const completion = await client.chat.completions.create({
+    suite.upstream.handle(() => json("messages-web-search.json"));
+    const completion = await suite.client.chat.completions.create({
       model: `anthropic/${MODEL}`,
       max_tokens: 1000,
       messages: [{ role: "user", content: "What's in the tech news today?" }],
@@ -503,9 +468,9 @@ describe("server tools", () => {
   });
 
   test("a recorded web search stream: text deltas only, no tool calls, one finish", async () => {
-    upstream.handle(() => jsonlToSSEResponse("messages-stream-web-search.chunks.jsonl"));
+    suite.upstream.handle(() => jsonlToSSEResponse("messages-stream-web-search.chunks.jsonl"));
     const collected = await collectStream(
-      await client.chat.completions.create({
+      await suite.client.chat.completions.create({
         model: `anthropic/${MODEL}`,
         max_tokens: 1000,
         messages: [{ role: "user", content: "What's in the tech news today?" }],
@@ -524,12 +489,12 @@ describe("server tools", () => {
 
 describe("multi-turn conversations", () => {
   test("tool calls and their results come back as paired tool_use / tool_result blocks", async () => {
-    upstream.handle(() => json("messages-parallel-tool-use.json"));
+    suite.upstream.handle(() => json("messages-parallel-tool-use.json"));
     const history: OpenAI.ChatCompletionMessageParam[] = [
       { role: "system", content: "You are a family archivist." },
       { role: "user", content: "Who is the youngest of Alice, Bob, Charlie and Daisy?" },
     ];
-    const first = await client.chat.completions.create({
+    const first = await suite.client.chat.completions.create({
       model: `anthropic/${MODEL}`,
       max_tokens: 500,
       tools: [RETRIEVE_TOOL],
@@ -538,14 +503,14 @@ describe("multi-turn conversations", () => {
     const calls = first.choices[0]?.message.tool_calls ?? [];
     expect(calls).toHaveLength(4);
 
-    upstream.handle(() => json("messages-text.json"));
+    suite.upstream.handle(() => json("messages-text.json"));
     const ages: Record<string, number> = { Alice: 41, Bob: 38, Charlie: 12, Daisy: 9 };
     // Results in the reverse order of the calls: pairing is by id, not by position.
     const results: OpenAI.ChatCompletionToolMessageParam[] = [...calls].reverse().map((call) => {
       const name = call.type === "function" ? JSON.parse(call.function.arguments).name : "";
       return { role: "tool", tool_call_id: call.id, content: JSON.stringify({ name, age: ages[name] }) };
     });
-    const second = await client.chat.completions.create({
+    const second = await suite.client.chat.completions.create({
       model: `anthropic/${MODEL}`,
       max_tokens: 500,
       tools: [RETRIEVE_TOOL],
@@ -559,7 +524,7 @@ describe("multi-turn conversations", () => {
     expect(second.choices[0]?.message.content).toStartWith("Hello!");
 
     const recorded = JSON.parse(anthropic("messages-parallel-tool-use.json"));
-    const body = sent(1).body;
+    const body = suite.sent(1).body;
     expect(body.system).toEqual([{ type: "text", text: "You are a family archivist." }]);
     expect(body.messages.map((message) => message.role)).toEqual(["user", "assistant", "user"]);
     // The assistant turn as Anthropic produced it: its text, then each tool_use with its id, name and input.
@@ -582,13 +547,13 @@ describe("multi-turn conversations", () => {
 
   test("streamed thinking, then streamed tool calls: thinking blocks and signatures survive every turn", async () => {
     // Turn 1: a thinking answer, streamed.
-    upstream.handle(() => sse("messages-stream-thinking.sse"));
+    suite.upstream.handle(() => sse("messages-stream-thinking.sse"));
     const question: OpenAI.ChatCompletionMessageParam = {
       role: "user",
       content: "How do I cross the street?",
     };
     const turn1 = await collectStream(
-      await client.chat.completions.create({
+      await suite.client.chat.completions.create({
         model: `anthropic/${MODEL}`,
         max_tokens: 2000,
         reasoning_effort: "medium",
@@ -598,11 +563,11 @@ describe("multi-turn conversations", () => {
     );
 
     // Turn 2: the client sends the answer back as it received it; the model calls tools (streamed).
-    upstream.handle(() => sse("messages-stream-parallel-tool-use.sse"));
+    suite.upstream.handle(() => sse("messages-stream-parallel-tool-use.sse"));
     const ask: OpenAI.ChatCompletionMessageParam = { role: "user", content: "Now name my two pelicans." };
     const history = [question, assistantFromStream(turn1), ask];
     const turn2 = await collectStream(
-      await client.chat.completions.create({
+      await suite.client.chat.completions.create({
         model: `anthropic/${MODEL}`,
         max_tokens: 2000,
         reasoning_effort: "medium",
@@ -614,9 +579,9 @@ describe("multi-turn conversations", () => {
     expect(turn2.toolCalls).toHaveLength(2);
 
     // Turn 3: the tool results.
-    upstream.handle(() => sse("messages-stream-text-httprr.sse"));
+    suite.upstream.handle(() => sse("messages-stream-text-httprr.sse"));
     const turn3 = await collectStream(
-      await client.chat.completions.create({
+      await suite.client.chat.completions.create({
         model: `anthropic/${MODEL}`,
         max_tokens: 2000,
         reasoning_effort: "medium",
@@ -640,13 +605,13 @@ describe("multi-turn conversations", () => {
         { type: "text", text: expected.text },
       ],
     };
-    expect(sent(1).body.messages).toEqual([
+    expect(suite.sent(1).body.messages).toEqual([
       { role: "user", content: [{ type: "text", text: "How do I cross the street?" }] },
       thinkingTurn,
       { role: "user", content: [{ type: "text", text: "Now name my two pelicans." }] },
     ]);
-    expect(sent(2).body.messages.slice(0, 3)).toEqual(sent(1).body.messages);
-    expect(sent(2).body.messages.slice(3)).toEqual([
+    expect(suite.sent(2).body.messages.slice(0, 3)).toEqual(suite.sent(1).body.messages);
+    expect(suite.sent(2).body.messages.slice(3)).toEqual([
       {
         role: "assistant",
         content: [
@@ -675,19 +640,19 @@ describe("multi-turn conversations", () => {
   });
 
   test("non-streamed thinking goes back as the same signed thinking block", async () => {
-    upstream.handle(() => json("messages-thinking.json"));
+    suite.upstream.handle(() => json("messages-thinking.json"));
     const question: OpenAI.ChatCompletionMessageParam = {
       role: "user",
       content: "How do I cross the street?",
     };
-    const first = await client.chat.completions.create({
+    const first = await suite.client.chat.completions.create({
       model: `anthropic/${MODEL}`,
       max_tokens: 2000,
       reasoning_effort: "low",
       messages: [question],
     });
-    upstream.handle(() => json("messages-text.json"));
-    await client.chat.completions.create({
+    suite.upstream.handle(() => json("messages-text.json"));
+    await suite.client.chat.completions.create({
       model: `anthropic/${MODEL}`,
       max_tokens: 2000,
       reasoning_effort: "low",
@@ -695,7 +660,7 @@ describe("multi-turn conversations", () => {
     });
     const recorded = JSON.parse(anthropic("messages-thinking.json"));
     // The recorded content blocks, byte for byte: thinking (with signature) first, then the text.
-    expect(sent(1).body.messages[1]).toEqual({
+    expect(suite.sent(1).body.messages[1]).toEqual({
       role: "assistant",
       content: [
         {
@@ -709,13 +674,13 @@ describe("multi-turn conversations", () => {
   });
 
   test("redacted thinking goes back as redacted_thinking blocks, in order", async () => {
-    upstream.handle(() => sse("messages-stream-redacted-thinking.sse"));
+    suite.upstream.handle(() => sse("messages-stream-redacted-thinking.sse"));
     const question: OpenAI.ChatCompletionMessageParam = {
       role: "user",
       content: "ANTHROPIC_MAGIC_STRING_TRIGGER_REDACTED_THINKING",
     };
     const turn1 = await collectStream(
-      await client.chat.completions.create({
+      await suite.client.chat.completions.create({
         model: `anthropic/${MODEL}`,
         max_tokens: 2000,
         messages: [question],
@@ -737,13 +702,13 @@ describe("multi-turn conversations", () => {
       })),
     );
 
-    upstream.handle(() => json("messages-text.json"));
-    await client.chat.completions.create({
+    suite.upstream.handle(() => json("messages-text.json"));
+    await suite.client.chat.completions.create({
       model: `anthropic/${MODEL}`,
       max_tokens: 2000,
       messages: [question, assistantFromStream(turn1), { role: "user", content: "Go on." }],
     });
-    const assistant = sent(1).body.messages[1];
+    const assistant = suite.sent(1).body.messages[1];
     expect(assistant?.content.slice(0, 2)).toEqual(redacted);
     expect(assistant?.content[2]).toEqual({ type: "text", text: turn1.content });
   });
@@ -751,9 +716,9 @@ describe("multi-turn conversations", () => {
 
 describe("upstream errors", () => {
   test("529 overloaded reaches the client as a 503 in OpenAI's shape, after one retry", async () => {
-    upstream.handle(() => jsonResponse(documentedError("overloaded_error", "Overloaded"), 529));
+    suite.upstream.handle(() => jsonResponse(documentedError("overloaded_error", "Overloaded"), 529));
     const error = await apiErrorOf(
-      client.chat.completions.create({
+      suite.client.chat.completions.create({
         model: "anthropic/claude-overloaded",
         max_tokens: 10,
         messages: [{ role: "user", content: "hi" }],
@@ -765,11 +730,11 @@ describe("upstream errors", () => {
     expect(error.message).toContain("Overloaded");
     expect(error.message).not.toContain(KEY);
     // Transient: retried once on the same target, then given up.
-    expect(upstream.requests).toHaveLength(2);
+    expect(suite.upstream.requests).toHaveLength(2);
   });
 
   test("429 with retry-after reaches the client as a 429 with Retry-After", async () => {
-    upstream.handle(() =>
+    suite.upstream.handle(() =>
       jsonResponse(
         documentedError("rate_limit_error", "Number of request tokens has exceeded your limit"),
         429,
@@ -778,7 +743,7 @@ describe("upstream errors", () => {
         },
       ),
     );
-    const response = await fetch(`${gateway.url}/api/anthropic/chat/completions`, {
+    const response = await fetch(`${suite.gateway.url}/api/anthropic/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
@@ -799,13 +764,13 @@ describe("upstream errors", () => {
       },
     });
     // 12 s is longer than the gateway waits on one target: no retry.
-    expect(upstream.requests).toHaveLength(1);
+    expect(suite.upstream.requests).toHaveLength(1);
   });
 
   test("a recorded 404 model not found keeps its status; the SDK sees a NotFoundError", async () => {
-    upstream.handle(() => jsonResponse(anthropic("error-404-not-found-model.json"), 404));
+    suite.upstream.handle(() => jsonResponse(anthropic("error-404-not-found-model.json"), 404));
     const error = await apiErrorOf(
-      client.chat.completions.create({
+      suite.client.chat.completions.create({
         model: "anthropic/claude-sonet-4-5",
         max_tokens: 10,
         messages: [{ role: "user", content: "hi" }],
@@ -818,9 +783,9 @@ describe("upstream errors", () => {
   });
 
   test("a recorded 400 (orphan tool_result) is returned as a 400, not retried", async () => {
-    upstream.handle(() => jsonResponse(anthropic("error-400-invalid-request-tool-result.json"), 400));
+    suite.upstream.handle(() => jsonResponse(anthropic("error-400-invalid-request-tool-result.json"), 400));
     const error = await apiErrorOf(
-      client.chat.completions.create({
+      suite.client.chat.completions.create({
         model: "anthropic/claude-bad-request",
         max_tokens: 10,
         messages: [{ role: "user", content: "hi" }],
@@ -829,16 +794,16 @@ describe("upstream errors", () => {
     expect(error.status).toBe(400);
     expect(error.type).toBe("invalid_request_error");
     expect(error.message).toContain("unexpected `tool_use_id` found in `tool_result` blocks");
-    expect(upstream.requests).toHaveLength(1);
+    expect(suite.upstream.requests).toHaveLength(1);
   });
 
   test("an overloaded_error event before any content is a 503, not an empty answer", async () => {
     // The recorded stream's message_start, then Anthropic's documented in-stream error event.
     const start = sseEventsOf(anthropic("messages-stream-text-httprr.sse"))[0] ?? "";
     const errorEvent = `event: error\ndata: ${documentedError("overloaded_error", "Overloaded")}\n\n`;
-    upstream.handle(() => sseResponse([start, errorEvent]));
+    suite.upstream.handle(() => sseResponse([start, errorEvent]));
     const error = await apiErrorOf(
-      client.chat.completions.create({
+      suite.client.chat.completions.create({
         model: "anthropic/claude-overloaded-stream",
         max_tokens: 10,
         messages: [{ role: "user", content: "hi" }],
@@ -912,10 +877,10 @@ describe("billing failures in a rotation", () => {
 
 describe("models", () => {
   test("GET /api/anthropic/models lists the upstream's models in OpenAI's shape", async () => {
-    upstream.handle((request) =>
+    suite.upstream.handle((request) =>
       request.path === "/v1/models" ? jsonResponse(MODELS_PAGE) : jsonResponse("{}", 500),
     );
-    const page = await direct.models.list();
+    const page = await suite.direct.models.list();
     expect(page.data).toEqual([
       {
         id: "claude-sonnet-4-5-20250929",
@@ -930,12 +895,12 @@ describe("models", () => {
         owned_by: "anthropic",
       },
     ]);
-    expect(sent(0).method).toBe("GET");
-    expect(sent(0).headers.get("x-api-key")).toBe(KEY);
+    expect(suite.sent(0).method).toBe("GET");
+    expect(suite.sent(0).headers.get("x-api-key")).toBe(KEY);
   });
 
   test("GET /v1/models lists the configured anthropic/<model>", async () => {
-    const page = await client.models.list();
+    const page = await suite.client.models.list();
     expect(page.data.map((model) => model.id)).toContain(`anthropic/${MODEL}`);
   });
 });

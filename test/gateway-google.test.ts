@@ -1,22 +1,15 @@
 // End to end: the official openai SDK -> AISBF -> a mock Gemini API replaying recorded real traffic.
 import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import type { TestGateway } from "./helpers/gateway.ts";
+import { providerOfType } from "./helpers/gateway.ts";
+import { recordingsOf } from "./helpers/mock-upstream.ts";
 import { useProviderSuite } from "./helpers/provider-suite.ts";
-import {
-  fixtureSse,
-  fixtureText,
-  jsonResponse,
-  type MockUpstream,
-  type RecordedRequest,
-  requestAt,
-  sseEventsOf,
-  sseResponse,
-} from "../src/providers/testing.ts";
+import { jsonResponse } from "../src/providers/testing.ts";
 import {
   apiErrorOf,
   assistantFromCompletion,
   assistantFromStream,
+  chatTool,
   collectStream,
   type ReasoningFields,
   ssePayloads,
@@ -25,23 +18,13 @@ import {
 const KEY = "AIzaSy-test-canary-0001";
 const MODEL = "gemini-2.5-flash";
 
-let upstream: MockUpstream;
-let gateway: TestGateway;
-/** The /v1 surface: model is "google/<model>". */
-let client: OpenAI;
-/** The per-provider surface: /api/google, model is the upstream's own name. */
-let direct: OpenAI;
-
-const google = (name: string): string => fixtureText("google", name);
-const json = (name: string): Response => jsonResponse(google(name));
-/** A recorded .sse body (CRLF CRLF separated, as Google sends it) replayed event by event, bytes as recorded. */
-const sse = (name: string): Response => sseResponse(sseEventsOf(google(name)));
+/** `sse` replays a recorded .sse body (CRLF CRLF separated, as Google sends it) event by event, bytes as recorded. */
+const { text: google, json, sse } = recordingsOf("google");
 /**
  * Recordings of other stream forms (a .chunks.jsonl, or the JSON-array form Gemini sends without alt=sse) as
  * the SSE events the gateway asks for (alt=sse): each recorded event's JSON text becomes one `data:` event.
  */
-const eventsAsSse = (name: string): Response =>
-  sseResponse(sseEventsOf(fixtureSse("google", name, "\r\n\r\n")));
+const eventsAsSse = (name: string): Response => sse(name, "\r\n\r\n");
 
 interface Part {
   text?: string;
@@ -64,56 +47,36 @@ interface SentBody {
   [key: string]: unknown;
 }
 
-function sent(index: number): RecordedRequest & { body: SentBody } {
-  return requestAt<SentBody>(upstream, index);
-}
-
-const WEATHER_TOOL: OpenAI.ChatCompletionTool = {
-  type: "function",
-  function: {
-    name: "weather",
-    description: "Weather for a city",
-    parameters: { type: "object", properties: { location: { type: "string" } }, required: ["location"] },
-  },
-};
-
-const GET_WEATHER_TOOL: OpenAI.ChatCompletionTool = {
-  type: "function",
-  function: {
-    name: "getWeather",
-    parameters: { type: "object", properties: { location: { type: "string" } } },
-  },
-};
-
-const PELICAN_TOOL: OpenAI.ChatCompletionTool = {
-  type: "function",
-  function: { name: "pelican_name_generator", parameters: { type: "object", properties: {} } },
-};
-
-useProviderSuite(
-  {
-    initial: () => json("generate-content-text.json"),
-    gateway: (url) => ({
-      providers: {
-        google: {
-          id: "google",
-          name: "Google Gemini",
-          type: "google",
-          endpoint: url,
-          api_key_required: true,
-          api_key: KEY,
-          models: [{ name: MODEL, context_window: 1048576 }],
-        },
-      },
-    }),
-    directPath: "/api/google",
-  },
-  (suite) => ({ upstream, gateway, client, direct } = suite),
+const WEATHER_TOOL = chatTool(
+  "weather",
+  { type: "object", properties: { location: { type: "string" } }, required: ["location"] },
+  "Weather for a city",
 );
+
+const GET_WEATHER_TOOL = chatTool("getWeather", {
+  type: "object",
+  properties: { location: { type: "string" } },
+});
+
+const PELICAN_TOOL = chatTool("pelican_name_generator", { type: "object", properties: {} });
+
+const suite = useProviderSuite<SentBody>({
+  initial: () => json("generate-content-text.json"),
+  gateway: (url) => ({
+    providers: {
+      google: {
+        ...providerOfType.google(url),
+        api_key: KEY,
+        models: [{ name: MODEL, context_window: 1048576 }],
+      },
+    },
+  }),
+  directPath: "/api/google",
+});
 
 describe("non-streaming", () => {
   test("a recorded text answer reaches the SDK field by field; the key travels only in its header", async () => {
-    const { data: completion, response } = await client.chat.completions
+    const { data: completion, response } = await suite.client.chat.completions
       .create({
         model: `google/${MODEL}`,
         messages: [
@@ -142,7 +105,7 @@ describe("non-streaming", () => {
     expect(response.headers.get("x-aisbf-provider")).toBe("google");
     expect(response.headers.get("x-aisbf-warnings")).toBeNull();
 
-    const request = sent(0);
+    const request = suite.sent(0);
     expect(request.method).toBe("POST");
     expect(request.path).toBe(`/v1beta/models/${MODEL}:generateContent`);
     expect(request.search).toBe("");
@@ -157,7 +120,7 @@ describe("non-streaming", () => {
   });
 
   test("/api/google takes the upstream model name; every request field is translated", async () => {
-    await direct.chat.completions.create({
+    await suite.direct.chat.completions.create({
       model: MODEL,
       max_completion_tokens: 256,
       temperature: 0.3,
@@ -183,7 +146,7 @@ describe("non-streaming", () => {
         },
       ],
     });
-    expect(sent(0).body).toEqual({
+    expect(suite.sent(0).body).toEqual({
       // Consecutive user messages are one Gemini user turn.
       contents: [
         {
@@ -228,8 +191,8 @@ describe("non-streaming", () => {
   });
 
   test("a recorded function call: tool_calls with a stable id, name, JSON arguments; finish tool_calls", async () => {
-    upstream.handle(() => json("generate-content-function-call.json"));
-    const completion = await client.chat.completions.create({
+    suite.upstream.handle(() => json("generate-content-function-call.json"));
+    const completion = await suite.client.chat.completions.create({
       model: "google/gemini-3-pro-preview",
       messages: [{ role: "user", content: "Weather in San Francisco?" }],
       tools: [WEATHER_TOOL],
@@ -253,22 +216,22 @@ describe("non-streaming", () => {
       completion_tokens_details: { reasoning_tokens: 893 },
     });
     expect(completion.model).toBe("gemini-3-pro-preview");
-    expect(sent(0).path).toBe("/v1beta/models/gemini-3-pro-preview:generateContent");
+    expect(suite.sent(0).path).toBe("/v1beta/models/gemini-3-pro-preview:generateContent");
   });
 
   test("recorded MAX_TOKENS -> length; SAFETY -> content_filter with no content", async () => {
-    upstream.handle(() => json("generate-content-max-tokens.json"));
-    const truncated = await client.chat.completions.create({
+    suite.upstream.handle(() => json("generate-content-max-tokens.json"));
+    const truncated = await suite.client.chat.completions.create({
       model: `google/${MODEL}`,
       max_tokens: 5,
       messages: [{ role: "user", content: "What is the capital of France?" }],
     });
     expect(truncated.choices[0]?.finish_reason).toBe("length");
     expect(truncated.choices[0]?.message.content).toBe("The capital of France is");
-    expect(sent(0).body.generationConfig).toEqual({ maxOutputTokens: 5 });
+    expect(suite.sent(0).body.generationConfig).toEqual({ maxOutputTokens: 5 });
 
-    upstream.handle(() => json("generate-content-safety-blocked.json"));
-    const blocked = await client.chat.completions.create({
+    suite.upstream.handle(() => json("generate-content-safety-blocked.json"));
+    const blocked = await suite.client.chat.completions.create({
       model: "google/gemini-1.5-flash",
       messages: [{ role: "user", content: "..." }],
     });
@@ -278,8 +241,8 @@ describe("non-streaming", () => {
   });
 
   test("recorded thinking answer: text in content, thought tokens in usage", async () => {
-    upstream.handle(() => json("generate-content-text-thinking.json"));
-    const completion = await client.chat.completions.create({
+    suite.upstream.handle(() => json("generate-content-text-thinking.json"));
+    const completion = await suite.client.chat.completions.create({
       model: "google/gemini-3-pro-preview",
       reasoning_effort: "high",
       messages: [{ role: "user", content: "How many r's in strawberry?" }],
@@ -288,14 +251,14 @@ describe("non-streaming", () => {
       "There are **3** r's in strawberry.\n\nHere is the breakdown: st**r**awbe**rr**y.",
     );
     expect(completion.usage?.completion_tokens_details?.reasoning_tokens).toBe(244);
-    expect(sent(0).body.generationConfig?.thinkingConfig).toEqual({
+    expect(suite.sent(0).body.generationConfig?.thinkingConfig).toEqual({
       includeThoughts: true,
       thinkingBudget: 24576,
     });
   });
 
   test("n=2, user and logprobs are dropped with a warning in x-aisbf-warnings", async () => {
-    const { data: completion, response } = await client.chat.completions
+    const { data: completion, response } = await suite.client.chat.completions
       .create({
         model: `google/${MODEL}`,
         n: 2,
@@ -309,11 +272,11 @@ describe("non-streaming", () => {
     expect(warnings).toContain("n > 1 is not supported");
     expect(warnings).toContain("'user' has no Gemini equivalent");
     expect(warnings).toContain("Not supported by Gemini and dropped: logprobs.");
-    expect(sent(0).body.generationConfig).toEqual({});
+    expect(suite.sent(0).body.generationConfig).toEqual({});
   });
 
   test("tool JSON Schema keywords Gemini rejects are removed, with a warning", async () => {
-    const { response } = await client.chat.completions
+    const { response } = await suite.client.chat.completions
       .create({
         model: `google/${MODEL}`,
         messages: [{ role: "user", content: "Fetch it" }],
@@ -333,7 +296,7 @@ describe("non-streaming", () => {
       })
       .withResponse();
     expect(response.headers.get("x-aisbf-warnings")).toContain("Tool 'fetch': JSON Schema keywords");
-    expect(sent(0).body.tools).toEqual([
+    expect(suite.sent(0).body.tools).toEqual([
       {
         functionDeclarations: [
           { name: "fetch", parameters: { type: "OBJECT", properties: { url: { type: "STRING" } } } },
@@ -345,8 +308,8 @@ describe("non-streaming", () => {
 
 describe("streaming", () => {
   test("a recorded SSE stream reaches the SDK as OpenAI chunks, with usage last", async () => {
-    upstream.handle(() => sse("stream-text-sse.sse"));
-    const { data: stream, response } = await client.chat.completions
+    suite.upstream.handle(() => sse("stream-text-sse.sse"));
+    const { data: stream, response } = await suite.client.chat.completions
       .create({
         model: "google/gemini-2.0-flash-exp",
         messages: [{ role: "user", content: "What is the capital of France?" }],
@@ -368,14 +331,14 @@ describe("streaming", () => {
     expect(collected.emptyChunks).toBe(0);
     expect(collected.chunks.at(-1)?.choices).toEqual([]);
 
-    expect(sent(0).path).toBe("/v1beta/models/gemini-2.0-flash-exp:streamGenerateContent");
-    expect(sent(0).search).toBe("?alt=sse");
-    expect(sent(0).headers.get("x-goog-api-key")).toBe(KEY);
+    expect(suite.sent(0).path).toBe("/v1beta/models/gemini-2.0-flash-exp:streamGenerateContent");
+    expect(suite.sent(0).search).toBe("?alt=sse");
+    expect(suite.sent(0).headers.get("x-goog-api-key")).toBe(KEY);
   });
 
   test("a recorded thinking stream: thought parts as reasoning_content, the answer as content", async () => {
-    upstream.handle(() => sse("stream-thinking-thought-parts.sse"));
-    const stream = await client.chat.completions.create({
+    suite.upstream.handle(() => sse("stream-thinking-thought-parts.sse"));
+    const stream = await suite.client.chat.completions.create({
       model: "google/gemini-2.5-pro",
       reasoning_effort: "medium",
       messages: [{ role: "user", content: "How do I cross the street?" }],
@@ -405,8 +368,8 @@ describe("streaming", () => {
   });
 
   test("a recorded streamed thought and function call: reasoning, then a whole tool call", async () => {
-    upstream.handle(() => eventsAsSse("stream-jsonarray-thought-and-function-call.json"));
-    const stream = await direct.chat.completions.create({
+    suite.upstream.handle(() => eventsAsSse("stream-jsonarray-thought-and-function-call.json"));
+    const stream = await suite.direct.chat.completions.create({
       model: MODEL,
       tools: [PELICAN_TOOL],
       messages: [{ role: "user", content: "Name my pelican" }],
@@ -427,8 +390,8 @@ describe("streaming", () => {
   });
 
   test("recorded arguments streamed in pieces (partialArgs) assemble into two whole calls", async () => {
-    upstream.handle(() => eventsAsSse("stream-function-call-partial-args-vertex.chunks.jsonl"));
-    const stream = await client.chat.completions.create({
+    suite.upstream.handle(() => eventsAsSse("stream-function-call-partial-args-vertex.chunks.jsonl"));
+    const stream = await suite.client.chat.completions.create({
       model: "google/gemini-3.1-pro-preview",
       tools: [GET_WEATHER_TOOL],
       messages: [{ role: "user", content: "Weather in Boston and San Francisco?" }],
@@ -448,12 +411,12 @@ describe("streaming", () => {
 
 describe("multi-turn conversations", () => {
   test("a function call and its result go back paired by name, with the thought signature", async () => {
-    upstream.handle(() => json("generate-content-function-call.json"));
+    suite.upstream.handle(() => json("generate-content-function-call.json"));
     const question: OpenAI.ChatCompletionMessageParam = {
       role: "user",
       content: "Weather in San Francisco?",
     };
-    const first = await client.chat.completions.create({
+    const first = await suite.client.chat.completions.create({
       model: "google/gemini-3-pro-preview",
       tools: [WEATHER_TOOL],
       messages: [question],
@@ -461,8 +424,8 @@ describe("multi-turn conversations", () => {
     const call = first.choices[0]?.message.tool_calls?.[0];
     if (!call) throw new Error("expected a tool call");
 
-    upstream.handle(() => json("generate-content-text.json"));
-    const second = await client.chat.completions.create({
+    suite.upstream.handle(() => json("generate-content-text.json"));
+    const second = await suite.client.chat.completions.create({
       model: "google/gemini-3-pro-preview",
       tools: [WEATHER_TOOL],
       messages: [
@@ -475,7 +438,7 @@ describe("multi-turn conversations", () => {
 
     const recorded = JSON.parse(google("generate-content-function-call.json"));
     const recordedPart = recorded.candidates[0].content.parts[0];
-    expect(sent(1).body.contents).toEqual([
+    expect(suite.sent(1).body.contents).toEqual([
       { role: "user", parts: [{ text: "Weather in San Francisco?" }] },
       // The model turn as Gemini produced it: the call and its signature, byte for byte.
       { role: "model", parts: [recordedPart] },
@@ -487,10 +450,10 @@ describe("multi-turn conversations", () => {
   });
 
   test("streamed thought + function call: the signature survives the trip through the SDK", async () => {
-    upstream.handle(() => eventsAsSse("stream-jsonarray-thought-and-function-call.json"));
+    suite.upstream.handle(() => eventsAsSse("stream-jsonarray-thought-and-function-call.json"));
     const question: OpenAI.ChatCompletionMessageParam = { role: "user", content: "Name my pelican, twice" };
     const turn1 = await collectStream(
-      await client.chat.completions.create({
+      await suite.client.chat.completions.create({
         model: `google/${MODEL}`,
         tools: [PELICAN_TOOL],
         messages: [question],
@@ -501,9 +464,9 @@ describe("multi-turn conversations", () => {
       ReasoningFields;
     expect(assistant.reasoning_content).toStartWith("**Generating Pelican Names**");
 
-    upstream.handle(() => sse("stream-text-sse.sse"));
+    suite.upstream.handle(() => sse("stream-text-sse.sse"));
     await collectStream(
-      await client.chat.completions.create({
+      await suite.client.chat.completions.create({
         model: `google/${MODEL}`,
         tools: [PELICAN_TOOL],
         messages: [
@@ -516,8 +479,8 @@ describe("multi-turn conversations", () => {
     );
     const recorded = JSON.parse(google("stream-jsonarray-thought-and-function-call.json"));
     const recordedPart = recorded[1].candidates[0].content.parts[0];
-    expect(sent(1).path).toBe(`/v1beta/models/${MODEL}:streamGenerateContent`);
-    expect(sent(1).body.contents).toEqual([
+    expect(suite.sent(1).path).toBe(`/v1beta/models/${MODEL}:streamGenerateContent`);
+    expect(suite.sent(1).body.contents).toEqual([
       { role: "user", parts: [{ text: "Name my pelican, twice" }] },
       // Thought summaries are not sent back (Gemini does not take them); the signed call is.
       { role: "model", parts: [recordedPart] },
@@ -529,13 +492,13 @@ describe("multi-turn conversations", () => {
   });
 
   test("parallel calls of one function: results go back in the order of the calls, first call signed", async () => {
-    upstream.handle(() => eventsAsSse("stream-function-call-partial-args-vertex.chunks.jsonl"));
+    suite.upstream.handle(() => eventsAsSse("stream-function-call-partial-args-vertex.chunks.jsonl"));
     const question: OpenAI.ChatCompletionMessageParam = {
       role: "user",
       content: "Weather in Boston and San Francisco?",
     };
     const turn1 = await collectStream(
-      await client.chat.completions.create({
+      await suite.client.chat.completions.create({
         model: "google/gemini-3.1-pro-preview",
         tools: [GET_WEATHER_TOOL],
         messages: [question],
@@ -545,8 +508,8 @@ describe("multi-turn conversations", () => {
     const [boston, sanFrancisco] = turn1.toolCalls;
     if (!boston || !sanFrancisco) throw new Error("expected two tool calls");
 
-    upstream.handle(() => json("generate-content-text.json"));
-    await client.chat.completions.create({
+    suite.upstream.handle(() => json("generate-content-text.json"));
+    await suite.client.chat.completions.create({
       model: "google/gemini-3.1-pro-preview",
       tools: [GET_WEATHER_TOOL],
       messages: [
@@ -562,7 +525,7 @@ describe("multi-turn conversations", () => {
     )[0] as { candidates: Array<{ content: { parts: Part[] } }> };
     const signature = firstEvent.candidates[0]?.content.parts[0]?.thoughtSignature;
     expect(signature).toBeString();
-    expect(sent(1).body.contents.slice(1)).toEqual([
+    expect(suite.sent(1).body.contents.slice(1)).toEqual([
       {
         role: "model",
         parts: [
@@ -592,8 +555,8 @@ describe("finish reasons that are not a plain stop", () => {
   }
 
   test("CONTINUATION is a truncation: finish_reason length, said in x-aisbf-warnings", async () => {
-    upstream.handle(() => recordedTextWith("CONTINUATION"));
-    const { data: completion, response } = await client.chat.completions
+    suite.upstream.handle(() => recordedTextWith("CONTINUATION"));
+    const { data: completion, response } = await suite.client.chat.completions
       .create({ model: `google/${MODEL}`, messages: [{ role: "user", content: "Hello" }] })
       .withResponse();
     expect(completion.choices[0]?.finish_reason).toBe("length");
@@ -602,11 +565,11 @@ describe("finish reasons that are not a plain stop", () => {
   });
 
   test("MALFORMED_FUNCTION_CALL with no content is a retryable 502 naming the reason", async () => {
-    upstream.handle(() =>
+    suite.upstream.handle(() =>
       recordedTextWith("MALFORMED_FUNCTION_CALL", "Malformed function call: weather(location=", []),
     );
     const error = await apiErrorOf(
-      client.chat.completions.create({
+      suite.client.chat.completions.create({
         model: "google/gemini-malformed",
         tools: [WEATHER_TOOL],
         messages: [{ role: "user", content: "Weather in Paris?" }],
@@ -618,7 +581,7 @@ describe("finish reasons that are not a plain stop", () => {
     // Candidate.finishMessage reaches the client now that chat reads the wire itself (@google/genai 2.32 dropped it).
     expect(error.message).toContain("Malformed function call: weather(location=");
     // bad_response is retryable: the gateway asked again before giving up.
-    expect(upstream.requests.length).toBeGreaterThan(1);
+    expect(suite.upstream.requests.length).toBeGreaterThan(1);
   });
 });
 
@@ -627,12 +590,12 @@ describe("Gemini call ids and multimodal tool results", () => {
     // The recorded function call, with the id Gemini attaches to calls it wants answered by id.
     const recorded = JSON.parse(google("generate-content-function-call.json"));
     recorded.candidates[0].content.parts[0].functionCall.id = "fc-weather-1";
-    upstream.handle(() => jsonResponse(recorded));
+    suite.upstream.handle(() => jsonResponse(recorded));
     const question: OpenAI.ChatCompletionMessageParam = {
       role: "user",
       content: "Weather in San Francisco?",
     };
-    const first = await client.chat.completions.create({
+    const first = await suite.client.chat.completions.create({
       model: "google/gemini-3-pro-preview",
       tools: [WEATHER_TOOL],
       messages: [question],
@@ -641,8 +604,8 @@ describe("Gemini call ids and multimodal tool results", () => {
     if (!call) throw new Error("expected a tool call");
     expect(call.id).toMatch(/^gcall_[A-Za-z0-9_-]+$/);
 
-    upstream.handle(() => json("generate-content-text.json"));
-    const { response } = await client.chat.completions
+    suite.upstream.handle(() => json("generate-content-text.json"));
+    const { response } = await suite.client.chat.completions
       .create({
         model: "google/gemini-3-pro-preview",
         tools: [WEATHER_TOOL],
@@ -663,7 +626,7 @@ describe("Gemini call ids and multimodal tool results", () => {
       .withResponse();
     expect(response.headers.get("x-aisbf-warnings")).toBeNull();
     const recordedPart = recorded.candidates[0].content.parts[0];
-    expect(sent(1).body.contents.slice(1)).toEqual([
+    expect(suite.sent(1).body.contents.slice(1)).toEqual([
       { role: "model", parts: [recordedPart] },
       {
         role: "user",
@@ -684,8 +647,8 @@ describe("Gemini call ids and multimodal tool results", () => {
 
 describe("upstream errors", () => {
   test("recorded RESOURCE_EXHAUSTED reaches the client as a 429 with Retry-After from RetryInfo", async () => {
-    upstream.handle(() => jsonResponse(google("error-429-resource-exhausted-retryinfo.json"), 429));
-    const response = await fetch(`${gateway.url}/api/google/chat/completions`, {
+    suite.upstream.handle(() => jsonResponse(google("error-429-resource-exhausted-retryinfo.json"), 429));
+    const response = await fetch(`${suite.gateway.url}/api/google/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "gemini-quota", messages: [{ role: "user", content: "hi" }] }),
@@ -700,13 +663,13 @@ describe("upstream errors", () => {
     expect(body.error.message).toContain("RESOURCE_EXHAUSTED");
     expect(body.error.message).toContain("You exceeded your current quota");
     expect(body.error.message).not.toContain(KEY);
-    expect(upstream.requests).toHaveLength(1);
+    expect(suite.upstream.requests).toHaveLength(1);
   });
 
   test("the same error on a stream, before any content, is a 429 too", async () => {
-    upstream.handle(() => jsonResponse(google("error-429-resource-exhausted-retryinfo.json"), 429));
+    suite.upstream.handle(() => jsonResponse(google("error-429-resource-exhausted-retryinfo.json"), 429));
     const error = await apiErrorOf(
-      client.chat.completions.create({
+      suite.client.chat.completions.create({
         model: "google/gemini-quota-stream",
         messages: [{ role: "user", content: "hi" }],
         stream: true,
@@ -717,9 +680,9 @@ describe("upstream errors", () => {
   });
 
   test("a recorded 404 model not found keeps its status", async () => {
-    upstream.handle(() => jsonResponse(google("error-404-model-not-found.json"), 404));
+    suite.upstream.handle(() => jsonResponse(google("error-404-model-not-found.json"), 404));
     const error = await apiErrorOf(
-      client.chat.completions.create({
+      suite.client.chat.completions.create({
         model: "google/gemini-3.6-flahs",
         messages: [{ role: "user", content: "hi" }],
       }),
@@ -734,11 +697,11 @@ describe("upstream errors", () => {
 describe("models", () => {
   test("GET /api/google/models lists the recorded models that can chat, without 'models/'", async () => {
     // The recorded page names a next page; the mock ends the list there with an empty last page.
-    upstream.handle((request) => {
+    suite.upstream.handle((request) => {
       if (request.path !== "/v1beta/models") return jsonResponse("{}", 500);
       return request.search.includes("pageToken=") ? jsonResponse({ models: [] }) : json("models-list.json");
     });
-    const page = await direct.models.list();
+    const page = await suite.direct.models.list();
     const recorded = JSON.parse(google("models-list.json")) as {
       models: Array<{ name: string; inputTokenLimit?: number; supportedGenerationMethods?: string[] }>;
     };
@@ -755,8 +718,8 @@ describe("models", () => {
       owned_by: "google",
       context_window: 1048576,
     });
-    expect(sent(0).method).toBe("GET");
-    expect(sent(0).headers.get("x-goog-api-key")).toBe(KEY);
-    expect(sent(0).search).not.toContain(KEY);
+    expect(suite.sent(0).method).toBe("GET");
+    expect(suite.sent(0).headers.get("x-goog-api-key")).toBe(KEY);
+    expect(suite.sent(0).search).not.toContain(KEY);
   });
 });

@@ -1,20 +1,15 @@
 // End to end: the official openai SDK -> AISBF -> a mock Ollama native API replaying recorded real traffic.
 import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import type { TestGateway } from "./helpers/gateway.ts";
+import { providerOfType } from "./helpers/gateway.ts";
+import { recordingsOf } from "./helpers/mock-upstream.ts";
 import { useProviderSuite } from "./helpers/provider-suite.ts";
-import {
-  fixtureText,
-  jsonResponse,
-  type MockUpstream,
-  ndjsonResponse,
-  type RecordedRequest,
-  requestAt,
-} from "../src/providers/testing.ts";
+import { jsonResponse, ndjsonResponse } from "../src/providers/testing.ts";
 import {
   apiErrorOf,
   assistantFromCompletion,
   assistantFromStream,
+  chatTool,
   collectStream,
   type ReasoningFields,
 } from "./helpers/openai-client.ts";
@@ -22,15 +17,7 @@ import {
 const MODEL = "gemma3:1b";
 const CLOUD_KEY = "ollama-test-canary-0001";
 
-let upstream: MockUpstream;
-let gateway: TestGateway;
-/** The /v1 surface: model is "ollama/<model>". */
-let client: OpenAI;
-/** The per-provider surface: /api/ollama, model is the upstream's own name. */
-let direct: OpenAI;
-
-const ollama = (name: string): string => fixtureText("ollama", name);
-const json = (name: string): Response => jsonResponse(ollama(name));
+const { text: ollama, json } = recordingsOf("ollama");
 
 interface SentMessage {
   role: string;
@@ -44,19 +31,12 @@ interface SentBody {
   [key: string]: unknown;
 }
 
-function sent(index: number): RecordedRequest & { body: SentBody } {
-  return requestAt<SentBody>(upstream, index);
-}
-
 /** The recorded cloud tool call's request named its tool getWeather with a location argument. */
-const GET_WEATHER_TOOL: OpenAI.ChatCompletionTool = {
-  type: "function",
-  function: {
-    name: "getWeather",
-    description: "Current weather for a location",
-    parameters: { type: "object", properties: { location: { type: "string" } }, required: ["location"] },
-  },
-};
+const GET_WEATHER_TOOL = chatTool(
+  "getWeather",
+  { type: "object", properties: { location: { type: "string" } }, required: ["location"] },
+  "Current weather for a location",
+);
 
 /** Text of a recorded NDJSON stream, read without the translator. */
 function recordedText(name: string): string {
@@ -67,40 +47,30 @@ function recordedText(name: string): string {
     .join("");
 }
 
-useProviderSuite(
-  {
-    initial: () => ndjsonResponse(ollama("chat-stream-httprr.ndjson")),
-    gateway: (url) => ({
-      providers: {
-        ollama: {
-          id: "ollama",
-          name: "Ollama",
-          type: "ollama",
-          endpoint: url,
-          api_key_required: false,
-          models: [{ name: MODEL, context_window: 32768 }],
-        },
-        "ollama-cloud": {
-          id: "ollama-cloud",
-          name: "Ollama Cloud",
-          type: "ollama",
-          endpoint: `${url}/api`,
-          api_key_required: true,
-          api_key: CLOUD_KEY,
-          models: [{ name: "gpt-oss:120b" }],
-        },
+const suite = useProviderSuite<SentBody>({
+  initial: () => ndjsonResponse(ollama("chat-stream-httprr.ndjson")),
+  gateway: (url) => ({
+    providers: {
+      ollama: { ...providerOfType.ollama(url), models: [{ name: MODEL, context_window: 32768 }] },
+      "ollama-cloud": {
+        id: "ollama-cloud",
+        name: "Ollama Cloud",
+        type: "ollama",
+        endpoint: `${url}/api`,
+        api_key_required: true,
+        api_key: CLOUD_KEY,
+        models: [{ name: "gpt-oss:120b" }],
       },
-    }),
-    directPath: "/api/ollama",
-    directKey: "sk-client-caller-token",
-  },
-  (suite) => ({ upstream, gateway, client, direct } = suite),
-);
+    },
+  }),
+  directPath: "/api/ollama",
+  directKey: "sk-client-caller-token",
+});
 
 describe("non-streaming", () => {
   test("a recorded tool call reaches the SDK field by field; the request is an /api/chat request", async () => {
-    upstream.handle(() => json("chat-tool-call-cloud-httprr.json"));
-    const completion = await client.chat.completions.create({
+    suite.upstream.handle(() => json("chat-tool-call-cloud-httprr.json"));
+    const completion = await suite.client.chat.completions.create({
       model: "ollama-cloud/gpt-oss:120b",
       messages: [
         { role: "system", content: "You are a weather bot." },
@@ -131,7 +101,7 @@ describe("non-streaming", () => {
     expect(completion.choices[0]?.finish_reason).toBe("tool_calls");
     expect(completion.usage).toEqual({ prompt_tokens: 145, completion_tokens: 44, total_tokens: 189 });
 
-    const request = sent(0);
+    const request = suite.sent(0);
     expect(request.method).toBe("POST");
     // The endpoint ends in /api, as Ollama Cloud's does; the path is still /api/chat.
     expect(request.path).toBe("/api/chat");
@@ -149,8 +119,8 @@ describe("non-streaming", () => {
   });
 
   test("/api/ollama takes the model name; every request field is translated; the caller's token passes", async () => {
-    upstream.handle(() => json("chat-tool-call-cloud-httprr.json"));
-    await direct.chat.completions.create({
+    suite.upstream.handle(() => json("chat-tool-call-cloud-httprr.json"));
+    await suite.direct.chat.completions.create({
       model: MODEL,
       max_completion_tokens: 64,
       temperature: 0.7,
@@ -180,7 +150,7 @@ describe("non-streaming", () => {
         },
       ],
     });
-    const request = sent(0);
+    const request = suite.sent(0);
     expect(request.path).toBe("/api/chat");
     // No key configured: the caller's own bearer token is passed through (see README, Endpoints).
     expect(request.headers.get("authorization")).toBe("Bearer sk-client-caller-token");
@@ -207,8 +177,8 @@ describe("non-streaming", () => {
   });
 
   test("n=2, logprobs, prompt_cache_key and an http image are dropped with warnings in x-aisbf-warnings", async () => {
-    upstream.handle(() => json("chat-tool-call-cloud-httprr.json"));
-    const { response } = await direct.chat.completions
+    suite.upstream.handle(() => json("chat-tool-call-cloud-httprr.json"));
+    const { response } = await suite.direct.chat.completions
       .create({
         model: MODEL,
         n: 2,
@@ -230,14 +200,14 @@ describe("non-streaming", () => {
     expect(warnings).toContain("'logprobs' was dropped");
     expect(warnings).toContain("'prompt_cache_key' was dropped");
     expect(warnings).toContain("image URLs other than base64 data: URLs were dropped");
-    expect(sent(0).body.messages).toEqual([{ role: "user", content: "Describe" }]);
-    expect(sent(0).body.logprobs).toBeUndefined();
+    expect(suite.sent(0).body.messages).toEqual([{ role: "user", content: "Describe" }]);
+    expect(suite.sent(0).body.logprobs).toBeUndefined();
   });
 });
 
 describe("streaming", () => {
   test("a recorded NDJSON stream reaches the SDK as OpenAI chunks, with usage last", async () => {
-    const { data: stream, response } = await client.chat.completions
+    const { data: stream, response } = await suite.client.chat.completions
       .create({
         model: `ollama/${MODEL}`,
         messages: [{ role: "user", content: "Count to 5" }],
@@ -257,12 +227,12 @@ describe("streaming", () => {
     expect([...collected.objects]).toEqual(["chat.completion.chunk"]);
     expect(collected.emptyChunks).toBe(0);
     expect(collected.chunks.at(-1)?.choices).toEqual([]);
-    expect(sent(0).body.stream).toBe(true);
+    expect(suite.sent(0).body.stream).toBe(true);
   });
 
   test("a recorded stream cut by max_tokens: one chunk per line, finish length, [DONE] last, no usage", async () => {
-    upstream.handle(() => ndjsonResponse(ollama("chat-default-stream-httprr.ndjson")));
-    const response = await fetch(`${gateway.url}/api/ollama/chat/completions`, {
+    suite.upstream.handle(() => ndjsonResponse(ollama("chat-default-stream-httprr.ndjson")));
+    const response = await fetch(`${suite.gateway.url}/api/ollama/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
@@ -285,14 +255,14 @@ describe("streaming", () => {
     // The recording ran out of num_predict: done_reason "length".
     expect(chunks.at(-1).choices[0].finish_reason).toBe("length");
     expect(chunks.every((chunk) => chunk.usage === undefined)).toBe(true);
-    expect(sent(0).body.options).toEqual({ num_predict: 50 });
+    expect(suite.sent(0).body.options).toEqual({ num_predict: 50 });
   });
 
   test("a recorded tool call, streamed, arrives as tool_calls deltas (id and name, then arguments)", async () => {
     // The recorded answer is a single done:true line, which is also what a one-line stream looks like.
-    upstream.handle(() => ndjsonResponse(`${ollama("chat-tool-call-cloud-httprr.json").trim()}\n`));
+    suite.upstream.handle(() => ndjsonResponse(`${ollama("chat-tool-call-cloud-httprr.json").trim()}\n`));
     const collected = await collectStream(
-      await client.chat.completions.create({
+      await suite.client.chat.completions.create({
         model: "ollama-cloud/gpt-oss:120b",
         tools: [GET_WEATHER_TOOL],
         messages: [{ role: "user", content: "What is the weather in San Francisco?" }],
@@ -318,12 +288,12 @@ describe("streaming", () => {
 
 describe("multi-turn conversations", () => {
   test("the call and its result go back as assistant tool_calls and a tool message naming the tool", async () => {
-    upstream.handle(() => json("chat-tool-call-cloud-httprr.json"));
+    suite.upstream.handle(() => json("chat-tool-call-cloud-httprr.json"));
     const question: OpenAI.ChatCompletionMessageParam = {
       role: "user",
       content: "What is the weather in San Francisco?",
     };
-    const first = await client.chat.completions.create({
+    const first = await suite.client.chat.completions.create({
       model: "ollama-cloud/gpt-oss:120b",
       tools: [GET_WEATHER_TOOL],
       messages: [question],
@@ -331,9 +301,9 @@ describe("multi-turn conversations", () => {
     const call = first.choices[0]?.message.tool_calls?.[0];
     if (!call) throw new Error("expected a tool call");
 
-    upstream.handle(() => ndjsonResponse(ollama("chat-stream-httprr.ndjson")));
+    suite.upstream.handle(() => ndjsonResponse(ollama("chat-stream-httprr.ndjson")));
     const second = await collectStream(
-      await client.chat.completions.create({
+      await suite.client.chat.completions.create({
         model: "ollama-cloud/gpt-oss:120b",
         tools: [GET_WEATHER_TOOL],
         messages: [
@@ -346,7 +316,7 @@ describe("multi-turn conversations", () => {
     );
     expect(second.content).toBe(recordedText("chat-stream-httprr.ndjson"));
 
-    expect(sent(1).body.messages).toEqual([
+    expect(suite.sent(1).body.messages).toEqual([
       { role: "user", content: "What is the weather in San Francisco?" },
       {
         role: "assistant",
@@ -370,24 +340,24 @@ describe("multi-turn conversations", () => {
   });
 
   test("a streamed call sent back the same way, over three turns", async () => {
-    upstream.handle(() => ndjsonResponse(`${ollama("chat-tool-call-cloud-httprr.json").trim()}\n`));
+    suite.upstream.handle(() => ndjsonResponse(`${ollama("chat-tool-call-cloud-httprr.json").trim()}\n`));
     const question: OpenAI.ChatCompletionMessageParam = { role: "user", content: "Weather in SF?" };
     const turn1 = await collectStream(
-      await direct.chat.completions.create({
+      await suite.direct.chat.completions.create({
         model: "gpt-oss:120b",
         tools: [GET_WEATHER_TOOL],
         messages: [question],
         stream: true,
       }),
     );
-    upstream.handle(() => ndjsonResponse(ollama("chat-stream-httprr.ndjson")));
+    suite.upstream.handle(() => ndjsonResponse(ollama("chat-stream-httprr.ndjson")));
     const history: OpenAI.ChatCompletionMessageParam[] = [
       question,
       assistantFromStream(turn1),
       { role: "tool", tool_call_id: turn1.toolCalls[0]?.id ?? "", content: "18C" },
     ];
     const turn2 = await collectStream(
-      await direct.chat.completions.create({
+      await suite.direct.chat.completions.create({
         model: "gpt-oss:120b",
         tools: [GET_WEATHER_TOOL],
         messages: history,
@@ -395,7 +365,7 @@ describe("multi-turn conversations", () => {
       }),
     );
     await collectStream(
-      await direct.chat.completions.create({
+      await suite.direct.chat.completions.create({
         model: "gpt-oss:120b",
         tools: [GET_WEATHER_TOOL],
         messages: [...history, assistantFromStream(turn2), { role: "user", content: "Thanks" }],
@@ -417,8 +387,8 @@ describe("multi-turn conversations", () => {
       },
       { role: "tool", content: "18C", tool_call_id: "call_mo1wm122", tool_name: "getWeather" },
     ];
-    expect(sent(1).body.messages).toEqual(expectedHistory);
-    expect(sent(2).body.messages).toEqual([
+    expect(suite.sent(1).body.messages).toEqual(expectedHistory);
+    expect(suite.sent(2).body.messages).toEqual([
       ...expectedHistory,
       { role: "assistant", content: recordedText("chat-stream-httprr.ndjson") },
       { role: "user", content: "Thanks" },
@@ -429,8 +399,8 @@ describe("multi-turn conversations", () => {
 describe("upstream errors", () => {
   test("404 model not found reaches the client as a 404 in OpenAI's shape", async () => {
     // Ollama's documented body for a model that is not pulled (docs/api/errors.mdx); none was recorded.
-    upstream.handle(() => jsonResponse({ error: "model 'llama9' not found" }, 404));
-    const response = await fetch(`${gateway.url}/api/ollama/chat/completions`, {
+    suite.upstream.handle(() => jsonResponse({ error: "model 'llama9' not found" }, 404));
+    const response = await fetch(`${suite.gateway.url}/api/ollama/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "llama9", messages: [{ role: "user", content: "hi" }] }),
@@ -444,14 +414,14 @@ describe("upstream errors", () => {
         param: null,
       },
     });
-    expect(upstream.requests).toHaveLength(1);
+    expect(suite.upstream.requests).toHaveLength(1);
   });
 
   test("the recorded 400 'does not support tools' is a 400 for the SDK, not retried", async () => {
     const raw = ollama("error-400-model-does-not-support-tools-httprr.http");
-    upstream.handle(() => jsonResponse(raw.slice(raw.indexOf("\r\n\r\n") + 4), 400));
+    suite.upstream.handle(() => jsonResponse(raw.slice(raw.indexOf("\r\n\r\n") + 4), 400));
     const error = await apiErrorOf(
-      client.chat.completions.create({
+      suite.client.chat.completions.create({
         model: "ollama/gemma3-notools",
         tools: [GET_WEATHER_TOOL],
         messages: [{ role: "user", content: "hi" }],
@@ -461,14 +431,16 @@ describe("upstream errors", () => {
     expect(error.code).toBe("tools_not_supported");
     expect(error.type).toBe("invalid_request_error");
     expect(error.message).toContain("does not support tools");
-    expect(upstream.requests).toHaveLength(1);
+    expect(suite.upstream.requests).toHaveLength(1);
   });
 
   test("an error line in the middle of a stream, before content, is an error, not an empty answer", async () => {
     // Ollama's documented in-stream error line (docs/api/errors.mdx).
-    upstream.handle(() => ndjsonResponse('{"error":"an error was encountered while running the model"}\n'));
+    suite.upstream.handle(() =>
+      ndjsonResponse('{"error":"an error was encountered while running the model"}\n'),
+    );
     const error = await apiErrorOf(
-      client.chat.completions.create({
+      suite.client.chat.completions.create({
         model: "ollama/gemma3-broken",
         messages: [{ role: "user", content: "hi" }],
         stream: true,
@@ -482,10 +454,10 @@ describe("upstream errors", () => {
 
 describe("models", () => {
   test("GET /api/ollama/models lists /api/tags in OpenAI's shape", async () => {
-    upstream.handle((request) =>
+    suite.upstream.handle((request) =>
       request.path === "/api/tags" ? json("tags-docs-example.json") : jsonResponse("{}", 500),
     );
-    const page = await direct.models.list();
+    const page = await suite.direct.models.list();
     expect(page.data).toEqual([
       {
         id: "deepseek-r1:latest",
@@ -500,7 +472,7 @@ describe("models", () => {
         owned_by: "ollama",
       },
     ]);
-    expect(sent(0).method).toBe("GET");
-    expect(sent(0).path).toBe("/api/tags");
+    expect(suite.sent(0).method).toBe("GET");
+    expect(suite.sent(0).path).toBe("/api/tags");
   });
 });

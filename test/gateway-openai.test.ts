@@ -5,47 +5,39 @@ import {
   fixtureText,
   jsonlToSSE,
   jsonResponse,
-  type MockUpstream,
   sseEventsOf,
   sseResponse,
   startMock,
 } from "../src/providers/testing.ts";
-import { openaiProvider, startGateway, type TestGateway } from "./helpers/gateway.ts";
+import { openaiProvider, startGateway } from "./helpers/gateway.ts";
 import { useProviderSuite } from "./helpers/provider-suite.ts";
-
-let upstream: MockUpstream;
-let gateway: TestGateway;
-let client: OpenAI;
 
 const textBody = fixtureText("openai", "chat-completions-text-httprr.json");
 
-useProviderSuite(
-  {
-    initial: () => jsonResponse(textBody),
-    gateway: (url) => ({
-      providers: {
-        openai: openaiProvider("openai", `${url}/v1`, {
-          models: [{ name: "gpt-4o-mini", context_window: 128000 }],
-        }),
-        local: openaiProvider("local", `${url}/v1`, { api_key_required: false, api_key: undefined }),
-        needskey: openaiProvider("needskey", `${url}/v1`, {
-          api_key: undefined,
-          api_key_env: "NEEDS_KEY_API_KEY",
-        }),
-      },
-      rotations: {
-        pool: { providers: [{ provider_id: "openai", models: [{ name: "gpt-4o-mini", weight: 1 }] }] },
-      },
-    }),
-    directPath: "/api/openai",
-    clientKey: "sk-client-should-not-be-forwarded",
-  },
-  (suite) => ({ upstream, gateway, client } = suite),
-);
+const suite = useProviderSuite({
+  initial: () => jsonResponse(textBody),
+  gateway: (url) => ({
+    providers: {
+      openai: openaiProvider("openai", `${url}/v1`, {
+        models: [{ name: "gpt-4o-mini", context_window: 128000 }],
+      }),
+      local: openaiProvider("local", `${url}/v1`, { api_key_required: false, api_key: undefined }),
+      needskey: openaiProvider("needskey", `${url}/v1`, {
+        api_key: undefined,
+        api_key_env: "NEEDS_KEY_API_KEY",
+      }),
+    },
+    rotations: {
+      pool: { providers: [{ provider_id: "openai", models: [{ name: "gpt-4o-mini", weight: 1 }] }] },
+    },
+  }),
+  directPath: "/api/openai",
+  clientKey: "sk-client-should-not-be-forwarded",
+});
 
 describe("non-streaming", () => {
   test("returns the upstream's completion byte for byte, with routing headers", async () => {
-    const response = await fetch(`${gateway.url}/api/openai/chat/completions`, {
+    const response = await fetch(`${suite.gateway.url}/api/openai/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "gpt-3.5-turbo", messages: [{ role: "user", content: "hi" }] }),
@@ -58,7 +50,7 @@ describe("non-streaming", () => {
   });
 
   test("the openai SDK gets a parsed completion through /v1 with provider/model", async () => {
-    const completion = await client.chat.completions.create({
+    const completion = await suite.client.chat.completions.create({
       model: "openai/gpt-3.5-turbo",
       messages: [{ role: "user", content: "hi" }],
     });
@@ -66,17 +58,17 @@ describe("non-streaming", () => {
     expect(completion.id).toBe(expected.id);
     expect(completion.choices[0]?.message.content).toBe(expected.choices[0].message.content);
     expect(completion.usage?.total_tokens).toBe(expected.usage.total_tokens);
-    const sent = upstream.requests[0];
+    const sent = suite.upstream.requests[0];
     expect(sent?.path).toBe("/v1/chat/completions");
     expect((sent?.body as { model: string }).model).toBe("gpt-3.5-turbo");
   });
 
   test("sends the configured key upstream, never the caller's", async () => {
-    await client.chat.completions.create({
+    await suite.client.chat.completions.create({
       model: "openai/gpt-4o-mini",
       messages: [{ role: "user", content: "hi" }],
     });
-    expect(upstream.requests[0]?.headers.get("authorization")).toBe("Bearer sk-test-canary-key-0001");
+    expect(suite.upstream.requests[0]?.headers.get("authorization")).toBe("Bearer sk-test-canary-key-0001");
   });
 
   test("passes every request field through, including ones the gateway does not model", async () => {
@@ -93,18 +85,18 @@ describe("non-streaming", () => {
       tools: [{ type: "function", function: { name: "f", parameters: { type: "object", properties: {} } } }],
       tool_choice: "auto",
     };
-    await fetch(`${gateway.url}/api/openai/chat/completions`, {
+    await fetch(`${suite.gateway.url}/api/openai/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
     });
-    expect(upstream.requests[0]?.body).toEqual(body);
+    expect(suite.upstream.requests[0]?.body).toEqual(body);
   });
 
   test("tool calls reach the SDK intact", async () => {
     const toolBody = fixtureText("openai", "chat-completions-parallel-tool-calls.json");
-    upstream.handle(() => jsonResponse(toolBody));
-    const completion = await client.chat.completions.create({
+    suite.upstream.handle(() => jsonResponse(toolBody));
+    const completion = await suite.client.chat.completions.create({
       model: "openai/gpt-4o",
       messages: [{ role: "user", content: "delete and create" }],
       tools: [
@@ -124,22 +116,22 @@ describe("non-streaming", () => {
   });
 
   test("a keyless local provider gets no configured key; the caller's bearer passes through", async () => {
-    await fetch(`${gateway.url}/api/local/chat/completions`, {
+    await fetch(`${suite.gateway.url}/api/local/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: "Bearer caller-own-token" },
       body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] }),
     });
-    expect(upstream.requests[0]?.headers.get("authorization")).toBe("Bearer caller-own-token");
-    await fetch(`${gateway.url}/api/local/chat/completions`, {
+    expect(suite.upstream.requests[0]?.headers.get("authorization")).toBe("Bearer caller-own-token");
+    await fetch(`${suite.gateway.url}/api/local/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] }),
     });
-    expect(upstream.requests[1]?.headers.get("authorization")).toBeNull();
+    expect(suite.upstream.requests[1]?.headers.get("authorization")).toBeNull();
   });
 
   test("a provider that needs a key and has none is a 401 naming the variable", async () => {
-    const response = await fetch(`${gateway.url}/api/needskey/chat/completions`, {
+    const response = await fetch(`${suite.gateway.url}/api/needskey/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] }),
@@ -148,15 +140,15 @@ describe("non-streaming", () => {
     const body = await response.json();
     expect(body.error.message).toContain("NEEDS_KEY_API_KEY");
     expect(body.error.message).toContain("needskey");
-    expect(upstream.requests).toHaveLength(0);
+    expect(suite.upstream.requests).toHaveLength(0);
   });
 });
 
 describe("streaming", () => {
   test("chunks reach the SDK as the upstream sent them, ending with [DONE]", async () => {
     const sse = fixtureText("openai", "chat-completions-stream-include-usage.sse");
-    upstream.handle(() => sseResponse(sseEventsOf(sse)));
-    const response = await fetch(`${gateway.url}/api/openai/chat/completions`, {
+    suite.upstream.handle(() => sseResponse(sseEventsOf(sse)));
+    const response = await fetch(`${suite.gateway.url}/api/openai/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
@@ -176,8 +168,8 @@ describe("streaming", () => {
 
   test("the SDK assembles streamed text, finish_reason and usage", async () => {
     const lines = fixtureText("openai", "chat-completions-text-stream.chunks.jsonl");
-    upstream.handle(() => sseResponse([...jsonlToSSE(lines), "data: [DONE]\n\n"]));
-    const stream = await client.chat.completions.create({
+    suite.upstream.handle(() => sseResponse([...jsonlToSSE(lines), "data: [DONE]\n\n"]));
+    const stream = await suite.client.chat.completions.create({
       model: "openai/gpt-4.1-nano",
       messages: [{ role: "user", content: "hi" }],
       stream: true,
@@ -205,8 +197,8 @@ describe("streaming", () => {
 
   test("a streamed tool call assembles into name and JSON arguments", async () => {
     const sse = fixtureText("openai", "chat-completions-stream-tool-call.sse");
-    upstream.handle(() => sseResponse(sseEventsOf(sse)));
-    const stream = await client.chat.completions.create({
+    suite.upstream.handle(() => sseResponse(sseEventsOf(sse)));
+    const stream = await suite.client.chat.completions.create({
       model: "openai/gpt-4o-mini",
       messages: [{ role: "user", content: "multiply" }],
       stream: true,
@@ -232,8 +224,8 @@ describe("streaming", () => {
       .split("\n")
       .filter(Boolean)
       .slice(0, 5);
-    upstream.handle(() => sseResponse(jsonlToSSE(lines.join("\n")), { delayMs: 200, stallAfter: 4 }));
-    const response = await fetch(`${gateway.url}/api/openai/chat/completions`, {
+    suite.upstream.handle(() => sseResponse(jsonlToSSE(lines.join("\n")), { delayMs: 200, stallAfter: 4 }));
+    const response = await fetch(`${suite.gateway.url}/api/openai/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
@@ -258,10 +250,10 @@ describe("streaming", () => {
 
 describe("models", () => {
   test("GET /api/{provider}/models lists the upstream's models", async () => {
-    upstream.handle(() => jsonResponse(fixtureText("openai", "models-list.json")));
+    suite.upstream.handle(() => jsonResponse(fixtureText("openai", "models-list.json")));
     const page = await new OpenAI({
       apiKey: "x",
-      baseURL: `${gateway.url}/api/openai`,
+      baseURL: `${suite.gateway.url}/api/openai`,
       maxRetries: 0,
     }).models.list();
     const expected = JSON.parse(fixtureText("openai", "models-list.json"));
@@ -272,14 +264,14 @@ describe("models", () => {
   });
 
   test("falls back to the configured list when the upstream's fails", async () => {
-    upstream.handle(() => jsonResponse({ error: { message: "down" } }, 500));
-    const response = await fetch(`${gateway.url}/api/local/models`);
+    suite.upstream.handle(() => jsonResponse({ error: { message: "down" } }, 500));
+    const response = await fetch(`${suite.gateway.url}/api/local/models`);
     expect(response.status).toBe(200);
     expect((await response.json()).data).toEqual([]);
   });
 
   test("GET /v1/models lists every provider/model and every rotation", async () => {
-    const page = await client.models.list();
+    const page = await suite.client.models.list();
     const ids = page.data.map((model) => model.id);
     expect(ids).toContain("openai/gpt-4o-mini");
     expect(ids).toContain("pool");
@@ -288,8 +280,8 @@ describe("models", () => {
 
 describe("upstream errors", () => {
   test("a 404 model keeps its status and OpenAI error body", async () => {
-    upstream.handle(() => jsonResponse(fixtureText("openai", "error-404-model-not-found.json"), 404));
-    const response = await fetch(`${gateway.url}/api/openai/chat/completions`, {
+    suite.upstream.handle(() => jsonResponse(fixtureText("openai", "error-404-model-not-found.json"), 404));
+    const response = await fetch(`${suite.gateway.url}/api/openai/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "gpt-5.2-proo", messages: [{ role: "user", content: "hi" }] }),
@@ -303,15 +295,17 @@ describe("upstream errors", () => {
   });
 
   test("a 400 from upstream is returned as is, not retried", async () => {
-    upstream.handle(() => jsonResponse(fixtureText("openai", "error-400-unsupported-parameter.json"), 400));
-    const response = await fetch(`${gateway.url}/api/openai/chat/completions`, {
+    suite.upstream.handle(() =>
+      jsonResponse(fixtureText("openai", "error-400-unsupported-parameter.json"), 400),
+    );
+    const response = await fetch(`${suite.gateway.url}/api/openai/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "o1", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }),
     });
     expect(response.status).toBe(400);
     expect((await response.json()).error.param).toBe("max_tokens");
-    expect(upstream.requests).toHaveLength(1);
+    expect(suite.upstream.requests).toHaveLength(1);
   });
 
   test("an unreachable upstream is a 502 in OpenAI's error shape", async () => {

@@ -1,34 +1,23 @@
 // End to end: the official @anthropic-ai/sdk (messages.create, messages.stream, messages.countTokens) -> AISBF -> a
 // mock upstream of each provider type replaying recorded real traffic: a two-turn tool loop with the results reaching
 // the provider in its own form, thinking carried across turns, an image, and the provider's own token counter.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
-import type { ProviderConfig } from "../src/config/schema.ts";
 import {
-  fixtureSse,
   fixtureText,
   jsonResponse,
-  type MockUpstream,
   ndjsonResponse,
-  sseEventsOf,
-  sseResponse,
+  type ProviderFolder,
   ssePayloads,
-  startMock,
 } from "../src/providers/testing.ts";
-import { startGateway, type TestGateway } from "./helpers/gateway.ts";
+import { replay } from "./helpers/mock-upstream.ts";
+import { PIXEL_PNG, useUpstreamPerType } from "./helpers/provider-suite.ts";
+import { finalAnswers } from "./helpers/recorded-turns.ts";
 
 type Json = Record<string, unknown>;
-type Folder = "openai" | "anthropic" | "google" | "ollama";
-
-const text = (folder: Folder, name: string) => fixtureText(folder, name);
-const json = (folder: Folder, name: string) => () => jsonResponse(text(folder, name));
-const sse = (folder: Folder, name: string) => () => sseResponse(sseEventsOf(fixtureSse(folder, name)));
-const PNG =
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 interface Profile {
-  folder: Folder;
-  provider(url: string): ProviderConfig;
+  folder: ProviderFolder;
   model: string;
   /** The tool the recorded call answered. */
   tool: Anthropic.Tool;
@@ -60,9 +49,9 @@ function messagesOf(body: Json): Json[] {
 }
 
 const openaiProfile: Profile = (() => {
-  const recorded = JSON.parse(text("openai", "chat-completions-tool-call.json"));
+  const recorded = JSON.parse(fixtureText("openai", "chat-completions-tool-call.json"));
   const call = recorded.choices[0].message.tool_calls[0];
-  const streamChunks = ssePayloads(text("openai", "chat-completions-stream-tool-call.sse")) as Array<{
+  const streamChunks = ssePayloads(fixtureText("openai", "chat-completions-stream-tool-call.sse")) as Array<{
     choices: Array<{ delta?: { tool_calls?: Array<{ function?: { name?: string; arguments?: string } }> } }>;
   }>;
   const pieces = streamChunks.flatMap((chunk) =>
@@ -73,28 +62,15 @@ const openaiProfile: Profile = (() => {
   return {
     folder: "openai",
     model: "gpt-4.1-mini",
-    provider: (url) => ({
-      id: "openai",
-      name: "OpenAI-compatible",
-      type: "openai",
-      endpoint: url,
-      api_key_required: true,
-      api_key: "sk-test-canary-key-0001",
-      models: [{ name: "gpt-4.1-mini" }],
-    }),
     tool: { name: call.function.name, input_schema: TOOL_SCHEMA },
-    toolAnswer: json("openai", "chat-completions-tool-call.json"),
-    toolStream: sse("openai", "chat-completions-stream-tool-call.sse"),
+    toolAnswer: replay.json("openai", "chat-completions-tool-call.json"),
+    toolStream: replay.sse("openai", "chat-completions-stream-tool-call.sse"),
     calls: [{ name: call.function.name, input: JSON.parse(call.function.arguments) }],
-    textAnswer: json("openai", "chat-completions-text.json"),
-    answerText: JSON.parse(text("openai", "chat-completions-text.json")).choices[0].message.content,
+    textAnswer: replay.json("openai", "chat-completions-text.json"),
+    answerText: JSON.parse(fixtureText("openai", "chat-completions-text.json")).choices[0].message.content,
     answerStop: "end_turn",
-    textStream: sse("openai", "chat-completions-stream-after-tool-result.sse"),
-    streamText: ssePayloads(text("openai", "chat-completions-stream-after-tool-result.sse"))
-      .flatMap((chunk) =>
-        (chunk.choices as Array<{ delta?: { content?: string } }>).map((c) => c.delta?.content ?? ""),
-      )
-      .join(""),
+    textStream: finalAnswers.openai.respond,
+    streamText: finalAnswers.openai.text,
     expectToolTurn(body, ids, outputs) {
       const messages = messagesOf(body);
       const assistant = messages.find((message) => message.role === "assistant") as Json;
@@ -110,38 +86,27 @@ const openaiProfile: Profile = (() => {
       const user = messagesOf(body).find((message) => message.role === "user") as { content: Json[] };
       expect(user.content).toContainEqual({
         type: "image_url",
-        image_url: { url: `data:image/png;base64,${PNG}` },
+        image_url: { url: `data:image/png;base64,${PIXEL_PNG}` },
       });
     },
   };
 })();
 
 const anthropicProfile: Profile = (() => {
-  const recorded = JSON.parse(text("anthropic", "messages-parallel-tool-use.json"));
+  const recorded = JSON.parse(fixtureText("anthropic", "messages-parallel-tool-use.json"));
   const uses = recorded.content.filter((block: Json) => block.type === "tool_use");
   return {
     folder: "anthropic",
     model: "claude-haiku-4-5",
-    provider: (url) => ({
-      id: "anthropic",
-      name: "Anthropic",
-      type: "anthropic",
-      endpoint: url,
-      api_key_required: true,
-      api_key: "sk-ant-test-canary-0001",
-      models: [{ name: "claude-haiku-4-5", max_tokens: 1500 }],
-    }),
     tool: { name: uses[0].name, input_schema: { type: "object", properties: { name: { type: "string" } } } },
-    toolAnswer: json("anthropic", "messages-parallel-tool-use.json"),
-    toolStream: sse("anthropic", "messages-stream-parallel-tool-use.sse"),
+    toolAnswer: replay.json("anthropic", "messages-parallel-tool-use.json"),
+    toolStream: replay.sse("anthropic", "messages-stream-parallel-tool-use.sse"),
     calls: uses.map((use: Json) => ({ name: use.name, input: use.input })),
-    textAnswer: json("anthropic", "messages-text.json"),
-    answerText: JSON.parse(text("anthropic", "messages-text.json")).content[0].text,
+    textAnswer: replay.json("anthropic", "messages-text.json"),
+    answerText: JSON.parse(fixtureText("anthropic", "messages-text.json")).content[0].text,
     answerStop: "end_turn",
-    textStream: sse("anthropic", "messages-stream-text-httprr.sse"),
-    streamText: ssePayloads(text("anthropic", "messages-stream-text-httprr.sse"))
-      .map((event) => (event.delta as { text?: string } | undefined)?.text ?? "")
-      .join(""),
+    textStream: finalAnswers.anthropic.respond,
+    streamText: finalAnswers.anthropic.text,
     expectToolTurn(body, ids, outputs) {
       const messages = messagesOf(body) as Array<{ role: string; content: Json[] }>;
       expect(messages.map((message) => message.role)).toEqual(["user", "assistant", "user"]);
@@ -156,7 +121,7 @@ const anthropicProfile: Profile = (() => {
       const user = messagesOf(body)[0] as { content: Json[] };
       expect(user.content).toContainEqual({
         type: "image",
-        source: { type: "base64", media_type: "image/png", data: PNG },
+        source: { type: "base64", media_type: "image/png", data: PIXEL_PNG },
       });
     },
     // Anthropic's documented count_tokens answer (https://docs.anthropic.com/en/api/messages-count-tokens).
@@ -165,37 +130,22 @@ const anthropicProfile: Profile = (() => {
 })();
 
 const googleProfile: Profile = (() => {
-  const recorded = JSON.parse(text("google", "generate-content-function-call.json"));
+  const recorded = JSON.parse(fixtureText("google", "generate-content-function-call.json"));
   const part = recorded.candidates[0].content.parts[0];
   return {
     folder: "google",
     model: "gemini-2.5-flash",
-    provider: (url) => ({
-      id: "google",
-      name: "Gemini",
-      type: "google",
-      endpoint: url,
-      api_key_required: true,
-      api_key: "AIzaSy-test-canary-0001",
-      models: [{ name: "gemini-2.5-flash" }],
-    }),
     tool: { name: part.functionCall.name, input_schema: TOOL_SCHEMA },
-    toolAnswer: json("google", "generate-content-function-call.json"),
-    toolStream: () =>
-      sseResponse(
-        sseEventsOf(fixtureSse("google", "stream-jsonarray-thought-and-function-call.json", "\r\n\r\n")),
-      ),
+    toolAnswer: replay.json("google", "generate-content-function-call.json"),
+    toolStream: replay.sse("google", "stream-jsonarray-thought-and-function-call.json", "\r\n\r\n"),
     calls: [{ name: part.functionCall.name, input: part.functionCall.args }],
-    textAnswer: json("google", "generate-content-text.json"),
-    answerText: JSON.parse(text("google", "generate-content-text.json"))
+    textAnswer: replay.json("google", "generate-content-text.json"),
+    answerText: JSON.parse(fixtureText("google", "generate-content-text.json"))
       .candidates[0].content.parts.map((p: { text: string }) => p.text)
       .join(""),
     answerStop: "end_turn",
-    textStream: sse("google", "stream-text-sse.sse"),
-    streamText: ssePayloads(text("google", "stream-text-sse.sse"))
-      .flatMap((chunk) => (chunk as { candidates: Array<{ content: { parts: Json[] } }> }).candidates)
-      .flatMap((candidate) => candidate.content.parts.map((p) => (p.text as string) ?? ""))
-      .join(""),
+    textStream: finalAnswers.google.respond,
+    streamText: finalAnswers.google.text,
     expectToolTurn(body, _ids, outputs) {
       const contents = messagesOf(body) as Array<{ role: string; parts: Json[] }>;
       expect(contents.map((content) => content.role)).toEqual(["user", "model", "user"]);
@@ -208,7 +158,7 @@ const googleProfile: Profile = (() => {
     },
     expectImage(body) {
       const user = messagesOf(body)[0] as { parts: Json[] };
-      expect(user.parts).toContainEqual({ inlineData: { mimeType: "image/png", data: PNG } });
+      expect(user.parts).toContainEqual({ inlineData: { mimeType: "image/png", data: PIXEL_PNG } });
     },
     // Gemini's documented CountTokensResponse (https://ai.google.dev/api/tokens#CountTokensResponse).
     counter: { answer: () => jsonResponse({ totalTokens: 31 }), count: 31 },
@@ -216,34 +166,22 @@ const googleProfile: Profile = (() => {
 })();
 
 const ollamaProfile: Profile = (() => {
-  const recorded = JSON.parse(text("ollama", "chat-tool-call-cloud-httprr.json"));
+  const recorded = JSON.parse(fixtureText("ollama", "chat-tool-call-cloud-httprr.json"));
   const call = recorded.message.tool_calls[0];
   return {
     folder: "ollama",
     model: "gpt-oss:120b",
-    provider: (url) => ({
-      id: "ollama",
-      name: "Ollama",
-      type: "ollama",
-      endpoint: url,
-      api_key_required: false,
-      models: [{ name: "gpt-oss:120b" }],
-    }),
     tool: { name: call.function.name, input_schema: TOOL_SCHEMA },
-    toolAnswer: json("ollama", "chat-tool-call-cloud-httprr.json"),
+    toolAnswer: replay.json("ollama", "chat-tool-call-cloud-httprr.json"),
     // Ollama streams a tool call in one chunk: the recorded answer replayed as one NDJSON line.
-    toolStream: () => ndjsonResponse(`${text("ollama", "chat-tool-call-cloud-httprr.json").trim()}\n`),
+    toolStream: () => ndjsonResponse(`${fixtureText("ollama", "chat-tool-call-cloud-httprr.json").trim()}\n`),
     calls: [{ name: call.function.name, input: call.function.arguments }],
     // The one recorded non-streamed Ollama answer is this tool call (its text is empty).
-    textAnswer: json("ollama", "chat-tool-call-cloud-httprr.json"),
+    textAnswer: replay.json("ollama", "chat-tool-call-cloud-httprr.json"),
     answerText: recorded.message.content,
     answerStop: "tool_use",
-    textStream: () => ndjsonResponse(text("ollama", "chat-stream-httprr.ndjson")),
-    streamText: text("ollama", "chat-stream-httprr.ndjson")
-      .split("\n")
-      .filter((line) => line.trim() !== "")
-      .map((line) => (JSON.parse(line) as { message?: { content?: string } }).message?.content ?? "")
-      .join(""),
+    textStream: finalAnswers.ollama.respond,
+    streamText: finalAnswers.ollama.text,
     expectToolTurn(body, ids, outputs) {
       const messages = messagesOf(body);
       const assistant = messages.find((message) => message.role === "assistant") as Json;
@@ -263,46 +201,17 @@ const ollamaProfile: Profile = (() => {
     },
     expectImage(body) {
       const user = messagesOf(body).find((message) => message.role === "user") as Json;
-      expect(user.images).toEqual([PNG]);
+      expect(user.images).toEqual([PIXEL_PNG]);
     },
   };
 })();
 
 const PROFILES = [openaiProfile, anthropicProfile, googleProfile, ollamaProfile];
 
-const upstreams = new Map<Folder, MockUpstream>();
-let gateway: TestGateway;
-let client: Anthropic;
-
-beforeAll(() => {
-  const providers: Record<string, ProviderConfig> = {};
-  for (const profile of PROFILES) {
-    const upstream = startMock(profile.textAnswer);
-    upstreams.set(profile.folder, upstream);
-    providers[profile.folder] = profile.provider(upstream.url);
-  }
-  gateway = startGateway({ providers });
-  client = new Anthropic({ apiKey: "sk-ant-client-not-forwarded", baseURL: gateway.url, maxRetries: 0 });
-});
-
-afterAll(async () => {
-  await gateway.stop();
-  for (const upstream of upstreams.values()) await upstream.stop();
-});
-
-beforeEach(() => {
-  for (const upstream of upstreams.values()) upstream.requests.length = 0;
-});
-
-function upstreamOf(profile: Profile): MockUpstream {
-  return upstreams.get(profile.folder) as MockUpstream;
-}
-
-function sentBody(profile: Profile, index: number): Json {
-  const request = upstreamOf(profile).requests[index];
-  if (!request) throw new Error(`${profile.folder} received no request #${index}`);
-  return request.body as Json;
-}
+const suite = useUpstreamPerType(
+  PROFILES.map((profile) => ({ type: profile.folder, initial: profile.textAnswer })),
+  (gateway) => new Anthropic({ apiKey: "sk-ant-client-not-forwarded", baseURL: gateway.url, maxRetries: 0 }),
+);
 
 function toolUses(content: Anthropic.ContentBlock[]): Anthropic.ToolUseBlock[] {
   return content.filter((block): block is Anthropic.ToolUseBlock => block.type === "tool_use");
@@ -332,8 +241,8 @@ for (const profile of PROFILES) {
   const model = `${profile.folder}/${profile.model}`;
   describe(`${profile.folder} upstream`, () => {
     test("messages.create: a two-turn tool loop, the results reaching the provider in its own form", async () => {
-      upstreamOf(profile).handle(profile.toolAnswer);
-      const first = await client.messages.create({
+      suite.upstream(profile.folder).handle(profile.toolAnswer);
+      const first = await suite.client.messages.create({
         model,
         max_tokens: 1024,
         messages: [{ role: "user", content: "Look it up, please." }],
@@ -346,9 +255,9 @@ for (const profile of PROFILES) {
       expect(uses.map((use) => ({ name: use.name, input: use.input }))).toEqual(profile.calls);
       expect(first.usage.input_tokens).toBeGreaterThan(0);
 
-      upstreamOf(profile).handle(profile.textAnswer);
+      suite.upstream(profile.folder).handle(profile.textAnswer);
       const outputs = uses.map((_, index) => `result ${index + 1}: 42`);
-      const second = await client.messages.create({
+      const second = await suite.client.messages.create({
         model,
         max_tokens: 1024,
         messages: toolTurn("Look it up, please.", first.content, outputs),
@@ -358,15 +267,15 @@ for (const profile of PROFILES) {
       expect(answer).toBe(profile.answerText);
       expect(second.stop_reason).toBe(profile.answerStop);
       profile.expectToolTurn(
-        sentBody(profile, 1),
+        suite.body(profile.folder, 1),
         uses.map((use) => use.id),
         outputs,
       );
     });
 
     test("messages.stream: a tool call streamed, its result sent back, the answer streamed as text", async () => {
-      upstreamOf(profile).handle(profile.toolStream);
-      const stream = client.messages.stream({
+      suite.upstream(profile.folder).handle(profile.toolStream);
+      const stream = suite.client.messages.stream({
         model,
         max_tokens: 1024,
         messages: [{ role: "user", content: "Call the tool." }],
@@ -382,9 +291,9 @@ for (const profile of PROFILES) {
       expect(uses.length).toBeGreaterThan(0);
       for (const use of uses) expect(use.id).toMatch(/^[A-Za-z0-9_-]+$/);
 
-      upstreamOf(profile).handle(profile.textStream);
+      suite.upstream(profile.folder).handle(profile.textStream);
       const outputs = uses.map(() => "sunny, 21C");
-      const second = client.messages.stream({
+      const second = suite.client.messages.stream({
         model,
         max_tokens: 1024,
         messages: toolTurn("Call the tool.", first.content, outputs),
@@ -396,14 +305,16 @@ for (const profile of PROFILES) {
       expect(deltas.join("")).toBe(profile.streamText);
       expect(final.stop_reason).toBe("end_turn");
       expect(final.usage.output_tokens).toBeGreaterThan(0);
-      const body = sentBody(profile, 1);
-      expect(body.stream === true || upstreamOf(profile).requests[1]?.path.includes("stream")).toBe(true);
+      const body = suite.body(profile.folder, 1);
+      expect(
+        body.stream === true || suite.upstream(profile.folder).requests[1]?.path.includes("stream"),
+      ).toBe(true);
       expect(JSON.stringify(body)).toContain("sunny, 21C");
     });
 
     test("an image arrives in the provider's own field", async () => {
-      upstreamOf(profile).handle(profile.textAnswer);
-      await client.messages.create({
+      suite.upstream(profile.folder).handle(profile.textAnswer);
+      await suite.client.messages.create({
         model,
         max_tokens: 256,
         messages: [
@@ -411,28 +322,28 @@ for (const profile of PROFILES) {
             role: "user",
             content: [
               { type: "text", text: "Which city is this?" },
-              { type: "image", source: { type: "base64", media_type: "image/png", data: PNG } },
+              { type: "image", source: { type: "base64", media_type: "image/png", data: PIXEL_PNG } },
             ],
           },
         ],
       });
-      profile.expectImage(sentBody(profile, 0));
+      profile.expectImage(suite.body(profile.folder, 0));
     });
 
     test("messages.countTokens: the provider's own counter where it has one, else a flagged estimate", async () => {
-      if (profile.counter) upstreamOf(profile).handle(profile.counter.answer);
-      const { data, response } = await client.messages
+      if (profile.counter) suite.upstream(profile.folder).handle(profile.counter.answer);
+      const { data, response } = await suite.client.messages
         .countTokens({ model, messages: [{ role: "user", content: "How many tokens is this?" }] })
         .withResponse();
       if (profile.counter) {
         expect(data.input_tokens).toBe(profile.counter.count);
         expect(response.headers.get("x-aisbf-token-count")).toBe("provider");
-        const path = upstreamOf(profile).requests[0]?.path ?? "";
+        const path = suite.upstream(profile.folder).requests[0]?.path ?? "";
         expect(path).toEndWith(profile.folder === "google" ? ":countTokens" : "/v1/messages/count_tokens");
       } else {
         expect(data.input_tokens).toBeGreaterThan(0);
         expect(response.headers.get("x-aisbf-token-count")).toBe("estimate");
-        expect(upstreamOf(profile).requests).toHaveLength(0);
+        expect(suite.upstream(profile.folder).requests).toHaveLength(0);
       }
     });
   });
@@ -440,14 +351,14 @@ for (const profile of PROFILES) {
 
 describe("thinking across turns", () => {
   test("Anthropic: thinking and its signature stream as Anthropic sent them, and go back signed", async () => {
-    const upstream = upstreamOf(anthropicProfile);
-    upstream.handle(sse("anthropic", "messages-stream-thinking.sse"));
-    const events = ssePayloads(text("anthropic", "messages-stream-thinking.sse")) as Array<{
+    const upstream = suite.upstream(anthropicProfile.folder);
+    upstream.handle(replay.sse("anthropic", "messages-stream-thinking.sse"));
+    const events = ssePayloads(fixtureText("anthropic", "messages-stream-thinking.sse")) as Array<{
       delta?: { thinking?: string; signature?: string };
     }>;
     const thinking = events.map((event) => event.delta?.thinking ?? "").join("");
     const signature = events.map((event) => event.delta?.signature ?? "").join("");
-    const stream = client.messages.stream({
+    const stream = suite.client.messages.stream({
       model: "anthropic/claude-haiku-4-5",
       max_tokens: 4096,
       thinking: { type: "enabled", budget_tokens: 1024 },
@@ -458,10 +369,13 @@ describe("thinking across turns", () => {
     const final = await stream.finalMessage();
     expect(streamed.join("")).toBe(thinking);
     expect(final.content[0]).toEqual({ type: "thinking", thinking, signature });
-    expect(sentBody(anthropicProfile, 0).thinking).toEqual({ type: "enabled", budget_tokens: 1024 });
+    expect(suite.body(anthropicProfile.folder, 0).thinking).toEqual({
+      type: "enabled",
+      budget_tokens: 1024,
+    });
 
-    upstream.handle(json("anthropic", "messages-text.json"));
-    await client.messages.create({
+    upstream.handle(replay.json("anthropic", "messages-text.json"));
+    await suite.client.messages.create({
       model: "anthropic/claude-haiku-4-5",
       max_tokens: 4096,
       thinking: { type: "enabled", budget_tokens: 1024 },
@@ -471,19 +385,21 @@ describe("thinking across turns", () => {
         { role: "user", content: "And at night?" },
       ],
     });
-    const sent = sentBody(anthropicProfile, 1) as { messages: Array<{ content: Json[] }> };
+    const sent = suite.body(anthropicProfile.folder, 1) as { messages: Array<{ content: Json[] }> };
     expect(sent.messages[1]?.content[0]).toEqual({ type: "thinking", thinking, signature });
   });
 
   test("Gemini: a thought and a signed call stream as thinking and tool_use; the signature reaches Gemini next turn", async () => {
-    const upstream = upstreamOf(googleProfile);
+    const upstream = suite.upstream(googleProfile.folder);
     upstream.handle(googleProfile.toolStream);
-    const chunks = JSON.parse(text("google", "stream-jsonarray-thought-and-function-call.json")) as Array<{
+    const chunks = JSON.parse(
+      fixtureText("google", "stream-jsonarray-thought-and-function-call.json"),
+    ) as Array<{
       candidates: Array<{ content: { parts: Json[] } }>;
     }>;
     const parts = chunks.flatMap((chunk) => chunk.candidates[0]?.content.parts ?? []);
     const call = parts.find((p) => p.functionCall) as Json;
-    const stream = client.messages.stream({
+    const stream = suite.client.messages.stream({
       model: "google/gemini-2.5-flash",
       max_tokens: 4096,
       thinking: { type: "enabled", budget_tokens: 1024 },
@@ -498,19 +414,19 @@ describe("thinking across turns", () => {
         .map((p) => p.text as string)
         .join(""),
     );
-    expect(sentBody(googleProfile, 0).generationConfig).toMatchObject({
+    expect(suite.body(googleProfile.folder, 0).generationConfig).toMatchObject({
       thinkingConfig: { thinkingBudget: 1024 },
     });
     const use = toolUses(final.content)[0] as Anthropic.ToolUseBlock;
 
-    upstream.handle(json("google", "generate-content-text.json"));
-    await client.messages.create({
+    upstream.handle(replay.json("google", "generate-content-text.json"));
+    await suite.client.messages.create({
       model: "google/gemini-2.5-flash",
       max_tokens: 4096,
       messages: toolTurn("Name a pelican.", final.content, ["Percy"]),
       tools: [{ name: "pelican_name_generator", input_schema: { type: "object", properties: {} } }],
     });
-    const model = (sentBody(googleProfile, 1).contents as Array<{ role: string; parts: Json[] }>)[1];
+    const model = (suite.body(googleProfile.folder, 1).contents as Array<{ role: string; parts: Json[] }>)[1];
     expect(model?.role).toBe("model");
     const sentCall = model?.parts.find((p) => p.functionCall) as Json;
     expect(sentCall.thoughtSignature).toBe(call.thoughtSignature as string);
@@ -518,25 +434,25 @@ describe("thinking across turns", () => {
   });
 
   test("OpenAI and Ollama: thinking and output_config.effort become the provider's own reasoning settings", async () => {
-    upstreamOf(openaiProfile).handle(openaiProfile.textAnswer);
-    await client.messages.create({
+    suite.upstream(openaiProfile.folder).handle(openaiProfile.textAnswer);
+    await suite.client.messages.create({
       model: "openai/gpt-4.1-mini",
       max_tokens: 4096,
       thinking: { type: "adaptive" },
       output_config: { effort: "low" },
       messages: [{ role: "user", content: "Think first." }],
     });
-    expect(sentBody(openaiProfile, 0).reasoning_effort).toBe("low");
-    upstreamOf(ollamaProfile).handle(ollamaProfile.toolAnswer);
-    const answer = await client.messages.create({
+    expect(suite.body(openaiProfile.folder, 0).reasoning_effort).toBe("low");
+    suite.upstream(ollamaProfile.folder).handle(ollamaProfile.toolAnswer);
+    const answer = await suite.client.messages.create({
       model: "ollama/gpt-oss:120b",
       max_tokens: 4096,
       thinking: { type: "adaptive" },
       messages: [{ role: "user", content: "Weather in SF?" }],
       tools: [ollamaProfile.tool],
     });
-    expect(sentBody(ollamaProfile, 0).think).toBe(true);
-    const recorded = JSON.parse(text("ollama", "chat-tool-call-cloud-httprr.json"));
+    expect(suite.body(ollamaProfile.folder, 0).think).toBe(true);
+    const recorded = JSON.parse(fixtureText("ollama", "chat-tool-call-cloud-httprr.json"));
     expect(answer.content[0]).toMatchObject({ type: "thinking", thinking: recorded.message.thinking });
   });
 });

@@ -1,30 +1,14 @@
 // End to end: the official openai SDK's Responses API (responses.create and responses.stream) -> AISBF -> a mock
 // upstream of each provider type replaying recorded real traffic: a two-turn function-tool loop, reasoning carried
 // across turns, an image and a json_schema output, each arriving in the provider's own wire form.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import type { ProviderConfig } from "../src/config/schema.ts";
-import {
-  fixtureSse,
-  fixtureText,
-  jsonResponse,
-  type MockUpstream,
-  ndjsonResponse,
-  sseEventsOf,
-  sseResponse,
-  ssePayloads,
-  startMock,
-} from "../src/providers/testing.ts";
-import { startGateway, type TestGateway } from "./helpers/gateway.ts";
+import { fixtureText, ndjsonResponse, type ProviderFolder, ssePayloads } from "../src/providers/testing.ts";
+import { replay } from "./helpers/mock-upstream.ts";
+import { PIXEL_PNG, useUpstreamPerType } from "./helpers/provider-suite.ts";
+import { finalAnswers } from "./helpers/recorded-turns.ts";
 
 type Json = Record<string, unknown>;
-type Folder = "openai" | "anthropic" | "google" | "ollama";
-
-const text = (folder: Folder, name: string) => fixtureText(folder, name);
-const json = (folder: Folder, name: string) => () => jsonResponse(text(folder, name));
-const sse = (folder: Folder, name: string) => () => sseResponse(sseEventsOf(text(folder, name)));
-const PNG =
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 /** A recorded tool call: what the model called, as the recording has it. */
 interface RecordedCall {
@@ -34,8 +18,7 @@ interface RecordedCall {
 }
 
 interface Profile {
-  folder: Folder;
-  provider(url: string): ProviderConfig;
+  folder: ProviderFolder;
   model: string;
   /** The function tool the recorded call answered (name and parameters as the recording's request had them). */
   tool: OpenAI.Responses.FunctionTool;
@@ -61,9 +44,9 @@ function lastMessages(body: Json): Json[] {
 }
 
 const openaiProfile: Profile = (() => {
-  const recorded = JSON.parse(text("openai", "chat-completions-tool-call.json"));
+  const recorded = JSON.parse(fixtureText("openai", "chat-completions-tool-call.json"));
   const call = recorded.choices[0].message.tool_calls[0];
-  const streamCalls = ssePayloads(text("openai", "chat-completions-stream-tool-call.sse"));
+  const streamCalls = ssePayloads(fixtureText("openai", "chat-completions-stream-tool-call.sse"));
   const first = (streamCalls[0] as { choices: Array<{ delta: { tool_calls: Json[] } }> }).choices[0]?.delta
     .tool_calls[0] as { id: string; function: { name: string } };
   const streamArgs = streamCalls
@@ -73,36 +56,21 @@ const openaiProfile: Profile = (() => {
     .flatMap((choice) => choice.delta?.tool_calls ?? [])
     .map((piece) => (piece as { function?: { arguments?: string } }).function?.arguments ?? "")
     .join("");
-  const answer = JSON.parse(text("openai", "chat-completions-text.json"));
-  const streamText = ssePayloads(text("openai", "chat-completions-stream-after-tool-result.sse"))
-    .flatMap(
-      (chunk) => ((chunk as { choices: Json[] }).choices ?? []) as Array<{ delta?: { content?: string } }>,
-    )
-    .map((choice) => choice.delta?.content ?? "")
-    .join("");
+  const answer = JSON.parse(fixtureText("openai", "chat-completions-text.json"));
   return {
     folder: "openai",
     model: "gpt-4.1-mini",
-    provider: (url) => ({
-      id: "openai",
-      name: "OpenAI-compatible",
-      type: "openai",
-      endpoint: url,
-      api_key_required: true,
-      api_key: "sk-test-canary-key-0001",
-      models: [{ name: "gpt-4.1-mini" }],
-    }),
     tool: { type: "function", name: "lookup_population", parameters: TOOL_PARAMS, strict: false },
-    toolAnswer: json("openai", "chat-completions-tool-call.json"),
+    toolAnswer: replay.json("openai", "chat-completions-tool-call.json"),
     toolCalls: [{ call_id: call.id, name: call.function.name, arguments: call.function.arguments }],
     toolStream: {
-      respond: sse("openai", "chat-completions-stream-tool-call.sse"),
+      respond: replay.sse("openai", "chat-completions-stream-tool-call.sse"),
       calls: [{ call_id: first.id, name: first.function.name, arguments: streamArgs }],
     },
-    textAnswer: json("openai", "chat-completions-text.json"),
+    textAnswer: replay.json("openai", "chat-completions-text.json"),
     answerText: answer.choices[0].message.content,
-    textStream: sse("openai", "chat-completions-stream-after-tool-result.sse"),
-    streamText,
+    textStream: finalAnswers.openai.respond,
+    streamText: finalAnswers.openai.text,
     expectToolTurn(body, calls, outputs) {
       const messages = lastMessages(body);
       expect(messages.find((message) => message.role === "assistant")?.tool_calls).toEqual(
@@ -120,7 +88,7 @@ const openaiProfile: Profile = (() => {
       const user = lastMessages(body).find((message) => message.role === "user") as { content: Json[] };
       expect(user.content).toContainEqual({
         type: "image_url",
-        image_url: { url: `data:image/png;base64,${PNG}`, detail: "auto" },
+        image_url: { url: `data:image/png;base64,${PIXEL_PNG}`, detail: "auto" },
       });
     },
     expectJsonSchema(body, schema) {
@@ -136,9 +104,9 @@ const openaiProfile: Profile = (() => {
 })();
 
 const anthropicProfile: Profile = (() => {
-  const recorded = JSON.parse(text("anthropic", "messages-parallel-tool-use.json"));
+  const recorded = JSON.parse(fixtureText("anthropic", "messages-parallel-tool-use.json"));
   const uses = recorded.content.filter((block: Json) => block.type === "tool_use");
-  const events = ssePayloads(text("anthropic", "messages-stream-parallel-tool-use.sse"));
+  const events = ssePayloads(fixtureText("anthropic", "messages-stream-parallel-tool-use.sse"));
   const streamCalls: RecordedCall[] = [];
   for (const event of events as Array<Json & { content_block?: Json; delta?: Json; index?: number }>) {
     if (event.type === "content_block_start" && event.content_block?.type === "tool_use") {
@@ -154,39 +122,30 @@ const anthropicProfile: Profile = (() => {
     }
   }
   for (const call of streamCalls) if (call.arguments === "") call.arguments = "{}";
-  const answer = JSON.parse(text("anthropic", "messages-text.json"));
-  const streamText = ssePayloads(text("anthropic", "messages-stream-text-httprr.sse"))
-    .map((event) => (event as { delta?: { text?: string } }).delta?.text ?? "")
-    .join("");
+  const answer = JSON.parse(fixtureText("anthropic", "messages-text.json"));
   return {
     folder: "anthropic",
     model: "claude-haiku-4-5",
-    provider: (url) => ({
-      id: "anthropic",
-      name: "Anthropic",
-      type: "anthropic",
-      endpoint: url,
-      api_key_required: true,
-      api_key: "sk-ant-test-canary-0001",
-      models: [{ name: "claude-haiku-4-5", max_tokens: 1500 }],
-    }),
     tool: {
       type: "function",
       name: "retrieve_entity_info",
       parameters: { type: "object", properties: { name: { type: "string" } } },
       strict: false,
     },
-    toolAnswer: json("anthropic", "messages-parallel-tool-use.json"),
+    toolAnswer: replay.json("anthropic", "messages-parallel-tool-use.json"),
     toolCalls: uses.map((use: { id: string; name: string; input: unknown }) => ({
       call_id: use.id,
       name: use.name,
       arguments: JSON.stringify(use.input),
     })),
-    toolStream: { respond: sse("anthropic", "messages-stream-parallel-tool-use.sse"), calls: streamCalls },
-    textAnswer: json("anthropic", "messages-text.json"),
+    toolStream: {
+      respond: replay.sse("anthropic", "messages-stream-parallel-tool-use.sse"),
+      calls: streamCalls,
+    },
+    textAnswer: replay.json("anthropic", "messages-text.json"),
     answerText: answer.content[0].text,
-    textStream: sse("anthropic", "messages-stream-text-httprr.sse"),
-    streamText,
+    textStream: finalAnswers.anthropic.respond,
+    streamText: finalAnswers.anthropic.text,
     expectToolTurn(body, calls, outputs) {
       const messages = lastMessages(body) as Array<{ role: string; content: Json[] }>;
       expect(messages.map((message) => message.role)).toEqual(["user", "assistant", "user"]);
@@ -205,7 +164,7 @@ const anthropicProfile: Profile = (() => {
       const user = lastMessages(body)[0] as { content: Json[] };
       expect(user.content).toContainEqual({
         type: "image",
-        source: { type: "base64", media_type: "image/png", data: PNG },
+        source: { type: "base64", media_type: "image/png", data: PIXEL_PNG },
       });
     },
     expectJsonSchema(body, schema) {
@@ -218,52 +177,35 @@ const anthropicProfile: Profile = (() => {
 })();
 
 const googleProfile: Profile = (() => {
-  const recorded = JSON.parse(text("google", "generate-content-function-call.json"));
+  const recorded = JSON.parse(fixtureText("google", "generate-content-function-call.json"));
   const part = recorded.candidates[0].content.parts[0];
-  const streamed = JSON.parse(text("google", "stream-jsonarray-thought-and-function-call.json")) as Array<{
+  const streamed = JSON.parse(
+    fixtureText("google", "stream-jsonarray-thought-and-function-call.json"),
+  ) as Array<{
     candidates: Array<{ content: { parts: Array<{ functionCall?: { name: string; args: unknown } }> } }>;
   }>;
   const streamCalls = streamed
     .flatMap((chunk) => chunk.candidates[0]?.content.parts ?? [])
     .flatMap((p) => (p.functionCall ? [p.functionCall] : []));
-  const answer = JSON.parse(text("google", "generate-content-text.json"));
-  const streamText = ssePayloads(text("google", "stream-text-sse.sse"))
-    .flatMap(
-      (chunk) =>
-        (chunk as { candidates: Array<{ content: { parts: Array<{ text?: string }> } }> }).candidates,
-    )
-    .flatMap((candidate) => candidate.content.parts.map((p) => p.text ?? ""))
-    .join("");
+  const answer = JSON.parse(fixtureText("google", "generate-content-text.json"));
   return {
     folder: "google",
     model: "gemini-2.5-flash",
-    provider: (url) => ({
-      id: "google",
-      name: "Gemini",
-      type: "google",
-      endpoint: url,
-      api_key_required: true,
-      api_key: "AIzaSy-test-canary-0001",
-      models: [{ name: "gemini-2.5-flash" }],
-    }),
     tool: { type: "function", name: "weather", parameters: TOOL_PARAMS, strict: false },
-    toolAnswer: json("google", "generate-content-function-call.json"),
+    toolAnswer: replay.json("google", "generate-content-function-call.json"),
     // Gemini gives no call id: the gateway makes one (carrying the thought signature), so only name and arguments
     // are the recording's.
     toolCalls: [
       { call_id: "", name: part.functionCall.name, arguments: JSON.stringify(part.functionCall.args) },
     ],
     toolStream: {
-      respond: () =>
-        sseResponse(
-          sseEventsOf(fixtureSse("google", "stream-jsonarray-thought-and-function-call.json", "\r\n\r\n")),
-        ),
+      respond: replay.sse("google", "stream-jsonarray-thought-and-function-call.json", "\r\n\r\n"),
       calls: streamCalls.map((c) => ({ call_id: "", name: c.name, arguments: JSON.stringify(c.args) })),
     },
-    textAnswer: json("google", "generate-content-text.json"),
+    textAnswer: replay.json("google", "generate-content-text.json"),
     answerText: answer.candidates[0].content.parts.map((p: { text: string }) => p.text).join(""),
-    textStream: sse("google", "stream-text-sse.sse"),
-    streamText,
+    textStream: finalAnswers.google.respond,
+    streamText: finalAnswers.google.text,
     expectToolTurn(body, calls, outputs) {
       const contents = lastMessages(body) as Array<{ role: string; parts: Json[] }>;
       expect(contents.map((content) => content.role)).toEqual(["user", "model", "user"]);
@@ -280,7 +222,7 @@ const googleProfile: Profile = (() => {
     },
     expectImage(body) {
       const user = lastMessages(body)[0] as { parts: Json[] };
-      expect(user.parts).toContainEqual({ inlineData: { mimeType: "image/png", data: PNG } });
+      expect(user.parts).toContainEqual({ inlineData: { mimeType: "image/png", data: PIXEL_PNG } });
     },
     expectJsonSchema(body, schema) {
       const config = body.generationConfig as Json;
@@ -294,41 +236,28 @@ const googleProfile: Profile = (() => {
 })();
 
 const ollamaProfile: Profile = (() => {
-  const recorded = JSON.parse(text("ollama", "chat-tool-call-cloud-httprr.json"));
+  const recorded = JSON.parse(fixtureText("ollama", "chat-tool-call-cloud-httprr.json"));
   const call = recorded.message.tool_calls[0];
-  const streamText = text("ollama", "chat-stream-httprr.ndjson")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => (JSON.parse(line) as { message?: { content?: string } }).message?.content ?? "")
-    .join("");
   return {
     folder: "ollama",
     model: "gpt-oss:120b",
-    provider: (url) => ({
-      id: "ollama",
-      name: "Ollama",
-      type: "ollama",
-      endpoint: url,
-      api_key_required: false,
-      models: [{ name: "gpt-oss:120b" }],
-    }),
     tool: { type: "function", name: "getWeather", parameters: TOOL_PARAMS, strict: false },
-    toolAnswer: json("ollama", "chat-tool-call-cloud-httprr.json"),
+    toolAnswer: replay.json("ollama", "chat-tool-call-cloud-httprr.json"),
     toolCalls: [
       { call_id: call.id, name: call.function.name, arguments: JSON.stringify(call.function.arguments) },
     ],
     // Ollama streams a tool call in one chunk: the recorded answer replayed as one NDJSON line, as the Chat suite does.
     toolStream: {
-      respond: () => ndjsonResponse(`${text("ollama", "chat-tool-call-cloud-httprr.json").trim()}\n`),
+      respond: () => ndjsonResponse(`${fixtureText("ollama", "chat-tool-call-cloud-httprr.json").trim()}\n`),
       calls: [
         { call_id: call.id, name: call.function.name, arguments: JSON.stringify(call.function.arguments) },
       ],
     },
     // The one recorded non-streamed Ollama answer is this tool call (its text is empty).
-    textAnswer: json("ollama", "chat-tool-call-cloud-httprr.json"),
+    textAnswer: replay.json("ollama", "chat-tool-call-cloud-httprr.json"),
     answerText: recorded.message.content,
-    textStream: () => ndjsonResponse(text("ollama", "chat-stream-httprr.ndjson")),
-    streamText,
+    textStream: finalAnswers.ollama.respond,
+    streamText: finalAnswers.ollama.text,
     expectToolTurn(body, calls, outputs) {
       const messages = lastMessages(body);
       const assistant = messages.find((message) => message.role === "assistant") as Json;
@@ -346,7 +275,7 @@ const ollamaProfile: Profile = (() => {
     },
     expectImage(body) {
       const user = lastMessages(body).find((message) => message.role === "user") as Json;
-      expect(user.images).toEqual([PNG]);
+      expect(user.images).toEqual([PIXEL_PNG]);
     },
     expectJsonSchema(body, schema) {
       expect(body.format).toEqual(schema);
@@ -359,39 +288,10 @@ const ollamaProfile: Profile = (() => {
 
 const PROFILES = [openaiProfile, anthropicProfile, googleProfile, ollamaProfile];
 
-const upstreams = new Map<Folder, MockUpstream>();
-let gateway: TestGateway;
-let client: OpenAI;
-
-beforeAll(() => {
-  const providers: Record<string, ProviderConfig> = {};
-  for (const profile of PROFILES) {
-    const upstream = startMock(profile.textAnswer);
-    upstreams.set(profile.folder, upstream);
-    providers[profile.folder] = profile.provider(upstream.url);
-  }
-  gateway = startGateway({ providers });
-  client = new OpenAI({ apiKey: "sk-client-not-forwarded", baseURL: `${gateway.url}/v1`, maxRetries: 0 });
-});
-
-afterAll(async () => {
-  await gateway.stop();
-  for (const upstream of upstreams.values()) await upstream.stop();
-});
-
-beforeEach(() => {
-  for (const upstream of upstreams.values()) upstream.requests.length = 0;
-});
-
-function upstreamOf(profile: Profile): MockUpstream {
-  return upstreams.get(profile.folder) as MockUpstream;
-}
-
-function sentBody(profile: Profile, index: number): Json {
-  const request = upstreamOf(profile).requests[index];
-  if (!request) throw new Error(`${profile.folder} received no request #${index}`);
-  return request.body as Json;
-}
+const suite = useUpstreamPerType(
+  PROFILES.map((profile) => ({ type: profile.folder, initial: profile.textAnswer })),
+  (gateway) => new OpenAI({ apiKey: "sk-client-not-forwarded", baseURL: `${gateway.url}/v1`, maxRetries: 0 }),
+);
 
 function functionCalls(
   output: OpenAI.Responses.ResponseOutputItem[],
@@ -435,8 +335,8 @@ for (const profile of PROFILES) {
   const model = `${profile.folder}/${profile.model}`;
   describe(`${profile.folder} upstream`, () => {
     test("responses.create: a two-turn function-tool loop, calls paired by call_id in the provider's form", async () => {
-      upstreamOf(profile).handle(profile.toolAnswer);
-      const first = await client.responses.create({
+      suite.upstream(profile.folder).handle(profile.toolAnswer);
+      const first = await suite.client.responses.create({
         model,
         input: "Look it up, please.",
         tools: [profile.tool],
@@ -448,9 +348,9 @@ for (const profile of PROFILES) {
       expectCalls(calls, profile.toolCalls);
       expect(first.usage?.input_tokens).toBeGreaterThan(0);
 
-      upstreamOf(profile).handle(profile.textAnswer);
+      suite.upstream(profile.folder).handle(profile.textAnswer);
       const outputs = calls.map((_, index) => `result ${index + 1}: 42`);
-      const second = await client.responses.create({
+      const second = await suite.client.responses.create({
         model,
         input: toolLoopInput("Look it up, please.", first.output, outputs),
         tools: [profile.tool],
@@ -462,12 +362,12 @@ for (const profile of PROFILES) {
         name: call.name,
         arguments: call.arguments,
       }));
-      profile.expectToolTurn(sentBody(profile, 1), recordedCalls, outputs);
+      profile.expectToolTurn(suite.body(profile.folder, 1), recordedCalls, outputs);
     });
 
     test("responses.stream: typed events with sequence numbers from 0, ending in response.completed", async () => {
-      upstreamOf(profile).handle(profile.textStream);
-      const stream = client.responses.stream({ model, input: "Say something." });
+      suite.upstream(profile.folder).handle(profile.textStream);
+      const stream = suite.client.responses.stream({ model, input: "Say something." });
       const events: OpenAI.Responses.ResponseStreamEvent[] = [];
       for await (const event of stream) events.push(event);
       const final = await stream.finalResponse();
@@ -491,15 +391,20 @@ for (const profile of PROFILES) {
         expect(kinds.has(kind as OpenAI.Responses.ResponseStreamEvent["type"])).toBe(true);
       }
       expect(
-        sentBody(profile, 0).stream === true || upstreamOf(profile).requests[0]?.path.includes("stream"),
+        suite.body(profile.folder, 0).stream === true ||
+          suite.upstream(profile.folder).requests[0]?.path.includes("stream"),
       ).toBe(true);
     });
 
     if (profile.toolStream) {
       const recordedStream = profile.toolStream;
       test("responses.stream: a recorded tool-call stream gives function_call items with their arguments", async () => {
-        upstreamOf(profile).handle(recordedStream.respond);
-        const stream = client.responses.stream({ model, input: "Call the tool.", tools: [profile.tool] });
+        suite.upstream(profile.folder).handle(recordedStream.respond);
+        const stream = suite.client.responses.stream({
+          model,
+          input: "Call the tool.",
+          tools: [profile.tool],
+        });
         const argumentDeltas: string[] = [];
         for await (const event of stream) {
           if (event.type === "response.function_call_arguments.delta") argumentDeltas.push(event.delta);
@@ -516,49 +421,49 @@ for (const profile of PROFILES) {
     }
 
     test("an input_image and a json_schema text format arrive in the provider's own fields", async () => {
-      upstreamOf(profile).handle(profile.textAnswer);
+      suite.upstream(profile.folder).handle(profile.textAnswer);
       const schema = { type: "object", properties: { city: { type: "string" } }, required: ["city"] };
-      await client.responses.create({
+      await suite.client.responses.create({
         model,
         input: [
           {
             role: "user",
             content: [
               { type: "input_text", text: "Which city is this?" },
-              { type: "input_image", image_url: `data:image/png;base64,${PNG}`, detail: "auto" },
+              { type: "input_image", image_url: `data:image/png;base64,${PIXEL_PNG}`, detail: "auto" },
             ],
           },
         ],
         text: { format: { type: "json_schema", name: "city", schema, strict: true } },
       });
-      const body = sentBody(profile, 0);
+      const body = suite.body(profile.folder, 0);
       profile.expectImage(body);
       profile.expectJsonSchema(body, schema);
     });
 
     test("reasoning.effort is sent as the provider's own reasoning setting", async () => {
-      upstreamOf(profile).handle(profile.textAnswer);
-      await client.responses.create({
+      suite.upstream(profile.folder).handle(profile.textAnswer);
+      await suite.client.responses.create({
         model,
         input: "Think first.",
         reasoning: { effort: "low", summary: "auto" },
       });
-      profile.expectReasoningAsked(sentBody(profile, 0));
+      profile.expectReasoningAsked(suite.body(profile.folder, 0));
     });
   });
 }
 
 describe("reasoning round trips", () => {
   test("Anthropic thinking streams as a reasoning summary; its signature comes back next turn as signed thinking", async () => {
-    const upstream = upstreamOf(anthropicProfile);
-    upstream.handle(sse("anthropic", "messages-stream-thinking.sse"));
-    const events = ssePayloads(text("anthropic", "messages-stream-thinking.sse")) as Array<{
+    const upstream = suite.upstream(anthropicProfile.folder);
+    upstream.handle(replay.sse("anthropic", "messages-stream-thinking.sse"));
+    const events = ssePayloads(fixtureText("anthropic", "messages-stream-thinking.sse")) as Array<{
       type: string;
       delta?: { type: string; thinking?: string; signature?: string };
     }>;
     const thinking = events.map((event) => event.delta?.thinking ?? "").join("");
     const signature = events.map((event) => event.delta?.signature ?? "").join("");
-    const stream = client.responses.stream({
+    const stream = suite.client.responses.stream({
       model: "anthropic/claude-haiku-4-5",
       input: "How do I cross the street?",
       reasoning: { effort: "low", summary: "auto" },
@@ -577,8 +482,8 @@ describe("reasoning round trips", () => {
     expect(reasoning.summary).toEqual([{ type: "summary_text", text: thinking }]);
     expect(reasoning.encrypted_content).toStartWith("aisbf.v1.");
 
-    upstream.handle(json("anthropic", "messages-text.json"));
-    await client.responses.create({
+    upstream.handle(replay.json("anthropic", "messages-text.json"));
+    await suite.client.responses.create({
       model: "anthropic/claude-haiku-4-5",
       input: [
         { role: "user", content: "How do I cross the street?" },
@@ -593,9 +498,9 @@ describe("reasoning round trips", () => {
   });
 
   test("Gemini thought parts stream as a reasoning summary", async () => {
-    const upstream = upstreamOf(googleProfile);
-    upstream.handle(sse("google", "stream-thinking-thought-parts.sse"));
-    const thoughts = ssePayloads(text("google", "stream-thinking-thought-parts.sse"))
+    const upstream = suite.upstream(googleProfile.folder);
+    upstream.handle(replay.sse("google", "stream-thinking-thought-parts.sse"));
+    const thoughts = ssePayloads(fixtureText("google", "stream-thinking-thought-parts.sse"))
       .flatMap(
         (chunk) =>
           (
@@ -608,7 +513,7 @@ describe("reasoning round trips", () => {
       .filter((p) => p.thought)
       .map((p) => p.text ?? "")
       .join("");
-    const stream = client.responses.stream({
+    const stream = suite.client.responses.stream({
       model: "google/gemini-2.5-flash",
       input: "How do I cross the street?",
       reasoning: { effort: "low", summary: "auto" },
@@ -622,10 +527,10 @@ describe("reasoning round trips", () => {
   });
 
   test("Ollama thinking is a reasoning item, and goes back as thinking on the next turn", async () => {
-    const upstream = upstreamOf(ollamaProfile);
-    upstream.handle(json("ollama", "chat-tool-call-cloud-httprr.json"));
-    const recorded = JSON.parse(text("ollama", "chat-tool-call-cloud-httprr.json"));
-    const first = await client.responses.create({
+    const upstream = suite.upstream(ollamaProfile.folder);
+    upstream.handle(replay.json("ollama", "chat-tool-call-cloud-httprr.json"));
+    const recorded = JSON.parse(fixtureText("ollama", "chat-tool-call-cloud-httprr.json"));
+    const first = await suite.client.responses.create({
       model: "ollama/gpt-oss:120b",
       input: "Weather in SF?",
       tools: [ollamaProfile.tool],
@@ -636,7 +541,7 @@ describe("reasoning round trips", () => {
     expect(reasoning.summary).toEqual([{ type: "summary_text", text: recorded.message.thinking }]);
     // Nothing to sign: no envelope.
     expect(reasoning.encrypted_content).toBeUndefined();
-    await client.responses.create({
+    await suite.client.responses.create({
       model: "ollama/gpt-oss:120b",
       input: toolLoopInput("Weather in SF?", first.output, ["sunny"]),
       tools: [ollamaProfile.tool],

@@ -1,11 +1,9 @@
-// Runs the real Codex CLI (npm @openai/codex, a dev dependency) offline against the gateway: a temporary HOME and
-// CODEX_HOME with a config.toml naming the gateway as a custom Responses provider, nothing that could reach the
-// internet (plugins, update checks and analytics off, proxies and package registries pointed at a closed port),
-// stopped by PID when it overruns, every temporary directory removed.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+// Runs the real Codex CLI (npm @openai/codex, a dev dependency) offline against the gateway (runOffline): a
+// temporary CODEX_HOME with a config.toml naming the gateway as a custom Responses provider, plugins, update checks
+// and analytics off.
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { closedPort } from "../../src/providers/testing.ts";
+import { type ClientRun, runOffline } from "./offline-client.ts";
 
 /** The platform packages @openai/codex installs its native binary from (as its bin/codex.js maps them). */
 const TARGETS: Record<string, { pkg: string; triple: string }> = {
@@ -27,13 +25,6 @@ export function codexExecutable(): string | undefined {
     import.meta.url,
   ).pathname;
   return existsSync(path) ? path : undefined;
-}
-
-export interface CodexRun {
-  exitCode: number | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
 }
 
 export interface CodexOptions {
@@ -66,34 +57,20 @@ enabled = false
 `;
 }
 
-export async function runCodex(options: CodexOptions): Promise<CodexRun> {
-  // Not under /tmp's top level alone: Codex refuses to create its helper links under a temporary CODEX_HOME and only
-  // warns, which is harmless; the directories are ours and removed after the run.
-  const root = mkdtempSync(join(tmpdir(), "aisbf-codex-"));
-  const home = join(root, "home");
-  const codexHome = join(root, "codex-home");
-  const work = join(root, "work");
-  for (const dir of [home, codexHome, work]) Bun.spawnSync(["mkdir", "-p", dir]);
-  writeFileSync(join(codexHome, "config.toml"), codexConfig(options.baseUrl, options.model));
-  const closed = `http://127.0.0.1:${closedPort()}`;
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    HOME: home,
-    CODEX_HOME: codexHome,
-    AISBF_API_KEY: options.apiKey ?? "sk-codex-client-key",
-    // Anything that would leave the machine goes to a closed port instead; the gateway on 127.0.0.1 is exempt.
-    HTTP_PROXY: closed,
-    HTTPS_PROXY: closed,
-    ALL_PROXY: closed,
-    NO_PROXY: "127.0.0.1,localhost",
-    npm_config_registry: closed,
-    NPM_CONFIG_REGISTRY: closed,
-    TERM: "dumb",
-  };
+export async function runCodex(options: CodexOptions): Promise<ClientRun> {
   const executable = codexExecutable();
   if (!executable) throw new Error("the Codex CLI binary is not installed (npm ci installs @openai/codex)");
-  const proc = Bun.spawn(
-    [
+  // Codex refuses to create its helper links under a temporary CODEX_HOME and only warns, which is harmless.
+  return runOffline({
+    client: "codex",
+    ownDirs: ["codex-home"],
+    prepare: (dirs) =>
+      writeFileSync(join(dirs["codex-home"], "config.toml"), codexConfig(options.baseUrl, options.model)),
+    env: (dirs) => ({
+      CODEX_HOME: dirs["codex-home"],
+      AISBF_API_KEY: options.apiKey ?? "sk-codex-client-key",
+    }),
+    command: (dirs) => [
       executable,
       "exec",
       "--skip-git-repo-check",
@@ -101,26 +78,9 @@ export async function runCodex(options: CodexOptions): Promise<CodexRun> {
       "--color",
       "never",
       "-C",
-      work,
+      dirs.work,
       options.prompt,
     ],
-    { cwd: work, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" },
-  );
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    // Only the process this run started, by its PID.
-    process.kill(proc.pid, "SIGKILL");
-  }, options.timeoutMs ?? 60_000);
-  try {
-    const [stdout, stderr, exitCode] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ]);
-    return { exitCode, stdout, stderr, timedOut };
-  } finally {
-    clearTimeout(timer);
-    rmSync(root, { recursive: true, force: true });
-  }
+    timeoutMs: options.timeoutMs,
+  });
 }

@@ -2,7 +2,7 @@
 import { bunSseWriter } from "../../src/runtime/bun-sse-writer.ts";
 import type { LoadedConfig } from "../../src/config/load.ts";
 import type { ClientKey } from "../../src/config/client-keys.ts";
-import type { ProviderConfig, RotationConfig, ServerFile } from "../../src/config/schema.ts";
+import type { ProviderConfig, ProviderType, RotationConfig, ServerFile } from "../../src/config/schema.ts";
 import { createLogger, type Logger } from "../../src/log/logger.ts";
 import { createAdapters } from "../../src/providers/registry.ts";
 import { createMemoryHealthStore, type HealthStore } from "../../src/routing/health.ts";
@@ -130,3 +130,46 @@ export function openaiProvider(
     ...extra,
   } as ProviderConfig;
 }
+
+/**
+ * One provider of each type on a mock upstream at `endpoint`, as the suites that run every type (the SDK and agent
+ * client suites) configure it: id the type's own name, the model its recordings came from, a canary key (none for a
+ * local Ollama) that must never reach a client.
+ */
+export const providerOfType: Record<ProviderType, (endpoint: string) => ProviderConfig> = {
+  openai: (endpoint) => ({
+    id: "openai",
+    name: "OpenAI-compatible",
+    type: "openai",
+    endpoint,
+    api_key_required: true,
+    api_key: "sk-test-canary-key-0001",
+    models: [{ name: "gpt-4.1-mini" }],
+  }),
+  anthropic: (endpoint) => ({
+    id: "anthropic",
+    name: "Anthropic",
+    type: "anthropic",
+    endpoint,
+    api_key_required: true,
+    api_key: "sk-ant-test-canary-0001",
+    models: [{ name: "claude-haiku-4-5", max_tokens: 1500 }],
+  }),
+  google: (endpoint) => ({
+    id: "google",
+    name: "Gemini",
+    type: "google",
+    endpoint,
+    api_key_required: true,
+    api_key: "AIzaSy-test-canary-0001",
+    models: [{ name: "gemini-2.5-flash" }],
+  }),
+  ollama: (endpoint) => ({
+    id: "ollama",
+    name: "Ollama",
+    type: "ollama",
+    endpoint,
+    api_key_required: false,
+    models: [{ name: "gpt-oss:120b" }],
+  }),
+};

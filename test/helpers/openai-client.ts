@@ -121,6 +121,18 @@ export function assistantFromCompletion(
   return { role: "assistant", ...rest, tool_calls: message.tool_calls ?? undefined };
 }
 
+/** A Chat Completions function tool, as a recording's request declared it (a description only where it had one). */
+export function chatTool(
+  name: string,
+  parameters: Record<string, unknown>,
+  description?: string,
+): OpenAI.ChatCompletionTool {
+  return {
+    type: "function",
+    function: { name, ...(description !== undefined ? { description } : {}), parameters },
+  };
+}
+
 /** The rejection of an SDK call, which the test expects to be an APIError. */
 export async function apiErrorOf(promise: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
   try {

@@ -1,8 +1,11 @@
 // The two model turns a real agent client is driven through in the client suites (Codex, Claude Code): each provider's
 // recorded tool-call stream, its call renamed to the client's own tool with the arguments the test wants, then the
-// provider's recorded text stream as the final answer (and that text, read from the recording).
+// provider's recorded text stream as the final answer (and that text, read from the recording); per provider type in
+// `agentTurns`, scripted for a mock by `scriptedTurns`.
+import type { ProviderType } from "../../src/config/schema.ts";
 import {
   fixtureText,
+  type MockHandler,
   ndjsonResponse,
   sseEventsOf,
   sseResponse,
@@ -83,7 +86,7 @@ export function openaiChatToolCall(spec: ToolCallSpec): Response {
   return sseResponse(events);
 }
 
-/** The final answers' recorded streams, and their text as the recording has it. */
+/** The final answers' recorded streams, and their text as the recording has it (the SDK suites' text streams too). */
 export const finalAnswers = {
   anthropic: {
     respond: () => sseResponse(sseEventsOf(fixtureText("anthropic", "messages-stream-text-httprr.sse"))),
@@ -143,3 +146,46 @@ export const toolResultIn = {
     return result ? textOf(result.content) : undefined;
   },
 };
+
+/** A provider type's side of an agent client's run: its two turns, and where its requests carry the tool result. */
+export interface AgentTurns {
+  /** The recorded tool call, made into the client's tool. */
+  toolCall(spec: ToolCallSpec): Response;
+  finalAnswer: () => Response;
+  finalText: string;
+  /** The command's output as the provider's own tool result, or undefined when the request holds none. */
+  toolResult(body: Json): string | undefined;
+}
+
+export const agentTurns: Record<ProviderType, AgentTurns> = {
+  anthropic: {
+    toolCall: anthropicToolCall,
+    finalAnswer: finalAnswers.anthropic.respond,
+    finalText: finalAnswers.anthropic.text,
+    toolResult: toolResultIn.anthropic,
+  },
+  google: {
+    toolCall: googleToolCall,
+    finalAnswer: finalAnswers.google.respond,
+    finalText: finalAnswers.google.text,
+    toolResult: toolResultIn.google,
+  },
+  ollama: {
+    toolCall: ollamaToolCall,
+    finalAnswer: finalAnswers.ollama.respond,
+    finalText: finalAnswers.ollama.text,
+    toolResult: toolResultIn.chat,
+  },
+  openai: {
+    toolCall: openaiChatToolCall,
+    finalAnswer: finalAnswers.openai.respond,
+    finalText: finalAnswers.openai.text,
+    toolResult: toolResultIn.chat,
+  },
+};
+
+/** The mock's script: the tool call until the request carries a tool result, then the final answer. */
+export function scriptedTurns(turns: AgentTurns, spec: ToolCallSpec): MockHandler {
+  return (request) =>
+    turns.toolResult(request.body as Json) === undefined ? turns.toolCall(spec) : turns.finalAnswer();
+}
