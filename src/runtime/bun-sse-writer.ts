@@ -38,6 +38,15 @@ export const bunSseWriter: SseWriter = (events, writing) => {
       });
       try {
         if (ended) return;
+        // What is ready now is written before the first wait: Bun then sends it with the status line and headers
+        // in one packet, where after a wait the headers leave alone (strace: one sendto per stream less).
+        const ready = events.queued?.();
+        if (ready !== undefined) {
+          const written = controller.write(withQueued(events, ready));
+          const flushed = controller.flush();
+          if (typeof written !== "number") await written;
+          if (typeof flushed !== "number") await flushed;
+        }
         for (;;) {
           const value = await events.next();
           if (ended) return;

@@ -62,7 +62,11 @@ export function withKeepAlive(events: ChunkSource<string>, keepAlive: KeepAlive)
     queued() {
       if (pending) return undefined;
       const value = events.queued?.();
-      if (value !== undefined) sent = true;
+      if (value !== undefined) {
+        // The writer takes the answer's first events this way, before its first wait.
+        started = true;
+        sent = true;
+      }
       return value;
     },
     cancel(reason) {
