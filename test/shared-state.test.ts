@@ -1,12 +1,13 @@
 // Three gateway processes on different ports sharing one real redis-server (state.redis): a 429 with Retry-After seen
-// by one keeps the other two off that target; a key's limit of N a minute admits N across the three; one instance
-// probes a cooled-down target; killing Redis in the middle of a load changes nothing a client sees, /health says so,
-// and the instances rejoin when it is back.
+// by one keeps the other two off that target, and an instance that starts later or rejoins after a split knows it
+// too; a key's limit of N a minute admits N across the three; one instance probes a cooled-down target; killing
+// Redis in the middle of a load changes nothing a client sees, /health says so, the instances rejoin when it is
+// back and put back the cooldowns the restarted Redis lost.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { hashedKeyValue } from "../src/config/client-keys.ts";
 import { chat, eventually, type Instance, startInstance } from "./helpers/instances.ts";
 import { fixture, jsonResponse, type MockUpstream, startMock } from "./helpers/mock-upstream.ts";
-import { haveRedis, startRedis, type TestRedis } from "./helpers/redis-server.ts";
+import { haveRedis, startRedis, startRelay, type TestRedis } from "./helpers/redis-server.ts";
 
 const completion = JSON.parse(fixture("openai", "chat-completions-text.json"));
 const SECRET = "sk-shared-state-client-0123456789";
@@ -17,6 +18,22 @@ const auth = (secret = SECRET) => ({ authorization: `Bearer ${secret}` });
 let redis: TestRedis;
 let upstream: MockUpstream;
 let instances: Instance[] = [];
+/** What every instance runs on; set once Redis and the upstream are up. */
+let config: { providers: unknown; server: { state: Record<string, unknown>; auth: unknown } };
+/** Instances a test starts besides the three, stopped after it. */
+const extra: Instance[] = [];
+/** Another instance on the same config, or on another Redis URL (a relay to the same Redis). */
+const startExtra = async (redisUrl?: string) => {
+  const server = redisUrl
+    ? { ...config.server, state: { ...config.server.state, redis: redisUrl } }
+    : config.server;
+  const instance = await startInstance({ ...config, server });
+  extra.push(instance);
+  await eventually("redis shared", async () =>
+    (await health(instance)).state.mode === "shared" ? true : undefined,
+  );
+  return instance;
+};
 /** The flaky model answers 503 while this holds. */
 let flakyDown = true;
 /** Requests the upstream got for a model. */
@@ -35,7 +52,7 @@ const health = async (instance: Instance) =>
     redis = await startRedis();
     upstream = startMock(async (request) => {
       const model = (request.body as { model?: string }).model;
-      if (model === "limited") {
+      if (model?.startsWith("limited")) {
         return jsonResponse({ error: { message: "Rate limit reached", type: "requests" } }, 429, {
           "retry-after": "30",
         });
@@ -47,7 +64,7 @@ const health = async (instance: Instance) =>
       }
       return jsonResponse({ ...completion, model });
     });
-    const config = {
+    config = {
       providers: {
         up: {
           id: "up",
@@ -81,7 +98,7 @@ const health = async (instance: Instance) =>
   }, 30_000);
 
   afterAll(async () => {
-    await Promise.all(instances.map((instance) => instance.stop()));
+    await Promise.all([...instances, ...extra].map((instance) => instance.stop()));
     await upstream?.stop();
     await redis?.stop();
   });
@@ -106,6 +123,45 @@ const health = async (instance: Instance) =>
     }
     expect(upstreamCalls("limited")).toBe(1);
   });
+
+  test("an instance started after that 429 loads the cooldown and does not call that upstream", async () => {
+    const late = await startExtra();
+    const entry = (await health(late)).targets["up/limited"];
+    expect(entry?.state).toBe("cooling_down");
+    expect(Date.parse(entry?.cooldown_until ?? "") - Date.now()).toBeGreaterThan(15_000);
+    const answer = await chat(late.url, "up/limited", auth());
+    expect(answer.status).toBe(429);
+    expect(Number(answer.headers.get("retry-after"))).toBeGreaterThan(15);
+    expect(upstreamCalls("limited")).toBe(1);
+  }, 20_000);
+
+  test("an instance cut off from redis while another takes a 429 learns it when it rejoins", async () => {
+    const [a] = instances as [Instance, Instance, Instance];
+    const relay = startRelay(redis.port);
+    try {
+      const split = await startExtra(relay.url);
+      relay.cut();
+      await eventually("the split", async () =>
+        (await health(split)).state.mode === "local" ? true : undefined,
+      );
+      expect((await chat(a.url, "up/limited-split", auth())).status).toBe(429);
+      expect(upstreamCalls("limited-split")).toBe(1);
+      // The publish went by while it was away.
+      await Bun.sleep(200);
+      expect((await health(split)).targets["up/limited-split"]).toBeUndefined();
+      relay.restore();
+      await eventually(
+        "the rejoin's load",
+        async () =>
+          (await health(split)).targets["up/limited-split"]?.state === "cooling_down" ? true : undefined,
+        10_000,
+      );
+      expect((await chat(split.url, "up/limited-split", auth())).status).toBe(429);
+      expect(upstreamCalls("limited-split")).toBe(1);
+    } finally {
+      relay.stop();
+    }
+  }, 30_000);
 
   test(`a key's limit of ${PER_MINUTE} a minute admits ${PER_MINUTE} across the three, not ${3 * PER_MINUTE}`, async () => {
     const statuses: number[] = [];
@@ -167,6 +223,9 @@ const health = async (instance: Instance) =>
       // Logged once, not per request.
       expect(instance.output().split("redis unavailable").length - 1).toBe(1);
     }
+    // While Redis is away, a 429 is known to the instance that took it alone.
+    const [a] = instances as [Instance, Instance, Instance];
+    expect((await chat(a.url, "up/limited-outage", auth())).status).toBe(429);
     await redis.restart();
     for (const instance of instances) {
       await eventually(
@@ -176,5 +235,11 @@ const health = async (instance: Instance) =>
       );
       expect(instance.output()).toContain("redis back");
     }
-  }, 30_000);
+    // The restarted Redis is empty: the instance that knew puts the cooldown back, and one that starts now loads it.
+    await Bun.sleep(200);
+    const late = await startExtra();
+    expect((await health(late)).targets["up/limited-outage"]?.state).toBe("cooling_down");
+    expect((await chat(late.url, "up/limited-outage", auth())).status).toBe(429);
+    expect(upstreamCalls("limited-outage")).toBe(1);
+  }, 40_000);
 });

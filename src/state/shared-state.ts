@@ -54,6 +54,7 @@ export async function openState(
     link,
     instance: options.instance,
     logger,
+    clock,
   });
   await link.ready(FIRST_CONNECT_MS);
   return {
