@@ -5,13 +5,17 @@
 // back and put back the cooldowns the restarted Redis lost.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { hashedKeyValue } from "../src/config/client-keys.ts";
-import { chat, eventually, type Instance, startInstance } from "./helpers/instances.ts";
+import { chat, eventually, type Instance, messages, startInstance } from "./helpers/instances.ts";
 import { fixture, jsonResponse, type MockUpstream, startMock } from "./helpers/mock-upstream.ts";
 import { haveRedis, startRedis, startRelay, type TestRedis } from "./helpers/redis-server.ts";
 
 const completion = JSON.parse(fixture("openai", "chat-completions-text.json"));
 const SECRET = "sk-shared-state-client-0123456789";
 const LIMITED_SECRET = "sk-shared-state-limited-0123456789";
+const PAIR_SECRET = "sk-shared-state-pair-0123456789";
+/** The "pair" key's max_concurrent; the "slow" model answers after SLOW_MS. */
+const PAIR = 2;
+const SLOW_MS = 1500;
 const PER_MINUTE = 5;
 const auth = (secret = SECRET) => ({ authorization: `Bearer ${secret}` });
 
@@ -57,6 +61,7 @@ const health = async (instance: Instance) =>
           "retry-after": "30",
         });
       }
+      if (model === "slow") await Bun.sleep(SLOW_MS);
       if (model === "flaky") {
         if (flakyDown) return jsonResponse({ error: { message: "overloaded", type: "server_error" } }, 503);
         // The probe takes a while: the other instances ask while it is in flight.
@@ -85,6 +90,7 @@ const health = async (instance: Instance) =>
           keys: [
             { name: "client", key: hashedKeyValue(SECRET) },
             { name: "limited", key: hashedKeyValue(LIMITED_SECRET), requests_per_minute: PER_MINUTE },
+            { name: "pair", key: hashedKeyValue(PAIR_SECRET), max_concurrent: PAIR },
           ],
         },
       },
@@ -172,6 +178,37 @@ const health = async (instance: Instance) =>
     expect(statuses.filter((status) => status === 200)).toHaveLength(PER_MINUTE);
     expect(statuses.filter((status) => status === 429)).toHaveLength(12 - PER_MINUTE);
   });
+
+  test(`a key's max_concurrent of ${PAIR} admits ${PAIR} in flight across the three; the others get a 429 in their dialect`, async () => {
+    // Two requests to each instance at once, one in OpenAI's dialect and one in Anthropic's.
+    const calls = instances.flatMap((instance) => [
+      chat(instance.url, "up/slow", auth(PAIR_SECRET)).then((answer) => ({ dialect: "openai", ...answer })),
+      messages(instance.url, "up/slow", PAIR_SECRET).then((answer) => ({ dialect: "anthropic", ...answer })),
+    ]);
+    const answers = await Promise.all(calls);
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(PAIR);
+    const refused = answers.filter((answer) => answer.status === 429);
+    expect(refused).toHaveLength(6 - PAIR);
+    for (const answer of refused) {
+      expect(answer.headers.get("retry-after")).toBe("1");
+      if (answer.dialect === "openai") {
+        expect(answer.body.error).toMatchObject({
+          type: "rate_limit_error",
+          code: "too_many_concurrent_requests",
+        });
+      } else {
+        expect(answer.body).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
+        expect(String((answer.body.error as { message: string }).message)).toContain(`limit ${PAIR}`);
+      }
+    }
+    // The slots were given back (without waiting): the next ones are admitted, again on any instance.
+    await eventually("the slots given back", async () => {
+      const again = await Promise.all(
+        instances.slice(0, PAIR).map((i) => chat(i.url, "up/ok", auth(PAIR_SECRET))),
+      );
+      return again.every((answer) => answer.status === 200) ? true : undefined;
+    });
+  }, 20_000);
 
   test("a cooled-down target is probed by one instance, and back for all after it", async () => {
     const [a] = instances as [Instance, Instance, Instance];

@@ -186,6 +186,7 @@ export class RedisLink {
   }
 
   async close(): Promise<void> {
+    this.shared = false;
     clearInterval(this.recheck);
     for (const connection of [this.client, this.subscriber, this.reader]) {
       connection.removeAllListeners();

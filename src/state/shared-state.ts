@@ -59,7 +59,7 @@ export async function openState(
   await link.ready(FIRST_CONNECT_MS);
   return {
     health,
-    rateLimiter: createSharedRateLimiter(link, localLimiter),
+    rateLimiter: createSharedRateLimiter(link, localLimiter, { instance: options.instance, clock }),
     usage: createSharedUsageStore(link, localUsage),
     status: () => link.status(),
     close: () => link.close(),
