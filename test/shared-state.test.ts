@@ -13,6 +13,8 @@ const completion = JSON.parse(fixture("openai", "chat-completions-text.json"));
 const SECRET = "sk-shared-state-client-0123456789";
 const LIMITED_SECRET = "sk-shared-state-limited-0123456789";
 const PAIR_SECRET = "sk-shared-state-pair-0123456789";
+const METERED_SECRET = "sk-shared-state-metered-0123456789";
+const METERED_BUDGET = 1_000_000;
 /** The "pair" key's max_concurrent; the "slow" model answers after SLOW_MS. */
 const PAIR = 2;
 const SLOW_MS = 1500;
@@ -43,6 +45,22 @@ let flakyDown = true;
 /** Requests the upstream got for a model. */
 const upstreamCalls = (model: string) =>
   upstream.requests.filter((request) => (request.body as { model?: string }).model === model).length;
+
+interface Usage {
+  shared: boolean;
+  note?: string;
+  data: {
+    key: string | null;
+    provider: string;
+    model: string;
+    requests: number;
+    input_tokens: number;
+    output_tokens: number;
+  }[];
+  budgets: { key: string; used_today: number }[];
+}
+const usageOf = async (instance: Instance, secret: string) =>
+  (await (await fetch(`${instance.url}/v1/usage`, { headers: auth(secret) })).json()) as Usage;
 
 interface Health {
   targets: Record<string, { state: string; cooldown_until?: string }>;
@@ -91,6 +109,7 @@ const health = async (instance: Instance) =>
             { name: "client", key: hashedKeyValue(SECRET) },
             { name: "limited", key: hashedKeyValue(LIMITED_SECRET), requests_per_minute: PER_MINUTE },
             { name: "pair", key: hashedKeyValue(PAIR_SECRET), max_concurrent: PAIR },
+            { name: "metered", key: hashedKeyValue(METERED_SECRET), tokens_per_day: METERED_BUDGET },
           ],
         },
       },
@@ -210,6 +229,40 @@ const health = async (instance: Instance) =>
     });
   }, 20_000);
 
+  test("requests spread over the three are summed in GET /v1/usage on any one of them", async () => {
+    const spread = [2, 3, 1];
+    for (const [index, count] of spread.entries()) {
+      for (let i = 0; i < count; i++) {
+        expect((await chat((instances[index] as Instance).url, "up/ok", auth(METERED_SECRET))).status).toBe(
+          200,
+        );
+      }
+    }
+    const requests = spread.reduce((sum, count) => sum + count, 0);
+    const { prompt_tokens: input, completion_tokens: output } = completion.usage;
+    for (const instance of instances) {
+      // Counted after each answer, without waiting: soon everywhere.
+      const usage = await eventually("the fleet's usage", async () => {
+        const read = await usageOf(instance, METERED_SECRET);
+        return read.data[0]?.requests === requests ? read : undefined;
+      });
+      expect(usage.shared).toBe(true);
+      expect(usage.note).toBeUndefined();
+      expect(usage.data).toEqual([
+        expect.objectContaining({
+          key: "metered",
+          provider: "up",
+          model: "ok",
+          input_tokens: requests * input,
+          output_tokens: requests * output,
+        }),
+      ]);
+      expect(usage.budgets).toEqual([
+        expect.objectContaining({ key: "metered", used_today: requests * (input + output) }),
+      ]);
+    }
+  });
+
   test("a cooled-down target is probed by one instance, and back for all after it", async () => {
     const [a] = instances as [Instance, Instance, Instance];
     expect((await chat(a.url, "up/flaky", auth())).status).toBe(503);
@@ -260,6 +313,11 @@ const health = async (instance: Instance) =>
       // Logged once, not per request.
       expect(instance.output().split("redis unavailable").length - 1).toBe(1);
     }
+    // While Redis is away, usage is each instance's own, and says so.
+    const alone = await usageOf(instances[0] as Instance, METERED_SECRET);
+    expect(alone.shared).toBe(false);
+    expect(alone.note).toContain("redis is unavailable");
+    expect(alone.data[0]?.requests).toBe(2);
     // While Redis is away, a 429 is known to the instance that took it alone.
     const [a] = instances as [Instance, Instance, Instance];
     expect((await chat(a.url, "up/limited-outage", auth())).status).toBe(429);

@@ -90,6 +90,11 @@ export class RedisLink {
     return this.options.prefix;
   }
 
+  /** Redis is there now (not down, not too slow). */
+  get isShared(): boolean {
+    return this.shared;
+  }
+
   /**
    * Waits (at most `ms`) for the first connection and what it loads, so the first requests already share and know
    * what the others learnt before; false if not up by then.

@@ -2,10 +2,9 @@
 // the key's tokens today, takes one request from its per-minute bucket and a slot among its requests in flight,
 // atomically, in one round trip; the slot is given back without waiting. Redis down or slow: this instance's own
 // limiter, token counts and in-flight count answer.
-import type { CanonicalUsage } from "../canonical/response.ts";
-import { utcDay, type UsageLine, type UsageStore } from "../observe/usage.ts";
 import type { RateLimiter } from "../server/rate-limit.ts";
 import { type RedisLink, script } from "./redis-link.ts";
+import { tokensKey } from "./shared-usage.ts";
 
 /**
  * KEYS[1] the key's bucket (hash t = tokens left, a = when), KEYS[2] today's tokens per key (hash), KEYS[3] the key's
@@ -68,18 +67,6 @@ return 1
  * runs (a long stream), so only a crashed or cut-off instance lets one lapse, and then within this.
  */
 export const DEFAULT_SLOT_LEASE_MS = 30_000;
-
-/** KEYS[1] a day's tokens per key; ARGV: key name, tokens, ms to keep the day. */
-const ADD_TOKENS = script(`
-redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
-`);
-
-/** A day's counts are kept a day past its end: long enough for every instance's last check of it. */
-const KEEP_DAY_MS = 2 * 86_400_000;
-
-const tokensKey = (prefix: string, at: number) => `${prefix}:tokens:${utcDay(at).day}`;
 
 export interface SharedLimiterOptions {
   /** This instance's id: the members of its slots start with it. */
@@ -160,21 +147,4 @@ class HeldSlots {
     const until = this.clock() + this.leaseMs;
     for (const [key, members] of this.held) this.link.send(RENEW, [key], [until, this.leaseMs, ...members]);
   }
-}
-
-/**
- * Usage counted here as before (GET /v1/usage, /metrics: per instance), and each key's tokens added to the shared
- * day's count the budgets are checked against; that write is not waited for.
- */
-export function createSharedUsageStore(link: RedisLink, local: UsageStore): UsageStore {
-  return {
-    record(key: string, provider: string, model: string, usage: CanonicalUsage | undefined, at: number) {
-      local.record(key, provider, model, usage, at);
-      const tokens = usage ? usage.inputTokens + usage.outputTokens : 0;
-      if (tokens > 0) link.send(ADD_TOKENS, [tokensKey(link.prefix, at)], [key, tokens, KEEP_DAY_MS]);
-    },
-    tokensOn: (key, at) => local.tokensOn(key, at),
-    lines: (filter): UsageLine[] => local.lines(filter),
-    totals: () => local.totals(),
-  };
 }
