@@ -1,8 +1,10 @@
 // What sharing state through Redis adds to a request (npm run bench:redis): a local redis-server, a mock upstream
 // and two gateways started the same way, one in memory and one with state.redis, both asked by a key with a request
-// rate and a token budget (so every request makes its one round trip: the key check). Requests one at a time, the
-// two gateways in alternating rounds; medians and tails of each, and of the key-check script alone with ioredis and
-// with Bun's own client. Everything on 127.0.0.1; every process stopped by PID. Prints a table; writes nothing.
+// rate, a token budget and a concurrency limit (so every request makes its one round trip: the key check, which also
+// takes a fleet-wide slot; the slot's give-back and the usage count are sent after the answer, not waited for).
+// Requests one at a time, the two gateways in alternating rounds; medians and tails of each, and of the key-check
+// script alone with ioredis and with Bun's own client. Everything on 127.0.0.1; every process stopped by PID. Prints
+// a table; writes nothing.
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -81,7 +83,18 @@ async function startGateway(upstream: string, state: unknown): Promise<string> {
   const key = `sha256:${new Bun.CryptoHasher("sha256").update(SECRET).digest("hex")}`;
   const server = {
     logging: { access: false, level: "warn" },
-    auth: { keys: [{ name: "bench", key, requests_per_minute: 100_000_000, tokens_per_day: 1_000_000_000 }] },
+    // A rate, a budget and a concurrency limit: the key check also takes (and gives back) a fleet-wide slot.
+    auth: {
+      keys: [
+        {
+          name: "bench",
+          key,
+          requests_per_minute: 100_000_000,
+          tokens_per_day: 1_000_000_000,
+          max_concurrent: 64,
+        },
+      ],
+    },
     ...(state ? { state } : {}),
   };
   writeFileSync(join(dir, "aisbf.json"), JSON.stringify(server));

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type ClientKey, sha256 } from "../src/config/client-keys.ts";
 import { silentLogger } from "../src/log/logger.ts";
-import { describeUsage } from "../src/cli/usage-client.ts";
+import { describeUsage, fetchUsageToday } from "../src/cli/usage-client.ts";
 import { buildGateway, openaiProvider } from "./helpers/gateway.ts";
 import { fixture, jsonResponse, type MockUpstream, startMock } from "./helpers/mock-upstream.ts";
 
@@ -167,5 +167,23 @@ describe("aisbf status lines", () => {
       "    bob    mock/m         1 requests, 15 tokens (10 in, 5 out)",
     ]);
     expect(describeUsage([])).toEqual(["  usage today: no requests yet"]);
+  });
+
+  test("the server's note comes along when its lines are its own only (state.redis down)", async () => {
+    const note = "redis is unavailable: these are this instance's requests only";
+    const server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => Response.json({ object: "usage", shared: false, note, data: [], budgets: [] }),
+    });
+    try {
+      expect(await fetchUsageToday(`http://127.0.0.1:${server.port}`, Date.now(), 2000, undefined)).toEqual({
+        ok: true,
+        lines: [],
+        note,
+      });
+    } finally {
+      server.stop(true);
+    }
   });
 });

@@ -77,7 +77,9 @@ export async function statusCommand(
   for (const [id, entry] of Object.entries(report.providers))
     out(`    ${id.padEnd(width)}  ${describeHealth(entry)}`);
   const usage = await fetchUsageToday(found.state.url, Date.now());
-  if (usage.ok) for (const line of describeUsage(usage.lines)) out(line);
-  else out(`  usage: ${usage.reason}`);
+  if (usage.ok) {
+    for (const line of describeUsage(usage.lines)) out(line);
+    if (usage.note) out(`    (${usage.note})`);
+  } else out(`  usage: ${usage.reason}`);
   return EXIT_RUNNING;
 }

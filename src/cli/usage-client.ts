@@ -11,15 +11,15 @@ const lineSchema = z.object({
 });
 export type UsageEntry = z.infer<typeof lineSchema>;
 
-const usageSchema = z.object({ data: z.array(lineSchema) });
+const usageSchema = z.object({ data: z.array(lineSchema), note: z.string().nullish() });
 
-/** Today's lines (UTC), or why there are none. */
+/** Today's lines (UTC), with the server's note when they are its own only (Redis down), or why there are none. */
 export async function fetchUsageToday(
   url: string,
   now: number,
   timeoutMs = 2000,
   apiKey: string | undefined = process.env.AISBF_API_KEY,
-): Promise<{ ok: true; lines: UsageEntry[] } | { ok: false; reason: string }> {
+): Promise<{ ok: true; lines: UsageEntry[]; note?: string } | { ok: false; reason: string }> {
   try {
     const headers: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
     const day = new Date(now).toISOString().slice(0, 10);
@@ -31,7 +31,8 @@ export async function fetchUsageToday(
     if (!response.ok) return { ok: false, reason: `GET /v1/usage answered ${response.status}` };
     const parsed = usageSchema.safeParse(await response.json());
     if (!parsed.success) return { ok: false, reason: "GET /v1/usage did not answer like aisbf" };
-    return { ok: true, lines: parsed.data.data };
+    const { data, note } = parsed.data;
+    return note ? { ok: true, lines: data, note } : { ok: true, lines: data };
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message : String(error) };
   }

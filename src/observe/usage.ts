@@ -1,5 +1,5 @@
 // Usage accounting: requests and tokens per client key name, provider and model, per UTC day and since start. Kept
-// behind UsageStore so several instances can later share it (like HealthStore); in memory by default.
+// behind UsageStore: in memory by default, shared by several instances through Redis (state/shared-usage.ts).
 import type { CanonicalUsage } from "../canonical/response.ts";
 import { OTHER } from "./label-bound.ts";
 import { SEP } from "./tally.ts";
@@ -23,6 +23,17 @@ export interface UsageLine extends TokenTotals {
   day: string;
 }
 
+/** What GET /v1/usage and the dashboard show. */
+export interface UsageReport {
+  lines: UsageLine[];
+  /** Input and output tokens of `key` on the report's UTC day of `now`: what tokens_per_day is checked against. */
+  usedToday(key: string): number;
+  /** The lines count every instance sharing state through Redis, not only this one. */
+  shared: boolean;
+  /** Why the lines are this instance's own although usage is shared (Redis down or slow). */
+  note?: string;
+}
+
 export interface UsageStore {
   /** One answered request of `key` ("" with client keys off) on a target, at `at` (ms since the epoch). */
   record(key: string, provider: string, model: string, usage: CanonicalUsage | undefined, at: number): void;
@@ -32,6 +43,11 @@ export interface UsageStore {
   lines(filter?: { key?: string | undefined; day?: string | undefined }): UsageLine[];
   /** Since start, per key, provider and model (the metrics' tokens). */
   totals(): Iterable<TokenTotals>;
+  /** The kept days' lines as `lines` gives them, and today's tokens, from wherever usage is counted. */
+  report(
+    filter: { key?: string | undefined; day?: string | undefined },
+    now: number,
+  ): UsageReport | Promise<UsageReport>;
 }
 
 export interface MemoryUsageOptions {
@@ -41,7 +57,9 @@ export interface MemoryUsageOptions {
   maxLines?: number;
 }
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
+export const DEFAULT_USAGE_KEEP_DAYS = 31;
+export const DEFAULT_USAGE_MAX_LINES = 5_000;
 
 /** The UTC day of `at`, and when it ends. */
 export function utcDay(at: number): { day: string; endsAt: number } {
@@ -49,7 +67,13 @@ export function utcDay(at: number): { day: string; endsAt: number } {
   return { day: new Date(start).toISOString().slice(0, 10), endsAt: start + DAY_MS };
 }
 
-function emptyLine(key: string, provider: string, model: string): TokenTotals {
+/** Newest day first; within a day most tokens first, then most requests. */
+export function byDayAndTokens(a: UsageLine, b: UsageLine): number {
+  if (a.day !== b.day) return a.day < b.day ? 1 : -1;
+  return b.input + b.output - (a.input + a.output) || b.requests - a.requests;
+}
+
+export function emptyLine(key: string, provider: string, model: string): TokenTotals {
   return { key, provider, model, requests: 0, input: 0, output: 0, cached: 0, reasoning: 0 };
 }
 
@@ -89,8 +113,8 @@ class Ledger {
 }
 
 export function createMemoryUsageStore(options: MemoryUsageOptions = {}): UsageStore {
-  const keepDays = options.keepDays ?? 31;
-  const maxLines = options.maxLines ?? 5_000;
+  const keepDays = options.keepDays ?? DEFAULT_USAGE_KEEP_DAYS;
+  const maxLines = options.maxLines ?? DEFAULT_USAGE_MAX_LINES;
   const total = new Ledger(maxLines);
   const days = new Map<string, Ledger>();
   // The day of the last record, so most records skip the date arithmetic.
@@ -108,7 +132,7 @@ export function createMemoryUsageStore(options: MemoryUsageOptions = {}): UsageS
     while (sorted.length > keepDays) days.delete(sorted.shift() as string);
   }
 
-  return {
+  const store: UsageStore = {
     record(key, provider, model, usage, at) {
       const day = dayOf(at);
       let ledger = days.get(day);
@@ -125,19 +149,20 @@ export function createMemoryUsageStore(options: MemoryUsageOptions = {}): UsageS
     },
     lines(filter = {}) {
       const out: UsageLine[] = [];
-      const order = [...days.keys()].sort().reverse();
-      for (const day of order) {
+      for (const [day, ledger] of days) {
         if (filter.day !== undefined && day !== filter.day) continue;
-        const ledger = days.get(day) as Ledger;
-        const lines = [...ledger.lines.values()]
-          .filter((line) => filter.key === undefined || line.key === filter.key)
-          .sort((a, b) => b.input + b.output - (a.input + a.output) || b.requests - a.requests);
-        for (const line of lines) out.push({ ...line, day });
+        for (const line of ledger.lines.values()) {
+          if (filter.key === undefined || line.key === filter.key) out.push({ ...line, day });
+        }
       }
-      return out;
+      return out.sort(byDayAndTokens);
     },
     totals() {
       return total.lines.values();
     },
+    report(filter, now) {
+      return { lines: store.lines(filter), usedToday: (key) => store.tokensOn(key, now), shared: false };
+    },
   };
+  return store;
 }

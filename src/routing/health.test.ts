@@ -266,3 +266,54 @@ describe("after a config reload (retain)", () => {
     expect(health.availability({ providerId: "gone", model: "m" }, policy).available).toBe(true);
   });
 });
+
+describe("entries kept for other instances (shareable, adopt)", () => {
+  const rateLimited: FailureReport = {
+    kind: "rate_limited",
+    status: 429,
+    message: "slow down",
+    retryAfterMs: 30_000,
+  };
+
+  test("a rate limit is kept until its Retry-After, a count for a cooldown, a success keeps nothing", () => {
+    const store = createMemoryHealthStore(() => now);
+    store.record(target, { kind: "failure", report: rateLimited }, policy);
+    const [onProvider, onTarget] = store.shareable(target, policy);
+    expect(onProvider.entry).toBeUndefined();
+    expect(onTarget).toMatchObject({ scope: "target", id: "p/m", until: now + 30_000 });
+    expect(onTarget.entry).toMatchObject({ rateLimited: true, outUntil: now + 30_000 });
+    store.record(other, { kind: "failure", report: transient }, policy);
+    expect(store.shareable(other, policy)[1]).toMatchObject({ until: now + policy.cooldownMs });
+    expect(store.shareable(other, policy)[1].entry).toMatchObject({ failures: 1, outUntil: 0 });
+    store.record(other, { kind: "success" }, policy);
+    expect(store.shareable(other, policy)[1].entry).toBeUndefined();
+  });
+
+  test("a disabled target is not kept for the others: a restart with a fixed config tries it again", () => {
+    const store = createMemoryHealthStore(() => now);
+    store.record(
+      target,
+      { kind: "failure", report: { ...transient, kind: "misconfigured", status: 401 } },
+      policy,
+    );
+    expect(store.shareable(target, policy)[1].entry).toBeUndefined();
+  });
+
+  test("adopted: the later cooldown and the higher count win; a cooldown already over is not", () => {
+    const store = createMemoryHealthStore(() => now);
+    store.adopt("target", "p/m", { failures: 0, outUntil: now - 1, rateLimited: true, nextProbeAt: 0 });
+    expect(store.snapshot().targets["p/m"]).toBeUndefined();
+    store.adopt("target", "p/m", { failures: 2, outUntil: now + 30_000, rateLimited: true, nextProbeAt: 0 });
+    expect(store.availability(target, policy)).toEqual({
+      available: false,
+      until: now + 30_000,
+      rateLimited: true,
+    });
+    store.adopt("target", "p/m", { failures: 1, outUntil: now + 10_000, rateLimited: false, nextProbeAt: 0 });
+    expect(store.snapshot().targets["p/m"]).toMatchObject({ state: "cooling_down", consecutive_failures: 2 });
+    expect(store.availability(target, policy).until).toBe(now + 30_000);
+    expect(store.cooling()).toEqual([
+      expect.objectContaining({ scope: "target", id: "p/m", until: now + 30_000 }),
+    ]);
+  });
+});

@@ -260,6 +260,27 @@ function status(entry: Entry, now: number): EntryStatus {
   return out;
 }
 
+/**
+ * What instances that start or rejoin may learn of an entry: its failures, cooldown and reason. A disabled target
+ * is not among it: that is the answer to this instance's config, which a restart with a fixed config must retry.
+ */
+export interface SharedEntry {
+  failures: number;
+  /** Out of rotation until then (ms); 0 when not out. */
+  outUntil: number;
+  rateLimited: boolean;
+  nextProbeAt: number;
+  lastError?: { status: number; message: string; at: number };
+}
+
+/** An entry as kept for the others: on a provider or a "provider/model", until `until` (ms), or none to keep. */
+export interface SharedEntryAt {
+  scope: "provider" | "target";
+  id: string;
+  entry: SharedEntry | undefined;
+  until: number;
+}
+
 /** The in-memory store, with what a shared store needs of it to replay what other instances saw. */
 export interface MemoryHealthStore extends HealthStore {
   /**
@@ -269,6 +290,43 @@ export interface MemoryHealthStore extends HealthStore {
   recordPeer(target: Target, outcome: Outcome, policy: HealthPolicy, wasProbe: boolean): void;
   /** Something is known against the target or its provider (failures, a cooldown, a probe): a success is news. */
   troubled(target: Target): boolean;
+  /** The provider's and the target's entries as the others may keep them, after an outcome. */
+  shareable(target: Target, policy: HealthPolicy): [SharedEntryAt, SharedEntryAt];
+  /** Every entry out of rotation now, for a Redis that lost them (a restart). */
+  cooling(): SharedEntryAt[];
+  /** What another instance kept of an entry: the later cooldown and the higher count win. */
+  adopt(scope: SharedEntryAt["scope"], id: string, entry: SharedEntry): void;
+}
+
+function shareableEntry(entry: Entry | undefined): SharedEntry | undefined {
+  if (!entry || (entry.failures === 0 && entry.outUntil === 0)) return undefined;
+  return {
+    failures: entry.failures,
+    outUntil: entry.outUntil,
+    rateLimited: entry.rateLimited,
+    nextProbeAt: entry.nextProbeAt,
+    ...(entry.lastError ? { lastError: entry.lastError } : {}),
+  };
+}
+
+/** How long the others keep an entry: its cooldown's end, or a cooldown's length for a count of failures. */
+function keptUntil(entry: SharedEntry | undefined, now: number, policy: HealthPolicy): number {
+  if (!entry) return 0;
+  if (entry.outUntil > now) return entry.outUntil;
+  return entry.failures > 0 ? now + policy.cooldownMs : 0;
+}
+
+function adoptInto(entry: Entry, shared: SharedEntry): void {
+  if (shared.outUntil > entry.outUntil) {
+    entry.outUntil = shared.outUntil;
+    entry.rateLimited = shared.rateLimited;
+    entry.nextProbeAt = shared.nextProbeAt;
+    entry.halfOpen = false;
+  }
+  entry.failures = Math.max(entry.failures, shared.failures);
+  if (shared.lastError && (!entry.lastError || shared.lastError.at > entry.lastError.at)) {
+    entry.lastError = shared.lastError;
+  }
 }
 
 /** The token a peer's probe stands in with here; handed-out tokens start at 1. */
@@ -334,6 +392,37 @@ export function createMemoryHealthStore(clock: () => number): MemoryHealthStore 
         if (entry && (entry.outUntil > 0 || entry.halfOpen)) grantProbe(entry, now, PEER_PROBE);
       }
       store.record(target, outcome, policy, PEER_PROBE);
+    },
+    shareable(target, policy) {
+      const now = clock();
+      const at = (scope: SharedEntryAt["scope"], id: string, found: Entry | undefined): SharedEntryAt => {
+        const entry = shareableEntry(found);
+        const until = keptUntil(entry, now, policy);
+        return until > now ? { scope, id, entry, until } : { scope, id, entry: undefined, until: 0 };
+      };
+      const id = targetKey(target);
+      return [
+        at("provider", target.providerId, providers.get(target.providerId)),
+        at("target", id, targets.get(id)),
+      ];
+    },
+    cooling() {
+      const now = clock();
+      const out: SharedEntryAt[] = [];
+      for (const [scope, map] of [
+        ["provider", providers],
+        ["target", targets],
+      ] as const) {
+        for (const [id, found] of map) {
+          const entry = shareableEntry(found);
+          if (entry && entry.outUntil > now) out.push({ scope, id, entry, until: entry.outUntil });
+        }
+      }
+      return out;
+    },
+    adopt(scope, id, entry) {
+      if (entry.failures === 0 && entry.outUntil <= clock()) return;
+      adoptInto(get(scope === "provider" ? providers : targets, id), entry);
     },
     troubled(target) {
       if (providers.size === 0 && targets.size === 0) return false;

@@ -2,6 +2,7 @@
 import { GatewayError } from "../api/errors.ts";
 import type { ClientKey } from "../config/client-keys.ts";
 import type { Route } from "../routing/dispatch.ts";
+import { type Admission, tooManyConcurrent } from "./admission.ts";
 import type { Budgets, KeyVerdict, RateLimiter } from "./rate-limit.ts";
 import { utcDay } from "../observe/usage.ts";
 
@@ -19,15 +20,16 @@ export function checkAllowed(key: ClientKey | undefined, id: string): void {
 }
 
 /**
- * The key's allow-lists (403), then its budget and rate (429): in one step of the limiter, which is a promise when
- * the limits are shared (one round trip).
+ * The key's allow-lists (403), then its budget, rate and fleet-wide concurrency (429): in one step of the limiter,
+ * which is a promise when the limits are shared (one round trip). A slot it takes is given back with the admission.
  */
 export function authorizeRoute(
-  key: ClientKey | undefined,
+  admission: Admission,
   route: Route,
   limiter: RateLimiter,
   budgets: Budgets,
 ): void | Promise<void> {
+  const { key } = admission;
   if (!key) return;
   checkAllowed(key, route.name);
   if (key.models) {
@@ -35,19 +37,26 @@ export function authorizeRoute(
     const name = route.isRotation || !target ? route.name : `${target.providerId}/${target.model}`;
     if (!key.models.includes(name)) throw forbidden(`the model '${name}'`);
   }
-  if (key.tokensPerDay === undefined && key.requestsPerMinute === undefined) return;
+  const concurrent = admission.wantsSharedSlot ? admission.sharedConcurrency : undefined;
+  if (key.tokensPerDay === undefined && key.requestsPerMinute === undefined && concurrent === undefined)
+    return;
   const verdict = limiter.check(
     key.name,
-    { perMinute: key.requestsPerMinute, tokensPerDay: key.tokensPerDay },
+    { perMinute: key.requestsPerMinute, tokensPerDay: key.tokensPerDay, concurrent },
     budgets,
   );
-  if (verdict instanceof Promise) return verdict.then((settled) => enforce(key, settled, budgets));
-  enforce(key, verdict, budgets);
+  if (verdict instanceof Promise) return verdict.then((settled) => enforce(admission, key, settled, budgets));
+  enforce(admission, key, verdict, budgets);
 }
 
-function enforce(key: ClientKey, verdict: KeyVerdict, budgets: Budgets): void {
-  if (verdict.kind === "allowed") return;
+function enforce(admission: Admission, key: ClientKey, verdict: KeyVerdict, budgets: Budgets): void {
+  if (verdict.kind === "allowed") {
+    if (verdict.release) admission.holdShared(verdict.release);
+    return;
+  }
   if (verdict.kind === "over_budget") throw overBudget(key.tokensPerDay ?? 0, verdict.used, budgets.clock());
+  if (verdict.kind === "too_many_concurrent")
+    throw tooManyConcurrent("this key across the gateways", verdict.limit);
   const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
   throw new GatewayError(`This API key is over its limit of ${key.requestsPerMinute} requests per minute`, {
     status: 429,

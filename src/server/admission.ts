@@ -12,23 +12,26 @@ export const DEFAULT_MAX_CONCURRENT_PER_ADDRESS = 256;
  * (bench/body-memory.ts). */
 export const DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 
+/** The 429 of a caller with `limit` requests in flight already (on this instance, or across the fleet). */
+export function tooManyConcurrent(what: string, limit: number): GatewayError {
+  return new GatewayError(
+    `Too many concurrent requests for ${what} (limit ${limit}); retry when one finishes`,
+    {
+      status: 429,
+      type: "rate_limit_error",
+      code: "too_many_concurrent_requests",
+      headers: { "retry-after": "1" },
+    },
+  );
+}
+
 /** Requests in flight per caller (a key's name or a client address). */
 export class InFlightCounts {
   private readonly counts = new Map<string, number>();
 
   take(id: string, limit: number, what: string): void {
     const current = this.counts.get(id) ?? 0;
-    if (current >= limit) {
-      throw new GatewayError(
-        `Too many concurrent requests for ${what} (limit ${limit}); retry when one finishes`,
-        {
-          status: 429,
-          type: "rate_limit_error",
-          code: "too_many_concurrent_requests",
-          headers: { "retry-after": "1" },
-        },
-      );
-    }
+    if (current >= limit) throw tooManyConcurrent(what, limit);
     this.counts.set(id, current + 1);
   }
 
@@ -81,6 +84,8 @@ export class Admission {
   private bodyBytes = 0;
   private extended = false;
   private ended = false;
+  /** Gives back the key's fleet-wide slot, once the key check took one. */
+  private releaseShared: (() => void) | undefined;
 
   constructor(
     readonly key: ClientKey | undefined,
@@ -91,6 +96,11 @@ export class Admission {
     private readonly connections: Connections | undefined,
     /** What the request did, for its access-log line and metrics. */
     readonly trace: RequestTrace,
+    /**
+     * The key's configured concurrency (its max_concurrent, or the server's max_concurrent_per_key): held across
+     * the instances when state is shared. The built-in default stays a per-instance guard, taken without Redis.
+     */
+    readonly sharedConcurrency?: number,
   ) {
     // From here the gateway is the one taking time: its own deadlines bound the request, not the idle timeout.
     connections?.holdOpen(request);
@@ -100,6 +110,17 @@ export class Admission {
   reserveBody(bytes: number): void {
     this.pool.budget.take(bytes, this.bodyBytes);
     this.bodyBytes += bytes;
+  }
+
+  /** Whether the key check should take a fleet-wide slot: the key has a configured limit and holds none yet. */
+  get wantsSharedSlot(): boolean {
+    return this.sharedConcurrency !== undefined && this.releaseShared === undefined && !this.ended;
+  }
+
+  /** The key check took a fleet-wide slot: given back with everything else. */
+  holdShared(release: () => void): void {
+    if (this.ended) release();
+    else this.releaseShared = release;
   }
 
   /** The answer is a stream that outlives the handler: the returned function ends the hold (before its end). */
@@ -117,6 +138,7 @@ export class Admission {
     if (this.ended) return;
     this.ended = true;
     this.pool.counts.give(this.slot);
+    this.releaseShared?.();
     if (this.bodyBytes > 0) this.pool.budget.give(this.bodyBytes);
     this.connections?.releaseHold(this.request);
   }

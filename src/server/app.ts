@@ -151,7 +151,7 @@ export function addDialectRoutes(
     const json = await readJsonBody(c.req.raw, body, admission);
     return handle(c, admission, json, async (model) => {
       const route = resolvePathRoute(config, id, model, substitute);
-      await authorizeRoute(admission.key, route, limiter, budgets);
+      await authorizeRoute(admission, route, limiter, budgets);
       return route;
     });
   });
@@ -165,7 +165,7 @@ export function addDialectRoutes(
       const json = await readJsonBody(c.req.raw, body, admission);
       return handle(c, admission, json, async (model) => {
         const route = resolveModelRoute(config, model);
-        await authorizeRoute(admission.key, route, limiter, budgets);
+        await authorizeRoute(admission, route, limiter, budgets);
         return route;
       });
     }),

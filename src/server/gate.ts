@@ -75,7 +75,8 @@ export function createGate(deps: ServingDeps): Gate {
     const connections = connectionsOf(c);
     if (key) {
       pool.counts.take(key.name, key.maxConcurrent ?? perKey, "this key");
-      return new Admission(key, pool, key.name, request, connections, trace);
+      const configured = key.maxConcurrent ?? config.server.max_concurrent_per_key;
+      return new Admission(key, pool, key.name, request, connections, trace, configured);
     }
     const address = oneAddress ? "loopback" : (connections?.clientAddress(request) ?? "unknown");
     pool.counts.take(address, perAddress, "this client address");

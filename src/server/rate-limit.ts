@@ -1,5 +1,6 @@
 // A client key's request rate (a token bucket per minute) and its daily token budget, checked together in one step:
-// in memory, or shared by several instances through Redis (state/shared-limits.ts).
+// in memory, or shared by several instances through Redis (state/shared-limits.ts), where the step also takes the
+// key's fleet-wide concurrency slot.
 import type { UsageStore } from "../observe/usage.ts";
 
 /** Where a key's tokens today are read (tokens_per_day). */
@@ -11,17 +12,25 @@ export interface Budgets {
 export interface KeyLimits {
   perMinute?: number | undefined;
   tokensPerDay?: number | undefined;
+  /**
+   * Requests in flight across the instances sharing state. In memory there is no fleet: the gate's own count
+   * (admission.ts) is the limit, and this is not looked at.
+   */
+  concurrent?: number | undefined;
 }
 
 export type KeyVerdict =
-  | { kind: "allowed" }
+  /** `release`: a fleet-wide slot was taken, to give back when the answer is sent. */
+  | { kind: "allowed"; release?: () => void }
   | { kind: "over_budget"; used: number }
-  | { kind: "rate_limited"; retryAfterMs: number };
+  | { kind: "rate_limited"; retryAfterMs: number }
+  | { kind: "too_many_concurrent"; limit: number };
 
 export interface RateLimiter {
   /**
-   * One request of `id`: refused if its tokens today reached the budget (no request taken then), else one request
-   * is taken from its per-minute budget, or it says how long until one is there.
+   * One request of `id`: refused if its tokens today reached the budget or its fleet-wide slots are all taken (no
+   * request taken then), else one request is taken from its per-minute budget (and a slot), or it says how long
+   * until one is there.
    */
   check(id: string, limits: KeyLimits, budgets: Budgets): KeyVerdict | Promise<KeyVerdict>;
 }

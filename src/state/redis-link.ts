@@ -16,6 +16,13 @@ export interface RedisLinkOptions {
 
 /** How often a Redis that answered too slowly is asked again whether it is back. */
 const RECHECK_MS = 500;
+/**
+ * Reads no request waits for (health entries loaded on a join, usage lines for GET /v1/usage) go on a connection of
+ * their own with this timeout: longer than a request's few ms, and a slow read does not send the link local.
+ */
+export const READ_TIMEOUT_MS = 500;
+/** Keys a SCAN asks for per call. */
+const SCAN_COUNT = 500;
 
 /** A Lua script run by its SHA (sent in full once per connection, when Redis says NOSCRIPT). */
 export interface Script {
@@ -30,6 +37,7 @@ export function script(lua: string): Script {
 export class RedisLink {
   private readonly client: Redis;
   private readonly subscriber: Redis;
+  private readonly reader: Redis;
   private shared = false;
   /** What the log last said, so each change is said once (and a Redis down from the start is said too). */
   private said: "shared" | "local" | undefined;
@@ -37,6 +45,9 @@ export class RedisLink {
   private lastError: string | undefined;
   private recheck: ReturnType<typeof setInterval> | undefined;
   private readonly handlers = new Map<string, (message: string) => void>();
+  /** Run on every change to shared (the first connect and each rejoin): what was learnt meanwhile is loaded. */
+  private readonly joins: (() => Promise<void>)[] = [];
+  private joined: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: RedisLinkOptions) {
     this.since = options.clock();
@@ -57,6 +68,13 @@ export class RedisLink {
       enableOfflineQueue: true,
       commandTimeout: undefined,
     });
+    this.reader = new Redis(options.url, {
+      ...common,
+      commandTimeout: Math.max(READ_TIMEOUT_MS, options.timeoutMs),
+    });
+    this.reader.on("error", () => {
+      // As the subscriber's: the command connection reports the outage.
+    });
     this.client.on("ready", () => this.toShared());
     this.client.on("error", (error: Error) => this.toLocal(error.message));
     this.client.on("close", () => this.toLocal("connection closed"));
@@ -72,11 +90,27 @@ export class RedisLink {
     return this.options.prefix;
   }
 
-  /** Waits (at most `ms`) for the first connection, so the first requests already share; false if not up by then. */
+  /** Redis is there now (not down, not too slow). */
+  get isShared(): boolean {
+    return this.shared;
+  }
+
+  /**
+   * Waits (at most `ms`) for the first connection and what it loads, so the first requests already share and know
+   * what the others learnt before; false if not up by then.
+   */
   async ready(ms: number): Promise<boolean> {
     const deadline = this.options.clock() + ms;
-    while (!this.shared && this.options.clock() < deadline) await new Promise((done) => setTimeout(done, 10));
-    return this.shared;
+    while (!this.shared && this.options.clock() < deadline) await sleep(10);
+    if (!this.shared) return false;
+    await Promise.race([this.joined, sleep(Math.max(0, deadline - this.options.clock()))]);
+    return true;
+  }
+
+  /** Calls `load` now if shared, and on each rejoin: the state others wrote while this instance was not there. */
+  onJoin(load: () => Promise<void>): void {
+    this.joins.push(load);
+    if (this.shared) this.joined = this.joined.then(load).catch(() => {});
   }
 
   status(): StateStatus {
@@ -114,12 +148,63 @@ export class RedisLink {
     });
   }
 
+  /**
+   * The values of the keys matching `pattern` (a SCAN, at most `limit` keys), read on the reader connection;
+   * undefined when Redis is not there or does not answer in time.
+   */
+  async scanValues(pattern: string, limit: number): Promise<Map<string, string> | undefined> {
+    if (!(await this.readable())) return undefined;
+    try {
+      const found = new Map<string, string>();
+      let cursor = "0";
+      do {
+        const [next, keys] = await this.reader.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT);
+        cursor = next;
+        const room = keys.slice(0, limit - found.size);
+        if (room.length === 0) continue;
+        const values = await this.reader.mget(...room);
+        room.forEach((key, index) => {
+          const value = values[index];
+          if (typeof value === "string") found.set(key, value);
+        });
+      } while (cursor !== "0" && found.size < limit);
+      return found;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** HGETALL of each key in one pipelined round trip on the reader connection; undefined as for scanValues. */
+  async readHashes(keys: readonly string[]): Promise<Record<string, string>[] | undefined> {
+    if (!(await this.readable())) return undefined;
+    try {
+      const pipeline = this.reader.pipeline();
+      for (const key of keys) pipeline.hgetall(key);
+      const answers = (await pipeline.exec()) ?? [];
+      return answers.map(([error, value]) => {
+        if (error) throw error;
+        return value as Record<string, string>;
+      });
+    } catch {
+      return undefined;
+    }
+  }
+
   async close(): Promise<void> {
+    this.shared = false;
     clearInterval(this.recheck);
-    this.client.removeAllListeners();
-    this.subscriber.removeAllListeners();
-    this.client.disconnect();
-    this.subscriber.disconnect();
+    for (const connection of [this.client, this.subscriber, this.reader]) {
+      connection.removeAllListeners();
+      connection.disconnect();
+    }
+  }
+
+  /** Shared, and the reader connected (it may come up just after the command connection). */
+  private async readable(): Promise<boolean> {
+    if (!this.shared) return false;
+    const deadline = performance.now() + READ_TIMEOUT_MS;
+    while (this.reader.status !== "ready" && performance.now() < deadline) await sleep(10);
+    return this.reader.status === "ready";
   }
 
   private async evalsha(code: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
@@ -168,5 +253,14 @@ export class RedisLink {
     this.lastError = undefined;
     if (wasDown) this.options.logger.info("redis back: state shared again", { prefix: this.options.prefix });
     else this.options.logger.info("state shared through redis", { prefix: this.options.prefix });
+    const loads = this.joins.map((load) => load().catch(() => {}));
+    this.joined = Promise.all(loads).then(() => {});
   }
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** `text` matched literally by a SCAN pattern (a prefix may hold glob characters). */
+export function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
 }

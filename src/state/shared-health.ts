@@ -1,25 +1,54 @@
 // Health shared by several instances: each keeps its own store (answers come from memory, no round trip), and every
-// outcome that changes something is published to the others, who replay it; a probe of a target that is out is
-// claimed in Redis first, so one instance probes and the others wait for its outcome. Redis down: local only.
+// outcome that changes something is published to the others, who replay it, and written to Redis as the entries it
+// leaves (expiring with their cooldown), which an instance that starts or rejoins loads; a probe of a target that is
+// out is claimed in Redis first, so one instance probes and the others wait for its outcome. Redis down: local only.
 import { z } from "zod";
 import type { Logger } from "../log/logger.ts";
 import {
   type HealthPolicy,
+  type HealthStore,
+  MAX_TRACKED_TARGETS,
   type MemoryHealthStore,
   type Outcome,
   PROBE_TIMEOUT_MS,
-  type HealthStore,
+  type SharedEntryAt,
   type Target,
 } from "../routing/health.ts";
-import { type RedisLink, script } from "./redis-link.ts";
+import { globEscape, type RedisLink, script } from "./redis-link.ts";
 
 /** SET NX with an expiry: a probe owner that dies frees the target after PROBE_TIMEOUT_MS. */
 const CLAIM = script("return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0");
-const PUBLISH = script("return redis.call('PUBLISH', KEYS[1], ARGV[1])");
-/** A probe's outcome published and its claim freed (if this instance still holds it) in one round trip. */
-const PUBLISH_AND_RELEASE = script(
-  "redis.call('PUBLISH', KEYS[1], ARGV[1]) if redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end return 1",
-);
+/**
+ * An outcome in one round trip: published (KEYS[1], ARGV[1]); the provider's and the target's entries it leaves
+ * written to expire at their deadline, or deleted when there is nothing left to know (KEYS[2..3], ARGV[2..5]: value
+ * or "", expiry in ms since the epoch); a probe's claim freed if this instance still holds it (KEYS[4], ARGV[6]).
+ */
+const RECORD = script(`
+redis.call('PUBLISH', KEYS[1], ARGV[1])
+for i = 0, 1 do
+  local value = ARGV[2 + 2 * i]
+  if value == '' then redis.call('DEL', KEYS[2 + i])
+  else redis.call('SET', KEYS[2 + i], value, 'PXAT', ARGV[3 + 2 * i]) end
+end
+if KEYS[4] and redis.call('GET', KEYS[4]) == ARGV[6] then redis.call('DEL', KEYS[4]) end
+return 1
+`);
+/** A cooldown put back after a rejoin (a Redis that restarted empty), unless Redis keeps one that lasts longer. */
+const PUT_BACK = script(`
+local left = redis.call('PTTL', KEYS[1])
+if left >= tonumber(ARGV[3]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
+return 1
+`);
+
+/** A stored entry, read back with zod: anything in Redis is outside input. */
+const sharedEntrySchema = z.object({
+  failures: z.number(),
+  outUntil: z.number(),
+  rateLimited: z.boolean(),
+  nextProbeAt: z.number(),
+  lastError: z.object({ status: z.number(), message: z.string(), at: z.number() }).optional(),
+});
 
 /** What an instance publishes; read back with zod, as anything from outside. */
 const eventSchema = z.object({
@@ -54,20 +83,47 @@ const eventSchema = z.object({
 });
 type HealthEvent = z.infer<typeof eventSchema>;
 
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 export interface SharedHealthOptions {
   local: MemoryHealthStore;
   link: RedisLink;
   /** This instance's id: its own events, coming back through the channel, are not replayed. */
   instance: string;
   logger: Logger;
+  clock: () => number;
 }
 
 export async function createSharedHealthStore(options: SharedHealthOptions): Promise<HealthStore> {
   const { local, link, instance } = options;
   const channel = `${link.prefix}:health`;
   const claimKey = (target: Target) => `${link.prefix}:probe:${target.providerId}/${target.model}`;
+  const entryPrefix = `${link.prefix}:health:`;
+  const entryKey = (at: Pick<SharedEntryAt, "scope" | "id">) =>
+    `${entryPrefix}${at.scope === "provider" ? "p" : "t"}:${at.id}`;
   /** Probes this instance claimed in Redis, by token: their outcome frees the claim. */
   const claimed = new Map<number, string>();
+
+  /** On the first connect and each rejoin: what the others keep is loaded, and what only this one knows put back. */
+  link.onJoin(async () => {
+    const stored = await link.scanValues(`${globEscape(entryPrefix)}*`, 2 * MAX_TRACKED_TARGETS);
+    for (const [key, value] of stored ?? []) {
+      const rest = key.slice(entryPrefix.length);
+      const scope = rest.startsWith("p:") ? "provider" : rest.startsWith("t:") ? "target" : undefined;
+      const parsed = sharedEntrySchema.safeParse(safeJson(value));
+      if (scope && parsed.success) local.adopt(scope, rest.slice(2), parsed.data);
+    }
+    const now = options.clock();
+    for (const at of local.cooling()) {
+      link.send(PUT_BACK, [entryKey(at)], [JSON.stringify(at.entry), at.until, at.until - now]);
+    }
+  });
 
   await link.subscribe(channel, (message) => {
     let event: HealthEvent;
@@ -85,9 +141,15 @@ export async function createSharedHealthStore(options: SharedHealthOptions): Pro
     const claim = probe === undefined ? undefined : claimed.get(probe);
     if (probe !== undefined) claimed.delete(probe);
     const event: HealthEvent = { from: instance, target, outcome, policy, probe: claim !== undefined };
-    const message = JSON.stringify(event);
-    if (claim === undefined) link.send(PUBLISH, [channel], [message]);
-    else link.send(PUBLISH_AND_RELEASE, [channel, claim], [message, instance]);
+    const [onProvider, onTarget] = local.shareable(target, policy);
+    const keys = [channel, entryKey(onProvider), entryKey(onTarget)];
+    const args: (string | number)[] = [JSON.stringify(event)];
+    for (const at of [onProvider, onTarget]) args.push(at.entry ? JSON.stringify(at.entry) : "", at.until);
+    if (claim !== undefined) {
+      keys.push(claim);
+      args.push(instance);
+    }
+    link.send(RECORD, keys, args);
   };
 
   return {

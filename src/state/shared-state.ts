@@ -1,5 +1,5 @@
 // The state several instances share when aisbf.json names a Redis (state.redis): health, probe claims, key rate
-// budgets and token counts, each behind the interface its in-memory version has. Without it, nothing here runs.
+// budgets and concurrency, usage and token counts, each behind the interface its in-memory version has. Without it, nothing here runs.
 import type { LoadedConfig } from "../config/load.ts";
 import type { Logger } from "../log/logger.ts";
 import { createMemoryUsageStore, type UsageStore } from "../observe/usage.ts";
@@ -8,7 +8,8 @@ import type { StateStatus } from "../server/deps.ts";
 import { createMemoryRateLimiter, type RateLimiter } from "../server/rate-limit.ts";
 import { RedisLink } from "./redis-link.ts";
 import { createSharedHealthStore } from "./shared-health.ts";
-import { createSharedRateLimiter, createSharedUsageStore } from "./shared-limits.ts";
+import { createSharedRateLimiter } from "./shared-limits.ts";
+import { createSharedUsageStore } from "./shared-usage.ts";
 
 export const DEFAULT_STATE_PREFIX = "aisbf";
 /** A request waits at most this long on Redis before going on with local state. */
@@ -54,11 +55,12 @@ export async function openState(
     link,
     instance: options.instance,
     logger,
+    clock,
   });
   await link.ready(FIRST_CONNECT_MS);
   return {
     health,
-    rateLimiter: createSharedRateLimiter(link, localLimiter),
+    rateLimiter: createSharedRateLimiter(link, localLimiter, { instance: options.instance, clock }),
     usage: createSharedUsageStore(link, localUsage),
     status: () => link.status(),
     close: () => link.close(),

@@ -103,3 +103,17 @@ export async function chat(url: string, model: string, headers: Record<string, s
     body: (await response.json()) as Record<string, unknown>,
   };
 }
+
+/** An Anthropic Messages request, as Claude Code sends one (x-api-key). */
+export async function messages(url: string, model: string, secret: string) {
+  const response = await fetch(`${url}/v1/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": secret, "anthropic-version": "2023-06-01" },
+    body: JSON.stringify({ model, max_tokens: 64, messages: [{ role: "user", content: "hi" }] }),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
+}

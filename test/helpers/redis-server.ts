@@ -72,3 +72,79 @@ export async function startRedis(): Promise<TestRedis> {
     stop: () => end("SIGTERM"),
   };
 }
+
+/** A TCP relay in front of a Redis that can be cut for its clients alone: one instance's view of a network split. */
+export interface RedisRelay {
+  url: string;
+  /** Ends every relayed connection and refuses new ones until `restore`. */
+  cut(): void;
+  restore(): void;
+  stop(): void;
+}
+
+export function startRelay(redisPort: number, db = 0): RedisRelay {
+  type Pair = {
+    client: import("bun").Socket<Pair>;
+    upstream?: import("bun").Socket<Pair>;
+    early: Uint8Array[];
+  };
+  const pairs = new Set<Pair>();
+  let open = true;
+  const end = (pair: Pair) => {
+    pairs.delete(pair);
+    pair.client.end();
+    pair.upstream?.end();
+  };
+  const listener = Bun.listen<Pair>({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      open(client) {
+        const pair: Pair = { client, early: [] };
+        client.data = pair;
+        if (!open) {
+          client.end();
+          return;
+        }
+        pairs.add(pair);
+        void Bun.connect<Pair>({
+          hostname: "127.0.0.1",
+          port: redisPort,
+          data: pair,
+          socket: {
+            open(upstream) {
+              pair.upstream = upstream;
+              for (const chunk of pair.early) upstream.write(chunk);
+              pair.early = [];
+            },
+            data: (_upstream, chunk) => void pair.client.write(chunk),
+            close: () => end(pair),
+            error: () => end(pair),
+          },
+        }).catch(() => end(pair));
+      },
+      data(client, chunk) {
+        const pair = client.data;
+        if (pair.upstream) pair.upstream.write(chunk);
+        else pair.early.push(new Uint8Array(chunk));
+      },
+      close: (client) => end(client.data),
+      error: (client) => end(client.data),
+    },
+  });
+  return {
+    url: `redis://127.0.0.1:${listener.port}/${db}`,
+    cut() {
+      open = false;
+      for (const pair of [...pairs]) end(pair);
+    },
+    restore() {
+      open = true;
+    },
+    stop() {
+      open = false;
+      for (const pair of [...pairs]) end(pair);
+      listener.stop(true);
+    },
+  };
+}

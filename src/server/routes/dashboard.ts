@@ -36,9 +36,13 @@ function contentSecurityPolicy(html: string): string {
 }
 
 /** Tokens and requests today per key, the caller's own only unless it may see all. */
-function usageToday(deps: ServingDeps, key: ClientKey | undefined) {
-  const day = new Date(deps.clock()).toISOString().slice(0, 10);
-  const lines = deps.monitor.usage.lines({ day, key: seesAllUsage(key) ? undefined : key?.name });
+async function usageToday(deps: ServingDeps, key: ClientKey | undefined) {
+  const now = deps.clock();
+  const day = new Date(now).toISOString().slice(0, 10);
+  const { lines } = await deps.monitor.usage.report(
+    { day, key: seesAllUsage(key) ? undefined : key?.name },
+    now,
+  );
   const perKey = new Map<string, { key: string | null; requests: number; tokens: number }>();
   for (const line of lines) {
     const entry = perKey.get(line.key) ?? { key: line.key === "" ? null : line.key, requests: 0, tokens: 0 };
@@ -49,7 +53,7 @@ function usageToday(deps: ServingDeps, key: ClientKey | undefined) {
   return [...perKey.values()].sort((a, b) => b.tokens - a.tokens);
 }
 
-export function dashboardData(deps: ServingDeps, key: ClientKey | undefined) {
+export async function dashboardData(deps: ServingDeps, key: ClientKey | undefined) {
   const { monitor, config } = deps;
   const visible = visibleTo(config, key);
   const secrets = configuredSecrets(config);
@@ -78,7 +82,7 @@ export function dashboardData(deps: ServingDeps, key: ClientKey | undefined) {
             }
           : null,
       })),
-    usage: usageToday(deps, key),
+    usage: await usageToday(deps, key),
     failovers: monitor.recent
       .lastFailovers()
       .filter((note) => visible.target(note.from) && visible.target(note.to))
@@ -103,9 +107,9 @@ export function addDashboardRoutes(app: Hono<AppEnv>, deps: ServingDeps, gate: G
   );
   app.get(
     "/dashboard/data",
-    gate.keyed((c, admission) => {
+    gate.keyed(async (c, admission) => {
       admission.trace.quiet = true;
-      return c.json(dashboardData(deps, admission.key), 200, { "cache-control": "no-store" });
+      return c.json(await dashboardData(deps, admission.key), 200, { "cache-control": "no-store" });
     }),
   );
 }

@@ -4,7 +4,7 @@
 import type { Hono } from "hono";
 import { InvalidRequestError } from "../../api/errors.ts";
 import type { ClientKey } from "../../config/client-keys.ts";
-import { type UsageLine, type UsageStore, utcDay } from "../../observe/usage.ts";
+import { type UsageLine, type UsageReport, utcDay } from "../../observe/usage.ts";
 import type { AppEnv, ServingDeps } from "../deps.ts";
 import type { Gate } from "../gate.ts";
 
@@ -32,7 +32,7 @@ export function seesAllUsage(key: ClientKey | undefined): boolean {
 }
 
 /** The tokens_per_day budgets the caller may see: used today, and when they reset. */
-function budgetsOf(keys: readonly ClientKey[], usage: UsageStore, now: number) {
+function budgetsOf(keys: readonly ClientKey[], usage: UsageReport, now: number) {
   const resets = new Date(utcDay(now).endsAt).toISOString();
   return keys.flatMap((key) =>
     key.tokensPerDay === undefined
@@ -41,7 +41,7 @@ function budgetsOf(keys: readonly ClientKey[], usage: UsageStore, now: number) {
           {
             key: key.name,
             tokens_per_day: key.tokensPerDay,
-            used_today: usage.tokensOn(key.name, now),
+            used_today: usage.usedToday(key.name),
             resets_at: resets,
           },
         ],
@@ -61,7 +61,7 @@ export function addMonitoringRoutes(app: Hono<AppEnv>, deps: ServingDeps, gate: 
 
   app.get(
     "/v1/usage",
-    gate.keyed((c, { key }) => {
+    gate.keyed(async (c, { key }) => {
       const day = c.req.query("day");
       if (day !== undefined && !DAY.test(day)) {
         throw new InvalidRequestError("day must be a UTC date, YYYY-MM-DD", {
@@ -70,14 +70,18 @@ export function addMonitoringRoutes(app: Hono<AppEnv>, deps: ServingDeps, gate: 
         });
       }
       const all = seesAllUsage(key);
-      const lines = usage.lines({ key: all ? undefined : key?.name, day });
+      const now = deps.clock();
+      const report = await usage.report({ key: all ? undefined : key?.name, day }, now);
       const keys = all ? deps.config.clientKeys : key ? [key] : [];
       return c.json({
         object: "usage",
         scope: all ? "all" : "key",
         key: key?.name ?? null,
-        data: lines.map(usageLine),
-        budgets: budgetsOf(keys, usage, deps.clock()),
+        // Every instance's requests (state.redis), or this one's.
+        shared: report.shared,
+        ...(report.note ? { note: report.note } : {}),
+        data: report.lines.map(usageLine),
+        budgets: budgetsOf(keys, report, now),
       });
     }),
   );
