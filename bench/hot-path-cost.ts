@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { Hono } from "hono";
 import { chatClientRequest } from "../src/api/openai-chat/client-request.ts";
 import { createChatStreamRenderer } from "../src/api/openai-chat/render-stream.ts";
 import { loadConfig } from "../src/config/load.ts";
@@ -24,7 +25,6 @@ import { bunSseWriter } from "../src/runtime/bun-sse-writer.ts";
 import { frame, type SseWriter, standardSseWriter } from "../src/runtime/sse-writer.ts";
 import type { Connections } from "../src/runtime/types.ts";
 import { createApp } from "../src/server/app.ts";
-import { Hono } from "hono";
 import { readChatRequest } from "../src/server/routes/chat.ts";
 import { JSON_BODY } from "./systems.ts";
 

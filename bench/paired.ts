@@ -2,8 +2,9 @@
 // each under its own wrk (64 connections, 20 ms mock), several rounds; CPU per request from /proc for each. Whatever
 // else this shared machine does during a round, it does to all of them alike, so their ratio holds far better than
 // one between runs made seconds or minutes apart (sequential CPU figures of the same build moved by ±20% here).
-import { stop } from "./processes.ts";
+
 import { wrk } from "./lanes.ts";
+import { stop } from "./processes.ts";
 import type { Environment, RunningSystem, System } from "./systems.ts";
 
 export const PAIRED_ROUNDS = 5;

@@ -1,7 +1,7 @@
 // RESULTS.md: the systems side by side, ratios within this run, and the budget AISBF must meet (issue 7).
 import type { StreamResult, WrkResult } from "./lanes.ts";
-import { median, PAIRED_ROUNDS, type PairedCpu } from "./paired.ts";
 import { dash, fmt, replaceSection, x } from "./markdown.ts";
+import { median, PAIRED_ROUNDS, type PairedCpu } from "./paired.ts";
 import { LOAD_CPU, SERVER_CPU } from "./processes.ts";
 
 export interface SystemResult {

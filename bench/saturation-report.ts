@@ -5,13 +5,13 @@ import { LOAD_CPU, SERVER_CPU } from "./processes.ts";
 import {
   LANES,
   type Lane,
-  PAIRED_LANES,
-  PAIRED_SATURATION_ROUNDS,
   type LaneRun,
   laneKey,
+  PAIRED_LANES,
+  PAIRED_SATURATION_ROUNDS,
   type Route,
-  STREAM_SHAPE,
   type SaturationResults,
+  STREAM_SHAPE,
   TTFT_STREAMS,
 } from "./saturation.ts";
 

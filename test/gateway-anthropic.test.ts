@@ -2,10 +2,10 @@
 import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import type { ProviderConfig } from "../src/config/schema.ts";
+import { documentedError, MODELS_PAGE } from "../src/providers/anthropic/test-data.ts";
+import { jsonlToSSE, jsonResponse, sseEventsOf, sseResponse, startMock } from "../src/providers/testing.ts";
 import { providerOfType, startGateway } from "./helpers/gateway.ts";
 import { recordingsOf } from "./helpers/mock-upstream.ts";
-import { useProviderSuite } from "./helpers/provider-suite.ts";
-import { jsonlToSSE, jsonResponse, sseEventsOf, sseResponse, startMock } from "../src/providers/testing.ts";
 import {
   apiErrorOf,
   assistantFromCompletion,
@@ -15,7 +15,7 @@ import {
   type ReasoningFields,
   ssePayloads,
 } from "./helpers/openai-client.ts";
-import { documentedError, MODELS_PAGE } from "../src/providers/anthropic/test-data.ts";
+import { useProviderSuite } from "./helpers/provider-suite.ts";
 
 const KEY = "sk-ant-test-canary-0001";
 const MODEL = "claude-haiku-4-5";

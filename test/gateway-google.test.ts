@@ -1,10 +1,9 @@
 // End to end: the official openai SDK -> AISBF -> a mock Gemini API replaying recorded real traffic.
 import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
+import { jsonResponse } from "../src/providers/testing.ts";
 import { providerOfType } from "./helpers/gateway.ts";
 import { recordingsOf } from "./helpers/mock-upstream.ts";
-import { useProviderSuite } from "./helpers/provider-suite.ts";
-import { jsonResponse } from "../src/providers/testing.ts";
 import {
   apiErrorOf,
   assistantFromCompletion,
@@ -14,6 +13,7 @@ import {
   type ReasoningFields,
   ssePayloads,
 } from "./helpers/openai-client.ts";
+import { useProviderSuite } from "./helpers/provider-suite.ts";
 
 const KEY = "AIzaSy-test-canary-0001";
 const MODEL = "gemini-2.5-flash";

@@ -1,10 +1,9 @@
 // End to end: the official openai SDK -> AISBF -> a mock Ollama native API replaying recorded real traffic.
 import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
+import { jsonResponse, ndjsonResponse } from "../src/providers/testing.ts";
 import { providerOfType } from "./helpers/gateway.ts";
 import { recordingsOf } from "./helpers/mock-upstream.ts";
-import { useProviderSuite } from "./helpers/provider-suite.ts";
-import { jsonResponse, ndjsonResponse } from "../src/providers/testing.ts";
 import {
   apiErrorOf,
   assistantFromCompletion,
@@ -13,6 +12,7 @@ import {
   collectStream,
   type ReasoningFields,
 } from "./helpers/openai-client.ts";
+import { useProviderSuite } from "./helpers/provider-suite.ts";
 
 const MODEL = "gemma3:1b";
 const CLOUD_KEY = "ollama-test-canary-0001";

@@ -2,8 +2,8 @@
 // (OpenAI's file part, Gemini's inlineData), targets that do not (Ollama) skipped in a rotation, and a 400 in
 // Anthropic's shape naming the field and the targets when no target can take it.
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
-import { fixtureText, jsonResponse, type MockUpstream, startMock } from "../src/providers/testing.ts";
 import type { ProviderConfig } from "../src/config/schema.ts";
+import { fixtureText, jsonResponse, type MockUpstream, startMock } from "../src/providers/testing.ts";
 import { openaiProvider, startGateway, type TestGateway } from "./helpers/gateway.ts";
 
 type Json = Record<string, unknown>;

@@ -8,8 +8,8 @@ import {
   jsonResponse,
   type MockUpstream,
   sseEventsOf,
-  sseResponse,
   ssePayloads,
+  sseResponse,
   startMock,
 } from "../src/providers/testing.ts";
 import { startGateway, type TestGateway } from "./helpers/gateway.ts";

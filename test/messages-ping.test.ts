@@ -1,8 +1,8 @@
 // Messages streams keep the client's connection alive while the upstream is silent: `event: ping` into each
 // silence, as Anthropic's own stream does, for a forwarded Anthropic stream and a translated OpenAI one alike.
 import { afterAll, describe, expect, test } from "bun:test";
-import { fixtureText, type MockUpstream, sseEventsOf, startMock } from "../src/providers/testing.ts";
 import type { ProviderConfig } from "../src/config/schema.ts";
+import { fixtureText, type MockUpstream, sseEventsOf, startMock } from "../src/providers/testing.ts";
 import { openaiProvider, startGateway, type TestGateway } from "./helpers/gateway.ts";
 
 const PING_MS = 100;

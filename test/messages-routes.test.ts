@@ -2,17 +2,17 @@
 // model names through aliases and substitution, errors in Anthropic's shape with Anthropic's types, count_tokens,
 // against a mock OpenAI-compatible upstream replaying recorded traffic.
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import { sha256 } from "../src/config/client-keys.ts";
 import {
   fixtureHttp,
   fixtureText,
   jsonResponse,
   type MockUpstream,
   sseEventsOf,
-  sseResponse,
   ssePayloads,
+  sseResponse,
   startMock,
 } from "../src/providers/testing.ts";
-import { sha256 } from "../src/config/client-keys.ts";
 import { openaiProvider, startGateway, type TestGateway } from "./helpers/gateway.ts";
 
 type Json = Record<string, unknown>;

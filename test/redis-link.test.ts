@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createLogger } from "../src/log/logger.ts";
 import { RedisLink, script } from "../src/state/redis-link.ts";
-import { haveRedis, startRedis, type TestRedis } from "./helpers/redis-server.ts";
 import { eventually } from "./helpers/instances.ts";
+import { haveRedis, startRedis, type TestRedis } from "./helpers/redis-server.ts";
 
 const INCR = script("return redis.call('INCR', KEYS[1])");
 const TIMEOUT_MS = 20;

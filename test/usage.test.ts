@@ -2,9 +2,9 @@
 // /v1/usage per key (an admin key sees all), tokens_per_day budgets (a 429 that names the budget and its reset, in the
 // client's dialect), and the lines `aisbf status` prints.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describeUsage, fetchUsageToday } from "../src/cli/usage-client.ts";
 import { type ClientKey, sha256 } from "../src/config/client-keys.ts";
 import { silentLogger } from "../src/log/logger.ts";
-import { describeUsage, fetchUsageToday } from "../src/cli/usage-client.ts";
 import { buildGateway, openaiProvider } from "./helpers/gateway.ts";
 import { fixture, jsonResponse, type MockUpstream, startMock } from "./helpers/mock-upstream.ts";
 

@@ -1,9 +1,9 @@
 // The canonical stream: block-indexed events (start, block start/delta/stop, usage, finish) in frames, each frame
 // one unit of the upstream's stream, with the upstream's own bytes when a client of the same dialect can take them.
-import type { CanonicalUsage, StopReason } from "./response.ts";
-import type { Dialect } from "./dialect.ts";
+
 import type { ContentBlock } from "./content.ts";
-import type { CanonicalResponse } from "./response.ts";
+import type { Dialect } from "./dialect.ts";
+import type { CanonicalResponse, CanonicalUsage, StopReason } from "./response.ts";
 
 /** What a block is, known when it starts; its content follows in deltas. */
 export type BlockStart =

@@ -6,8 +6,8 @@ import { resolveConfigDir } from "../config/paths.ts";
 import { createLogger } from "../log/logger.ts";
 import { currentRuntime } from "../runtime/index.ts";
 import { type DaemonFiles, daemonFiles, findDaemon, readState } from "./daemon-files.ts";
-import { fetchHealth } from "./health-client.ts";
 import { rejectEmptyValues, secondsValue } from "./flag-values.ts";
+import { fetchHealth } from "./health-client.ts";
 import { listenAddress, logSettings, SERVER_OPTIONS, shutdownGraceMs } from "./server-settings.ts";
 
 const DEFAULT_WAIT_S = 20;

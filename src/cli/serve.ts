@@ -7,12 +7,12 @@ import { createLogger, type Logger } from "../log/logger.ts";
 import { currentRuntime, type RunningServer, type Runtime } from "../runtime/index.ts";
 import { bindRefusal } from "../server/bind-safety.ts";
 import { configuredSecrets, DEFAULT_IDLE_TIMEOUT_SECONDS, DEFAULT_MAX_BODY_BYTES } from "../server/deps.ts";
-import { createLiveApp, type LiveApp } from "./live-app.ts";
-import { watchConfig } from "./config-reload.ts";
 import { openState } from "../state/shared-state.ts";
+import { watchConfig } from "./config-reload.ts";
 import { claimPidFile, localUrl, recordForcedStop, removeDaemonFiles, stateFileFor } from "./daemon-files.ts";
 import { rejectEmptyValues } from "./flag-values.ts";
 import { ForcedStop } from "./forced-stop.ts";
+import { createLiveApp, type LiveApp } from "./live-app.ts";
 import { LoggedError } from "./logged-error.ts";
 import {
   DEFAULT_HOST,

@@ -6,8 +6,8 @@ import type { FailureKind, GatewayError } from "../api/errors.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { EntryStatus, HealthState, HealthStore, Target } from "../routing/health.ts";
 import { LabelBound } from "./label-bound.ts";
-import { targetHealth } from "./targets.ts";
 import { SEP, Tally } from "./tally.ts";
+import { targetHealth } from "./targets.ts";
 import type { RequestTrace } from "./trace.ts";
 import type { TokenTotals } from "./usage.ts";
 

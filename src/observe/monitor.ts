@@ -6,8 +6,8 @@ import type { Logger } from "../log/logger.ts";
 import type { HealthStore, Target } from "../routing/health.ts";
 import { writeAccessLog } from "./access-log.ts";
 import { Metrics } from "./metrics.ts";
-import { createRequestIds } from "./request-id.ts";
 import { Recent } from "./recent.ts";
+import { createRequestIds } from "./request-id.ts";
 import { RequestTrace, type TraceSink } from "./trace.ts";
 import { createMemoryUsageStore, type UsageStore } from "./usage.ts";
 

@@ -1,13 +1,14 @@
 // The one way adapters call an upstream: headers and key, abort, redirects within the configured host, an error
 // status handed to the provider's errorFromStatus, a whole answer read and checked against the provider's schema.
 // A provider endpoint that redirects elsewhere could hand our key or the client's prompt to a host nobody configured.
-import { keySourceOf } from "./types.ts";
+
 import type { z } from "zod";
 import { GatewayError, UpstreamConnectionError } from "../api/errors.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import { redactText } from "../log/logger.ts";
 import { badResponse } from "./errors.ts";
 import type { ErrorFromStatus } from "./types.ts";
+import { keySourceOf } from "./types.ts";
 
 const MAX_REDIRECTS = 3;
 

@@ -1,9 +1,10 @@
 // The ProviderAdapter interface: what every provider folder implements, and what routing calls.
+
+import type { GatewayError, KeySource } from "../api/errors.ts";
 import type { OriginalRequest, RawBody } from "../canonical/dialect.ts";
 import type { CanonicalRequest } from "../canonical/request.ts";
 import type { CanonicalResponse, CanonicalUsage } from "../canonical/response.ts";
 import type { StreamFrame } from "../canonical/stream.ts";
-import type { GatewayError, KeySource } from "../api/errors.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 

@@ -1,4 +1,6 @@
 // One attempt on one target: the adapter call under its deadline, then (for a stream) the wait for the commit point.
+
+import type { RawBody } from "../canonical/dialect.ts";
 import type { CanonicalResponse, CanonicalUsage } from "../canonical/response.ts";
 import type { ProviderConfig } from "../config/schema.ts";
 import { linkedController } from "../providers/abort.ts";
@@ -7,8 +9,7 @@ import { awaitFirstContent, type OpenedStream } from "./commit-point.ts";
 import { cancelDeadline, DeadlineExceeded, scheduleDeadline, timeoutError } from "./deadline.ts";
 import type { Target } from "./health.ts";
 import { deadlinesFor } from "./timeouts.ts";
-import type { RawBody } from "../canonical/dialect.ts";
-import { type ClientRequest, ClientGone, type DispatchDeps, type Route } from "./types.ts";
+import { ClientGone, type ClientRequest, type DispatchDeps, type Route } from "./types.ts";
 
 export interface AttemptInput {
   deps: DispatchDeps;

@@ -1,10 +1,9 @@
 // The stream commit point: read until the first content, holding role and empty chunks back.
 import { UpstreamError } from "../api/errors.ts";
-import type { PullReader } from "../providers/types.ts";
-import type { KeySource } from "../providers/types.ts";
 import { finishOf, frameHasContent, type StreamFrame } from "../canonical/stream.ts";
-import type { Target } from "./health.ts";
+import type { KeySource, PullReader } from "../providers/types.ts";
 import { cancelDeadline, DeadlineExceeded, scheduleDeadline } from "./deadline.ts";
+import type { Target } from "./health.ts";
 import type { Deadlines } from "./timeouts.ts";
 
 /** Whether the upstream said the answer is complete: after that, only a trailer (usage) may still come. */

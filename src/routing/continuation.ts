@@ -4,7 +4,7 @@ import type { OpenedStream } from "./commit-point.ts";
 import type { Target } from "./health.ts";
 import { newProgress, runAttempts } from "./run-attempts.ts";
 import type { Candidate } from "./select.ts";
-import type { DispatchDeps, Route, ClientRequest } from "./types.ts";
+import type { ClientRequest, DispatchDeps, Route } from "./types.ts";
 
 /** What a committed stream needs to continue: the request, its route and the order its targets were tried in. */
 export interface StreamContext {

@@ -1,8 +1,8 @@
 // Dispatch in process: fake adapters, an injected clock. Failover, deferred retries, probes, continuation.
 import { describe, expect, test } from "bun:test";
-import { InvalidRequestError, UpstreamError } from "../api/errors.ts";
 import { messagesClientRequest } from "../api/anthropic-messages/client-request.ts";
 import type { MessagesRequest } from "../api/anthropic-messages/schema.ts";
+import { InvalidRequestError, UpstreamError } from "../api/errors.ts";
 import { dispatch } from "./dispatch.ts";
 import { healthPolicyFor } from "./failures.ts";
 import {

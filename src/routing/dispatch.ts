@@ -3,7 +3,7 @@ import { committedStream } from "./committed-stream.ts";
 import { exhausted } from "./exhausted.ts";
 import { newProgress, runAttempts } from "./run-attempts.ts";
 import { attemptOrder } from "./select.ts";
-import type { DispatchDeps, Route, Served, ClientRequest } from "./types.ts";
+import type { ClientRequest, DispatchDeps, Route, Served } from "./types.ts";
 
 export type { AttemptRecord, ClientRequest, DispatchDeps, Route, Served, ServedBody } from "./types.ts";
 export { ClientGone, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_RETRY_WAIT_MS } from "./types.ts";

@@ -1,6 +1,6 @@
 // The retry/failover decision for each kind of failure.
 import { describe, expect, test } from "bun:test";
-import { GatewayError, type FailureKind, type RetryHints } from "../api/errors.ts";
+import { type FailureKind, GatewayError, type RetryHints } from "../api/errors.ts";
 import { decide } from "./policy.ts";
 
 function error(kind: FailureKind, status: number, retryHints?: RetryHints): GatewayError {

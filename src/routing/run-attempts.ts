@@ -9,16 +9,16 @@ import { canContinue, readsDocuments } from "./capabilities.ts";
 import { sleep } from "./deadline.ts";
 import { asAnswered } from "./exhausted.ts";
 import { asGatewayError, healthPolicyFor } from "./failures.ts";
+import type { Target } from "./health.ts";
 import { comebackOf, recordOutcome } from "./outcome.ts";
 import { type Decision, decide } from "./policy.ts";
-import type { Target } from "./health.ts";
 import type { Candidate } from "./select.ts";
 import {
   type AttemptRecord,
   ClientGone,
+  type ClientRequest,
   type DispatchDeps,
   type Route,
-  type ClientRequest,
 } from "./types.ts";
 
 /** What one request has done so far, across its targets. */

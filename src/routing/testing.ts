@@ -1,13 +1,14 @@
 // Test support for routing: scripted fake adapters, a dispatcher's deps with an injected clock, stream readers.
-import { chatClientRequest } from "../api/openai-chat/client-request.ts";
+
 import { GatewayError, streamCutError, UpstreamError } from "../api/errors.ts";
-import type { ProviderConfig, ProviderType } from "../config/schema.ts";
-import { silentLogger } from "../log/logger.ts";
+import { chatClientRequest } from "../api/openai-chat/client-request.ts";
 import type { CanonicalResponse } from "../canonical/response.ts";
 import type { StreamEvent, StreamFrame } from "../canonical/stream.ts";
+import type { ProviderConfig, ProviderType } from "../config/schema.ts";
+import { silentLogger } from "../log/logger.ts";
 import type { ChatAttempt, ChatResult, ProviderAdapter } from "../providers/types.ts";
-import type { ChunkSource } from "./committed-stream.ts";
 import { createPrefillRefusals } from "./capabilities.ts";
+import type { ChunkSource } from "./committed-stream.ts";
 import { createMemoryHealthStore, type HealthStore } from "./health.ts";
 import type { ClientRequest, DispatchDeps, Route } from "./types.ts";
 

@@ -1,15 +1,16 @@
 // The shapes routing works with: a route, its dependencies, what it serves, what it records of each attempt.
+
+import type { FailureKind, GatewayError } from "../api/errors.ts";
 import type { OriginalRequest, RawBody } from "../canonical/dialect.ts";
 import type { CanonicalRequest } from "../canonical/request.ts";
 import type { CanonicalResponse, CanonicalUsage } from "../canonical/response.ts";
-import type { FailureKind, GatewayError } from "../api/errors.ts";
 import type { ProviderConfig, ProviderType, TimeoutsConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Clock, ProviderAdapter } from "../providers/types.ts";
 import type { PrefillRefusals } from "./capabilities.ts";
+import type { ChunkSource } from "./committed-stream.ts";
 import type { HealthStore, Target } from "./health.ts";
 import type { Candidate, Strategy } from "./select.ts";
-import type { ChunkSource } from "./committed-stream.ts";
 
 export interface Route {
   /** The provider id or rotation name the client asked for. */

@@ -1,6 +1,7 @@
 // Bun's serve, signals and how to run this program again.
-import { bunSseWriter } from "./bun-sse-writer.ts";
+
 import type { Server } from "bun";
+import { bunSseWriter } from "./bun-sse-writer.ts";
 import { spawnDetachedWithNode } from "./spawn-detached.ts";
 import type { Connections, RunningServer, Runtime, ServeOptions } from "./types.ts";
 

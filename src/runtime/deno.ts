@@ -1,7 +1,8 @@
 // Deno's serve, signals and how to run this program again. Deno's globals are declared here, the one file that touches them.
-import { standardSseWriter } from "./sse-writer.ts";
+
 import { fileURLToPath } from "node:url";
 import { spawnDetachedWithNode } from "./spawn-detached.ts";
+import { standardSseWriter } from "./sse-writer.ts";
 import type { Connections, Runtime } from "./types.ts";
 
 /** What the server needs; the same as `deno task start` (deno.json). */

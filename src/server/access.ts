@@ -1,10 +1,10 @@
 // What a client key may do: its allow-lists (403), its request rate and its daily tokens (429 with Retry-After).
 import { GatewayError } from "../api/errors.ts";
 import type { ClientKey } from "../config/client-keys.ts";
+import { utcDay } from "../observe/usage.ts";
 import type { Route } from "../routing/dispatch.ts";
 import { type Admission, tooManyConcurrent } from "./admission.ts";
 import type { Budgets, KeyVerdict, RateLimiter } from "./rate-limit.ts";
-import { utcDay } from "../observe/usage.ts";
 
 export function forbidden(what: string): GatewayError {
   return new GatewayError(`This API key is not allowed to use ${what}`, {

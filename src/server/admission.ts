@@ -2,8 +2,8 @@
 // key, or per client address with keys off), its share of the in-flight body budget, and its connection held open.
 import { GatewayError } from "../api/errors.ts";
 import type { ClientKey } from "../config/client-keys.ts";
-import type { Connections } from "../runtime/types.ts";
 import type { RequestTrace } from "../observe/trace.ts";
+import type { Connections } from "../runtime/types.ts";
 
 export const DEFAULT_MAX_CONCURRENT_PER_KEY = 64;
 /** Generous for one machine's agents and scripts; a page of a browser opens at most 6 connections per host. */

@@ -2,13 +2,13 @@
 import type { LoadedConfig } from "../config/load.ts";
 import type { ProviderType } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
+import type { Monitor } from "../observe/monitor.ts";
 import type { Clock, ProviderAdapter } from "../providers/types.ts";
 import type { PrefillRefusals } from "../routing/capabilities.ts";
 import type { HealthStore } from "../routing/health.ts";
-import type { Connections } from "../runtime/types.ts";
 import type { SseWriter } from "../runtime/sse-writer.ts";
+import type { Connections } from "../runtime/types.ts";
 import type { RateLimiter } from "./rate-limit.ts";
-import type { Monitor } from "../observe/monitor.ts";
 
 export interface AppDeps {
   config: LoadedConfig;

@@ -6,6 +6,7 @@
 import type { Context } from "hono";
 import { GatewayError } from "../api/errors.ts";
 import type { ClientKey } from "../config/client-keys.ts";
+import type { RequestTrace } from "../observe/trace.ts";
 import type { Connections } from "../runtime/types.ts";
 import {
   Admission,
@@ -20,7 +21,6 @@ import { isLoopback } from "./bind-safety.ts";
 import { createCrossSiteCheck } from "./cross-site.ts";
 import { type AppEnv, clientAuthOn, configuredSecrets, type ServingDeps } from "./deps.ts";
 import { errorResponse, errorShapeOf, toGatewayError } from "./errors.ts";
-import type { RequestTrace } from "../observe/trace.ts";
 import { authenticate, findClientKey, presentedKey } from "./middleware/auth.ts";
 import { checkHeaderSize, DEFAULT_MAX_HEADER_BYTES } from "./middleware/limits.ts";
 

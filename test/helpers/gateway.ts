@@ -1,12 +1,13 @@
 // Starts a real AISBF server on 127.0.0.1 for end-to-end tests, with a config built in the test.
-import { bunSseWriter } from "../../src/runtime/bun-sse-writer.ts";
-import type { LoadedConfig } from "../../src/config/load.ts";
+
 import type { ClientKey } from "../../src/config/client-keys.ts";
+import type { LoadedConfig } from "../../src/config/load.ts";
 import type { ProviderConfig, ProviderType, RotationConfig, ServerFile } from "../../src/config/schema.ts";
 import { createLogger, type Logger } from "../../src/log/logger.ts";
 import { createAdapters } from "../../src/providers/registry.ts";
 import { createMemoryHealthStore, type HealthStore } from "../../src/routing/health.ts";
 import { serveWithBun } from "../../src/runtime/bun.ts";
+import { bunSseWriter } from "../../src/runtime/bun-sse-writer.ts";
 import { createApp } from "../../src/server/app.ts";
 import { configuredSecrets, DEFAULT_IDLE_TIMEOUT_SECONDS } from "../../src/server/deps.ts";
 

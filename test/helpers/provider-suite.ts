@@ -2,7 +2,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach } from "bun:test";
 import OpenAI from "openai";
 import type { ProviderType } from "../../src/config/schema.ts";
-import { type GatewayOptions, providerOfType, startGateway, type TestGateway } from "./gateway.ts";
 import {
   type MockHandler,
   type MockUpstream,
@@ -10,6 +9,7 @@ import {
   requestAt,
   startMock,
 } from "../../src/providers/testing.ts";
+import { type GatewayOptions, providerOfType, startGateway, type TestGateway } from "./gateway.ts";
 
 /** A provider file's suite; its fields answer once the file's beforeAll has run. */
 export interface ProviderSuite<Body = unknown> {

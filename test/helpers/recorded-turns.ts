@@ -8,8 +8,8 @@ import {
   type MockHandler,
   ndjsonResponse,
   sseEventsOf,
-  sseResponse,
   ssePayloads,
+  sseResponse,
 } from "../../src/providers/testing.ts";
 
 type Json = Record<string, unknown>;

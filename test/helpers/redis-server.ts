@@ -1,8 +1,8 @@
 // A real redis-server (Debian package redis-server) for the shared-state suites: a free port on 127.0.0.1, its data
 // in a temporary dir, no persistence, stopped (or killed) by PID.
 import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { connect } from "node:net";
+import { join } from "node:path";
 import { freePort, tempDir } from "../cli-helpers.ts";
 
 export const REDIS_SERVER = "/usr/bin/redis-server";

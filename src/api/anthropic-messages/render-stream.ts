@@ -5,9 +5,10 @@
 // thinking_delta, signature_delta, citations_delta) / content_block_stop, then message_delta (stop reason, usage)
 // and message_stop. The canonical events are followed even while the upstream's bytes are forwarded, so that a
 // continuation after a cut (rendered, with the client's block numbers) goes on from where the forwarded stream was.
-import type { BlockStart, StreamEvent, StreamFrame } from "../../canonical/stream.ts";
-import type { CanonicalUsage, StopReason } from "../../canonical/response.ts";
+
 import type { ThinkingBlock } from "../../canonical/content.ts";
+import type { CanonicalUsage, StopReason } from "../../canonical/response.ts";
+import type { BlockStart, StreamEvent, StreamFrame } from "../../canonical/stream.ts";
 import type { IdSource } from "../../providers/types.ts";
 import { namedFrame } from "../../runtime/sse-writer.ts";
 import { messageId, messagesStopReason } from "./render.ts";

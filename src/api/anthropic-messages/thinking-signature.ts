@@ -4,8 +4,8 @@
 // for Gemini's (a thought signature) or any other provider's, the gateway's envelope (the one the Responses dialect
 // uses, reasoning-envelope.ts) naming whose it is, so it only ever goes back to the provider that made it.
 import type { RedactedThinkingBlock, ThinkingBlock } from "../../canonical/content.ts";
-import { ANTHROPIC_ORIGIN } from "./origin.ts";
 import { decodeEnvelope, encodeEnvelope } from "../openai-responses/reasoning-envelope.ts";
+import { ANTHROPIC_ORIGIN } from "./origin.ts";
 
 /** Anthropic's own blocks go out as they came; another origin's are wrapped (text left out: the block has it). */
 export function signatureOut(block: ThinkingBlock): string {

@@ -1,9 +1,10 @@
 // Pure, stateful: OpenAI chat.completion.chunk objects -> canonical stream events (what an upstream of this wire
 // says, in the block-indexed terms routing and the other dialects read).
 // https://platform.openai.com/docs/api-reference/chat-streaming
+
+import { createBlockWriter } from "../../canonical/block-writer.ts";
 import type { BlockDelta, StreamEvent } from "../../canonical/stream.ts";
 import { type ChatCompletionChunk, createFinishTracker } from "../chat.ts";
-import { createBlockWriter } from "../../canonical/block-writer.ts";
 import { stopReasonOf } from "./finish.ts";
 import { blocksFromDetails } from "./reasoning-details.ts";
 import { canonicalUsageOf } from "./usage.ts";

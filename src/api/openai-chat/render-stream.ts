@@ -1,14 +1,15 @@
 // Canonical stream frames -> OpenAI chat.completion.chunk JSON texts: the upstream's own bytes when it spoke this
 // dialect, else a rendering. https://platform.openai.com/docs/api-reference/chat-streaming
-import type { StreamEvent, StreamFrame } from "../../canonical/stream.ts";
+
 import type { CanonicalUsage } from "../../canonical/response.ts";
+import type { StreamEvent, StreamFrame } from "../../canonical/stream.ts";
 import type { IdSource } from "../../providers/types.ts";
+import { frame } from "../../runtime/sse-writer.ts";
 import type { ChatCompletionChunk, ChunkDelta, FinishReason } from "../chat.ts";
 import { finishReasonOf } from "./finish.ts";
 import { detailOf } from "./reasoning-details.ts";
 import { chatId } from "./render.ts";
 import { chatUsageOf } from "./usage.ts";
-import { frame } from "../../runtime/sse-writer.ts";
 
 export interface ChatStreamRenderer {
   /** The chunks for one frame, each framed as its SSE event; often none (a block start, a usage report). */

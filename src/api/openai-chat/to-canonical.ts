@@ -1,5 +1,7 @@
 // Pure: an OpenAI Chat Completions request -> the canonical request.
 // https://platform.openai.com/docs/api-reference/chat/create
+
+import { z } from "zod";
 import type {
   CacheHint,
   ContentBlock,
@@ -18,7 +20,6 @@ import type {
   ToolChoice,
 } from "../../canonical/request.ts";
 import type { ChatMessage, ChatRequest, ContentPart, ResponseFormat } from "../chat.ts";
-import { z } from "zod";
 import { blocksFromDetails } from "./reasoning-details.ts";
 
 /** Request fields this translation reads; any other a client sets is listed in `unmapped`. */

@@ -3,8 +3,8 @@
 import type { OriginalRequest } from "../../canonical/dialect.ts";
 import type { CanonicalRequest } from "../../canonical/request.ts";
 import type { ResponsesRequest } from "./schema.ts";
-import type { ToolNames } from "./tool-names.ts";
 import { responsesToCanonical } from "./to-canonical.ts";
+import type { ToolNames } from "./tool-names.ts";
 
 export function responsesClientRequest(request: ResponsesRequest): {
   canonical: CanonicalRequest;

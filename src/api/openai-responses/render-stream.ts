@@ -1,15 +1,16 @@
 // Canonical stream frames -> Responses API stream events (typed, with sequence_number from 0): the upstream's own
 // events when it spoke this dialect (a native /responses), else a rendering.
 // https://platform.openai.com/docs/api-reference/responses-streaming
-import type { StreamEvent, StreamFrame } from "../../canonical/stream.ts";
+
 import type { CanonicalUsage, StopReason } from "../../canonical/response.ts";
-import type { GatewayError } from "../errors.ts";
+import type { StreamEvent, StreamFrame } from "../../canonical/stream.ts";
 import { namedFrame } from "../../runtime/sse-writer.ts";
+import type { GatewayError } from "../errors.ts";
 import type { ReasoningBlock } from "./reasoning-envelope.ts";
 import {
   functionCallItem,
-  reasoningItem,
   type ResponsesContext,
+  reasoningItem,
   responseId,
   responseShell,
   statusOf,

@@ -1,17 +1,17 @@
 // Pure: a canonical answer -> a Responses response object.
 // https://platform.openai.com/docs/api-reference/responses/object
 import type { CanonicalResponse } from "../../canonical/response.ts";
+import type { ReasoningBlock } from "./reasoning-envelope.ts";
 import {
   functionCallItem,
   isReasoning,
-  reasoningItem,
   type ResponsesContext,
+  reasoningItem,
   responseId,
   responseShell,
   statusOf,
   usageOrNull,
 } from "./response-object.ts";
-import type { ReasoningBlock } from "./reasoning-envelope.ts";
 import type { OutputContentPart, OutputItem, OutputMessage, ResponseObject } from "./schema.ts";
 
 /**

@@ -7,9 +7,9 @@ import {
   APIUserAbortError,
 } from "@anthropic-ai/sdk";
 import { UpstreamConnectionError, UpstreamTimeoutError } from "../../api/errors.ts";
+import { fixtureJson, fixtureText } from "../testing.ts";
 import { errorFromStatus, errorFromStreamEvent } from "./errors.ts";
 import { mapAnthropicError } from "./sdk.ts";
-import { fixtureJson, fixtureText } from "../testing.ts";
 
 function statusOf(metaName: string): number {
   return (fixtureJson("anthropic", metaName) as { status: { code: number } }).status.code;

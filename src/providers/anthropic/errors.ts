@@ -1,13 +1,13 @@
 // Anthropic error statuses and bodies (and in-stream error events) -> GatewayError with the right status, kind and
 // retry hints (SDK exceptions: sdk.ts). Error types and statuses: https://docs.anthropic.com/en/api/errors
 import {
+  emptyAccountKind,
   type FailureKind,
+  type KeySource,
   kindForStatus,
   looksLikeContextLength,
   typeForStatus,
   UpstreamError,
-  type KeySource,
-  emptyAccountKind,
 } from "../../api/errors.ts";
 import { parseJsonOrUndefined } from "../errors.ts";
 import type { ErrorResponse } from "../types.ts";

@@ -1,8 +1,10 @@
 // The adapter against the shared mock upstream on 127.0.0.1, replaying the recorded Anthropic bytes.
-import { chatClientRequest } from "../../api/openai-chat/client-request.ts";
+
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
 import { GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
+import { chatClientRequest } from "../../api/openai-chat/client-request.ts";
+import { collectResponse, type StreamEvent } from "../../canonical/stream.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { silentLogger } from "../../log/logger.ts";
 import {
@@ -18,7 +20,6 @@ import {
   ssePayloads,
   startMock,
 } from "../testing.ts";
-import { collectResponse, type StreamEvent } from "../../canonical/stream.ts";
 import type { ChatAttempt, ChatResult } from "../types.ts";
 import { ANTHROPIC_VERSION, createAnthropicAdapter } from "./index.ts";
 import { documentedError, framesOf, joined, MODELS_PAGE } from "./test-data.ts";

@@ -1,7 +1,7 @@
 // The Anthropic adapter: the Messages API, the key sent as x-api-key, retries off (routing decides those).
 // Messages go over fetch (the hot path: the SDK's request building cost more CPU than the translation); the
 // model list through the official SDK, loaded on first use.
-import { keySourceOf } from "../types.ts";
+
 import type Anthropic from "@anthropic-ai/sdk";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { readEventStream } from "../event-stream.ts";
@@ -14,6 +14,7 @@ import type {
   ModelsRequest,
   ProviderCapabilities,
 } from "../types.ts";
+import { keySourceOf } from "../types.ts";
 import { errorFromStatus } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
 import {

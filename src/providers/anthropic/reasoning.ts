@@ -6,9 +6,9 @@
 // their origin (a client dialect carries it, e.g. OpenAI Chat's reasoning_details `format`), so that only blocks
 // Anthropic signed are ever sent back to it.
 import type Anthropic from "@anthropic-ai/sdk";
+import { ANTHROPIC_ORIGIN } from "../../api/anthropic-messages/origin.ts";
 import type { RedactedThinkingBlock, ThinkingBlock } from "../../canonical/content.ts";
 import type { ReasoningOptions } from "../../canonical/request.ts";
-import { ANTHROPIC_ORIGIN } from "../../api/anthropic-messages/origin.ts";
 
 /** The origin of Anthropic's thinking blocks: the one name for "signed by Anthropic" (OpenRouter's, too). */
 export const REASONING_FORMAT = ANTHROPIC_ORIGIN;

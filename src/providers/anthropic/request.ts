@@ -2,6 +2,7 @@
 // Field reference: https://docs.anthropic.com/en/api/messages
 import type Anthropic from "@anthropic-ai/sdk";
 import type { Message } from "../../canonical/content.ts";
+import type { OriginalRequest } from "../../canonical/dialect.ts";
 import type {
   CanonicalRequest,
   FunctionTool,
@@ -9,7 +10,6 @@ import type {
   OutputFormat,
   ToolChoice,
 } from "../../canonical/request.ts";
-import type { OriginalRequest } from "../../canonical/dialect.ts";
 import type { CanonicalInput, Translated } from "../types.ts";
 import { cacheControlOf } from "./cache-control.ts";
 import { type AnthropicMessageParam, convertMessages } from "./messages.ts";

@@ -8,9 +8,9 @@ import Anthropic, {
 } from "@anthropic-ai/sdk";
 import {
   GatewayError,
+  type KeySource,
   UpstreamConnectionError,
   UpstreamTimeoutError,
-  type KeySource,
 } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import type { Logger } from "../../log/logger.ts";

@@ -2,9 +2,9 @@
 import { describe, expect, test } from "bun:test";
 import { ApiError } from "@google/genai";
 import { GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
+import { fixtureHttp, fixtureJson, fixtureText } from "../testing.ts";
 import { errorFromStatus, errorFromStreamEvent } from "./errors.ts";
 import { mapThrown } from "./sdk.ts";
-import { fixtureHttp, fixtureJson, fixtureText } from "../testing.ts";
 
 describe("recorded errors", () => {
   test("error-429-resource-exhausted-retryinfo.json -> rate_limited with RetryInfo delay", () => {

@@ -4,12 +4,12 @@
 // RetryInfo: https://cloud.google.com/apis/design/errors#error_details
 import {
   type FailureKind,
+  type KeySource,
   kindForStatus,
   looksLikeContextLength,
   type RetryHints,
   typeForStatus,
   UpstreamError,
-  type KeySource,
 } from "../../api/errors.ts";
 import { redactText } from "../../log/logger.ts";
 import type { ErrorResponse } from "../types.ts";

@@ -7,9 +7,6 @@ import { chatClientRequest } from "../../api/openai-chat/client-request.ts";
 import { collectResponse, type StreamEvent, type StreamFrame } from "../../canonical/stream.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { silentLogger } from "../../log/logger.ts";
-import type { ChatAttempt, ChatResult } from "../types.ts";
-import { createGoogleAdapter } from "./index.ts";
-import { geminiResponseSchema } from "./wire.ts";
 import {
   bodyOf,
   closedPort,
@@ -24,6 +21,9 @@ import {
   rejection,
   startMock,
 } from "../testing.ts";
+import type { ChatAttempt, ChatResult } from "../types.ts";
+import { createGoogleAdapter } from "./index.ts";
+import { geminiResponseSchema } from "./wire.ts";
 
 const KEY = "AIzaTEST-not-a-real-key-0123456789";
 

@@ -3,7 +3,7 @@
 // the model list through the official @google/genai SDK, one client per provider config, loaded on first use.
 // No retries anywhere: routing decides those.
 // REST reference: https://ai.google.dev/api/generate-content ; authentication: https://ai.google.dev/api#authentication
-import { keySourceOf } from "../types.ts";
+
 import type { GoogleGenAI } from "@google/genai";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { readEventStream } from "../event-stream.ts";
@@ -16,6 +16,7 @@ import type {
   ModelsRequest,
   ProviderCapabilities,
 } from "../types.ts";
+import { keySourceOf } from "../types.ts";
 import { countTokensUrl, modelPath, modelUrl, versionRoot } from "./endpoint.ts";
 import { errorFromStatus } from "./errors.ts";
 import { toModelEntries } from "./models.ts";

@@ -1,7 +1,7 @@
 // The recorded /v1beta/models page -> ModelEntry[]: prefix stripped, non-chat models left out.
 import { expect, test } from "bun:test";
-import { toModelEntries } from "./models.ts";
 import { fixtureJson } from "../testing.ts";
+import { toModelEntries } from "./models.ts";
 
 const page = fixtureJson("google", "models-list.json") as {
   models: Array<{ name: string; supportedGenerationMethods?: string[] }>;

@@ -2,7 +2,7 @@
 // index.ts imports this module on first use, so start-up and a gateway without Gemini do not pay for the SDK.
 // Chat does not use the SDK: it goes over fetch (http.ts), the SDK's request building costing too much CPU.
 import { ApiError, type Fetch, GoogleGenAI, type HttpOptions } from "@google/genai";
-import { GatewayError, UpstreamConnectionError, type KeySource } from "../../api/errors.ts";
+import { GatewayError, type KeySource, UpstreamConnectionError } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { redactText } from "../../log/logger.ts";
 import { badResponse } from "../errors.ts";

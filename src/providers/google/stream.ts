@@ -1,9 +1,9 @@
 // Gemini stream events (one GenerateContentResponse each, as SSE data) -> canonical stream frames: a stateful
 // transform, one frame per event, a cut reported when the body ends before a finishReason.
 // Stream shape: https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
-import { streamCutError, type KeySource } from "../../api/errors.ts";
-import type { StopReason } from "../../canonical/response.ts";
+import { type KeySource, streamCutError } from "../../api/errors.ts";
 import { createBlockWriter } from "../../canonical/block-writer.ts";
+import type { StopReason } from "../../canonical/response.ts";
 import type { StreamEvent, StreamFrame } from "../../canonical/stream.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { EventSourceMessage } from "../event-stream.ts";

@@ -2,11 +2,11 @@
 // Error shape and statuses: https://github.com/ollama/ollama/blob/main/docs/api/errors.mdx
 import {
   type FailureKind,
+  type KeySource,
   kindForStatus,
   looksLikeContextLength,
   typeForStatus,
   UpstreamError,
-  type KeySource,
 } from "../../api/errors.ts";
 import { parseJsonOrUndefined } from "../errors.ts";
 import type { ErrorResponse } from "../types.ts";

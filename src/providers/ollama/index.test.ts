@@ -1,19 +1,20 @@
 // The Ollama adapter against the shared mock upstream on 127.0.0.1, replaying the recorded bytes.
-import { chatClientRequest } from "../../api/openai-chat/client-request.ts";
+
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
 import { GatewayError, UpstreamConnectionError } from "../../api/errors.ts";
+import { chatClientRequest } from "../../api/openai-chat/client-request.ts";
 import { emptyRequest } from "../../canonical/request.ts";
 import { collectResponse, type StreamFrame } from "../../canonical/stream.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { silentLogger } from "../../log/logger.ts";
 import {
   bodyOf,
-  closedPort as freePort,
   drain,
   fixtureBytes,
   fixtureEvents,
   fixtureHttp,
+  closedPort as freePort,
   type MockUpstream,
   type RecordedRequest,
   rejection,

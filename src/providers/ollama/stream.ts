@@ -2,7 +2,7 @@
 // reported when the body ends before the done line (the lines come from ../event-stream.ts).
 // Stream lines: https://github.com/ollama/ollama/blob/main/docs/api.md#chat-request-streaming-with-tools
 // Mid-stream errors: https://github.com/ollama/ollama/blob/main/docs/api/errors.mdx
-import { streamCutError, type KeySource } from "../../api/errors.ts";
+import { type KeySource, streamCutError } from "../../api/errors.ts";
 import { createBlockWriter } from "../../canonical/block-writer.ts";
 import type { StreamEvent, StreamFrame } from "../../canonical/stream.ts";
 import type { Logger } from "../../log/logger.ts";

@@ -1,8 +1,8 @@
 // OpenAI error bodies and statuses, from recorded responses, -> GatewayError with the right status and kind.
 import { describe, expect, test } from "bun:test";
+import type { KeySource } from "../../api/errors.ts";
 import { retryDelayMs } from "../../routing/retry-after.ts";
 import { fixtureHttp, fixtureText } from "../testing.ts";
-import type { KeySource } from "../../api/errors.ts";
 import { errorFromStatus, errorFromStreamEvent } from "./errors.ts";
 
 /** errorFromStatus on a recorded body (or any text) with the given status. */

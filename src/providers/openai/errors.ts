@@ -1,13 +1,13 @@
 // OpenAI error statuses and bodies (and in-stream error events) -> GatewayError; sdk.ts maps the SDK's exceptions.
 // Error shape: https://platform.openai.com/docs/guides/error-codes
 import {
+  emptyAccountKind,
   type FailureKind,
+  type KeySource,
   kindForStatus,
   looksLikeContextLength,
   typeForStatus,
   UpstreamError,
-  type KeySource,
-  emptyAccountKind,
 } from "../../api/errors.ts";
 import { parseJsonOrUndefined } from "../errors.ts";
 import type { ErrorResponse } from "../types.ts";

@@ -1,11 +1,12 @@
 // The OpenAI adapter: api.openai.com and any OpenAI-compatible server. Chat goes over fetch (the hot path:
 // the SDK's request building and logging cost more CPU than the rest of the gateway); the model list through
 // the official SDK, loaded on first use. No retries: routing decides those.
-import { keySourceOf } from "../types.ts";
+
+import { canonicalUsageOf as responsesUsage } from "../../api/openai-responses/usage.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
+import { badResponse } from "../errors.ts";
 import { readEventStream } from "../event-stream.ts";
 import { perProvider, readText, sendUpstream } from "../http.ts";
-import { badResponse } from "../errors.ts";
 import type {
   AdapterFactory,
   ChatAttempt,
@@ -14,6 +15,7 @@ import type {
   ModelsRequest,
   ProviderCapabilities,
 } from "../types.ts";
+import { keySourceOf } from "../types.ts";
 import { errorFromStatus, errorFromStreamEvent } from "./errors.ts";
 import { toModelEntries } from "./models.ts";
 import { toOpenAIRequest, toResponsesRequest } from "./request.ts";
@@ -23,7 +25,6 @@ import { parseResponseObject, responseObjectToCanonical } from "./responses-resp
 import { responsesStreamTransformer } from "./responses-stream.ts";
 import { openAIStreamTransformer } from "./stream.ts";
 import { answerUsage, isOpenAIAnswer } from "./wire.ts";
-import { canonicalUsageOf as responsesUsage } from "../../api/openai-responses/usage.ts";
 
 /** Everything passes through to an OpenAI-compatible server; only a prefill is not continued (a new answer). */
 // documents: Chat Completions' file part (https://platform.openai.com/docs/guides/pdf-files?api-mode=chat).

@@ -2,8 +2,8 @@
 // (index.ts); this reads what the router needs of it (usage, whether it is whole) and what another rendering would.
 // https://platform.openai.com/docs/api-reference/responses/object
 import { z } from "zod";
-import { canonicalUsageOf } from "../../api/openai-responses/usage.ts";
 import { OPENAI_RESPONSES_ORIGIN } from "../../api/openai-responses/reasoning-envelope.ts";
+import { canonicalUsageOf } from "../../api/openai-responses/usage.ts";
 import type { ContentBlock } from "../../canonical/content.ts";
 import type { CanonicalResponse, StopReason } from "../../canonical/response.ts";
 import { badResponse } from "../errors.ts";

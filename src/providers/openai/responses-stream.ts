@@ -1,9 +1,10 @@
 // OpenAI Responses API stream events -> canonical frames, each carrying the event as it came: a Responses client is
 // sent the upstream's own events, and the canonical events are what the commit point, the watchdogs and the finish
 // check read. https://platform.openai.com/docs/api-reference/responses-streaming
-import { canonicalUsageOf, type ResponsesUsageLike } from "../../api/openai-responses/usage.ts";
-import { OPENAI_RESPONSES_ORIGIN } from "../../api/openai-responses/reasoning-envelope.ts";
+
 import { type KeySource, streamCutError } from "../../api/errors.ts";
+import { OPENAI_RESPONSES_ORIGIN } from "../../api/openai-responses/reasoning-envelope.ts";
+import { canonicalUsageOf, type ResponsesUsageLike } from "../../api/openai-responses/usage.ts";
 import type { StreamEvent, StreamFrame } from "../../canonical/stream.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { EventSourceMessage } from "../event-stream.ts";

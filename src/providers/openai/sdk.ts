@@ -3,9 +3,9 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import {
   GatewayError,
+  type KeySource,
   UpstreamConnectionError,
   UpstreamTimeoutError,
-  type KeySource,
 } from "../../api/errors.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { upstreamFetch } from "../http.ts";

@@ -1,7 +1,8 @@
 // The OpenAI stream translator on recorded streams: chunks forwarded unchanged, cuts and in-band errors caught.
-import { collectResponse } from "../../canonical/stream.ts";
+
 import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../../api/errors.ts";
+import { collectResponse } from "../../canonical/stream.ts";
 import { silentLogger } from "../../log/logger.ts";
 import { readEventStream } from "../event-stream.ts";
 import { bodyOf, drain, fixtureText } from "../testing.ts";

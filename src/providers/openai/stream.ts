@@ -1,8 +1,9 @@
 // OpenAI SSE events -> canonical frames, each with the chunk's JSON text as it came (an OpenAI client gets that).
 // https://platform.openai.com/docs/api-reference/chat-streaming
+
+import { type KeySource, streamCutError } from "../../api/errors.ts";
 import { createChunkEvents } from "../../api/openai-chat/chunk-events.ts";
 import type { StreamFrame } from "../../canonical/stream.ts";
-import { type KeySource, streamCutError } from "../../api/errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { EventSourceMessage } from "../event-stream.ts";
 import { errorFromStreamEvent } from "./errors.ts";

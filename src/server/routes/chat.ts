@@ -2,19 +2,19 @@
 import type { Context } from "hono";
 import { type ChatRequest, chatRequestSchema } from "../../api/chat.ts";
 import { InvalidRequestError } from "../../api/errors.ts";
+import { chatClientRequest } from "../../api/openai-chat/client-request.ts";
+import { renderCompletion } from "../../api/openai-chat/render.ts";
+import { createChatStreamRenderer } from "../../api/openai-chat/render-stream.ts";
 import { formatIssuePath } from "../../config/load.ts";
+import { newId } from "../../ids.ts";
+import type { Logger } from "../../log/logger.ts";
 import type { Route } from "../../routing/dispatch.ts";
+import { frame } from "../../runtime/sse-writer.ts";
 import type { Admission } from "../admission.ts";
 import type { ServingDeps } from "../deps.ts";
 import { errorBody, toGatewayError } from "../errors.ts";
-import type { Logger } from "../../log/logger.ts";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "../json-depth.ts";
-import { frame } from "../../runtime/sse-writer.ts";
 import { type DialectServing, serveDialect } from "./serve.ts";
-import { createChatStreamRenderer } from "../../api/openai-chat/render-stream.ts";
-import { newId } from "../../ids.ts";
-import { chatClientRequest } from "../../api/openai-chat/client-request.ts";
-import { renderCompletion } from "../../api/openai-chat/render.ts";
 
 /** The parsed body as a validated chat request, or a 400 that says what is wrong with it. */
 export function readChatRequest(json: unknown): ChatRequest {

@@ -2,11 +2,11 @@
 // events, errors in Anthropic's shape. https://docs.anthropic.com/en/api/messages
 import type { Context } from "hono";
 import type { z } from "zod";
-import { InvalidRequestError } from "../../api/errors.ts";
 import { messagesClientRequest } from "../../api/anthropic-messages/client-request.ts";
 import { renderMessage } from "../../api/anthropic-messages/render.ts";
 import { createMessagesStreamRenderer } from "../../api/anthropic-messages/render-stream.ts";
 import { type MessagesRequest, messagesRequestSchema } from "../../api/anthropic-messages/schema.ts";
+import { InvalidRequestError } from "../../api/errors.ts";
 import { formatIssuePath } from "../../config/load.ts";
 import { newId } from "../../ids.ts";
 import type { Route } from "../../routing/dispatch.ts";

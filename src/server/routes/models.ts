@@ -1,7 +1,7 @@
 // GET /api/{id}/models and /v1/models in OpenAI's list shape; upstream discovery cached briefly, config as fallback.
 import type { ClientKey } from "../../config/client-keys.ts";
-import { redactText } from "../../log/logger.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
+import { redactText } from "../../log/logger.ts";
 import type { ModelEntry } from "../../providers/types.ts";
 import { type AppDeps, clientAuthOn } from "../deps.ts";
 import { upstreamKey } from "../keys.ts";

@@ -1,19 +1,19 @@
 // One dialect-neutral way to serve a validated request: route it through the one dispatcher, then answer in the
 // client's dialect (its JSON, or its stream of events). Each dialect gives only its renderings (DialectServing).
 import type { Context } from "hono";
+import { GatewayError } from "../../api/errors.ts";
 import type { Dialect } from "../../canonical/dialect.ts";
 import type { CanonicalResponse } from "../../canonical/response.ts";
 import { redactText } from "../../log/logger.ts";
+import type { RequestTrace } from "../../observe/trace.ts";
 import { type ClientRequest, dispatch, type Route, type Served } from "../../routing/dispatch.ts";
 import type { Admission } from "../admission.ts";
 import type { ServingDeps } from "../deps.ts";
 import { clientAuthOn, configuredSecrets } from "../deps.ts";
+import type { KeepAlive } from "../keep-alive.ts";
 import { bearerToken, upstreamKey } from "../keys.ts";
 import { renderedSource, type StreamRenderer } from "../rendered-stream.ts";
-import type { KeepAlive } from "../keep-alive.ts";
 import { type StreamEnding, toSSE } from "../sse.ts";
-import { GatewayError } from "../../api/errors.ts";
-import type { RequestTrace } from "../../observe/trace.ts";
 
 /** What a client dialect adds to serving: how it renders an answer, a stream and a failure after commit. */
 export interface DialectServing {
