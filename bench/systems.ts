@@ -101,7 +101,13 @@ const ANTHROPIC_HEADERS = { "anthropic-version": "2023-06-01", "x-api-key": "ben
 /** A proxy that forwards any path (nginx, the bare one) reaches the mock's Messages endpoint as it is. */
 const MESSAGES_PATH: Target = { chatPath: "/v1/messages", headers: ANTHROPIC_HEADERS };
 
-function aisbfConfig(env: Environment, name: string): string {
+function otherKnowsAddressCap(): boolean {
+  const schema = join(Bun.env.BENCH_AISBF_OTHER as string, "src", "config");
+  const found = Bun.spawnSync(["grep", "-rq", "max_concurrent_per_address", schema]);
+  return found.exitCode === 0;
+}
+
+function aisbfConfig(env: Environment, name: string, knowsAddressCap = true): string {
   const dir = join(env.tmp, name);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const mock = `http://127.0.0.1:${env.mockPort}`;
@@ -131,9 +137,11 @@ function aisbfConfig(env: Environment, name: string): string {
   writeFileSync(join(dir, "rotations.json"), JSON.stringify({ rotations: {} }), { mode: 0o600 });
   // Every load generator connects from 127.0.0.1, one client address: the default cap of 256 requests in flight
   // per address would refuse the c512 lane and the 2,048 concurrent streams. The lanes measure speed, not limits.
-  writeFileSync(join(dir, "aisbf.json"), JSON.stringify({ max_concurrent_per_address: 1_000_000 }), {
-    mode: 0o600,
-  });
+  // An older checkout (aisbf-other) may predate the setting, and its config schema refuses unknown keys.
+  if (knowsAddressCap)
+    writeFileSync(join(dir, "aisbf.json"), JSON.stringify({ max_concurrent_per_address: 1_000_000 }), {
+      mode: 0o600,
+    });
   return dir;
 }
 
@@ -329,7 +337,7 @@ export const SYSTEMS: System[] = [
           join(Bun.env.BENCH_AISBF_OTHER as string, "src", "main.ts"),
           "serve",
           "--config-dir",
-          aisbfConfig(env, "aisbf-other"),
+          aisbfConfig(env, "aisbf-other", otherKnowsAddressCap()),
           "--port",
           String(port),
           "--log-level",

@@ -53,3 +53,13 @@ test("levels below the threshold are dropped; JSON lines parse", () => {
     provider: "openai",
   });
 });
+
+test("enabled says which levels the threshold lets through", () => {
+  const { logger } = capture("text", "warn");
+  expect(["debug", "info", "warn", "error"].map((level) => logger.enabled?.(level as "debug"))).toEqual([
+    false,
+    false,
+    true,
+    true,
+  ]);
+});

@@ -1,12 +1,13 @@
 // The Prometheus metrics (prom-client): requests, attempts, retries, failovers, latencies, tokens, target health and
 // what is in flight. Label values are ids from the config, enums and HTTP statuses; model names, which a client may
 // choose, are bounded (label-bound.ts). Never a key, a request id or free text.
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
 import type { FailureKind, GatewayError } from "../api/errors.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { EntryStatus, HealthState, HealthStore, Target } from "../routing/health.ts";
 import { LabelBound } from "./label-bound.ts";
-import { SEP, Tally } from "./tally.ts";
+import { TalliedHistogram } from "./tallied-histogram.ts";
+import { HistogramTally, SEP, Tally } from "./tally.ts";
 import { targetHealth } from "./targets.ts";
 import type { RequestTrace } from "./trace.ts";
 import type { TokenTotals } from "./usage.ts";
@@ -64,10 +65,10 @@ export class Metrics {
   private readonly retries = new Tally();
   private readonly failovers = new Tally();
   private readonly models: LabelBound;
-  private readonly upstream: Histogram<"provider" | "model">;
-  private readonly firstToken: Histogram<"provider" | "model">;
-  private readonly overhead: Histogram<"dialect">;
-  private readonly duration: Histogram<"route" | "dialect">;
+  private readonly upstream = new HistogramTally(LATENCY_BUCKETS);
+  private readonly firstToken = new HistogramTally(LATENCY_BUCKETS);
+  private readonly overhead = new HistogramTally(OVERHEAD_BUCKETS);
+  private readonly duration = new HistogramTally(LATENCY_BUCKETS);
 
   /** The targets the health gauges list come from the config in force. */
   reconfigure(config: LoadedConfig): void {
@@ -105,34 +106,34 @@ export class Metrics {
       ["from", "to", "reason"],
       this.failovers,
     );
-    this.upstream = new Histogram({
-      name: "aisbf_upstream_latency_seconds",
-      help: "Time one attempt waited on its upstream: to the whole answer, or to a stream's first content.",
-      labelNames: ["provider", "model"],
-      buckets: LATENCY_BUCKETS,
-      registers: [registry],
-    });
-    this.firstToken = new Histogram({
-      name: "aisbf_time_to_first_token_seconds",
-      help: "From a streamed request's arrival to its first content, failovers included.",
-      labelNames: ["provider", "model"],
-      buckets: LATENCY_BUCKETS,
-      registers: [registry],
-    });
-    this.overhead = new Histogram({
-      name: "aisbf_gateway_overhead_seconds",
-      help: "A request's total time minus the time it waited on upstreams: the gateway's own share (and retry waits).",
-      labelNames: ["dialect"],
-      buckets: OVERHEAD_BUCKETS,
-      registers: [registry],
-    });
-    this.duration = new Histogram({
-      name: "aisbf_request_duration_seconds",
-      help: "From a request's arrival to the end of its answer (a stream's last byte).",
-      labelNames: ["route", "dialect"],
-      buckets: LATENCY_BUCKETS,
-      registers: [registry],
-    });
+    new TalliedHistogram(
+      registry,
+      "aisbf_upstream_latency_seconds",
+      "Time one attempt waited on its upstream: to the whole answer, or to a stream's first content.",
+      ["provider", "model"],
+      this.upstream,
+    );
+    new TalliedHistogram(
+      registry,
+      "aisbf_time_to_first_token_seconds",
+      "From a streamed request's arrival to its first content, failovers included.",
+      ["provider", "model"],
+      this.firstToken,
+    );
+    new TalliedHistogram(
+      registry,
+      "aisbf_gateway_overhead_seconds",
+      "A request's total time minus the time it waited on upstreams: the gateway's own share (and retry waits).",
+      ["dialect"],
+      this.overhead,
+    );
+    new TalliedHistogram(
+      registry,
+      "aisbf_request_duration_seconds",
+      "From a request's arrival to the end of its answer (a stream's last byte).",
+      ["route", "dialect"],
+      this.duration,
+    );
     this.tokenCounters(registry);
     this.healthGauges(registry);
     this.inFlightGauges(registry);
@@ -153,9 +154,9 @@ export class Metrics {
   }
 
   attempt(target: Target, ms: number, error: GatewayError | undefined): void {
-    const model = this.model(target.model);
-    this.attempts.add(`${target.providerId}${SEP}${model}${SEP}${error ? error.kind : "ok"}`);
-    this.upstream.observe({ provider: target.providerId, model }, ms / 1000);
+    const series = `${target.providerId}${SEP}${this.model(target.model)}`;
+    this.attempts.add(`${series}${SEP}${error ? error.kind : "ok"}`);
+    this.upstream.observe(series, ms / 1000);
   }
 
   movedOn(from: Target, to: Target, reason: FailureKind): void {
@@ -172,15 +173,16 @@ export class Metrics {
     const model = target ? this.model(target.model) : "";
     const route = trace.route ?? "";
     const dialect = trace.dialect ?? "";
-    this.requests.add(`${route}${SEP}${dialect}${SEP}${provider}${SEP}${model}${SEP}${trace.status}`);
+    const routed = `${route}${SEP}${dialect}`;
+    this.requests.add(`${routed}${SEP}${provider}${SEP}${model}${SEP}${trace.status}`);
     // Only requests that reached a route: a refused key or an unknown path says nothing about latency.
     if (trace.route === undefined) return;
-    this.duration.observe({ route, dialect }, trace.durationMs / 1000);
+    this.duration.observe(routed, trace.durationMs / 1000);
     if (trace.attempts > 0) {
-      this.overhead.observe({ dialect }, Math.max(0, trace.durationMs - trace.upstreamMs) / 1000);
+      this.overhead.observe(dialect, Math.max(0, trace.durationMs - trace.upstreamMs) / 1000);
     }
     if (trace.firstTokenMs !== undefined && target) {
-      this.firstToken.observe({ provider, model }, trace.firstTokenMs / 1000);
+      this.firstToken.observe(`${provider}${SEP}${model}`, trace.firstTokenMs / 1000);
     }
   }
 
