@@ -7,7 +7,7 @@ import type { LoadedConfig } from "../config/load.ts";
 import type { EntryStatus, HealthState, HealthStore, Target } from "../routing/health.ts";
 import { LabelBound } from "./label-bound.ts";
 import { TalliedHistogram } from "./tallied-histogram.ts";
-import { HistogramTally, SEP, Tally } from "./tally.ts";
+import { HistogramTally, Tally } from "./tally.ts";
 import { targetHealth } from "./targets.ts";
 import type { RequestTrace } from "./trace.ts";
 import type { TokenTotals } from "./usage.ts";
@@ -154,16 +154,16 @@ export class Metrics {
   }
 
   attempt(target: Target, ms: number, error: GatewayError | undefined): void {
-    const series = `${target.providerId}${SEP}${this.model(target.model)}`;
-    this.attempts.add(`${series}${SEP}${error ? error.kind : "ok"}`);
-    this.upstream.observe(series, ms / 1000);
+    const model = this.model(target.model);
+    this.attempts.add(target.providerId, model, error ? error.kind : "ok");
+    this.upstream.observe(ms / 1000, target.providerId, model);
   }
 
   movedOn(from: Target, to: Target, reason: FailureKind): void {
     if (from.providerId === to.providerId && from.model === to.model) {
-      this.retries.add(`${to.providerId}${SEP}${this.model(to.model)}${SEP}${reason}`);
+      this.retries.add(to.providerId, this.model(to.model), reason);
     } else {
-      this.failovers.add(`${this.targetName(from)}${SEP}${this.targetName(to)}${SEP}${reason}`);
+      this.failovers.add(this.targetName(from), this.targetName(to), reason);
     }
   }
 
@@ -173,16 +173,15 @@ export class Metrics {
     const model = target ? this.model(target.model) : "";
     const route = trace.route ?? "";
     const dialect = trace.dialect ?? "";
-    const routed = `${route}${SEP}${dialect}`;
-    this.requests.add(`${routed}${SEP}${provider}${SEP}${model}${SEP}${trace.status}`);
+    this.requests.add(route, dialect, provider, model, trace.status);
     // Only requests that reached a route: a refused key or an unknown path says nothing about latency.
     if (trace.route === undefined) return;
-    this.duration.observe(routed, trace.durationMs / 1000);
+    this.duration.observe(trace.durationMs / 1000, route, dialect);
     if (trace.attempts > 0) {
-      this.overhead.observe(dialect, Math.max(0, trace.durationMs - trace.upstreamMs) / 1000);
+      this.overhead.observe(Math.max(0, trace.durationMs - trace.upstreamMs) / 1000, dialect);
     }
     if (trace.firstTokenMs !== undefined && target) {
-      this.firstToken.observe(`${provider}${SEP}${model}`, trace.firstTokenMs / 1000);
+      this.firstToken.observe(trace.firstTokenMs / 1000, provider, model);
     }
   }
 

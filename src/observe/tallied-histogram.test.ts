@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { Histogram, Registry } from "prom-client";
 import { TalliedHistogram } from "./tallied-histogram.ts";
-import { HistogramTally, SEP } from "./tally.ts";
+import { HistogramTally } from "./tally.ts";
 
 const BOUNDS = [0.01, 0.1, 1, 10];
 // On a bound (le is inclusive), between bounds, below the first, above the last, and zero.
@@ -29,7 +29,7 @@ function both() {
   new TalliedHistogram(ours, "x_seconds", "Help text.", ["provider", "model"], tally);
   for (const [provider, model, value] of OBSERVED) {
     theirs.observe({ provider, model }, value);
-    tally.observe(`${provider}${SEP}${model}`, value);
+    tally.observe(value, provider, model);
   }
   return { reference, ours };
 }

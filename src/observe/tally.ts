@@ -1,25 +1,77 @@
 // Counts per label set, kept as plain numbers on the hot path and handed to prom-client when Prometheus scrapes:
-// prom-client's own inc() validates and hashes its label object on every call (~0.85 µs each on Bun 1.4, measured
-// with 1M calls), and a request would make several.
+// prom-client's own inc() and observe() validate and hash their label object on every call (~0.85 µs each on Bun
+// 1.4, measured with 1M calls), and a request would make several.
+//
+// A label set is a path of nested maps, one level per label, not a joined string: a joined key is a new string per
+// request, copied and hashed whole at every lookup (3 µs of CPU per request under load over the five lookups a request
+// makes, bench/RESULTS.md, eighth round), where the labels themselves are config ids hashed once, enums, and the
+// model name, hashed once per request and cached on the string.
 
-/** Separates label values in a tally key; no label value holds it (names, ids, enums, numbers). */
+/** Separates the parts of a usage line's id (usage.ts, shared-usage.ts); no label value holds it. */
 export const SEP = "\u0000";
 
+/** One label's value: an id, enum, model name or status. */
+export type LabelValue = string | number;
+
+/** Label sets of up to five labels, each with its cell; the levels a metric does not use hold "". */
+class LabelTree<Cell> {
+  private readonly root = new Map<LabelValue, unknown>();
+
+  constructor(private readonly newCell: () => Cell) {}
+
+  cell(a: LabelValue, b: LabelValue = "", c: LabelValue = "", d: LabelValue = "", e: LabelValue = ""): Cell {
+    const last = level(level(level(level(this.root, a), b), c), d);
+    let cell = last.get(e) as Cell | undefined;
+    if (cell === undefined) {
+      cell = this.newCell();
+      last.set(e, cell);
+    }
+    return cell;
+  }
+
+  /** Every label set with its cell, as the label names' values (the first names.length levels). */
+  *entries(names: readonly string[]): Iterable<[Record<string, string>, Cell]> {
+    for (const [path, cell] of walk(this.root, [], 5)) {
+      const labels: Record<string, string> = {};
+      names.forEach((name, index) => {
+        labels[name] = String(path[index] ?? "");
+      });
+      yield [labels, cell as Cell];
+    }
+  }
+}
+
+function level(map: Map<LabelValue, unknown>, key: LabelValue): Map<LabelValue, unknown> {
+  let next = map.get(key) as Map<LabelValue, unknown> | undefined;
+  if (next === undefined) {
+    next = new Map();
+    map.set(key, next);
+  }
+  return next;
+}
+
+function* walk(
+  map: Map<LabelValue, unknown>,
+  path: LabelValue[],
+  depth: number,
+): Iterable<[LabelValue[], unknown]> {
+  for (const [key, value] of map) {
+    if (depth === 1) yield [[...path, key], value];
+    else yield* walk(value as Map<LabelValue, unknown>, [...path, key], depth - 1);
+  }
+}
+
+/** A counter's value per label set. */
 export class Tally {
-  private readonly counts = new Map<string, number>();
+  private readonly tree = new LabelTree(() => ({ count: 0 }));
 
-  /** `key` is the label values joined with SEP, in the order of the metric's label names. */
-  add(key: string, by = 1): void {
-    this.counts.set(key, (this.counts.get(key) ?? 0) + by);
+  /** The label values in the order of the metric's label names. */
+  add(a: LabelValue, b?: LabelValue, c?: LabelValue, d?: LabelValue, e?: LabelValue): void {
+    this.tree.cell(a, b, c, d, e).count += 1;
   }
 
-  get size(): number {
-    return this.counts.size;
-  }
-
-  /** Every label set with its count, as the label names' values. */
   *entries(names: readonly string[]): Iterable<[Record<string, string>, number]> {
-    for (const [key, value] of this.counts) yield [labelsOf(key, names), value];
+    for (const [labels, cell] of this.tree.entries(names)) yield [labels, cell.count];
   }
 }
 
@@ -30,24 +82,18 @@ export interface Buckets {
   count: number;
 }
 
-/**
- * Observations per label set, bucketed as plain numbers on the hot path. prom-client's Histogram.observe validates
- * and hashes its label object on every call; three of them a request were ~6 µs of CPU per request under load
- * (bench/RESULTS.md, eighth round), where these cost a map lookup and a short loop.
- */
+/** A histogram's observations per label set, bucketed as plain numbers. */
 export class HistogramTally {
-  private readonly series = new Map<string, Buckets>();
+  private readonly tree: LabelTree<Buckets>;
 
   /** `bounds` ascending, as prom-client's `buckets`. */
-  constructor(readonly bounds: readonly number[]) {}
+  constructor(readonly bounds: readonly number[]) {
+    this.tree = new LabelTree(() => ({ counts: new Float64Array(bounds.length + 1), sum: 0, count: 0 }));
+  }
 
-  /** `key` as Tally's: the label values joined with SEP. */
-  observe(key: string, value: number): void {
-    let series = this.series.get(key);
-    if (!series) {
-      series = { counts: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 };
-      this.series.set(key, series);
-    }
+  /** `value` for the label set given after it, in the order of the metric's label names. */
+  observe(value: number, a: LabelValue, b?: LabelValue): void {
+    const series = this.tree.cell(a, b);
     const bounds = this.bounds;
     let index = 0;
     while (index < bounds.length && value > (bounds[index] as number)) index += 1;
@@ -56,17 +102,7 @@ export class HistogramTally {
     series.count += 1;
   }
 
-  /** Every label set with its buckets, as the label names' values. */
-  *entries(names: readonly string[]): Iterable<[Record<string, string>, Buckets]> {
-    for (const [key, buckets] of this.series) yield [labelsOf(key, names), buckets];
+  entries(names: readonly string[]): Iterable<[Record<string, string>, Buckets]> {
+    return this.tree.entries(names);
   }
-}
-
-function labelsOf(key: string, names: readonly string[]): Record<string, string> {
-  const values = key.split(SEP);
-  const labels: Record<string, string> = {};
-  names.forEach((name, index) => {
-    labels[name] = values[index] ?? "";
-  });
-  return labels;
 }

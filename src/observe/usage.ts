@@ -2,7 +2,6 @@
 // behind UsageStore: in memory by default, shared by several instances through Redis (state/shared-usage.ts).
 import type { CanonicalUsage } from "../canonical/response.ts";
 import { OTHER } from "./label-bound.ts";
-import { SEP } from "./tally.ts";
 
 /** Requests and tokens of one client key name ("" with keys off) on one provider and model. */
 export interface TokenTotals {
@@ -86,29 +85,46 @@ function add(line: TokenTotals, usage: CanonicalUsage | undefined): void {
   line.reasoning += usage.reasoningTokens ?? 0;
 }
 
-/** Lines of one period, bounded: a client choosing model names cannot grow it without end. */
+/**
+ * Lines of one period, bounded: a client choosing model names cannot grow it without end. Found through nested maps
+ * (key, provider, model), not a joined id, for the reason tally.ts gives.
+ */
 class Ledger {
-  readonly lines = new Map<string, TokenTotals>();
+  readonly lines: TokenTotals[] = [];
+  private readonly index = new Map<string, Map<string, Map<string, TokenTotals>>>();
   /** Input and output tokens per key. */
   readonly perKey = new Map<string, number>();
 
   constructor(private readonly maxLines: number) {}
 
   record(key: string, provider: string, model: string, usage: CanonicalUsage | undefined): void {
-    let id = `${key}${SEP}${provider}${SEP}${model}`;
-    let line = this.lines.get(id);
+    const models = this.models(key, provider);
+    let line = models.get(model);
     if (!line) {
-      if (this.lines.size >= this.maxLines) {
-        id = `${key}${SEP}${provider}${SEP}${OTHER}`;
-        line = this.lines.get(id);
-      }
+      const kept = this.lines.length >= this.maxLines ? OTHER : model;
+      line = models.get(kept);
       if (!line) {
-        line = emptyLine(key, provider, this.lines.size >= this.maxLines ? OTHER : model);
-        this.lines.set(id, line);
+        line = emptyLine(key, provider, kept);
+        models.set(kept, line);
+        this.lines.push(line);
       }
     }
     add(line, usage);
     if (usage) this.perKey.set(key, (this.perKey.get(key) ?? 0) + usage.inputTokens + usage.outputTokens);
+  }
+
+  private models(key: string, provider: string): Map<string, TokenTotals> {
+    let providers = this.index.get(key);
+    if (!providers) {
+      providers = new Map();
+      this.index.set(key, providers);
+    }
+    let models = providers.get(provider);
+    if (!models) {
+      models = new Map();
+      providers.set(provider, models);
+    }
+    return models;
   }
 }
 
@@ -151,14 +167,14 @@ export function createMemoryUsageStore(options: MemoryUsageOptions = {}): UsageS
       const out: UsageLine[] = [];
       for (const [day, ledger] of days) {
         if (filter.day !== undefined && day !== filter.day) continue;
-        for (const line of ledger.lines.values()) {
+        for (const line of ledger.lines) {
           if (filter.key === undefined || line.key === filter.key) out.push({ ...line, day });
         }
       }
       return out.sort(byDayAndTokens);
     },
     totals() {
-      return total.lines.values();
+      return total.lines;
     },
     report(filter, now) {
       return { lines: store.lines(filter), usedToday: (key) => store.tokensOn(key, now), shared: false };
