@@ -188,6 +188,8 @@ async function main(): Promise<void> {
       (system) =>
         // The JavaScript-read floor is the saturation lane's (its streams are where it differs from bare).
         (system.id !== "bare-js" || values.saturation === true) &&
+        // Another checkout is measured only when one is named (an A/B run), never reported as missing.
+        (system.id !== "aisbf-other" || Bun.env.BENCH_AISBF_OTHER !== undefined) &&
         (!only || ["direct", "bare", "bare-js"].includes(system.id) || only.includes(system.id)),
     );
     const portkeyEntry = join(root, "node_modules", "@portkey-ai", "gateway", "build", "start-server.js");

@@ -60,15 +60,15 @@ function tallyCounter(registry: Registry, name: string, help: string, labelNames
 
 export class Metrics {
   readonly registry = new Registry();
-  private readonly requests = new Tally();
-  private readonly attempts = new Tally();
-  private readonly retries = new Tally();
-  private readonly failovers = new Tally();
+  private readonly requests = new Tally(5);
+  private readonly attempts = new Tally(3);
+  private readonly retries = new Tally(3);
+  private readonly failovers = new Tally(3);
   private readonly models: LabelBound;
-  private readonly upstream = new HistogramTally(LATENCY_BUCKETS);
-  private readonly firstToken = new HistogramTally(LATENCY_BUCKETS);
-  private readonly overhead = new HistogramTally(OVERHEAD_BUCKETS);
-  private readonly duration = new HistogramTally(LATENCY_BUCKETS);
+  private readonly upstream = new HistogramTally(2, LATENCY_BUCKETS);
+  private readonly firstToken = new HistogramTally(2, LATENCY_BUCKETS);
+  private readonly overhead = new HistogramTally(1, OVERHEAD_BUCKETS);
+  private readonly duration = new HistogramTally(2, LATENCY_BUCKETS);
 
   /** The targets the health gauges list come from the config in force. */
   reconfigure(config: LoadedConfig): void {

@@ -25,7 +25,7 @@ function both() {
     buckets: BOUNDS,
     registers: [reference],
   });
-  const tally = new HistogramTally(BOUNDS);
+  const tally = new HistogramTally(2, BOUNDS);
   new TalliedHistogram(ours, "x_seconds", "Help text.", ["provider", "model"], tally);
   for (const [provider, model, value] of OBSERVED) {
     theirs.observe({ provider, model }, value);
@@ -56,7 +56,7 @@ describe("TalliedHistogram", () => {
 
   test("an empty tally writes only the help and type lines", async () => {
     const registry = new Registry();
-    new TalliedHistogram(registry, "y_seconds", "Nothing yet.", ["dialect"], new HistogramTally(BOUNDS));
+    new TalliedHistogram(registry, "y_seconds", "Nothing yet.", ["dialect"], new HistogramTally(1, BOUNDS));
     expect(await registry.metrics()).toBe("# HELP y_seconds Nothing yet.\n# TYPE y_seconds histogram\n");
   });
 });

@@ -13,25 +13,47 @@ export const SEP = "\u0000";
 /** One label's value: an id, enum, model name or status. */
 export type LabelValue = string | number;
 
-/** Label sets of up to five labels, each with its cell; the levels a metric does not use hold "". */
+/** Label sets of one to five labels (`depth`), each with its cell. */
 class LabelTree<Cell> {
   private readonly root = new Map<LabelValue, unknown>();
 
-  constructor(private readonly newCell: () => Cell) {}
+  constructor(
+    private readonly depth: number,
+    private readonly newCell: () => Cell,
+  ) {}
 
+  /** The label values past `depth` are ignored. */
   cell(a: LabelValue, b: LabelValue = "", c: LabelValue = "", d: LabelValue = "", e: LabelValue = ""): Cell {
-    const last = level(level(level(level(this.root, a), b), c), d);
-    let cell = last.get(e) as Cell | undefined;
+    const depth = this.depth;
+    let map = this.root;
+    let last = a;
+    if (depth > 1) {
+      map = level(map, a);
+      last = b;
+    }
+    if (depth > 2) {
+      map = level(map, b);
+      last = c;
+    }
+    if (depth > 3) {
+      map = level(map, c);
+      last = d;
+    }
+    if (depth > 4) {
+      map = level(map, d);
+      last = e;
+    }
+    let cell = map.get(last) as Cell | undefined;
     if (cell === undefined) {
       cell = this.newCell();
-      last.set(e, cell);
+      map.set(last, cell);
     }
     return cell;
   }
 
-  /** Every label set with its cell, as the label names' values (the first names.length levels). */
+  /** Every label set with its cell, as the label names' values. */
   *entries(names: readonly string[]): Iterable<[Record<string, string>, Cell]> {
-    for (const [path, cell] of walk(this.root, [], 5)) {
+    for (const [path, cell] of walk(this.root, [], this.depth)) {
       const labels: Record<string, string> = {};
       names.forEach((name, index) => {
         labels[name] = String(path[index] ?? "");
@@ -63,7 +85,12 @@ function* walk(
 
 /** A counter's value per label set. */
 export class Tally {
-  private readonly tree = new LabelTree(() => ({ count: 0 }));
+  private readonly tree: LabelTree<{ count: number }>;
+
+  /** `labels`: how many label values each count has. */
+  constructor(labels: number) {
+    this.tree = new LabelTree(labels, () => ({ count: 0 }));
+  }
 
   /** The label values in the order of the metric's label names. */
   add(a: LabelValue, b?: LabelValue, c?: LabelValue, d?: LabelValue, e?: LabelValue): void {
@@ -86,9 +113,16 @@ export interface Buckets {
 export class HistogramTally {
   private readonly tree: LabelTree<Buckets>;
 
-  /** `bounds` ascending, as prom-client's `buckets`. */
-  constructor(readonly bounds: readonly number[]) {
-    this.tree = new LabelTree(() => ({ counts: new Float64Array(bounds.length + 1), sum: 0, count: 0 }));
+  /** `labels`: how many label values each series has (one or two); `bounds` ascending, as prom-client's `buckets`. */
+  constructor(
+    labels: number,
+    readonly bounds: readonly number[],
+  ) {
+    this.tree = new LabelTree(labels, () => ({
+      counts: new Float64Array(bounds.length + 1),
+      sum: 0,
+      count: 0,
+    }));
   }
 
   /** `value` for the label set given after it, in the order of the metric's label names. */
