@@ -15,7 +15,7 @@ const TIMEOUT_MS = 20;
   const logs: string[] = [];
   beforeAll(async () => {
     redis = await startRedis();
-    link = new RedisLink({
+    link = await RedisLink.open({
       url: redis.url,
       prefix: "linktest",
       timeoutMs: TIMEOUT_MS,

@@ -31,7 +31,7 @@ const one = { concurrent: 1 };
   const fleet = async (): Promise<[RateLimiter, RateLimiter, RedisLink]> => {
     prefix += 1;
     const make = async (instance: string) => {
-      const link = new RedisLink({
+      const link = await RedisLink.open({
         url: redis.url,
         prefix: `slots${prefix}`,
         timeoutMs: 200,

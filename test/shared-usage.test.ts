@@ -49,7 +49,7 @@ const records: [string, string, string, CanonicalUsage | undefined, number][] = 
   const fleet = async (options: { maxLines?: number } = {}) => {
     prefix += 1;
     const make = async () => {
-      const link = new RedisLink({
+      const link = await RedisLink.open({
         url: redis.url,
         prefix: `usage${prefix}`,
         timeoutMs: 200,

@@ -2,7 +2,7 @@
 // or slow an immediate "not now", so the caller goes on with this instance's own state. Each change between the two
 // is logged once and shown in /health; ioredis reconnects, and a ping brings a slow Redis back.
 import { createHash } from "node:crypto";
-import Redis from "ioredis";
+import type Redis from "ioredis";
 import type { Logger } from "../log/logger.ts";
 import type { StateStatus } from "../server/deps.ts";
 
@@ -35,6 +35,15 @@ export function script(lua: string): Script {
 }
 
 export class RedisLink {
+  /**
+   * ioredis is loaded only here, when the config names a Redis: it is ~2 MB of the idle process a gateway without
+   * one would carry for nothing (bench/RESULTS.md, eighth round).
+   */
+  static async open(options: RedisLinkOptions): Promise<RedisLink> {
+    const { default: RedisClient } = await import("ioredis");
+    return new RedisLink(options, RedisClient);
+  }
+
   private readonly client: Redis;
   private readonly subscriber: Redis;
   private readonly reader: Redis;
@@ -49,7 +58,10 @@ export class RedisLink {
   private readonly joins: (() => Promise<void>)[] = [];
   private joined: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: RedisLinkOptions) {
+  private constructor(
+    private readonly options: RedisLinkOptions,
+    RedisClient: typeof Redis,
+  ) {
     this.since = options.clock();
     const common = {
       // A request never waits for a connection: without one, calls fail at once and the caller goes local.
@@ -61,14 +73,14 @@ export class RedisLink {
       retryStrategy: (times: number) => Math.min(100 * times, 1000),
       lazyConnect: false,
     };
-    this.client = new Redis(options.url, common);
+    this.client = new RedisClient(options.url, common);
     // The subscriber keeps its subscriptions across reconnects (ioredis resubscribes); its queue holds them until then.
-    this.subscriber = new Redis(options.url, {
+    this.subscriber = new RedisClient(options.url, {
       ...common,
       enableOfflineQueue: true,
       commandTimeout: undefined,
     });
-    this.reader = new Redis(options.url, {
+    this.reader = new RedisClient(options.url, {
       ...common,
       commandTimeout: Math.max(READ_TIMEOUT_MS, options.timeoutMs),
     });

@@ -43,7 +43,7 @@ export async function openState(
       close: async () => {},
     };
   }
-  const link = new RedisLink({
+  const link = await RedisLink.open({
     url: settings.redis,
     prefix: settings.prefix ?? DEFAULT_STATE_PREFIX,
     timeoutMs: settings.timeout_ms ?? DEFAULT_STATE_TIMEOUT_MS,
