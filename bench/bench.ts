@@ -171,6 +171,13 @@ async function pairedLane(
   }
 }
 
+/** As biome formats Markdown (its tables aligned): CI checks every file's formatting, RESULTS.md's too. */
+function formatMarkdown(path: string): void {
+  const biome = join(root, "node_modules", ".bin", "biome");
+  if (existsSync(biome))
+    Bun.spawnSync([biome, "format", "--write", path], { stdout: "ignore", stderr: "ignore" });
+}
+
 async function main(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), "aisbf-bench-"));
   const cleanup = async () => {
@@ -222,6 +229,7 @@ async function main(): Promise<void> {
       );
       await stop(mock);
       await Bun.write(out, renderSaturation(results, await previous()));
+      formatMarkdown(out);
       log(`wrote the saturation section of ${out} (${results.durationS.toFixed(0)} s)`);
       return;
     }
@@ -251,6 +259,7 @@ async function main(): Promise<void> {
       paired,
     };
     await Bun.write(out, renderResults(results, await previous()));
+    formatMarkdown(out);
     log(`wrote ${out} (${results.durationS.toFixed(0)} s)`);
   } finally {
     await cleanup();
