@@ -26,23 +26,11 @@ class LabelTree<Cell> {
   cell(a: LabelValue, b: LabelValue = "", c: LabelValue = "", d: LabelValue = "", e: LabelValue = ""): Cell {
     const depth = this.depth;
     let map = this.root;
-    let last = a;
-    if (depth > 1) {
-      map = level(map, a);
-      last = b;
-    }
-    if (depth > 2) {
-      map = level(map, b);
-      last = c;
-    }
-    if (depth > 3) {
-      map = level(map, c);
-      last = d;
-    }
-    if (depth > 4) {
-      map = level(map, d);
-      last = e;
-    }
+    if (depth > 1) map = level(map, a);
+    if (depth > 2) map = level(map, b);
+    if (depth > 3) map = level(map, c);
+    if (depth > 4) map = level(map, d);
+    const last = depth === 1 ? a : depth === 2 ? b : depth === 3 ? c : depth === 4 ? d : e;
     let cell = map.get(last) as Cell | undefined;
     if (cell === undefined) {
       cell = this.newCell();
