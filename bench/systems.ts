@@ -1,5 +1,5 @@
 // The systems under test: how each is started on the server core, and where the benchmark sends its load.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SERVER_CPU, type Started, startPinned } from "./processes.ts";
 
@@ -101,10 +101,10 @@ const ANTHROPIC_HEADERS = { "anthropic-version": "2023-06-01", "x-api-key": "ben
 /** A proxy that forwards any path (nginx, the bare one) reaches the mock's Messages endpoint as it is. */
 const MESSAGES_PATH: Target = { chatPath: "/v1/messages", headers: ANTHROPIC_HEADERS };
 
+/** Whether the other checkout's config schema has the per-address cap (it refuses keys it does not know). */
 function otherKnowsAddressCap(): boolean {
-  const schema = join(Bun.env.BENCH_AISBF_OTHER as string, "src", "config");
-  const found = Bun.spawnSync(["grep", "-rq", "max_concurrent_per_address", schema]);
-  return found.exitCode === 0;
+  const schema = join(Bun.env.BENCH_AISBF_OTHER as string, "src", "config", "schema.ts");
+  return existsSync(schema) && readFileSync(schema, "utf8").includes("max_concurrent_per_address");
 }
 
 function aisbfConfig(env: Environment, name: string, knowsAddressCap = true): string {
